@@ -63,7 +63,8 @@ def lint(verilog: str | Path, top: str | None = None, extra: list[str] | None = 
         cmd += ["--top-module", top]
     cmd += extra or []
     out = subprocess.run(cmd, capture_output=True, text=True, env=verilator_env())
-    msgs = (out.stdout + out.stderr).strip()
+    text = out.stdout + out.stderr
+    msgs = "\n".join(line for line in text.splitlines() if line.startswith("%")).strip()
     if out.returncode != 0 and not msgs:
         msgs = f"verilator exited with status {out.returncode}"
     return msgs
