@@ -1,0 +1,205 @@
+"""``simulate()``: run a generated kernel top on numpy data and get the results back."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from soff.rtl_gen.regmap import RegisterMap
+from soff.sim import runner
+from soff.sim.driver import PAGE, pad3, scalar_bits
+from soff.sim.errors import SimulationError, SimulationHang
+
+TEST_MODULE = "soff.sim.tb.kernel_test"
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding 'soff'
+
+
+@dataclass
+class SimResult:
+    """Outputs of one simulated kernel launch.
+
+    ``wall_seconds`` is the wall time the simulator spent from the start write
+    to ap_done; ``total_seconds`` is the whole :func:`simulate` call (build,
+    simulator start-up, data transfer included). ``built`` is False when a
+    cached build was reused.
+    """
+
+    outputs: dict[str, np.ndarray]
+    cycles: int
+    wall_seconds: float
+    total_seconds: float = 0.0
+    built: bool = False
+    build_dir: Path | None = None
+
+    @property
+    def cycles_per_second(self) -> float:
+        return self.cycles / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+
+def default_local_size(global_size: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The largest of 64, 32, ..., 1 dividing ``global_size[0]``; 1 in the other dimensions."""
+    for size in (64, 32, 16, 8, 4, 2, 1):
+        if global_size[0] % size == 0:
+            return (size, 1, 1)
+    return (1, 1, 1)
+
+
+def default_timeout(global_size: tuple[int, int, int]) -> int:
+    items = global_size[0] * global_size[1] * global_size[2]
+    return 1000 + 200 * items
+
+
+def _validate_args(regmap: RegisterMap, args: Mapping[str, Any]) -> None:
+    kernel = regmap.kernel
+    names = [r.name for r in regmap.args]
+    missing = [n for n in names if n not in args]
+    if missing:
+        raise ValueError(
+            f"kernel '{kernel}' needs argument(s) {', '.join(repr(n) for n in missing)}; "
+            f"its arguments are {', '.join(names)}"
+        )
+    extra = [n for n in args if n not in names]
+    if extra:
+        raise ValueError(
+            f"kernel '{kernel}' has no argument(s) {', '.join(repr(n) for n in extra)}; "
+            f"its arguments are {', '.join(names)}"
+        )
+    for reg in regmap.args:
+        value = args[reg.name]
+        if reg.kind == "pointer":
+            if not isinstance(value, np.ndarray):
+                raise ValueError(
+                    f"argument '{reg.name}' is a pointer and must be a numpy array, "
+                    f"not {type(value).__name__}"
+                )
+            if value.dtype.hasobject:
+                raise ValueError(f"argument '{reg.name}' must hold numbers, not {value.dtype}")
+        else:
+            if isinstance(value, np.ndarray) or not isinstance(
+                value, (int, float, bool, np.integer, np.floating, np.bool_)
+            ):
+                raise ValueError(
+                    f"argument '{reg.name}' is a {reg.bits}-bit scalar and must be a number, "
+                    f"not {type(value).__name__}"
+                )
+            scalar_bits(reg.name, value, reg.bits)  # range and width checks
+
+
+def _json_scalar(value: Any) -> int | float:
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    return int(value)
+
+
+def simulate(
+    verilog: str | Path,
+    regmap: RegisterMap,
+    args: Mapping[str, np.ndarray | int | float],
+    global_size: int | Sequence[int],
+    local_size: int | Sequence[int] | None = None,
+    simulator: str = "verilator",
+    timeout_cycles: int | None = None,
+    build_root: str | Path | None = None,
+    toplevel: str | None = None,
+    keep_dir: str | Path | None = None,
+) -> SimResult:
+    """Run kernel ``regmap.kernel`` from ``verilog`` (a file, or source text) on ``args``.
+
+    ``args`` maps every kernel argument to a numpy array (pointer arguments)
+    or a number (scalars). Returns the final contents of every buffer. The
+    build is cached (see :mod:`soff.sim.runner`); ``keep_dir`` keeps the job,
+    log and results there instead of a temporary directory. Raises
+    :class:`ValueError` for bad arguments, :class:`SimulationHang` when
+    ap_done does not come within ``timeout_cycles`` (default
+    ``1000 + 200 * work-items``), :class:`SimulationError` when the simulator
+    or testbench fails.
+    """
+    start = time.perf_counter()
+    source_text: str | None = None
+    if isinstance(verilog, str) and "endmodule" in verilog:
+        source_text = verilog  # Verilog source, not a path
+    elif not Path(verilog).is_file():
+        raise FileNotFoundError(f"Verilog file '{verilog}' does not exist")
+    _validate_args(regmap, args)
+    gs = pad3(global_size, "global_size")
+    ls = default_local_size(gs) if local_size is None else pad3(local_size, "local_size")
+    for d in range(3):
+        if gs[d] % ls[d]:
+            raise ValueError(
+                f"local_size {ls} does not divide global_size {gs} in dimension {d}"
+            )
+    if timeout_cycles is None:
+        timeout_cycles = default_timeout(gs)
+    if isinstance(timeout_cycles, bool) or not isinstance(timeout_cycles, int) or timeout_cycles < 1:
+        raise ValueError(f"timeout_cycles must be a positive integer, not {timeout_cycles!r}")
+
+    buffers = {r.name: args[r.name] for r in regmap.args if r.kind == "pointer"}
+    mem = PAGE + sum(-(-max(a.nbytes, 1) // PAGE) * PAGE for a in buffers.values())  # type: ignore[union-attr]
+    with tempfile.TemporaryDirectory(prefix="soff-sim-") as tmp:
+        work = Path(keep_dir) if keep_dir is not None else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        job: dict[str, Any] = {
+            "regmap": regmap.to_json(),
+            "buffers": {},
+            "outputs": {},
+            "scalars": {
+                r.name: _json_scalar(args[r.name]) for r in regmap.args if r.kind != "pointer"
+            },
+            "global_size": list(gs),
+            "local_size": list(ls),
+            "timeout_cycles": timeout_cycles,
+            "mem_size": max(mem, 1 << 20),
+            "result": str(work / "result.json"),
+        }
+        for name, array in buffers.items():
+            path = work / f"in_{name}.npy"
+            np.save(path, array)
+            job["buffers"][name] = str(path)
+            job["outputs"][name] = str(work / f"out_{name}.npy")
+        job_file = work / "job.json"
+        job_file.write_text(json.dumps(job, indent=1))
+        result_file = Path(job["result"])
+        result_file.unlink(missing_ok=True)
+        if source_text is not None:
+            verilog = work / f"{toplevel or regmap.kernel}.v"
+            verilog.write_text(source_text)
+
+        run = runner.build_and_run(
+            verilog,
+            toplevel or regmap.kernel,
+            TEST_MODULE,
+            test_dir=work,
+            python_path=[PACKAGE_ROOT],
+            simulator=simulator,
+            build_root=build_root,
+            extra_env={"SOFF_SIM_JOB": str(job_file)},
+            # Wall-clock backstop in case the simulator itself wedges.
+            timeout=300.0 + timeout_cycles / 1000.0,
+        )
+        if not result_file.exists():
+            raise SimulationError(
+                f"the testbench wrote no result; log {run.log_file}:\n"
+                + runner._tail(run.log_file)
+            )
+        result = json.loads(result_file.read_text())
+        if result["status"] == "hang":
+            raise SimulationHang(result["message"])
+        if result["status"] != "ok":
+            raise SimulationError(f"the testbench failed: {result['message']}")
+        outputs = {name: np.load(path) for name, path in job["outputs"].items()}
+
+    return SimResult(
+        outputs=outputs,
+        cycles=int(result["cycles"]),
+        wall_seconds=float(result["wall_seconds"]),
+        total_seconds=time.perf_counter() - start,
+        built=run.built,
+        build_dir=run.build_dir,
+    )

@@ -1,0 +1,1 @@
+"""cocotb test modules (run inside the simulator; launched by soff.sim.runner)."""
