@@ -33,7 +33,7 @@ def format_attr(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, str):
-        if _IDENT.match(value) and value not in ("true", "false"):
+        if _IDENT.match(value) and value not in ("true", "false", "inf", "nan"):
             return value
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, (list, tuple)):
@@ -81,7 +81,8 @@ class Namer:
         self.block_names: dict[int, str] = {}
         btaken: set[str] = set()
         for b in kernel.blocks:
-            base, name, n = b.name or "bb", b.name or "bb", 1
+            base = _NAME_OK.sub("_", b.name) if b.name else "bb"
+            name, n = base, 1
             while name in btaken:
                 name = f"{base}.{n}"
                 n += 1
