@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
 INDENT = "  "
 
@@ -69,8 +68,8 @@ class Expr:
         return Index(self, key)
 
 
-ExprLike = Union[Expr, int]
-Width = Union[int, Expr]
+ExprLike = Expr | int
+Width = int | Expr
 
 
 @dataclass(frozen=True, eq=True)
@@ -102,9 +101,7 @@ class Int(Expr):
     value: int
 
 
-BINARY_OPS = frozenset(
-    "+ - * / % & | ^ << >> >>> <<< == != < <= > >= && ||".split()
-)
+BINARY_OPS = frozenset("+ - * / % & | ^ << >> >>> <<< == != < <= > >= && ||".split())
 UNARY_OPS = frozenset(["~", "!", "-", "&", "|", "^", "~&", "~|", "~^"])
 
 
@@ -296,7 +293,7 @@ class Case(Stmt):
     """``case (expr)``; each item is ``(labels, body)``; a ``default`` is always printed."""
 
     expr: Expr
-    items: list[tuple[list[Expr], list[Stmt]]]
+    items: Sequence[tuple[Sequence[Expr], Sequence[Stmt]]]
     default: list[Stmt] = field(default_factory=list)
     comment: str | None = None
 
@@ -445,10 +442,13 @@ class Port:
     width: Width = 1
     signed: bool = False
     is_reg: bool = False  # "output reg": driven from an always block
+    lint_off: tuple[str, ...] = ()  # Verilator warnings waived around this port only
 
     def __post_init__(self) -> None:
         if self.direction not in ("input", "output"):
-            raise ValueError(f"port '{self.name}' direction must be input or output, not '{self.direction}'")
+            raise ValueError(
+                f"port '{self.name}' direction must be input or output, not '{self.direction}'"
+            )
         if self.is_reg and self.direction != "output":
             raise ValueError(f"port '{self.name}' is an input and cannot be a reg")
 
@@ -675,7 +675,11 @@ def print_module(m: Module) -> str:
         head = ")"
     if m.ports:
         lines.append(head + " (")
-        lines.append(",\n".join(INDENT + _print_port(p) for p in m.ports))
+        for i, p in enumerate(m.ports):
+            sep = "," if i + 1 < len(m.ports) else ""
+            lines += [f"{INDENT}/* verilator lint_off {w} */" for w in p.lint_off]
+            lines.append(INDENT + _print_port(p) + sep)
+            lines += [f"{INDENT}/* verilator lint_on {w} */" for w in p.lint_off]
         lines.append(");")
     else:
         lines.append(head + ";")

@@ -1,0 +1,623 @@
+"""Library hardware modules, built with :mod:`soff.rtl_gen.vast`.
+
+Every module here has clock ``clk`` and synchronous active-low reset
+``rst_n``, is lint-clean under ``verilator --lint-only -Wall``, and has a name
+starting with ``soff_``. A generated design emits the ones it instantiates in
+the same file as its top.
+"""
+
+from __future__ import annotations
+
+from soff.rtl_gen import regmap as rm
+from soff.rtl_gen.vast import (
+    Always,
+    AlwaysComb,
+    Assign,
+    Blocking,
+    Call,
+    Case,
+    Const,
+    Expr,
+    If,
+    Item,
+    LocalParam,
+    Memory,
+    Module,
+    NonBlocking,
+    Parameter,
+    Port,
+    Ref,
+    Reg,
+    Repl,
+    Stmt,
+    Wire,
+    cat,
+    eq,
+    index_bits,
+    land,
+    lnot,
+    lor,
+    ne,
+    reduce_and,
+    reduce_or,
+)
+
+ADDR_W = 64  # AXI4 master address width (docs/interface.md)
+ID_W = 4  # AXI4 ID width; the arbiters use the client index as ID
+MAX_CLIENTS = 1 << ID_W
+BURST_INCR = 0b01
+
+
+def _in(name: str, width: int | Expr = 1) -> Port:
+    return Port(name, "input", width)
+
+
+def _out(name: str, width: int | Expr = 1, reg: bool = False) -> Port:
+    return Port(name, "output", width, is_reg=reg)
+
+
+def _clk_rst() -> list[Port]:
+    return [_in("clk"), _in("rst_n")]
+
+
+def _unused_items(*sigs: Expr) -> list[Item]:
+    """``wire unused_ok = &{1'b0, sigs..., 1'b0};`` (Verilator exempts "unused" names)."""
+    return [
+        Wire("unused_ok", comment="inputs deliberately ignored"),
+        Assign(Ref("unused_ok"), reduce_and(cat(Const(0, 1), *sigs, Const(0, 1)))),
+    ]
+
+
+def _zero(width: int | Expr) -> Expr:
+    if isinstance(width, int):
+        return Const(0, width)
+    return Repl(width, Const(0, 1))
+
+
+# --------------------------------------------------------------------------- FIFO
+
+
+def fifo_module() -> Module:
+    """``soff_fifo #(WIDTH, DEPTH)``: a first-word-fall-through FIFO.
+
+    DEPTH must be a power of two >= 2. ``in_ready`` is ``!full`` and does not
+    depend on ``out_ready``; a push and a pop can happen in the same cycle, so
+    a non-empty FIFO streams one word per cycle. Storage is a reg array read
+    asynchronously (LUTRAM on FPGAs).
+    """
+    width, depth = Ref("WIDTH"), Ref("DEPTH")
+    aw, pw = Ref("AW"), Ref("PW")
+    wr, rd = Ref("wr_ptr"), Ref("rd_ptr")
+    mem = Ref("mem")
+    ports = _clk_rst() + [
+        _in("in_valid"),
+        _out("in_ready"),
+        _in("in_data", width),
+        _out("out_valid"),
+        _in("out_ready"),
+        _out("out_data", width),
+    ]
+    one = cat(Repl(aw, Const(0, 1)), Const(1, 1))
+    push, pop = Ref("push"), Ref("pop")
+    items: list[Item] = [
+        LocalParam("AW", Call("$clog2", (depth,)), comment="address bits"),
+        LocalParam("PW", aw + 1, comment="pointer bits: one extra to tell full from empty"),
+        Memory("mem", width, depth),
+        Reg("wr_ptr", pw),
+        Reg("rd_ptr", pw),
+        Wire("full"),
+        Wire("empty"),
+        Wire("push"),
+        Wire("pop"),
+        Assign(
+            Ref("full"),
+            land(
+                ne(wr[aw], rd[aw]),
+                eq(wr[aw - 1 : 0], rd[aw - 1 : 0]),
+            ),
+        ),
+        Assign(Ref("empty"), eq(wr, rd)),
+        Assign(Ref("in_ready"), lnot(Ref("full"))),
+        Assign(Ref("out_valid"), lnot(Ref("empty"))),
+        Assign(push, land(Ref("in_valid"), lnot(Ref("full")))),
+        Assign(pop, land(lnot(Ref("empty")), Ref("out_ready"))),
+        Assign(Ref("out_data"), mem[rd[aw - 1 : 0]]),
+        Always(
+            [If(push, [NonBlocking(mem[wr[aw - 1 : 0]], Ref("in_data"))])],
+            comment="storage: no reset, so it maps to RAM",
+        ),
+        Always(
+            [
+                If(
+                    lnot(Ref("rst_n")),
+                    [NonBlocking(wr, _zero(pw)), NonBlocking(rd, _zero(pw))],
+                    [
+                        If(push, [NonBlocking(wr, wr + one)]),
+                        If(pop, [NonBlocking(rd, rd + one)]),
+                    ],
+                )
+            ]
+        ),
+    ]
+    return Module(
+        "soff_fifo",
+        [Parameter("WIDTH", 32), Parameter("DEPTH", 2)],
+        ports,
+        items,
+        header_comment="First-word-fall-through FIFO; DEPTH is a power of two >= 2.",
+    )
+
+
+# --------------------------------------------------------------------------- AXI4-Lite control slave
+
+
+def _word(offset: int) -> Const:
+    """The word address (``addr[11:2]``) of a byte offset."""
+    return Const(offset >> 2, rm.ADDR_BITS - 2)
+
+
+def _arg_words(r: rm.Register, w_data: Expr, w_strb: Expr) -> list[tuple[int, list[Stmt], Expr]]:
+    """Per 32-bit word of register ``r``: (byte offset, byte-strobed writes, read value)."""
+    arg = Ref(f"arg_{r.name}")
+    out = []
+    for w in range(r.words):
+        lo_bit = 32 * w
+        n = min(r.bits, lo_bit + 32) - lo_bit
+        writes: list[Stmt] = []
+        for k in range((n + 7) // 8):
+            blo = lo_bit + 8 * k
+            bhi = min(blo + 8, r.bits) - 1
+            dst = arg if r.bits == 1 else arg[bhi:blo]
+            src = w_data[8 * k] if bhi == blo else w_data[8 * k + bhi - blo : 8 * k]
+            writes.append(If(w_strb[k], [NonBlocking(dst, src)]))
+        value: Expr = arg if r.bits == 1 else arg[lo_bit + n - 1 : lo_bit]
+        if n < 32:
+            value = cat(Const(0, 32 - n), value)
+        out.append((r.offset + 4 * w, writes, value))
+    return out
+
+
+def control_slave_module(regmap: rm.RegisterMap) -> Module:
+    """``soff_<kernel>_control``: the AXI4-Lite control slave of docs/interface.md.
+
+    Kernel side: ``ap_start`` (out, level, cleared by an ``ap_ready`` pulse),
+    ``ap_done`` (in, pulse; sticky bit cleared when the host reads 0x00),
+    ``ap_idle`` (in, level), ``ap_ready`` (in, pulse), ``interrupt`` (out) and
+    one ``arg_<name>`` output per register of ``regmap``. AW and W are latched
+    independently, so they may arrive in either order; one write and one read
+    are in flight at a time.
+    """
+    p = "s_axi_control_"
+    aw = rm.ADDR_BITS
+    ports = _clk_rst() + [
+        _in(p + "awvalid"),
+        _out(p + "awready"),
+        _in(p + "awaddr", aw),
+        _in(p + "wvalid"),
+        _out(p + "wready"),
+        _in(p + "wdata", 32),
+        _in(p + "wstrb", 4),
+        _out(p + "bvalid", reg=True),
+        _in(p + "bready"),
+        _out(p + "bresp", 2),
+        _in(p + "arvalid"),
+        _out(p + "arready"),
+        _in(p + "araddr", aw),
+        _out(p + "rvalid", reg=True),
+        _in(p + "rready"),
+        _out(p + "rdata", 32, reg=True),
+        _out(p + "rresp", 2),
+        _out("ap_start", reg=True),
+        _in("ap_done"),
+        _in("ap_idle"),
+        _in("ap_ready"),
+        Port("interrupt", "output", lint_off=("SYMRSVDWORD",)),
+    ]
+    ports += [_out(f"arg_{r.name}", r.bits, reg=True) for r in regmap.registers]
+
+    def s(name: str) -> Ref:
+        return Ref(p + name)
+
+    aw_have, aw_word = Ref("aw_have"), Ref("aw_word")
+    w_have, w_data, w_strb = Ref("w_have"), Ref("w_data"), Ref("w_strb")
+    do_write, ar_hs, isr_tog, isr_set = (
+        Ref(n) for n in ("do_write", "ar_hs", "isr_tog", "isr_set")
+    )
+    start, done, gie, ier, isr = (Ref(n) for n in ("ap_start", "done_r", "gie", "ier", "isr"))
+    ap_ready, ap_done, ap_idle = Ref("ap_ready"), Ref("ap_done"), Ref("ap_idle")
+    rd_word = s("araddr")[aw - 1 : 2]
+    rdata = s("rdata")
+
+    write_cases: list[tuple[list[Expr], list[Stmt]]] = [
+        ([_word(rm.CONTROL)], [If(land(w_strb[0], w_data[0]), [NonBlocking(start, Const(1, 1))])]),
+        ([_word(rm.GIE)], [If(w_strb[0], [NonBlocking(gie, w_data[0])])]),
+        ([_word(rm.IER)], [If(w_strb[0], [NonBlocking(ier, w_data[1:0])])]),
+    ]
+    read_cases: list[tuple[list[Expr], list[Stmt]]] = [
+        (
+            [_word(rm.CONTROL)],
+            [NonBlocking(rdata, cat(Const(0, 28), ap_ready, ap_idle, done, start))],
+        ),
+        ([_word(rm.GIE)], [NonBlocking(rdata, cat(Const(0, 31), gie))]),
+        ([_word(rm.IER)], [NonBlocking(rdata, cat(Const(0, 30), ier))]),
+        ([_word(rm.ISR)], [NonBlocking(rdata, cat(Const(0, 30), isr))]),
+    ]
+    arg_resets: list[Stmt] = []
+    for r in regmap.registers:
+        arg_resets.append(NonBlocking(Ref(f"arg_{r.name}"), Const(0, r.bits)))
+        for offset, writes, value in _arg_words(r, w_data, w_strb):
+            write_cases.append(([_word(offset)], writes))
+            read_cases.append(([_word(offset)], [NonBlocking(rdata, value)]))
+
+    isr_write = land(do_write, eq(aw_word, _word(rm.ISR)), w_strb[0])
+    resets: list[Stmt] = [
+        NonBlocking(Ref(n), Const(0, w))
+        for n, w in (
+            ("aw_have", 1),
+            ("aw_word", aw - 2),
+            ("w_have", 1),
+            ("w_data", 32),
+            ("w_strb", 4),
+            (p + "bvalid", 1),
+            (p + "rvalid", 1),
+            (p + "rdata", 32),
+            ("ap_start", 1),
+            ("done_r", 1),
+            ("gie", 1),
+            ("ier", 2),
+            ("isr", 2),
+        )
+    ] + arg_resets
+    body: list[Stmt] = [
+        If(
+            land(s("awvalid"), lnot(aw_have)),
+            [NonBlocking(aw_have, Const(1, 1)), NonBlocking(aw_word, s("awaddr")[aw - 1 : 2])],
+        ),
+        If(
+            land(s("wvalid"), lnot(w_have)),
+            [
+                NonBlocking(w_have, Const(1, 1)),
+                NonBlocking(w_data, s("wdata")),
+                NonBlocking(w_strb, s("wstrb")),
+            ],
+        ),
+        If(land(s("bvalid"), s("bready")), [NonBlocking(s("bvalid"), Const(0, 1))]),
+        If(ap_ready, [NonBlocking(start, Const(0, 1))]),
+        If(land(ar_hs, eq(rd_word, _word(rm.CONTROL))), [NonBlocking(done, Const(0, 1))]),
+        If(
+            ap_done,
+            [NonBlocking(done, Const(1, 1))],
+            comment="a done pulse wins over clear-on-read",
+        ),
+        NonBlocking(isr, (isr ^ isr_tog) | isr_set),
+        If(
+            do_write,
+            [
+                NonBlocking(aw_have, Const(0, 1)),
+                NonBlocking(w_have, Const(0, 1)),
+                NonBlocking(s("bvalid"), Const(1, 1)),
+                Case(aw_word, write_cases),
+            ],
+            comment="after the ap_ready clear, so a host start in the same cycle wins",
+        ),
+        If(land(s("rvalid"), s("rready")), [NonBlocking(s("rvalid"), Const(0, 1))]),
+        If(
+            ar_hs,
+            [
+                NonBlocking(s("rvalid"), Const(1, 1)),
+                Case(rd_word, read_cases, [NonBlocking(rdata, Const(0, 32))]),
+            ],
+        ),
+    ]
+    items: list[Item] = [
+        Reg("aw_have"),
+        Reg("aw_word", aw - 2),
+        Reg("w_have"),
+        Reg("w_data", 32),
+        Reg("w_strb", 4),
+        Reg("done_r", comment="sticky ap_done, cleared when the host reads 0x00"),
+        Reg("gie"),
+        Reg("ier", 2),
+        Reg("isr", 2),
+        Wire("do_write"),
+        Wire("ar_hs"),
+        Wire("isr_tog", 2),
+        Wire("isr_set", 2),
+        Assign(s("awready"), lnot(aw_have)),
+        Assign(s("wready"), lnot(w_have)),
+        Assign(s("bresp"), Const(0, 2)),
+        Assign(s("arready"), lnot(s("rvalid"))),
+        Assign(s("rresp"), Const(0, 2)),
+        Assign(do_write, land(aw_have, w_have, lnot(s("bvalid")))),
+        Assign(ar_hs, land(s("arvalid"), lnot(s("rvalid")))),
+        Assign(isr_tog, Repl(2, isr_write) & w_data[1:0]),
+        Assign(isr_set, cat(ap_ready, ap_done) & ier),
+        Assign(Ref("interrupt"), land(gie, reduce_or(ier & isr))),
+        Always([If(lnot(Ref("rst_n")), resets, body)]),
+    ]
+    items += _unused_items(s("awaddr")[1:0], s("araddr")[1:0])
+    header = [f"AXI4-Lite control slave of kernel '{regmap.kernel}'", *regmap.describe()]
+    return Module(f"soff_{regmap.kernel}_control", [], ports, items, "\n".join(header))
+
+
+# --------------------------------------------------------------------------- AXI4 arbiters
+
+
+def _check_arbiter(n_clients: int, data_w: int) -> None:
+    if not 1 <= n_clients <= MAX_CLIENTS:
+        raise ValueError(f"an arbiter takes 1 to {MAX_CLIENTS} clients, not {n_clients}")
+    if data_w < 8 or data_w & (data_w - 1):
+        raise ValueError(f"data width must be a power of two >= 8, not {data_w}")
+
+
+def _round_robin(n: int, req: Expr, last: Expr, fields: list[tuple[str, Expr, int]]) -> list[Item]:
+    """Combinational round-robin grant among ``req[n-1:0]``, starting after ``last``.
+
+    Declares and drives ``g_any``, ``g_idx``, ``g_onehot`` and one ``g_<name>``
+    per ``(name, source, width)`` field, where ``source`` is the clients'
+    concatenated vector (client i at bits ``[i*width +: width]``).
+    """
+    iw = index_bits(n)
+
+    def grant(j: int) -> list[Stmt]:
+        stmts: list[Stmt] = [
+            Blocking(Ref("g_any"), Const(1, 1)),
+            Blocking(Ref("g_idx"), Const(j, iw)),
+            Blocking(Ref("g_onehot"), Const(1 << j, n)),
+        ]
+        for name, src, w in fields:
+            sel = src if n == 1 else src[(j + 1) * w - 1 : j * w]
+            stmts.append(Blocking(Ref(f"g_{name}"), sel))
+        return stmts
+
+    def chain(after: int) -> list[Stmt]:
+        order = [(after + 1 + k) % n for k in range(n)]
+        stmts: list[Stmt] = []
+        for j in reversed(order):
+            cond = req if n == 1 else req[j]
+            stmts = [If(cond, grant(j), stmts)]
+        return stmts
+
+    defaults: list[Stmt] = [
+        Blocking(Ref("g_any"), Const(0, 1)),
+        Blocking(Ref("g_idx"), Const(0, iw)),
+        Blocking(Ref("g_onehot"), Const(0, n)),
+    ]
+    defaults += [Blocking(Ref(f"g_{name}"), Const(0, w)) for name, _, w in fields]
+    if n == 1:
+        select = chain(0)
+    else:
+        cases = [([Const(p, iw)], chain(p)) for p in range(n - 1)]
+        select = [Case(last, cases, chain(n - 1))]
+    items: list[Item] = [
+        Reg("g_any", comment="round-robin grant: the first requester after the last granted"),
+        Reg("g_idx", iw),
+        Reg("g_onehot", n),
+    ]
+    items += [Reg(f"g_{name}", w) for name, _, w in fields]
+    items.append(AlwaysComb(defaults + select))
+    return items
+
+
+def _track(n: int, stmt: Stmt) -> list[Stmt]:
+    """``stmt`` if there is a round-robin pointer to update (more than one client)."""
+    return [stmt] if n > 1 else []
+
+
+def _id(idx: Expr, iw: int) -> Expr:
+    return idx if iw == ID_W else cat(Const(0, ID_W - iw), idx)
+
+
+def _id_onehot(n: int, id_sig: Expr) -> Expr:
+    """``{id == n-1, ..., id == 0}``."""
+    return cat(*(eq(id_sig, Const(i, ID_W)) for i in reversed(range(n))))
+
+
+def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
+    """``soff_axi_rd_arb_<n>_<data_w>``: N single-beat read clients onto one AXI4 master.
+
+    Client i's request is ``c_arvalid[i] / c_arready[i] / c_araddr[i*64 +: 64] /
+    c_arsize[i*3 +: 3]``; the granted request goes through an output register
+    (held stable until ``m_arready``) with ``m_arid = i``. Read data is routed
+    back by RID: ``c_rvalid`` is one-hot, ``c_rdata`` is shared and
+    ``m_rready = c_rready[rid]``. Round-robin, one request per cycle.
+    """
+    _check_arbiter(n_clients, data_w)
+    n, iw = n_clients, index_bits(n_clients)
+    ports = _clk_rst() + [
+        _in("c_arvalid", n),
+        _out("c_arready", n),
+        _in("c_araddr", n * ADDR_W),
+        _in("c_arsize", n * 3),
+        _out("c_rvalid", n),
+        _in("c_rready", n),
+        _out("c_rdata", data_w),
+        _out("m_arvalid", reg=True),
+        _in("m_arready"),
+        _out("m_araddr", ADDR_W, reg=True),
+        _out("m_arid", ID_W, reg=True),
+        _out("m_arlen", 8),
+        _out("m_arsize", 3, reg=True),
+        _out("m_arburst", 2),
+        _in("m_rvalid"),
+        _out("m_rready"),
+        _in("m_rdata", data_w),
+        _in("m_rid", ID_W),
+        _in("m_rresp", 2),
+        _in("m_rlast"),
+    ]
+    load, last = Ref("load"), Ref("rr_last")
+    items: list[Item] = [Wire("load"), Wire("rid_onehot", n)]
+    if n > 1:
+        items.append(Reg("rr_last", iw, comment="the last client granted"))
+    items += _round_robin(
+        n, Ref("c_arvalid"), last, [("addr", Ref("c_araddr"), ADDR_W), ("size", Ref("c_arsize"), 3)]
+    )
+    items += [
+        Assign(load, lor(lnot(Ref("m_arvalid")), Ref("m_arready")), comment="output register free"),
+        Assign(Ref("c_arready"), Repl(n, load) & Ref("g_onehot")),
+        Assign(Ref("m_arlen"), Const(0, 8)),
+        Assign(Ref("m_arburst"), Const(BURST_INCR, 2)),
+        Always(
+            [
+                If(
+                    lnot(Ref("rst_n")),
+                    [
+                        NonBlocking(Ref("m_arvalid"), Const(0, 1)),
+                        NonBlocking(Ref("m_araddr"), Const(0, ADDR_W)),
+                        NonBlocking(Ref("m_arid"), Const(0, ID_W)),
+                        NonBlocking(Ref("m_arsize"), Const(0, 3)),
+                        *_track(n, NonBlocking(last, Const(n - 1, iw))),
+                    ],
+                    [
+                        If(
+                            load,
+                            [
+                                NonBlocking(Ref("m_arvalid"), Ref("g_any")),
+                                If(
+                                    Ref("g_any"),
+                                    [
+                                        NonBlocking(Ref("m_araddr"), Ref("g_addr")),
+                                        NonBlocking(Ref("m_arid"), _id(Ref("g_idx"), iw)),
+                                        NonBlocking(Ref("m_arsize"), Ref("g_size")),
+                                        *_track(n, NonBlocking(last, Ref("g_idx"))),
+                                    ],
+                                ),
+                            ],
+                        )
+                    ],
+                )
+            ]
+        ),
+        Assign(Ref("rid_onehot"), _id_onehot(n, Ref("m_rid")), comment="read data routed by RID"),
+        Assign(Ref("c_rvalid"), Repl(n, Ref("m_rvalid")) & Ref("rid_onehot")),
+        Assign(Ref("m_rready"), reduce_or(Ref("c_rready") & Ref("rid_onehot"))),
+        Assign(Ref("c_rdata"), Ref("m_rdata")),
+    ]
+    items += _unused_items(Ref("m_rresp"), Ref("m_rlast"))
+    return Module(
+        f"soff_axi_rd_arb_{n}_{data_w}",
+        [],
+        ports,
+        items,
+        f"Round-robin arbiter: {n} single-beat read clients onto one AXI4 master ({data_w}-bit data)",
+    )
+
+
+def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
+    """``soff_axi_wr_arb_<n>_<data_w>``: N single-beat write clients onto one AXI4 master.
+
+    Client i presents ``c_valid[i] / c_ready[i] / c_addr[i*64 +: 64] /
+    c_size[i*3 +: 3] / c_data[i*W +: W] / c_strb[i*W/8 +: W/8]`` with the data
+    already in its byte lanes. A granted write loads both an AW and a W output
+    register; each drains on its own handshake, and a new write is granted when
+    both are free (or freeing). Write responses come back as one-hot
+    ``c_bdone`` pulses routed by BID; ``m_bready`` is always 1.
+    """
+    _check_arbiter(n_clients, data_w)
+    n, iw, sw = n_clients, index_bits(n_clients), data_w // 8
+    ports = _clk_rst() + [
+        _in("c_valid", n),
+        _out("c_ready", n),
+        _in("c_addr", n * ADDR_W),
+        _in("c_size", n * 3),
+        _in("c_data", n * data_w),
+        _in("c_strb", n * sw),
+        _out("c_bdone", n),
+        _out("m_awvalid", reg=True),
+        _in("m_awready"),
+        _out("m_awaddr", ADDR_W, reg=True),
+        _out("m_awid", ID_W, reg=True),
+        _out("m_awlen", 8),
+        _out("m_awsize", 3, reg=True),
+        _out("m_awburst", 2),
+        _out("m_wvalid", reg=True),
+        _in("m_wready"),
+        _out("m_wdata", data_w, reg=True),
+        _out("m_wstrb", sw, reg=True),
+        _out("m_wlast"),
+        _in("m_bvalid"),
+        _out("m_bready"),
+        _in("m_bid", ID_W),
+        _in("m_bresp", 2),
+    ]
+    load, last = Ref("load"), Ref("rr_last")
+    awv, wv = Ref("m_awvalid"), Ref("m_wvalid")
+    items: list[Item] = [Wire("load")]
+    if n > 1:
+        items.append(Reg("rr_last", iw, comment="the last client granted"))
+    items += _round_robin(
+        n,
+        Ref("c_valid"),
+        last,
+        [
+            ("addr", Ref("c_addr"), ADDR_W),
+            ("size", Ref("c_size"), 3),
+            ("data", Ref("c_data"), data_w),
+            ("strb", Ref("c_strb"), sw),
+        ],
+    )
+    items += [
+        Assign(
+            load,
+            land(lor(lnot(awv), Ref("m_awready")), lor(lnot(wv), Ref("m_wready"))),
+            comment="both output registers free",
+        ),
+        Assign(Ref("c_ready"), Repl(n, load) & Ref("g_onehot")),
+        Assign(Ref("m_awlen"), Const(0, 8)),
+        Assign(Ref("m_awburst"), Const(BURST_INCR, 2)),
+        Assign(Ref("m_wlast"), Const(1, 1)),
+        Assign(Ref("m_bready"), Const(1, 1)),
+        Always(
+            [
+                If(
+                    lnot(Ref("rst_n")),
+                    [
+                        NonBlocking(awv, Const(0, 1)),
+                        NonBlocking(Ref("m_awaddr"), Const(0, ADDR_W)),
+                        NonBlocking(Ref("m_awid"), Const(0, ID_W)),
+                        NonBlocking(Ref("m_awsize"), Const(0, 3)),
+                        NonBlocking(wv, Const(0, 1)),
+                        NonBlocking(Ref("m_wdata"), Const(0, data_w)),
+                        NonBlocking(Ref("m_wstrb"), Const(0, sw)),
+                        *_track(n, NonBlocking(last, Const(n - 1, iw))),
+                    ],
+                    [
+                        If(Ref("m_awready"), [NonBlocking(awv, Const(0, 1))]),
+                        If(Ref("m_wready"), [NonBlocking(wv, Const(0, 1))]),
+                        If(
+                            land(load, Ref("g_any")),
+                            [
+                                NonBlocking(awv, Const(1, 1)),
+                                NonBlocking(Ref("m_awaddr"), Ref("g_addr")),
+                                NonBlocking(Ref("m_awid"), _id(Ref("g_idx"), iw)),
+                                NonBlocking(Ref("m_awsize"), Ref("g_size")),
+                                NonBlocking(wv, Const(1, 1)),
+                                NonBlocking(Ref("m_wdata"), Ref("g_data")),
+                                NonBlocking(Ref("m_wstrb"), Ref("g_strb")),
+                                *_track(n, NonBlocking(last, Ref("g_idx"))),
+                            ],
+                        ),
+                    ],
+                )
+            ]
+        ),
+        Assign(
+            Ref("c_bdone"),
+            Repl(n, Ref("m_bvalid")) & _id_onehot(n, Ref("m_bid")),
+            comment="write responses routed by BID",
+        ),
+    ]
+    items += _unused_items(Ref("m_bresp"))
+    return Module(
+        f"soff_axi_wr_arb_{n}_{data_w}",
+        [],
+        ports,
+        items,
+        f"Round-robin arbiter: {n} single-beat write clients onto one AXI4 master ({data_w}-bit data)",
+    )
+
+
+def library_modules() -> list[Module]:
+    """The parameterised library modules every design may instantiate."""
+    return [fifo_module()]
