@@ -12,6 +12,7 @@ or step by step with :meth:`write_buffer`, :meth:`set_arg`,
 
 from __future__ import annotations
 
+import logging
 import struct
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -70,7 +71,9 @@ class KernelDriver:
         rst_n: str = "ap_rst_n",
         mem_size: int = DEFAULT_MEM_SIZE,
         period_ns: int = CLOCK_PERIOD_NS,
+        quiet: bool = True,
     ) -> None:
+        """``quiet`` keeps the AXI models from logging every transaction (slow)."""
         self.dut = dut
         self.regmap = regmap
         self.clk = getattr(dut, clk)
@@ -81,6 +84,7 @@ class KernelDriver:
         self.ctrl: Any = None
         self._next_addr = PAGE  # keep address 0 free: it reads as NULL
         self._started = False
+        self.quiet = quiet
 
     async def start(self) -> None:
         """Start the clock, attach the AXI models and apply reset."""
@@ -107,6 +111,10 @@ class KernelDriver:
             self.rst_n,
             reset_active_level=False,
         )
+        if self.quiet:
+            for model in (self.ram, self.ctrl):
+                for channel in (model.write_if, model.read_if):
+                    channel.log.setLevel(logging.WARNING)
         await ClockCycles(self.clk, RESET_CYCLES)
         self.rst_n.value = 1
         await ClockCycles(self.clk, 2)
