@@ -1,0 +1,212 @@
+"""Preprocessing OpenCL C with pcpp: -D, -I, #include, the predefined macros.
+
+The output is C text with ``#line`` markers. Tokens that come straight from a
+source file keep their original column (they are padded with spaces to it),
+so that the parser's coordinates map back to the user's file, line and
+column. Only tokens produced by macro expansion lose their columns.
+Preprocessor errors become :class:`CompileError` with a location.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any
+
+import pcpp
+from pcpp.preprocessor import trigraph
+
+from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
+
+#: Macros every OpenCL C 1.2 compiler predefines (plus ``__SOFF__``).
+PREDEFINED_MACROS: dict[str, str] = {
+    "__OPENCL_VERSION__": "120",
+    "CL_VERSION_1_0": "100",
+    "CL_VERSION_1_1": "110",
+    "CL_VERSION_1_2": "120",
+    "__OPENCL_C_VERSION__": "120",
+    "__ENDIAN_LITTLE__": "1",
+    "__SOFF__": "1",
+    "true": "1",
+    "false": "0",
+}
+
+
+class _LineTable:
+    """Offsets of line starts in a source text, as pcpp's lexer sees it."""
+
+    def __init__(self, text: str) -> None:
+        # pcpp replaces trigraphs and strips trailing blanks before lexing
+        lexed = "\n".join(x.rstrip() for x in trigraph(text).splitlines())
+        self.lines = lexed.split("\n")
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def column(self, lineno: int, lexpos: int, value: str) -> int | None:
+        """The column of a token read from this file, None for a macro-expanded one."""
+        if not 1 <= lineno < len(self.starts):
+            return None
+        start, end = self.starts[lineno - 1], self.starts[lineno]
+        if start <= lexpos < end:
+            col = lexpos - start
+            if self.lines[lineno - 1][col : col + len(value)] == value:
+                return col + 1
+        return None
+
+    def first_column(self, lineno: int) -> int:
+        if 1 <= lineno <= len(self.lines):
+            line = self.lines[lineno - 1]
+            return len(line) - len(line.lstrip()) + 1
+        return 0
+
+
+class _Preprocessor(pcpp.Preprocessor):
+    """pcpp with errors raised as CompileError instead of printed."""
+
+    def __init__(self, main_abs: str, main_name: str) -> None:
+        super().__init__()
+        self.rewrite_paths = []  # keep token sources absolute; we map them back
+        self.line_directive = None
+        self.tables: dict[str, _LineTable] = {}
+        self.names: dict[str, str] = {main_abs: main_name}
+
+    def display_name(self, source: str | None) -> str:
+        if not source:
+            return "<unknown>"
+        source = os.path.abspath(source)
+        name = self.names.get(source)
+        if name is None:
+            rel = os.path.relpath(source)
+            name = source if rel.startswith("..") else rel
+            self.names[source] = name
+        return name
+
+    def loc(self, source: str | None, lineno: int, col: int | None = None) -> SourceLoc:
+        if col is None:
+            table = self.table(source)
+            col = table.first_column(lineno) if table else 0
+        return SourceLoc(self.display_name(source), lineno, col)
+
+    def table(self, source: str | None) -> _LineTable | None:
+        return self.tables.get(os.path.abspath(source)) if source else None
+
+    def on_error(self, file: str, line: int, msg: str) -> None:
+        raise CompileError(msg, self.loc(file, line))
+
+    def on_file_open(self, is_system_include: bool, includepath: str) -> Any:
+        with open(includepath, encoding="utf-8") as f:  # raises OSError when absent
+            data = f.read()
+        if data.startswith("\ufeff"):
+            data = data[1:]
+        self.tables[os.path.abspath(includepath)] = _LineTable(data)
+        return io.StringIO(data)
+
+    def on_include_not_found(
+        self, is_malformed: bool, is_system_include: bool, curdir: str, includepath: str
+    ) -> Any:
+        d = self.lastdirective
+        loc = self.loc(d.source, d.lineno) if d is not None else None
+        if is_malformed:
+            raise CompileError(f"malformed #include: {includepath}", loc)
+        raise CompileError(f"'{includepath}' file not found", loc)
+
+    def on_directive_unknown(self, directive: Any, toks: Any, ifpassthru: Any, precedingtoks: Any) -> Any:
+        name = directive.value
+        text = "".join(t.value for t in toks).strip()
+        loc = self.loc(directive.source, directive.lineno)
+        if name == "pragma":
+            return True  # OPENCL EXTENSION, unroll, ...: accepted and dropped
+        if name == "warning":
+            return True
+        if name == "error":
+            raise CompileError(f"#error {text}".rstrip(), loc)
+        if name == "line":
+            raise UnsupportedError("#line directives are not supported yet", loc)
+        raise CompileError(f"invalid preprocessing directive #{name}", loc)
+
+
+def _glues(a: str, b: str) -> bool:
+    """Whether writing ``b`` right after ``a`` could lex differently."""
+    if not a or not b:
+        return False
+    word_a = a[-1].isalnum() or a[-1] in "_."
+    word_b = b[0].isalnum() or b[0] in "_."
+    return word_a == word_b
+
+
+def _emit(pp: _Preprocessor) -> str:
+    """Write pcpp's tokens as text, each source token at its original column."""
+    out: list[str] = []
+    ws_types = set(pp.t_WS) | set(pp.t_COMMENT)
+    cur_src: str | None = None
+    cur_line = 0
+    cur_col = 1
+    space = False
+    prev_expanded = False
+    started = False
+    prev = ""
+    while True:
+        tok = pp.token()
+        if tok is None:
+            break
+        if tok.type in ws_types:
+            space = True
+            continue
+        src, line = tok.source, tok.lineno
+        if not started or src != cur_src or line < cur_line or line > cur_line + 8:
+            name = pp.display_name(src).replace("\\", "\\\\").replace('"', '\\"')
+            out.append(("\n" if started else "") + f'#line {line} "{name}"\n')
+            started, cur_src, cur_line, cur_col = True, src, line, 1
+        elif line > cur_line:
+            out.append("\n" * (line - cur_line))
+            cur_line, cur_col = line, 1
+        table = pp.table(src)
+        col = table.column(line, tok.lexpos, tok.value) if table is not None else None
+        if col is not None and col > cur_col:
+            out.append(" " * (col - cur_col))
+            cur_col = col
+        elif cur_col > 1 and (space or ((col is None or prev_expanded) and _glues(prev, tok.value))):
+            out.append(" ")
+            cur_col += 1
+        out.append(tok.value)
+        prev = tok.value
+        cur_col += len(tok.value)
+        space = False
+        prev_expanded = col is None
+    out.append("\n")
+    return "".join(out)
+
+
+def preprocess(
+    source: str,
+    filename: str,
+    defines: dict[str, str | None] | None = None,
+    include_dirs: list[str] | None = None,
+) -> str:
+    """Preprocess ``source`` (the text of ``filename``); return C text with #line markers.
+
+    ``defines`` maps a macro name (or ``F(x)``) to its replacement text; ``None``
+    defines it as ``1``, like ``-DNAME``.
+    """
+    main_abs = os.path.abspath(filename)
+    pp = _Preprocessor(main_abs, filename)
+    pp.tables[main_abs] = _LineTable(source)
+    for name, value in PREDEFINED_MACROS.items():
+        pp.define(f"{name} {value}")
+    for name, value in (defines or {}).items():
+        pp.define(f"{name} {'1' if value is None else value}")
+    for d in include_dirs or []:
+        pp.add_path(d)
+    pp.parse(source, main_abs)
+    try:
+        return _emit(pp)
+    except CompileError:
+        raise
+    except Exception as e:  # pcpp's own failures (it has a few on malformed input)
+        d = pp.lastdirective
+        loc = pp.loc(d.source, d.lineno) if d is not None else SourceLoc(filename, 1, 1)
+        raise CompileError(f"malformed preprocessing directive ({type(e).__name__})", loc) from None
+
+
+__all__ = ["PREDEFINED_MACROS", "preprocess"]
