@@ -132,16 +132,20 @@ def simulate(
     ls = default_local_size(gs) if local_size is None else pad3(local_size, "local_size")
     for d in range(3):
         if gs[d] % ls[d]:
-            raise ValueError(
-                f"local_size {ls} does not divide global_size {gs} in dimension {d}"
-            )
+            raise ValueError(f"local_size {ls} does not divide global_size {gs} in dimension {d}")
     if timeout_cycles is None:
         timeout_cycles = default_timeout(gs)
-    if isinstance(timeout_cycles, bool) or not isinstance(timeout_cycles, int) or timeout_cycles < 1:
+    if (
+        isinstance(timeout_cycles, bool)
+        or not isinstance(timeout_cycles, int)
+        or timeout_cycles < 1
+    ):
         raise ValueError(f"timeout_cycles must be a positive integer, not {timeout_cycles!r}")
 
-    buffers = {r.name: args[r.name] for r in regmap.args if r.kind == "pointer"}
-    mem = PAGE + sum(-(-max(a.nbytes, 1) // PAGE) * PAGE for a in buffers.values())  # type: ignore[union-attr]
+    buffers: dict[str, np.ndarray] = {
+        r.name: np.asarray(args[r.name]) for r in regmap.args if r.kind == "pointer"
+    }
+    mem = PAGE + sum(-(-max(a.nbytes, 1) // PAGE) * PAGE for a in buffers.values())
     with tempfile.TemporaryDirectory(prefix="soff-sim-") as tmp:
         work = Path(keep_dir) if keep_dir is not None else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -185,8 +189,7 @@ def simulate(
         )
         if not result_file.exists():
             raise SimulationError(
-                f"the testbench wrote no result; log {run.log_file}:\n"
-                + runner._tail(run.log_file)
+                f"the testbench wrote no result; log {run.log_file}:\n" + runner._tail(run.log_file)
             )
         result = json.loads(result_file.read_text())
         if result["status"] == "hang":

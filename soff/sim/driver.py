@@ -88,7 +88,6 @@ class KernelDriver:
 
     async def start(self) -> None:
         """Start the clock, attach the AXI models and apply reset."""
-        import cocotb
         from cocotb.clock import Clock
         from cocotb.triggers import ClockCycles
         from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
@@ -96,7 +95,7 @@ class KernelDriver:
         if self._started:
             return
         self._started = True
-        cocotb.start_soon(Clock(self.clk, self.period_ns, unit="ns").start())
+        Clock(self.clk, self.period_ns, unit="ns").start()  # runs as its own task
         self.rst_n.value = 0
         self.ram = AxiRam(
             AxiBus.from_prefix(self.dut, "m_axi_gmem"),
@@ -127,8 +126,7 @@ class KernelDriver:
         size = max(PAGE, -(-nbytes // PAGE) * PAGE)
         if addr + size > self.mem_size:
             raise MemoryError(
-                f"buffers need more than the simulated RAM's {self.mem_size} bytes; "
-                "raise mem_size"
+                f"buffers need more than the simulated RAM's {self.mem_size} bytes; raise mem_size"
             )
         self._next_addr = addr + size
         return addr
@@ -170,7 +168,9 @@ class KernelDriver:
             ) from None
         if reg.kind == "pointer":
             if not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"argument '{name}' is a pointer; give it an address, not {value!r}")
+                raise ValueError(
+                    f"argument '{name}' is a pointer; give it an address, not {value!r}"
+                )
             image = int(value) & ((1 << 64) - 1)
             words = 2
         else:
@@ -193,7 +193,7 @@ class KernelDriver:
 
     def stall_signals(self) -> list[str]:
         """Names of the DUT's ``dbg_stall_*`` signals that are currently high."""
-        high = []
+        high: list[str] = []
         try:
             handles = list(self.dut)
         except Exception:  # not every simulator can iterate a scope

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from soff.rtl_gen.regmap import RegisterMap
+from soff.sim import runner
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -23,6 +24,7 @@ def copy_regmap() -> RegisterMap:
 
 
 @pytest.fixture(scope="session")
-def sim_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One build cache for the session, so each design is built once."""
-    return tmp_path_factory.mktemp("sim-cache")
+def sim_cache() -> Path:
+    """The user's build cache ($SOFF_CACHE_DIR or ~/.cache/soff/sim), shared by
+    xdist workers and later runs; tests that need a cold cache use tmp_path."""
+    return runner.cache_root()

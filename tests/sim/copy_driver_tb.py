@@ -16,7 +16,9 @@ from soff.sim.errors import SimulationHang
 
 
 def make_driver(dut: object) -> KernelDriver:
-    return KernelDriver(dut, RegisterMap.from_json(os.environ["SOFF_TEST_REGMAP"]), mem_size=1 << 20)
+    return KernelDriver(
+        dut, RegisterMap.from_json(os.environ["SOFF_TEST_REGMAP"]), mem_size=1 << 20
+    )
 
 
 @cocotb.test()
@@ -43,7 +45,9 @@ async def step_by_step(dut: object) -> None:
     await drv.set_arg("n", -3)
     assert await drv.read_reg(drv.regmap["n"].offset) == 0xFFFFFFFD
     await drv.run(1000)
-    outputs, cycles = await drv.launch({"src": src, "dst": np.zeros_like(src), "n": 5000}, (5000,), None, 100_000)
+    outputs, cycles = await drv.launch(
+        {"src": src, "dst": np.zeros_like(src), "n": 5000}, (5000,), None, 100_000
+    )
     assert (outputs["dst"] == src).all()
 
 
@@ -51,7 +55,9 @@ async def step_by_step(dut: object) -> None:
 async def hang_names_stalls(dut: object) -> None:
     drv = make_driver(dut)
     try:
-        await drv.launch({"src": np.ones(64, np.int32), "dst": np.zeros(64, np.int32), "n": 64}, 64, 64, 20)
+        await drv.launch(
+            {"src": np.ones(64, np.int32), "dst": np.zeros(64, np.int32), "n": 64}, 64, 64, 20
+        )
     except SimulationHang as exc:
         assert "within 20 cycles" in str(exc) and "dbg_stall_" in str(exc), str(exc)
     else:

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from soff.rtl_gen.regmap import RegisterMap
-from soff.sim import SimulationHang, simulate
-from soff.sim import runner
+from soff.sim import SimulationHang, runner, simulate
 from soff.sim.api import default_local_size, default_timeout
 from soff.sim.tools import lint
 
@@ -86,12 +85,17 @@ def test_concurrent_builds_build_once(copy_verilog: Path, tmp_path: Path) -> Non
 @pytest.mark.sim
 def test_timeout_raises_hang(copy_verilog: Path, copy_regmap: RegisterMap, sim_cache: Path) -> None:
     with pytest.raises(SimulationHang, match=r"did not finish within 5 cycles.*dbg_stall_"):
-        simulate(copy_verilog, copy_regmap, copy_args(16), (16,), timeout_cycles=5, build_root=sim_cache)
+        simulate(
+            copy_verilog, copy_regmap, copy_args(16), (16,), timeout_cycles=5, build_root=sim_cache
+        )
 
 
 @pytest.mark.sim
 def test_cycles_per_second(
-    copy_verilog: Path, copy_regmap: RegisterMap, sim_cache: Path, capsys: pytest.CaptureFixture[str]
+    copy_verilog: Path,
+    copy_regmap: RegisterMap,
+    sim_cache: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = copy_args(4096, seed=2)
     res = simulate(copy_verilog, copy_regmap, args, (4096,), build_root=sim_cache)
