@@ -1,0 +1,506 @@
+"""The reference interpreter: runs a kernel over an NDRange on numpy buffers.
+
+It is the golden model for hardware tests, so it follows docs/ir.md to the
+letter: integers wrap to their type, division and shifts have the defined
+corner cases, casts extend by the source's signedness, phis take their values
+in parallel on the edge into their block. Floats are numpy ``float16/32/64``
+scalars, so rounding is IEEE round-to-nearest-even.
+
+Each block is compiled once into a Python function (one statement per op,
+phi copies at the branches), so thousands of work-items run quickly. Work-items
+run one after another in order of global id, dimension 0 fastest (the IR has
+no barriers yet).
+"""
+
+from __future__ import annotations
+
+import operator
+import struct
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from soff.diagnostics import SourceLoc, UnsupportedError
+from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
+from soff.ir.types import FloatType, IntType, PtrType, Type
+from soff.ir.verifier import verify_kernel
+
+__all__ = ["InterpError", "run_kernel", "default_local_size"]
+
+_FLOAT_DTYPES = {16: np.float16, 32: np.float32, 64: np.float64}
+_INT_STRUCTS = {
+    (1, True): "<b",
+    (1, False): "<B",
+    (2, True): "<h",
+    (2, False): "<H",
+    (4, True): "<i",
+    (4, False): "<I",
+    (8, True): "<q",
+    (8, False): "<Q",
+}
+_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_PTR_ORDER = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+class InterpError(RuntimeError):
+    """A kernel did something undefined while being interpreted (e.g. an out-of-bounds access)."""
+
+    def __init__(self, message: str, loc: SourceLoc | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.loc = loc
+
+    def __str__(self) -> str:
+        return f"{self.loc}: {self.message}" if self.loc is not None else self.message
+
+
+def default_local_size(global_size: tuple[int, ...]) -> tuple[int, ...]:
+    """The work-group size the hardware picks when none is given: the largest of
+    64, 32, ..., 1 that divides the global size in dimension 0, and 1 elsewhere."""
+    g0 = global_size[0] if global_size else 1
+    first = next(n for n in (64, 32, 16, 8, 4, 2, 1) if g0 % n == 0)
+    return (first,) + (1,) * (len(global_size) - 1)
+
+
+class _Buffer:
+    """A buffer argument's bytes, with typed numpy views onto the same memory."""
+
+    def __init__(self, name: str, array: np.ndarray) -> None:
+        self.name = name
+        self.array = array
+        self.data = bytearray(np.ascontiguousarray(array).tobytes())
+        self.n = len(self.data)
+        self.views: dict[Any, np.ndarray] = {}
+
+    def view(self, dtype: Any) -> np.ndarray:
+        v = self.views.get(dtype)
+        if v is None:
+            size = np.dtype(dtype).itemsize
+            v = np.frombuffer(self.data, dtype=dtype, count=self.n // size)
+            self.views[dtype] = v
+        return v
+
+    def result(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.data), dtype=self.array.dtype).reshape(self.array.shape).copy()
+
+
+# -- runtime helpers (called from generated code) -------------------------
+
+
+def _sdiv(a: int, b: int, m: int, h: int) -> int:
+    if b == 0:
+        return -1
+    q = abs(a) // abs(b)
+    if (a < 0) != (b < 0):
+        q = -q
+    return ((q + h) & m) - h  # MIN / -1 wraps to MIN
+
+
+def _udiv(a: int, b: int, m: int) -> int:
+    return m if b == 0 else a // b
+
+
+def _srem(a: int, b: int) -> int:
+    if b == 0:
+        return a
+    r = abs(a) % abs(b)
+    return -r if a < 0 else r
+
+
+def _urem(a: int, b: int) -> int:
+    return a if b == 0 else a % b
+
+
+def _f2i(x: Any, m: int, h: int | None) -> int:
+    """C float-to-integer conversion (truncation); NaN gives 0 and values out of
+    range wrap (C leaves both undefined)."""
+    f = float(x)
+    if f != f or f in (float("inf"), float("-inf")):
+        return 0
+    v = int(f)
+    return ((v + h) & m) - h if h is not None else v & m
+
+
+def _bitcast(x: Any, src: Type, dst: Type) -> Any:
+    def dtype(t: Type) -> Any:
+        if isinstance(t, FloatType):
+            return _FLOAT_DTYPES[t.width]
+        assert isinstance(t, IntType)
+        return {8: np.uint8, 16: np.uint16, 32: np.uint32, 64: np.uint64}[t.width]
+
+    if isinstance(src, IntType):
+        x = x & ((1 << src.width) - 1)
+    v = np.array(x, dtype=dtype(src)).view(dtype(dst))[()]
+    if isinstance(dst, IntType):
+        return dst.wrap(int(v))
+    return v
+
+
+class _Compiler:
+    """Compiles one kernel into per-block Python functions."""
+
+    def __init__(self, kernel: Kernel, wi: list[int], ndims: int) -> None:
+        self.kernel = kernel
+        self.wi = wi  # the current work-item's ids and sizes (see run_kernel)
+        self.ndims = ndims
+        self.slot: dict[Value, int] = {}
+        for a in kernel.args:
+            self.slot[a] = len(self.slot)
+        for op in kernel.ops():
+            self.slot[op] = len(self.slot)
+        self.consts: dict[int, Any] = {}
+        self.ns: dict[str, Any] = {
+            "_sdiv": _sdiv,
+            "_udiv": _udiv,
+            "_srem": _srem,
+            "_urem": _urem,
+            "_f2i": _f2i,
+            "_bitcast": _bitcast,
+            "_pcmp": self._pcmp,
+        }
+        self.block_index = {b: i for i, b in enumerate(kernel.blocks)}
+
+    # -- helpers ---------------------------------------------------------
+    def unsupported(self, op: Op, what: str) -> UnsupportedError:
+        return UnsupportedError(f"the interpreter does not support {what} ({op.opcode})", op.loc)
+
+    def r(self, v: Value) -> str:
+        return f"r[{self.slot[v]}]"
+
+    def const_name(self, value: Any) -> str:
+        name = f"K{len(self.ns)}"
+        self.ns[name] = value
+        return name
+
+    @staticmethod
+    def wrap(expr: str, t: IntType) -> str:
+        m = (1 << t.width) - 1
+        if t.signed:
+            h = 1 << (t.width - 1)
+            return f"((({expr}) + {h}) & {m}) - {h}"
+        return f"({expr}) & {m}"
+
+    @staticmethod
+    def _pcmp(a: tuple, b: tuple, pred: str) -> int:
+        if pred == "eq":
+            return int(a[0] is b[0] and a[1] == b[1])
+        if pred == "ne":
+            return int(not (a[0] is b[0] and a[1] == b[1]))
+        return int(_PTR_ORDER[pred](a[1], b[1]))
+
+    def dtype(self, t: Type) -> Any:
+        assert isinstance(t, FloatType)
+        return _FLOAT_DTYPES[t.width]
+
+    def zero(self, t: Type) -> Any:
+        if isinstance(t, IntType):
+            return 0
+        if isinstance(t, FloatType):
+            return self.dtype(t)(0)
+        return (None, 0)
+
+    # -- memory ----------------------------------------------------------
+    def oob(self, op: Op, kind: str, ptr: tuple, size: int) -> InterpError:
+        buf, off = ptr
+        gid = tuple(self.wi[0 : self.ndims])
+        if buf is None:
+            return InterpError(f"{kind} through a null pointer at work-item {gid}", op.loc)
+        return InterpError(
+            f"{kind} out of bounds of argument '{buf.name}': bytes [{off}, {off + size}) "
+            f"of a {buf.n}-byte buffer, at work-item with global id {gid}",
+            op.loc,
+        )
+
+    def make_load(self, op: Op) -> Callable[[tuple], Any]:
+        t = op.type
+        size = t.size
+        oob = self.oob
+        if isinstance(t, FloatType):
+            dt = self.dtype(t)
+
+            def load(ptr: tuple) -> Any:
+                buf, off = ptr
+                if buf is None or off < 0 or off + size > buf.n:
+                    raise oob(op, "load", ptr, size)
+                if off % size == 0:
+                    return buf.view(dt)[off // size]
+                return np.frombuffer(buf.data, dtype=dt, count=1, offset=off)[0]
+
+            return load
+        if not isinstance(t, IntType):
+            raise self.unsupported(op, f"loads of type {t}")
+        fmt = _INT_STRUCTS.get((size, t.signed))
+        if fmt is not None and size * 8 == t.width:
+            unpack = struct.Struct(fmt).unpack_from
+
+            def load(ptr: tuple) -> Any:
+                buf, off = ptr
+                if buf is None or off < 0 or off + size > buf.n:
+                    raise oob(op, "load", ptr, size)
+                return unpack(buf.data, off)[0]
+
+            return load
+
+        def load(ptr: tuple) -> Any:
+            buf, off = ptr
+            if buf is None or off < 0 or off + size > buf.n:
+                raise oob(op, "load", ptr, size)
+            return t.wrap(int.from_bytes(buf.data[off : off + size], "little"))
+
+        return load
+
+    def make_store(self, op: Op) -> Callable[[tuple, Any], None]:
+        t = op.operands[1].type
+        size = t.size
+        oob = self.oob
+        if isinstance(t, FloatType):
+            dt = self.dtype(t)
+
+            def store(ptr: tuple, value: Any) -> None:
+                buf, off = ptr
+                if buf is None or off < 0 or off + size > buf.n:
+                    raise oob(op, "store", ptr, size)
+                if off % size == 0:
+                    buf.view(dt)[off // size] = value
+                else:
+                    buf.data[off : off + size] = dt(value).tobytes()
+
+            return store
+        if not isinstance(t, IntType):
+            raise self.unsupported(op, f"stores of type {t}")
+        mask = (1 << (size * 8)) - 1
+
+        def store(ptr: tuple, value: Any) -> None:
+            buf, off = ptr
+            if buf is None or off < 0 or off + size > buf.n:
+                raise oob(op, "store", ptr, size)
+            buf.data[off : off + size] = (value & mask).to_bytes(size, "little")
+
+        return store
+
+    # -- ops -------------------------------------------------------------
+    def expr(self, op: Op) -> str:
+        oc, t = op.opcode, op.type
+        a = [self.r(v) for v in op.operands]
+        if oc in ("add", "sub", "mul"):
+            sym = {"add": "+", "sub": "-", "mul": "*"}[oc]
+            if isinstance(t, IntType):
+                return self.wrap(f"{a[0]} {sym} {a[1]}", t)
+            if isinstance(t, FloatType):
+                return f"{a[0]} {sym} {a[1]}"
+        elif oc in ("div", "rem"):
+            if isinstance(t, IntType):
+                m, h = (1 << t.width) - 1, 1 << (t.width - 1)
+                if oc == "div":
+                    if t.signed:
+                        return f"_sdiv({a[0]}, {a[1]}, {m}, {h})"
+                    return f"_udiv({a[0]}, {a[1]}, {m})"
+                return f"_{'s' if t.signed else 'u'}rem({a[0]}, {a[1]})"
+            if isinstance(t, FloatType):
+                if oc == "div":
+                    return f"{a[0]} / {a[1]}"
+                return f"{self.const_name(np.fmod)}({a[0]}, {a[1]})"
+        elif oc in ("and", "or", "xor") and isinstance(t, IntType):
+            sym = {"and": "&", "or": "|", "xor": "^"}[oc]
+            return f"{a[0]} {sym} {a[1]}"  # in range for in-range operands
+        elif oc == "shl" and isinstance(t, IntType):
+            return self.wrap(f"{a[0]} << ({a[1]} % {t.width})", t)
+        elif oc == "shr" and isinstance(t, IntType):
+            return f"{a[0]} >> ({a[1]} % {t.width})"  # Python >> is arithmetic
+        elif oc == "neg":
+            if isinstance(t, IntType):
+                return self.wrap(f"-{a[0]}", t)
+            if isinstance(t, FloatType):
+                return f"-{a[0]}"
+        elif oc == "not" and isinstance(t, IntType):
+            return self.wrap(f"~{a[0]}", t)
+        elif oc == "cmp":
+            pred = op.attrs.get("pred")
+            st = op.operands[0].type
+            if isinstance(st, PtrType):
+                return f"_pcmp({a[0]}, {a[1]}, {pred!r})"
+            if isinstance(st, (IntType, FloatType)):
+                return f"int({a[0]} {_CMP[pred]} {a[1]})"
+        elif oc == "select":
+            return f"({a[1]} if {a[0]} else {a[2]})"
+        elif oc == "cast":
+            return self.cast(op, a[0])
+        elif oc == "bitcast":
+            st = op.operands[0].type
+            if st == t or isinstance(t, PtrType) and isinstance(st, PtrType):
+                return a[0]
+            if all(isinstance(x, (IntType, FloatType)) and x.bits in (8, 16, 32, 64) for x in (st, t)):
+                return f"_bitcast({a[0]}, {self.const_name(st)}, {self.const_name(t)})"
+        elif oc == "ptradd":
+            pt = op.operands[0].type
+            assert isinstance(pt, PtrType)
+            return f"({a[0]}[0], {a[0]}[1] + {a[1]} * {pt.pointee.size})"
+        elif oc == "load":
+            fn = self.const_name(self.make_load(op))
+            if len(a) == 2:
+                return f"({fn}({a[0]}) if {a[1]} else {self.const_name(self.zero(t))})"
+            return f"{fn}({a[0]})"
+        elif oc in WORKITEM_OPS:
+            dim = op.attrs["dim"]
+            return f"wi[{WORKITEM_OPS.index(oc) * 3 + dim}]"
+        raise self.unsupported(op, f"type {t}")
+
+    def cast(self, op: Op, a: str) -> str:
+        st, t = op.operands[0].type, op.type
+        if isinstance(t, IntType):
+            if isinstance(st, IntType):
+                return self.wrap(a, t)
+            if isinstance(st, FloatType):
+                m = (1 << t.width) - 1
+                h = (1 << (t.width - 1)) if t.signed else None
+                return f"_f2i({a}, {m}, {h})"
+        if isinstance(t, FloatType) and isinstance(st, (IntType, FloatType)):
+            return f"{self.const_name(self.dtype(t))}({a})"
+        if isinstance(t, PtrType) and isinstance(st, PtrType):
+            return a
+        raise self.unsupported(op, f"casts from {st} to {t}")
+
+    def const_value(self, op: Op) -> Any:
+        t, v = op.type, op.attrs.get("value")
+        if isinstance(t, IntType) and isinstance(v, (int, bool)):
+            return t.wrap(int(v))
+        if isinstance(t, FloatType) and isinstance(v, (int, float)):
+            return self.dtype(t)(v)
+        raise self.unsupported(op, f"constants {v!r} of type {t}")
+
+    def edge(self, src: Block, dst: Block, indent: str) -> list[str]:
+        lines = []
+        dsts, srcs = [], []
+        for op in dst.ops:
+            if op.opcode != "phi":
+                break
+            i = op.blocks.index(src)
+            dsts.append(self.r(op))
+            srcs.append(self.r(op.operands[i]))
+        if dsts:
+            lines.append(f"{indent}{', '.join(dsts)}, = {', '.join(srcs)},")
+        lines.append(f"{indent}return {self.block_index[dst]}")
+        return lines
+
+    def block(self, b: Block, index: int) -> Callable[[list, list], int]:
+        lines = [f"def block_{index}(r, wi):"]
+        for op in b.ops:
+            oc = op.opcode
+            if oc in ("phi", "const"):
+                if oc == "const":
+                    self.consts[self.slot[op]] = self.const_value(op)
+                continue
+            if oc == "store":
+                fn = self.const_name(self.make_store(op))
+                call = f"{fn}({self.r(op.operands[0])}, {self.r(op.operands[1])})"
+                if len(op.operands) == 3:
+                    lines.append(f"    if {self.r(op.operands[2])}: {call}")
+                else:
+                    lines.append(f"    {call}")
+            elif oc == "br":
+                lines += self.edge(b, op.blocks[0], "    ")
+            elif oc == "cbr":
+                lines.append(f"    if {self.r(op.operands[0])}:")
+                lines += self.edge(b, op.blocks[0], "        ")
+                lines += self.edge(b, op.blocks[1], "    ")
+            elif oc == "ret":
+                lines.append("    return -1")
+            else:
+                lines.append(f"    {self.r(op)} = {self.expr(op)}")
+        code = "\n".join(lines) + "\n"
+        exec(compile(code, f"<soff interp @{self.kernel.name} ^{b.name}>", "exec"), self.ns)  # noqa: S102
+        return self.ns[f"block_{index}"]
+
+    def compile(self) -> list[Callable[[list, list], int]]:
+        return [self.block(b, i) for i, b in enumerate(self.kernel.blocks)]
+
+
+def _arg_value(arg: Arg, value: Any, buffers: dict[str, _Buffer]) -> Any:
+    t = arg.type
+    if isinstance(t, PtrType):
+        if not isinstance(value, np.ndarray):
+            raise TypeError(
+                f"argument '{arg.name}' is a pointer and needs a numpy array, "
+                f"not {type(value).__name__}"
+            )
+        buf = _Buffer(arg.name, value)
+        buffers[arg.name] = buf
+        return (buf, 0)
+    if isinstance(t, IntType):
+        if isinstance(value, (float, np.floating)) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"argument '{arg.name}' must be an integer, not {type(value).__name__}")
+        return t.wrap(int(value))
+    if isinstance(t, FloatType):
+        if not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"argument '{arg.name}' must be a number, not {type(value).__name__}")
+        return _FLOAT_DTYPES[t.width](value)
+    raise UnsupportedError(f"the interpreter does not support arguments of type {t}", arg.loc)
+
+
+def run_kernel(
+    kernel: Kernel,
+    args: Mapping[str, np.ndarray | int | float],
+    global_size: tuple[int, ...] | int,
+    local_size: tuple[int, ...] | int | None = None,
+) -> dict[str, np.ndarray]:
+    """Run ``kernel`` over the NDRange and return the buffer arguments afterwards.
+
+    ``args`` maps argument names to numpy arrays (pointer arguments; copied, never
+    mutated) or numbers. Without ``local_size`` the kernel's
+    ``reqd_work_group_size`` is used, else :func:`default_local_size`.
+    """
+    gsize = (global_size,) if isinstance(global_size, int) else tuple(global_size)
+    if not 1 <= len(gsize) <= 3 or any(g < 1 for g in gsize):
+        raise ValueError(f"global size must have 1 to 3 positive dimensions, not {gsize}")
+    if local_size is None:
+        reqd = kernel.attrs.get("reqd_work_group_size")
+        lsize = tuple(reqd[: len(gsize)]) if reqd else default_local_size(gsize)
+    else:
+        lsize = (local_size,) if isinstance(local_size, int) else tuple(local_size)
+    if len(lsize) != len(gsize):
+        raise ValueError(f"local size {lsize} and global size {gsize} differ in dimensions")
+    for d, (g, loc) in enumerate(zip(gsize, lsize)):
+        if loc < 1 or g % loc:
+            raise ValueError(f"local size {loc} does not divide global size {g} in dimension {d}")
+    g3 = gsize + (1,) * (3 - len(gsize))
+    l3 = lsize + (1,) * (3 - len(lsize))
+    n3 = tuple(g // loc for g, loc in zip(g3, l3))
+
+    names = {a.name for a in kernel.args}
+    missing = [a.name for a in kernel.args if a.name not in args]
+    if missing:
+        raise TypeError(f"kernel '{kernel.name}' is missing argument(s) {', '.join(missing)}")
+    extra = sorted(set(args) - names)
+    if extra:
+        raise TypeError(f"kernel '{kernel.name}' has no argument(s) {', '.join(extra)}")
+
+    buffers: dict[str, _Buffer] = {}
+    verify_kernel(kernel)
+    wi = [0] * 18  # per WORKITEM_OPS entry, dims 0..2
+    comp = _Compiler(kernel, wi, len(gsize))
+    fns = comp.compile()
+    base: list[Any] = [None] * len(comp.slot)
+    for a in kernel.args:
+        base[comp.slot[a]] = _arg_value(a, args[a.name], buffers)
+    for s, v in comp.consts.items():
+        base[s] = v
+    wi[9:12] = g3  # global_size
+    wi[12:15] = l3  # local_size
+    wi[15:18] = n3  # num_groups
+
+    entry = fns[0]
+    with np.errstate(all="ignore"):
+        for z in range(g3[2]):
+            for y in range(g3[1]):
+                for x in range(g3[0]):
+                    wi[0:9] = (
+                        x, y, z,
+                        x % l3[0], y % l3[1], z % l3[2],
+                        x // l3[0], y // l3[1], z // l3[2],
+                    )  # fmt: skip
+                    r = base[:]
+                    b = entry(r, wi)
+                    while b >= 0:
+                        b = fns[b](r, wi)
+    return {name: buf.result() for name, buf in buffers.items()}
