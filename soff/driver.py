@@ -1,0 +1,202 @@
+"""The one compile pipeline: source -> IR -> passes -> schedule -> Verilog.
+
+The CLI, the Python API (:func:`soff.compile`) and the tests all go through
+:func:`compile_design`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from soff.boards.board import Board, load_board
+from soff.diagnostics import CompileError
+from soff.hls.pass_manager import PassContext, PassManager, PassManagerOptions
+from soff.hls.pipeline import default_pipeline
+from soff.hls.schedule.datapath import DatapathSchedule
+from soff.ir.core import Kernel, Module
+from soff.ir.printer import print_kernel
+from soff.rtl_gen.regmap import RegisterMap
+
+
+@dataclass(frozen=True)
+class KernelArg:
+    name: str
+    type: str
+    kind: str  # "pointer" or "scalar"
+    space: str | None = None
+
+
+@dataclass(frozen=True)
+class KernelInfo:
+    """A kernel's signature, as users see it."""
+
+    name: str
+    args: tuple[KernelArg, ...]
+
+    @classmethod
+    def of(cls, kernel: Kernel) -> KernelInfo:
+        from soff.ir.types import PtrType
+
+        args = []
+        for a in kernel.args:
+            if isinstance(a.type, PtrType):
+                args.append(KernelArg(a.name or "", str(a.type.pointee), "pointer", a.type.space))
+            else:
+                args.append(KernelArg(a.name or "", str(a.type), "scalar"))
+        return cls(kernel.name, tuple(args))
+
+
+@dataclass
+class Design:
+    """A compiled kernel: its Verilog, register map, IR and report."""
+
+    kernel: KernelInfo
+    verilog: str
+    regmap: RegisterMap
+    ir: str
+    board: Board
+    schedule: DatapathSchedule | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def top(self) -> str:
+        return self.kernel.name
+
+    @property
+    def report(self) -> str:
+        lines = [
+            f"kernel {self.kernel.name} (target {self.board.name}, {self.board.clock_mhz:g} MHz)",
+            "arguments: "
+            + ", ".join(f"{a.name}: {a.type}{'*' if a.kind == 'pointer' else ''}" for a in self.kernel.args),
+            "register map (AXI4-Lite):",
+            *("  " + line for line in self.regmap.describe()),
+        ]
+        if self.schedule is not None:
+            lines.append("datapath:")
+            lines += ["  " + line for line in self.schedule.describe()]
+            lines.append(
+                f"  balancing: {self.schedule.delay_bits} delay-register bits, "
+                f"{self.schedule.fifo_bits} FIFO bits"
+            )
+        lines.append(
+            "compile time: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in self.timings.items())
+        )
+        return "\n".join(lines) + "\n"
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(self.verilog)
+
+    def simulate(
+        self,
+        global_size: int | Sequence[int],
+        local_size: int | Sequence[int] | None = None,
+        args: Mapping[str, np.ndarray | int | float] | None = None,
+        simulator: str = "verilator",
+        timeout_cycles: int | None = None,
+    ):
+        """Run the circuit on numpy arrays; returns a :class:`soff.sim.SimResult`
+        with ``outputs`` (every buffer after the run) and ``cycles``."""
+        from soff.sim.api import simulate
+
+        return simulate(
+            self.verilog,
+            self.regmap,
+            dict(args or {}),
+            global_size,
+            local_size,
+            simulator=simulator,
+            timeout_cycles=timeout_cycles,
+            toplevel=self.top,
+        )
+
+
+def load_module(
+    source: str | Path,
+    defines: Mapping[str, str | None] | None = None,
+    include_dirs: Sequence[str | Path] | None = None,
+    filename: str | None = None,
+) -> Module:
+    """Parse OpenCL C (a path, or source text) into IR."""
+    from soff.frontend import compile_file, compile_source
+
+    defs = dict(defines or {})
+    incs = [str(d) for d in include_dirs or []]
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith((".cl", ".c", ".h"))):
+        path = Path(source)
+        if not path.is_file():
+            raise CompileError(f"{path}: No such file or directory")
+        return compile_file(str(path), defines=defs, include_dirs=incs)
+    return compile_source(str(source), filename or "<source>", defines=defs, include_dirs=incs)
+
+
+def select_kernel(module: Module, kernel: str | None) -> Kernel:
+    if not module.kernels:
+        raise CompileError("no __kernel function in the input")
+    if kernel is None:
+        if len(module.kernels) > 1:
+            names = ", ".join(k.name for k in module.kernels)
+            raise CompileError(f"the input has several kernels ({names}); choose one with -k/--kernel")
+        return module.kernels[0]
+    for k in module.kernels:
+        if k.name == kernel:
+            return k
+    names = ", ".join(k.name for k in module.kernels)
+    raise CompileError(f"no kernel named '{kernel}' (kernels in the input: {names})")
+
+
+def compile_design(
+    source: str | Path,
+    kernel: str | None = None,
+    defines: Mapping[str, str | None] | None = None,
+    include_dirs: Sequence[str | Path] | None = None,
+    target: str | None = None,
+    pipeline: str | None = None,
+    pm_options: PassManagerOptions | None = None,
+    filename: str | None = None,
+    emit: str = "verilog",
+) -> Design:
+    """Compile one kernel of ``source`` for ``target`` into a :class:`Design`."""
+    from soff.rtl_gen.top import emit_verilog, kernel_regmap
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    board = load_board(target)
+    module = load_module(source, defines, include_dirs, filename)
+    k = select_kernel(module, kernel)
+    module = Module([k], module.source)
+    timings["frontend"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    ctx = PassContext(board=board)
+    passes = default_pipeline(pipeline)
+    if emit == "ir":
+        passes = [p for p in passes if p.name != "schedule"]
+    PassManager(passes, pm_options).run(module, ctx)
+    timings["hls"] = time.perf_counter() - t0
+    ir_text = print_kernel(k)
+    sched = ctx.results.get("schedule", {}).get(k.name)
+    if emit == "ir" or sched is None:
+        return Design(KernelInfo.of(k), "", kernel_regmap(k), ir_text, board, None, timings)
+
+    t0 = time.perf_counter()
+    verilog, regmap = emit_verilog(k, sched, board)
+    timings["rtl"] = time.perf_counter() - t0
+    return Design(KernelInfo.of(k), verilog, regmap, ir_text, board, sched, timings)
+
+
+def compile(  # noqa: A001 - the public API name
+    path_or_source: str | Path,
+    kernel: str | None = None,
+    defines: Mapping[str, str | None] | None = None,
+    include_dirs: Sequence[str | Path] | None = None,
+    target: str | None = None,
+    **options: Any,
+) -> Design:
+    """Compile an OpenCL C kernel (a file path or source text) into a :class:`Design`."""
+    return compile_design(path_or_source, kernel, defines, include_dirs, target, **options)

@@ -1,0 +1,13 @@
+"""The one compile pipeline that the CLI, the API and the tests all run."""
+
+from __future__ import annotations
+
+import soff.hls.passes  # noqa: F401  (registers the passes)
+from soff.hls.pass_manager import Pass, parse_pipeline
+
+DEFAULT_PIPELINE = "fold-constants,dce,if-convert,fold-constants,cse,dce,schedule"
+
+
+def default_pipeline(spec: str | None = None) -> list[Pass]:
+    """Pass instances for ``spec`` (a ``-p`` string) or the default pipeline."""
+    return parse_pipeline(spec or DEFAULT_PIPELINE)

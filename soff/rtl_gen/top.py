@@ -1,0 +1,637 @@
+"""emit-verilog: the kernel top — control slave, work-item dispatcher,
+per-segment lock-step pipelines, memory units, AXI4 arbiters.
+
+Reads what :mod:`soff.hls.schedule` decided (segments, start times, memory
+boundaries, FIFO depth) and builds the Verilog AST; see docs/interface.md for
+the ports and register map, and docs/architecture.md for the datapath.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from soff.boards.board import Board
+from soff.hls.schedule.datapath import DatapathSchedule, is_uniform, value_bits
+from soff.ir.core import Arg, Kernel, Op, Value
+from soff.ir.printer import Namer
+from soff.ir.types import IntType, PtrType
+from soff.rtl_gen import lib
+from soff.rtl_gen.regmap import RegisterMap
+from soff.rtl_gen.vast import (
+    Always,
+    Assign,
+    BinOp,
+    Blank,
+    Comment,
+    Const,
+    Expr,
+    If,
+    IndexedSlice,
+    Instance,
+    Item,
+    Module,
+    NonBlocking,
+    Port,
+    Ref,
+    Reg,
+    Repl,
+    Stmt,
+    Ternary,
+    UnOp,
+    Wire,
+    cat,
+    clog2,
+    land,
+    lnot,
+    lor,
+    ne,
+    print_verilog,
+    reduce_and,
+)
+
+AXI_PORTS = [
+    # (suffix, direction, width or "D"/"S" for data/strobe width)
+    ("awvalid", "output", 1),
+    ("awready", "input", 1),
+    ("awaddr", "output", 64),
+    ("awid", "output", 4),
+    ("awlen", "output", 8),
+    ("awsize", "output", 3),
+    ("awburst", "output", 2),
+    ("wvalid", "output", 1),
+    ("wready", "input", 1),
+    ("wdata", "output", "D"),
+    ("wstrb", "output", "S"),
+    ("wlast", "output", 1),
+    ("bvalid", "input", 1),
+    ("bready", "output", 1),
+    ("bresp", "input", 2),
+    ("bid", "input", 4),
+    ("arvalid", "output", 1),
+    ("arready", "input", 1),
+    ("araddr", "output", 64),
+    ("arid", "output", 4),
+    ("arlen", "output", 8),
+    ("arsize", "output", 3),
+    ("arburst", "output", 2),
+    ("rvalid", "input", 1),
+    ("rready", "output", 1),
+    ("rdata", "input", "D"),
+    ("rresp", "input", 2),
+    ("rlast", "input", 1),
+    ("rid", "input", 4),
+]
+
+WI_DIM_PREFIX = {"global_id": "gid", "local_id": "lid", "group_id": "grp"}
+
+
+def kernel_regmap(kernel: Kernel) -> RegisterMap:
+    args = []
+    for a in kernel.args:
+        if isinstance(a.type, PtrType):
+            args.append((a.name or f"arg{a.index}", 64, "pointer", False))
+        else:
+            t = a.type
+            signed = isinstance(t, IntType) and t.signed
+            args.append((a.name or f"arg{a.index}", t.bits, "scalar", signed))
+    return RegisterMap.build(kernel.name, args)
+
+
+def _src_comment(op: Op) -> str | None:
+    if op.loc is None:
+        return None
+    return f"{op.loc}  {op.opcode}"
+
+
+@dataclass
+class _Ctx:
+    kernel: Kernel
+    sched: DatapathSchedule
+    board: Board
+    namer: Namer
+    items: list[Item] = field(default_factory=list)
+    regs: list[Stmt] = field(default_factory=list)  # reset-free pipeline registers
+    unused: list[Expr] = field(default_factory=list)
+
+    def vname(self, v: Value) -> str:
+        return "v_" + self.namer.value(v)[1:].replace(".", "_")
+
+    def wire(self, name: str, width: int, rhs: Expr | None = None, comment: str | None = None) -> Ref:
+        self.items.append(Wire(name, max(width, 1), comment=comment))
+        if rhs is not None:
+            self.items.append(Assign(Ref(name), rhs))
+        return Ref(name)
+
+    def reg(self, name: str, width: int, comment: str | None = None) -> Ref:
+        self.items.append(Reg(name, max(width, 1), comment=comment))
+        return Ref(name)
+
+
+def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
+    if isinstance(v, Arg):
+        return Ref("arg_" + (v.name or f"arg{v.index}"))
+    assert isinstance(v, Op)
+    if v.opcode == "const":
+        value = int(v.attrs["value"])
+        return Const(value & ((1 << max(v.type.bits, 1)) - 1), max(v.type.bits, 1))
+    dim = int(v.attrs["dim"])
+    if v.opcode == "global_size":
+        return cat(Const(0, 32), Ref(f"arg_global_size_{dim}"))
+    if v.opcode == "local_size":
+        return cat(Const(0, 32), Ref(f"arg_local_size_{dim}"))
+    if v.opcode == "num_groups":
+        return cat(Const(0, 32), Ref(f"num_groups_{dim}"))
+    raise AssertionError(v)
+
+
+def _op_expr(op: Op, ops: list[Expr]) -> Expr:
+    """The combinational expression computing ``op`` from its operand signals."""
+    t = op.type
+    w = t.bits
+    code = op.opcode
+    simple = {"add": "+", "sub": "-", "mul": "*", "and": "&", "or": "|", "xor": "^"}
+    if code in simple:
+        return BinOp(simple[code], ops[0], ops[1])
+    if code == "not":
+        return UnOp("~", ops[0])
+    if code == "neg":
+        return BinOp("-", Const(0, w), ops[0])
+    if code in ("shl", "shr"):
+        amount = ops[1][clog2(w) - 1 : 0] if w > 1 else Const(0, 1)
+        if code == "shl":
+            return BinOp("<<", ops[0], amount)
+        signed = isinstance(t, IntType) and t.signed
+        if signed:
+            return BinOp(">>>", ops[0], amount, signed=True)
+        return BinOp(">>", ops[0], amount)
+    if code == "cmp":
+        src = op.operands[0].type
+        signed = isinstance(src, IntType) and src.signed and src.bits > 1
+        sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+        return BinOp(sym[op.attrs["pred"]], ops[0], ops[1], signed=signed)
+    if code == "select":
+        return Ternary(ops[0], ops[1], ops[2])
+    if code in ("cast", "bitcast"):
+        src_t = op.operands[0].type
+        sw = src_t.bits
+        if sw == w:
+            return ops[0]
+        if sw > w:
+            return ops[0][w - 1 : 0]
+        ext = isinstance(src_t, IntType) and src_t.signed and code == "cast"
+        fill: Expr = Repl(w - sw, ops[0][sw - 1]) if ext else Const(0, w - sw)
+        return cat(fill, ops[0])
+    if code == "ptradd":
+        pointee = op.type.pointee  # type: ignore[attr-defined]
+        size = pointee.size
+        idx_t = op.operands[1].type
+        iw = idx_t.bits
+        if iw < 64:
+            ext = isinstance(idx_t, IntType) and idx_t.signed
+            fill = Repl(64 - iw, ops[1][iw - 1]) if ext else Const(0, 64 - iw)
+            idx: Expr = cat(fill, ops[1])
+        else:
+            idx = ops[1][63:0] if iw > 64 else ops[1]
+        if size & (size - 1) == 0:
+            scaled: Expr = BinOp("<<", idx, Const(clog2(size), 7)) if size > 1 else idx
+        else:
+            scaled = BinOp("*", idx, Const(size, 64))
+        return BinOp("+", ops[0], scaled)
+    if code in ("div", "rem"):
+        return _divide(code, t, ops[0], ops[1])
+    raise AssertionError(f"no hardware for op '{code}'")
+
+
+def _divide(code: str, t, a: Expr, b: Expr) -> Expr:
+    """C division/remainder with the IR's defined results (docs/ir.md)."""
+    w = t.bits
+    zero = BinOp("==", b, Const(0, w))
+    if not t.signed:
+        q = BinOp("/", a, b)
+        r = BinOp("%", a, b)
+        return Ternary(zero, Const((1 << w) - 1, w), q) if code == "div" else Ternary(zero, a, r)
+    sa, sb = a[w - 1], b[w - 1]
+    mag_a = Ternary(sa, BinOp("-", Const(0, w), a), a)
+    mag_b = Ternary(sb, BinOp("-", Const(0, w), b), b)
+    if code == "div":
+        q = BinOp("/", mag_a, mag_b)
+        signed_q = Ternary(BinOp("^", sa, sb), BinOp("-", Const(0, w), q), q)
+        return Ternary(zero, Const((1 << w) - 1, w), signed_q)
+    r = BinOp("%", mag_a, mag_b)
+    signed_r = Ternary(sa, BinOp("-", Const(0, w), r), r)
+    return Ternary(zero, a, signed_r)
+
+
+def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[list[Module], RegisterMap]:
+    regmap = kernel_regmap(kernel)
+    ctx = _Ctx(kernel, sched, board, Namer(kernel))
+    dw = board.data_width
+    segs = sched.segments
+    n_bound = len(sched.memory_ops)
+    depth = sched.fifo_depth
+    loads = [m for ms in sched.memory_ops for m in ms if m.opcode == "load"]
+    stores = [m for ms in sched.memory_ops for m in ms if m.opcode == "store"]
+    if len(loads) > lib.MAX_CLIENTS or len(stores) > lib.MAX_CLIENTS:
+        from soff.diagnostics import UnsupportedError
+
+        raise UnsupportedError(
+            f"kernel '{kernel.name}' has {len(loads)} loads and {len(stores)} stores; "
+            f"at most {lib.MAX_CLIENTS} of each are supported yet",
+            kernel.loc,
+        )
+    items = ctx.items
+    ports = [
+        Port("ap_clk", "input"),
+        Port("ap_rst_n", "input"),
+        Port("interrupt", "output"),
+    ]
+    ctrl = lib.control_slave_module(regmap)
+    for p in ctrl.ports:
+        if p.name.startswith("s_axi_control_"):
+            ports.append(Port(p.name, p.direction, p.width))
+    for suffix, direction, width in AXI_PORTS:
+        wd = dw if width == "D" else dw // 8 if width == "S" else width
+        ports.append(Port("m_axi_gmem_" + suffix, direction, wd))
+
+    # ---------------------------------------------------------------- control slave
+    items.append(Comment("AXI4-Lite control slave (register map in the header)"))
+    for r in regmap.registers:
+        ctx.wire("arg_" + r.name, r.bits)
+        ctx.unused.append(Ref("arg_" + r.name))
+    ctx.wire("ap_start", 1)
+    ctx.wire("ap_done", 1)
+    ctx.wire("ap_idle", 1)
+    ctx.wire("ap_ready", 1)
+    conns: list[tuple[str, Expr | None]] = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n"))]
+    for p in ctrl.ports:
+        if p.name in ("clk", "rst_n"):
+            continue
+        conns.append((p.name, Ref(p.name)))
+    items.append(Instance(ctrl.name, "control", [], conns))
+
+    # ---------------------------------------------------------------- dispatcher
+    items.append(Blank())
+    items.append(Comment("work-item dispatcher: walks work-groups, and work-items within each"))
+    busy = ctx.reg("busy", 1, "between ap_start and ap_done")
+    running = ctx.reg("running", 1, "dispatcher has work-items left")
+    inflight = ctx.reg("inflight", 33, "work-items inside the datapath")
+    lid = [ctx.reg(f"disp_lid_{d}", 32) for d in range(3)]
+    base = [ctx.reg(f"disp_base_{d}", 32, f"first global id of the current group, dim {d}") for d in range(3)]
+    grp = [ctx.reg(f"disp_grp_{d}", 32) for d in range(3)]
+    gsz = [Ref(f"arg_global_size_{d}") for d in range(3)]
+    lsz = [Ref(f"arg_local_size_{d}") for d in range(3)]
+    for d in range(3):
+        ctx.wire(f"num_groups_{d}", 32, BinOp("/", gsz[d], Ternary(BinOp("==", lsz[d], Const(0, 32)), Const(1, 32), lsz[d])))
+        ctx.unused.append(Ref(f"num_groups_{d}"))
+    disp_valid = ctx.wire("disp_valid", 1, running)
+    disp_fire = ctx.wire("disp_fire", 1)
+    retire = ctx.wire("retire", 1)
+    lid_last = [ctx.wire(f"disp_lid_last_{d}", 1, BinOp("==", lid[d] + Const(1, 32), lsz[d])) for d in range(3)]
+    grp_last = [
+        ctx.wire(f"disp_grp_last_{d}", 1, BinOp(">=", base[d] + lsz[d], gsz[d])) for d in range(3)
+    ]
+    empty_range = lor(*(BinOp("==", gsz[d], Const(0, 32)) for d in range(3)),
+                      *(BinOp("==", lsz[d], Const(0, 32)) for d in range(3)))
+    start = ctx.wire("start", 1, land(Ref("ap_start"), lnot(busy)))
+    items.append(Assign(Ref("ap_ready"), start))
+    items.append(Assign(Ref("ap_idle"), lnot(busy)))
+    done_cond = land(busy, lnot(running), BinOp("==", inflight, Const(0, 33)))
+    items.append(Assign(Ref("ap_done"), done_cond))
+
+    advance: list[Stmt] = []
+    # odometer: lid0, lid1, lid2, then grp0, grp1, grp2
+    def wrap_chain(level: int) -> list[Stmt]:
+        if level < 3:
+            d = level
+            return [
+                If(
+                    lid_last[d],
+                    [NonBlocking(lid[d], Const(0, 32))] + wrap_chain(level + 1),
+                    [NonBlocking(lid[d], lid[d] + Const(1, 32))],
+                )
+            ]
+        if level < 6:
+            d = level - 3
+            return [
+                If(
+                    grp_last[d],
+                    [NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32))]
+                    + wrap_chain(level + 1),
+                    [NonBlocking(base[d], base[d] + lsz[d]), NonBlocking(grp[d], grp[d] + Const(1, 32))],
+                )
+            ]
+        return [NonBlocking(running, Const(0, 1))]
+
+    advance = wrap_chain(0)
+    reset_stmts: list[Stmt] = [NonBlocking(busy, Const(0, 1)), NonBlocking(running, Const(0, 1)),
+                               NonBlocking(inflight, Const(0, 33))]
+    for d in range(3):
+        reset_stmts += [NonBlocking(lid[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)),
+                        NonBlocking(grp[d], Const(0, 32))]
+    run_stmts: list[Stmt] = [
+        If(start, [NonBlocking(busy, Const(1, 1)), NonBlocking(running, lnot(empty_range))]
+           + [s for d in range(3) for s in (NonBlocking(lid[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32)))]),
+        If(Ref("ap_done"), [NonBlocking(busy, Const(0, 1))]),
+        If(disp_fire, advance),
+        If(BinOp("&&", disp_fire, lnot(retire)), [NonBlocking(inflight, inflight + Const(1, 33))],
+           [If(BinOp("&&", retire, lnot(disp_fire)), [NonBlocking(inflight, inflight - Const(1, 33))])]),
+    ]
+    items.append(Always([If(lnot(Ref("ap_rst_n")), reset_stmts, run_stmts)], clock="ap_clk"))
+
+    # ---------------------------------------------------------------- segments
+    sig: dict[tuple[int, Value, int], Expr] = {}  # (segment, value, stage) -> signal
+
+    def at(k: int, v: Value, stage: int) -> Expr:
+        if is_uniform(v):
+            return _uniform_expr(ctx, v)
+        return sig[(k, v, stage)]
+
+    seg_in_valid: list[Ref] = []
+    seg_en: list[Ref] = []
+    seg_valid_last: list[Ref] = []
+    seg_out_ready: list[Ref] = []
+    for k, seg in enumerate(segs):
+        items.append(Blank())
+        items.append(Comment(f"segment {k}: {seg.depth} stages, lock-step; stalls as a whole"))
+        in_valid = ctx.wire(f"k{k}_in_valid", 1)
+        en = ctx.wire(f"k{k}_en", 1)
+        out_ready = ctx.wire(f"k{k}_out_ready", 1)
+        seg_in_valid.append(in_valid)
+        seg_en.append(en)
+        seg_out_ready.append(out_ready)
+        valid = [in_valid]
+        for s in range(1, seg.depth + 1):
+            valid.append(ctx.reg(f"k{k}_valid_s{s}", 1))
+        seg_valid_last.append(valid[-1])  # type: ignore[arg-type]
+        items.append(Assign(en, lor(lnot(valid[-1]), out_ready)))
+        if seg.depth:
+            items.append(
+                Always(
+                    [If(lnot(Ref("ap_rst_n")), [NonBlocking(valid[s], Const(0, 1)) for s in range(1, seg.depth + 1)],
+                        [If(en, [NonBlocking(valid[s], valid[s - 1]) for s in range(1, seg.depth + 1)])])],
+                    clock="ap_clk",
+                )
+            )
+        # inputs at stage 0 are wired below (dispatcher / FIFO heads / memory units)
+        for v in seg.inputs:
+            name = f"{ctx.vname(v)}_k{k}s0"
+            if value_bits(v):
+                sig[(k, v, 0)] = ctx.wire(name, value_bits(v))
+            else:  # a store's completion: only its handshake matters
+                sig[(k, v, 0)] = ctx.wire(name, 1, Const(0, 1))
+        pipe: list[Stmt] = []
+        for op in seg.ops:
+            if not op.has_result:
+                continue
+            t, lat = seg.start[op], sched.latency[op]
+            operands = [at(k, u, t) for u in op.operands]
+            expr = _op_expr(op, operands)
+            first = t + lat
+            w = value_bits(op)
+            if lat == 0:
+                sig[(k, op, t)] = ctx.wire(f"{ctx.vname(op)}_k{k}s{t}", w, expr, _src_comment(op))
+            else:
+                r = ctx.reg(f"{ctx.vname(op)}_k{k}s{t + 1}", w, _src_comment(op))
+                pipe.append(NonBlocking(r, expr))
+                prev: Expr = r
+                for s in range(t + 2, first + 1):
+                    r2 = ctx.reg(f"{ctx.vname(op)}_k{k}s{s}", w)
+                    pipe.append(NonBlocking(r2, prev))
+                    prev = r2
+                sig[(k, op, first)] = prev
+        # delay registers balancing every value up to its last use
+        for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
+            ready, last = seg.ready[v], seg.last_use[v]
+            for s in range(ready + 1, last + 1):
+                r = ctx.reg(f"{ctx.vname(v)}_k{k}s{s}", value_bits(v))
+                pipe.append(NonBlocking(r, sig[(k, v, s - 1)]))
+                sig[(k, v, s)] = r
+        if pipe:  # noqa: SIM102
+            items.append(Always([If(en, pipe)], clock="ap_clk", comment="pipeline registers (no reset: data)"))
+        for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
+            ctx.unused.append(sig[(k, v, seg.ready[v])])
+
+    # segment 0 is fed by the dispatcher
+    items.append(Assign(seg_in_valid[0], disp_valid))
+    items.append(Assign(disp_fire, land(disp_valid, seg_en[0])))
+    for v in segs[0].inputs:
+        assert isinstance(v, Op)
+        d = int(v.attrs["dim"])
+        if v.opcode == "global_id":
+            src: Expr = cat(Const(0, 32), base[d] + lid[d])
+        elif v.opcode == "local_id":
+            src = cat(Const(0, 32), lid[d])
+        elif v.opcode == "group_id":
+            src = cat(Const(0, 32), grp[d])
+        else:
+            raise AssertionError(v)
+        items.append(Assign(sig[(0, v, 0)], src))  # type: ignore[arg-type]
+
+    # ---------------------------------------------------------------- boundaries
+    rd_clients: list[dict[str, Expr]] = []
+    wr_clients: list[dict[str, Expr]] = []
+    lane_bits = clog2(dw // 8)
+    for k in range(n_bound):
+        seg, nxt = segs[k], segs[k + 1]
+        items.append(Blank())
+        items.append(Comment(f"boundary {k}: memory units and the bypass FIFO between segments {k} and {k + 1}"))
+        stage = seg.depth
+        push = ctx.wire(f"b{k}_push", 1, land(seg_valid_last[k], seg_out_ready[k]))
+        pop = ctx.wire(f"b{k}_pop", 1, land(seg_in_valid[k + 1], seg_en[k + 1]))
+        readies: list[Expr] = []
+        valids: list[Expr] = []
+        # bypass FIFO
+        bvals = sched.bypass[k]
+        bw = sum(value_bits(v) for v in bvals)
+        byp_in = ctx.wire(f"b{k}_bypass_in", max(bw, 1),
+                          cat(*[at(k, v, stage) for v in bvals if value_bits(v)]) if bw else Const(0, 1))
+        byp_out = ctx.wire(f"b{k}_bypass_out", max(bw, 1))
+        byp_in_ready = ctx.wire(f"b{k}_bypass_in_ready", 1)
+        byp_out_valid = ctx.wire(f"b{k}_bypass_out_valid", 1)
+        items.append(_fifo(f"b{k}_bypass", max(bw, 1), depth, push, byp_in_ready, byp_in,
+                           byp_out_valid, pop, byp_out))
+        readies.append(byp_in_ready)
+        valids.append(byp_out_valid)
+        if not bw:
+            ctx.unused.append(byp_out)
+        lo = bw
+        for v in bvals:
+            w = value_bits(v)
+            if not w:
+                continue
+            lo -= w
+            items.append(Assign(sig[(k + 1, v, 0)], byp_out[lo + w - 1 : lo]))  # type: ignore[arg-type]
+        for m in sched.memory_ops[k]:
+            ptr_t = m.operands[0].type
+            assert isinstance(ptr_t, PtrType)
+            size = ptr_t.pointee.size
+            w = ptr_t.pointee.bits
+            addr = at(k, m.operands[0], stage)
+            npred = 2 if m.opcode == "load" else 3
+            pred: Expr = at(k, m.operands[npred - 1], stage) if len(m.operands) == npred else Const(1, 1)
+            if m.opcode == "load":
+                i = len(rd_clients)
+                p = f"ld{i}_"
+                items.append(Comment(f"load unit {i}: {m.loc}" if m.loc else f"load unit {i}"))
+                tag_in = ctx.wire(p + "tag_in", 1 + lane_bits, cat(pred, addr[lane_bits - 1 : 0]))
+                tag_out = ctx.wire(p + "tag_out", 1 + lane_bits)
+                tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
+                req_in_ready = ctx.wire(p + "req_in_ready", 1)
+                req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
+                req_addr = ctx.wire(p + "req_addr", 64)
+                data_valid, data_ready = ctx.wire(p + "data_valid", 1), ctx.wire(p + "data_ready", 1)
+                data_in_ready = ctx.wire(p + "data_in_ready", 1)
+                data_in_valid = ctx.wire(p + "data_in_valid", 1)
+                data = ctx.wire(p + "data", dw)
+                items.append(_fifo(p + "tags", 1 + lane_bits, depth, push, tag_in_ready, tag_in,
+                                   tag_out_valid, pop, tag_out))
+                items.append(_fifo(p + "reqs", 64, depth, land(push, pred), req_in_ready, addr,
+                                   req_valid, req_ready, req_addr))
+                items.append(_fifo(p + "resp", dw, depth, data_in_valid, data_in_ready, Ref("rd_rdata"),
+                                   data_valid, data_ready, data))
+                tag_pred = tag_out[lane_bits]
+                items.append(Assign(data_ready, land(pop, tag_pred)))
+                readies += [tag_in_ready, req_in_ready]
+                valids.append(lor(lnot(tag_pred), data_valid))
+                valids.append(tag_out_valid)
+                shifted = BinOp(">>", data, cat(tag_out[lane_bits - 1 : 0], Const(0, 3)))
+                ldata = ctx.wire(p + "shifted", dw, shifted)
+                items.append(Assign(sig[(k + 1, m, 0)], Ternary(tag_pred, ldata[w - 1 : 0], Const(0, w))))  # type: ignore[arg-type]
+                ctx.unused.append(ldata)
+                rd_clients.append({"valid": req_valid, "ready": req_ready, "addr": req_addr,
+                                   "size": Const(clog2(size), 3), "rvalid": data_in_valid,
+                                   "rready": data_in_ready})
+            else:
+                j = len(wr_clients)
+                p = f"st{j}_"
+                items.append(Comment(f"store unit {j}: {m.loc}" if m.loc else f"store unit {j}"))
+                value = at(k, m.operands[1], stage)
+                lanes = dw // 8 // size
+                wdata = Repl(lanes, value) if lanes > 1 else value
+                strb = BinOp("<<", Const((1 << size) - 1, dw // 8), addr[lane_bits - 1 : 0])
+                reqw = 64 + dw + dw // 8
+                req_in = ctx.wire(p + "req_in", reqw, cat(addr, wdata, strb))
+                tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
+                tag_out = ctx.wire(p + "tag_out", 1)
+                req_in_ready = ctx.wire(p + "req_in_ready", 1)
+                req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
+                req = ctx.wire(p + "req", reqw)
+                items.append(_fifo(p + "tags", 1, depth, push, tag_in_ready, pred, tag_out_valid, pop, tag_out))
+                items.append(_fifo(p + "reqs", reqw, depth, land(push, pred), req_in_ready, req_in,
+                                   req_valid, req_ready, req))
+                cw = clog2(depth + 1) + 1
+                bcount = ctx.reg(p + "bcount", cw, "write responses received, not yet consumed")
+                bdone = ctx.wire(p + "bdone", 1)
+                take = ctx.wire(p + "take", 1, land(pop, tag_out))
+                items.append(Always([If(lnot(Ref("ap_rst_n")), [NonBlocking(bcount, Const(0, cw))], [
+                    If(land(bdone, lnot(take)), [NonBlocking(bcount, bcount + Const(1, cw))],
+                       [If(land(take, lnot(bdone)), [NonBlocking(bcount, bcount - Const(1, cw))])])])],
+                    clock="ap_clk"))
+                readies += [tag_in_ready, req_in_ready]
+                valids += [tag_out_valid, lor(lnot(tag_out), ne(bcount, Const(0, cw)))]
+                wr_clients.append({"valid": req_valid, "ready": req_ready,
+                                   "addr": req[reqw - 1 : dw + dw // 8],
+                                   "data": req[dw + dw // 8 - 1 : dw // 8],
+                                   "strb": req[dw // 8 - 1 : 0],
+                                   "size": Const(clog2(size), 3), "bdone": bdone})
+        items.append(Assign(seg_out_ready[k], land(*readies)))
+        items.append(Assign(seg_in_valid[k + 1], land(*valids)))
+    last = len(segs) - 1
+    items.append(Assign(seg_out_ready[last], Const(1, 1)))
+    items.append(Assign(retire, land(seg_valid_last[last], seg_en[last])))
+
+    # ---------------------------------------------------------------- AXI4 master
+    items.append(Blank())
+    items.append(Comment("AXI4 master: read and write arbiters (client index = AXI ID)"))
+    ax = "m_axi_gmem_"
+    modules: list[Module] = [lib.fifo_module(), ctrl]
+    if rd_clients:
+        n = len(rd_clients)
+        arb = lib.axi_read_arbiter_module(n, dw)
+        modules.append(arb)
+        ctx.wire("rd_rdata", dw)
+        cvalid = ctx.wire("rd_c_arvalid", n, cat(*[c["valid"] for c in reversed(rd_clients)]))
+        cready = ctx.wire("rd_c_arready", n)
+        caddr = ctx.wire("rd_c_araddr", 64 * n, cat(*[c["addr"] for c in reversed(rd_clients)]))
+        csize = ctx.wire("rd_c_arsize", 3 * n, cat(*[c["size"] for c in reversed(rd_clients)]))
+        crvalid = ctx.wire("rd_c_rvalid", n)
+        crready = ctx.wire("rd_c_rready", n, cat(*[c["rready"] for c in reversed(rd_clients)]))
+        for i, c in enumerate(rd_clients):
+            items.append(Assign(c["ready"], cready[i] if n > 1 else cready))
+            items.append(Assign(c["rvalid"], crvalid[i] if n > 1 else crvalid))
+        conns = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n")), ("c_arvalid", cvalid),
+                 ("c_arready", cready), ("c_araddr", caddr), ("c_arsize", csize),
+                 ("c_rvalid", crvalid), ("c_rready", crready), ("c_rdata", Ref("rd_rdata"))]
+        for s in ("arvalid", "arready", "araddr", "arid", "arlen", "arsize", "arburst",
+                  "rvalid", "rready", "rdata", "rid", "rresp", "rlast"):
+            conns.append(("m_" + s, Ref(ax + s)))
+        items.append(Instance(arb.name, "rd_arb", [], conns))
+    else:
+        for s, w in (("arvalid", 1), ("araddr", 64), ("arid", 4), ("arlen", 8), ("arsize", 3), ("arburst", 2)):
+            items.append(Assign(Ref(ax + s), Const(0, w)))
+        items.append(Assign(Ref(ax + "rready"), Const(1, 1)))
+        ctx.unused += [Ref(ax + s) for s in ("arready", "rvalid", "rdata", "rid", "rresp", "rlast")]
+    if wr_clients:
+        n = len(wr_clients)
+        arb = lib.axi_write_arbiter_module(n, dw)
+        modules.append(arb)
+        sw = dw // 8
+        cvalid = ctx.wire("wr_c_valid", n, cat(*[c["valid"] for c in reversed(wr_clients)]))
+        cready = ctx.wire("wr_c_ready", n)
+        caddr = ctx.wire("wr_c_addr", 64 * n, cat(*[c["addr"] for c in reversed(wr_clients)]))
+        csize = ctx.wire("wr_c_size", 3 * n, cat(*[c["size"] for c in reversed(wr_clients)]))
+        cdata = ctx.wire("wr_c_data", dw * n, cat(*[c["data"] for c in reversed(wr_clients)]))
+        cstrb = ctx.wire("wr_c_strb", sw * n, cat(*[c["strb"] for c in reversed(wr_clients)]))
+        cbdone = ctx.wire("wr_c_bdone", n)
+        for j, c in enumerate(wr_clients):
+            items.append(Assign(c["ready"], cready[j] if n > 1 else cready))
+            items.append(Assign(c["bdone"], cbdone[j] if n > 1 else cbdone))
+        conns = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n")), ("c_valid", cvalid),
+                 ("c_ready", cready), ("c_addr", caddr), ("c_size", csize), ("c_data", cdata),
+                 ("c_strb", cstrb), ("c_bdone", cbdone)]
+        for s in ("awvalid", "awready", "awaddr", "awid", "awlen", "awsize", "awburst", "wvalid",
+                  "wready", "wdata", "wstrb", "wlast", "bvalid", "bready", "bid", "bresp"):
+            conns.append(("m_" + s, Ref(ax + s)))
+        items.append(Instance(arb.name, "wr_arb", [], conns))
+    else:
+        for s, w in (("awvalid", 1), ("awaddr", 64), ("awid", 4), ("awlen", 8), ("awsize", 3),
+                     ("awburst", 2), ("wvalid", 1), ("wdata", dw), ("wstrb", dw // 8), ("wlast", 1)):
+            items.append(Assign(Ref(ax + s), Const(0, w)))
+        items.append(Assign(Ref(ax + "bready"), Const(1, 1)))
+        ctx.unused += [Ref(ax + s) for s in ("awready", "wready", "bvalid", "bid", "bresp")]
+
+    items.append(Blank())
+    items.append(Wire("unused_ok", comment="bits some paths do not read (Verilator idiom)"))
+    items.append(Assign(Ref("unused_ok"), reduce_and(cat(Const(0, 1), *ctx.unused, Const(0, 1)))))
+
+    header = [
+        f"{kernel.name}: generated by soff from {kernel.loc.file if kernel.loc else 'IR'}",
+        "",
+        "Ports and protocol: docs/interface.md. Register map (AXI4-Lite, s_axi_control):",
+        *("  " + line for line in regmap.describe()),
+        "",
+        "Datapath:",
+        *("  " + line for line in sched.describe()),
+    ]
+    top = Module(kernel.name, [], ports, items, header_comment="\n".join(header))
+    return [top, *modules], regmap
+
+
+def _fifo(name: str, width: int, depth: int, in_valid: Expr, in_ready: Expr, in_data: Expr,
+          out_valid: Expr, out_ready: Expr, out_data: Expr) -> Instance:
+    return Instance(
+        "soff_fifo",
+        name,
+        [("WIDTH", width), ("DEPTH", depth)],
+        [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n")), ("in_valid", in_valid),
+         ("in_ready", in_ready), ("in_data", in_data), ("out_valid", out_valid),
+         ("out_ready", out_ready), ("out_data", out_data)],
+    )
+
+
+def emit_verilog(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[str, RegisterMap]:
+    modules, regmap = build_top(kernel, sched, board)
+    # one file holds the top and its soff_* library modules: waive only the
+    # file-name-per-module rule
+    text = "/* verilator lint_off DECLFILENAME */\n" + print_verilog(modules)
+    return text, regmap
