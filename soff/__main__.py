@@ -1,0 +1,5 @@
+import sys
+
+from soff.cli import main
+
+sys.exit(main())

@@ -1,0 +1,299 @@
+"""The ``soff`` command: a compiler that feels like gcc, plus ``sim`` and ``testbench``.
+
+    soff KERNEL.cl -o OUT.v [-k NAME] [-D X[=Y]] [-I DIR] [--target BOARD] [--emit ir|verilog] [--report]
+    soff sim KERNEL.cl -k NAME --global N[,N[,N]] [--local ...] --arg NAME=VALUE ... [--out NAME=FILE.npy] [--json]
+    soff testbench KERNEL.cl -k NAME -o DIR
+    soff boards
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+
+from soff.diagnostics import CompileError
+
+SUBCOMMANDS = ("sim", "testbench", "boards")
+
+
+class UsageError(Exception):
+    """A bad command line (reported like argparse does, exit 1)."""
+
+
+def _defines(items: Sequence[str] | None) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for item in items or []:
+        name, eq, value = item.partition("=")
+        if not name:
+            raise UsageError(f"-D needs a macro name, not '{item}'")
+        out[name] = value if eq else None
+    return out
+
+
+def _add_compile_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", help="OpenCL C source file (.cl)")
+    p.add_argument("-k", "--kernel", help="kernel to compile (needed when the file has several)")
+    p.add_argument("-D", dest="defines", action="append", metavar="NAME[=VALUE]", help="define a macro")
+    p.add_argument("-I", dest="include_dirs", action="append", metavar="DIR", help="add an include directory")
+    p.add_argument("--target", metavar="BOARD", help="target board (see `soff boards`; default: generic)")
+    p.add_argument("-p", "--passes", metavar="PIPELINE", help="comma-separated pass pipeline (default: the standard one)")
+    p.add_argument("--no-verify", action="store_true", help="do not run the IR verifier between passes")
+    p.add_argument("--print-ir-after", action="append", default=[], metavar="PASS", help="print the IR after PASS to stderr")
+    p.add_argument("--print-ir-after-all", action="store_true", help="print the IR after every pass to stderr")
+    p.add_argument("--dump-ir-dir", metavar="DIR", help="write the IR after every pass into DIR")
+    p.add_argument("--stop-after", metavar="PASS", help="stop the pass pipeline after PASS")
+
+
+def _compile(args: argparse.Namespace, emit: str = "verilog"):
+    from soff.driver import compile_design
+    from soff.hls.pass_manager import PassManagerOptions
+
+    opts = PassManagerOptions(
+        verify=not args.no_verify,
+        print_ir_after=set(args.print_ir_after),
+        print_ir_after_all=args.print_ir_after_all,
+        dump_ir_dir=Path(args.dump_ir_dir) if args.dump_ir_dir else None,
+        stop_after=args.stop_after,
+        printer=lambda s: print(s, file=sys.stderr),
+    )
+    source = Path(args.source)
+    if not source.is_file():
+        raise CompileError(f"{source}: No such file or directory")
+    return compile_design(
+        source,
+        kernel=args.kernel,
+        defines=_defines(args.defines),
+        include_dirs=args.include_dirs,
+        target=args.target,
+        pipeline=args.passes,
+        pm_options=opts,
+        emit=emit,
+    )
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` only as a whole: no partial output on failure."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise CompileError(f"cannot write '{path}': directory '{directory}' does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as e:
+        raise CompileError(f"cannot write '{path}': {e.strerror}") from None
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- compile
+
+
+def compile_main(argv: Sequence[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="soff",
+        description="Compile an OpenCL C kernel into a pipelined Verilog circuit. "
+        "Other commands: soff sim, soff testbench, soff boards (each has --help).",
+    )
+    _add_compile_options(p)
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: KERNEL.v, or - for stdout)")
+    p.add_argument("--emit", choices=("verilog", "ir"), default="verilog", help="what to write (default: verilog)")
+    p.add_argument("--report", action="store_true", help="print the compile report (register map, datapath, timing) to stderr")
+    p.add_argument("--version", action="version", version="soff 0.1.0")
+    args = p.parse_args(argv)
+    design = _compile(args, emit=args.emit)
+    text = design.ir if args.emit == "ir" else design.verilog
+    out = args.output or (Path(args.source).stem + (".ir" if args.emit == "ir" else ".v"))
+    if out == "-":
+        sys.stdout.write(text)
+    else:
+        _write_atomic(Path(out), text)
+    if args.report:
+        print(design.report, file=sys.stderr, end="")
+    return 0
+
+
+# --------------------------------------------------------------------------- sim
+
+
+def _sizes(text: str, what: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(x, 0) for x in text.split(","))
+    except ValueError:
+        raise UsageError(f"{what} must be N[,N[,N]], not '{text}'") from None
+    if not 1 <= len(sizes) <= 3 or any(s < 1 for s in sizes):
+        raise UsageError(f"{what} must be one to three positive integers, not '{text}'")
+    return sizes
+
+
+def parse_arg_value(name: str, text: str) -> Any:
+    """``@file.npy``, ``zeros:DTYPE:COUNT`` or a number."""
+    if text.startswith("@"):
+        path = Path(text[1:])
+        if not path.is_file():
+            raise UsageError(f"--arg {name}: file '{path}' does not exist")
+        try:
+            return np.load(path, allow_pickle=False)
+        except Exception as e:  # numpy raises several kinds for bad files
+            raise UsageError(f"--arg {name}: '{path}' is not a .npy array ({e})") from None
+    if text.startswith("zeros:"):
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise UsageError(f"--arg {name}: expected zeros:DTYPE:COUNT, not '{text}'")
+        try:
+            dtype = np.dtype(parts[1])
+        except TypeError:
+            raise UsageError(f"--arg {name}: unknown dtype '{parts[1]}'") from None
+        try:
+            count = int(parts[2], 0)
+        except ValueError:
+            raise UsageError(f"--arg {name}: count must be an integer, not '{parts[2]}'") from None
+        if count < 0:
+            raise UsageError(f"--arg {name}: count must not be negative")
+        return np.zeros(count, dtype=dtype)
+    try:
+        return int(text, 0)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(
+            f"--arg {name}: '{text}' is not a number, @file.npy or zeros:DTYPE:COUNT"
+        ) from None
+
+
+def sim_main(argv: Sequence[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="soff sim",
+        description="Compile a kernel and run its circuit in simulation on .npy inputs; print the cycle count.",
+    )
+    _add_compile_options(p)
+    p.add_argument("--global", dest="global_size", required=True, metavar="N[,N[,N]]", help="global NDRange size")
+    p.add_argument("--local", dest="local_size", metavar="N[,N[,N]]", help="work-group size (default: chosen by soff)")
+    p.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE",
+                   help="a kernel argument: @file.npy, zeros:DTYPE:COUNT or a number")
+    p.add_argument("--out", action="append", default=[], metavar="NAME=FILE.npy", help="save buffer NAME after the run")
+    p.add_argument("--json", action="store_true", help='print one JSON object {"kernel", "cycles", "outputs"}')
+    p.add_argument("--engine", choices=("verilator", "icarus"), default="verilator", help="simulator (default: verilator)")
+    p.add_argument("--timeout-cycles", type=int, metavar="N", help="give up after N cycles")
+    args = p.parse_args(argv)
+
+    gs = _sizes(args.global_size, "--global")
+    ls = _sizes(args.local_size, "--local") if args.local_size else None
+    values: dict[str, Any] = {}
+    for item in args.arg:
+        name, eq, text = item.partition("=")
+        if not eq or not name:
+            raise UsageError(f"--arg expects NAME=VALUE, not '{item}'")
+        if name in values:
+            raise UsageError(f"--arg {name} given twice")
+        values[name] = parse_arg_value(name, text)
+    outs: dict[str, Path] = {}
+    for item in args.out:
+        name, eq, path = item.partition("=")
+        if not eq or not name or not path:
+            raise UsageError(f"--out expects NAME=FILE.npy, not '{item}'")
+        outs[name] = Path(path)
+    design = _compile(args)
+    buffers = {a.name for a in design.kernel.args if a.kind == "pointer"}
+    for name, path in outs.items():
+        if name not in buffers:
+            raise UsageError(
+                f"--out {name}: kernel '{design.kernel.name}' has no buffer argument '{name}' "
+                f"(buffers: {', '.join(sorted(buffers)) or 'none'})"
+            )
+        if not path.parent.is_dir() and str(path.parent):
+            raise UsageError(f"--out {name}: directory '{path.parent}' does not exist")
+    result = design.simulate(gs, ls, values, simulator=args.engine, timeout_cycles=args.timeout_cycles)
+    for name, path in outs.items():
+        np.save(path, result.outputs[name])
+    if args.json:
+        print(json.dumps({
+            "kernel": design.kernel.name,
+            "cycles": result.cycles,
+            "outputs": {name: str(path) for name, path in outs.items()},
+            "global_size": list(gs),
+            "local_size": list(ls) if ls else None,
+            "wall_seconds": round(result.wall_seconds, 6),
+        }))
+    else:
+        items = int(np.prod(gs))
+        print(f"{design.kernel.name}: {result.cycles} cycles for {items} work-items "
+              f"({result.cycles / items:.3f} cycles/work-item)")
+        for name, path in outs.items():
+            print(f"  {name} -> {path}")
+    return 0
+
+
+# --------------------------------------------------------------------------- other commands
+
+
+def testbench_main(argv: Sequence[str]) -> int:
+    from soff.sim.testbench import write_testbench
+
+    p = argparse.ArgumentParser(
+        prog="soff testbench",
+        description="Write a kernel's Verilog with a starter cocotb test and pytest launcher into DIR.",
+    )
+    _add_compile_options(p)
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to create or fill")
+    args = p.parse_args(argv)
+    design = _compile(args)
+    for path in write_testbench(design, Path(args.output)):
+        print(path)
+    return 0
+
+
+def boards_main(argv: Sequence[str]) -> int:
+    from soff.boards import board_names, load_board
+
+    p = argparse.ArgumentParser(prog="soff boards", description="List the target boards.")
+    p.parse_args(argv)
+    for name in board_names():
+        b = load_board(name)
+        print(f"{name:16s} {b.description}")
+    return 0
+
+
+def _fail(message: str) -> NoReturn:
+    print(message, file=sys.stderr)
+    sys.exit(1)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"sim": sim_main, "testbench": testbench_main, "boards": boards_main}
+    try:
+        if argv and argv[0] in commands:
+            return commands[argv[0]](argv[1:])
+        return compile_main(argv)
+    except CompileError as e:
+        _fail(str(e))
+    except UsageError as e:
+        _fail(f"soff: error: {e}")
+    except (ValueError, FileNotFoundError, MemoryError) as e:
+        _fail(f"soff: error: {e}")
+    except KeyboardInterrupt:
+        _fail("soff: interrupted")
+    except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+        from soff.sim.errors import SimulationError, SimulationHang
+
+        if isinstance(e, (SimulationHang, SimulationError)):
+            _fail(f"soff: error: {e}")
+        if os.environ.get("SOFF_DEBUG"):
+            raise
+        _fail(f"soff: internal compiler error: {type(e).__name__}: {e} (set SOFF_DEBUG=1 for a traceback)")
+    return 0
