@@ -28,6 +28,14 @@ class UsageError(Exception):
     """A bad command line (reported like argparse does, exit 1)."""
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports bad command lines with exit status 1 (like gcc)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        _fail(f"{self.prog}: error: {message}")
+
+
 def _defines(items: Sequence[str] | None) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for item in items or []:
@@ -102,7 +110,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def compile_main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="soff",
         description="Compile an OpenCL C kernel into a pipelined Verilog circuit. "
         "Other commands: soff sim, soff testbench, soff boards (each has --help).",
@@ -176,7 +184,7 @@ def parse_arg_value(name: str, text: str) -> Any:
 
 
 def sim_main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="soff sim",
         description="Compile a kernel and run its circuit in simulation on .npy inputs; print the cycle count.",
     )
@@ -244,7 +252,7 @@ def sim_main(argv: Sequence[str]) -> int:
 def testbench_main(argv: Sequence[str]) -> int:
     from soff.sim.testbench import write_testbench
 
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="soff testbench",
         description="Write a kernel's Verilog with a starter cocotb test and pytest launcher into DIR.",
     )
@@ -260,7 +268,7 @@ def testbench_main(argv: Sequence[str]) -> int:
 def boards_main(argv: Sequence[str]) -> int:
     from soff.boards import board_names, load_board
 
-    p = argparse.ArgumentParser(prog="soff boards", description="List the target boards.")
+    p = ArgumentParser(prog="soff boards", description="List the target boards.")
     p.parse_args(argv)
     for name in board_names():
         b = load_board(name)

@@ -24,6 +24,19 @@ from soff.ir.printer import print_kernel
 from soff.rtl_gen.regmap import RegisterMap
 
 
+_DTYPES = {
+    "i8": np.int8, "u8": np.uint8, "i16": np.int16, "u16": np.uint16,
+    "i32": np.int32, "u32": np.uint32, "i64": np.int64, "u64": np.uint64,
+    "f16": np.float16, "f32": np.float32, "f64": np.float64, "u1": np.bool_,
+}
+
+
+def ir_dtype(type_text: str) -> np.dtype | None:
+    """The numpy dtype of an IR scalar type name (None for aggregates)."""
+    t = _DTYPES.get(type_text)
+    return np.dtype(t) if t is not None else None
+
+
 @dataclass(frozen=True)
 class KernelArg:
     name: str
@@ -89,6 +102,26 @@ class Design:
         )
         return "\n".join(lines) + "\n"
 
+    def check_args(self, args: Mapping[str, Any]) -> None:
+        """Reject buffers whose dtype does not match the kernel's pointee type."""
+        for a in self.kernel.args:
+            if a.kind != "pointer" or a.name not in args:
+                continue
+            value = args[a.name]
+            if not isinstance(value, np.ndarray):
+                raise ValueError(
+                    f"argument '{a.name}' is a pointer to {a.type} and needs a numpy array, "
+                    f"not {type(value).__name__}"
+                )
+            want = ir_dtype(a.type)
+            if want is not None and value.dtype != want:
+                raise ValueError(
+                    f"argument '{a.name}' points to {a.type} (numpy {want}), "
+                    f"but the array has dtype {value.dtype}"
+                )
+            if value.ndim > 1 and not value.flags.c_contiguous:
+                raise ValueError(f"argument '{a.name}' must be a C-contiguous array")
+
     def write(self, path: str | Path) -> None:
         Path(path).write_text(self.verilog)
 
@@ -104,10 +137,12 @@ class Design:
         with ``outputs`` (every buffer after the run) and ``cycles``."""
         from soff.sim.api import simulate
 
+        args = dict(args or {})
+        self.check_args(args)
         return simulate(
             self.verilog,
             self.regmap,
-            dict(args or {}),
+            args,
             global_size,
             local_size,
             simulator=simulator,
