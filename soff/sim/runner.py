@@ -247,6 +247,12 @@ def build_and_run(
     log_file = test_dir / "sim.log"
     results_xml = test_dir / "results.xml"
     env = dict(extra_env or {})
+    # cocotb rewrites asserts in every imported module by default, which costs
+    # seconds per run for a package the size of soff; limit it to the test modules.
+    env.setdefault(
+        "COCOTB_REWRITE_ASSERTION_FILES",
+        " ".join(m.strip().rsplit(".", 1)[-1] + ".py" for m in test_module.split(",")),
+    )
     runner = _make_runner(simulator, timeout)
     start = time.perf_counter()
     # cocotb's runner rebuilds PYTHONPATH from sys.path; prepend ours there.
