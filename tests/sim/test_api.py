@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from soff.rtl_gen.regmap import RegisterMap
-from soff.sim import SimulationHang, runner, simulate
+from soff.sim import SimulationError, SimulationHang, runner, simulate
 from soff.sim.api import default_local_size, default_timeout
 from soff.sim.tools import lint
 
@@ -149,3 +149,10 @@ def test_missing_icarus_is_clear(monkeypatch: pytest.MonkeyPatch, copy_verilog: 
     monkeypatch.setattr(runner.tools, "icarus_available", lambda: False)
     with pytest.raises(runner.tools.SimulatorNotFound, match="Icarus Verilog not found"):
         runner.build(copy_verilog, "copy_kernel", simulator="icarus")
+
+
+@pytest.mark.sim
+def test_build_failure_is_reported(copy_regmap: RegisterMap, tmp_path: Path) -> None:
+    broken = "module copy_kernel(input wire ap_clk);\n  assign nope = ;\nendmodule\n"
+    with pytest.raises(SimulationError, match="building 'copy_kernel' with verilator failed"):
+        simulate(broken, copy_regmap, copy_args(4), (4,), build_root=tmp_path)
