@@ -1,0 +1,1159 @@
+"""Lowering the pycparser AST of OpenCL C to soff IR (``lower-ast-to-ir``).
+
+Expects the AST made by :mod:`soff.frontend.opencl` (address-space qualifiers
+in ``quals``, ``__kernel`` in ``funcspec``). Leaves one :class:`Kernel` per
+``__kernel`` function, in SSA form (built on the fly, Braun et al. 2013,
+trivial phis pruned), with C's integer promotions and usual arithmetic
+conversions made explicit as ``cast`` ops, ``&&``/``||``/``?:`` lowered to
+control flow, memory order inside each block given by ``deps``, and every op
+located at its source construct. Anything else raises
+:class:`UnsupportedError` at the construct's location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from pycparser import c_ast
+
+from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
+from soff.frontend.opencl import (
+    ACCESS_QUALS,
+    ADDRESS_SPACE_QUALS,
+    SCALAR_TYPEDEFS,
+    UNSUPPORTED_TYPE_NAMES,
+    Attribute,
+    ParsedSource,
+)
+from soff.ir.builder import Builder
+from soff.ir.core import Arg, Block, Kernel, Module, Op, Value
+from soff.ir.types import BOOL, I32, I64, U32, U64, VOID, IntType, PtrType, Type
+
+WORKITEM_FUNCTIONS = {
+    "get_global_id": "global_id",
+    "get_local_id": "local_id",
+    "get_group_id": "group_id",
+    "get_global_size": "global_size",
+    "get_local_size": "local_size",
+    "get_num_groups": "num_groups",
+}
+#: OpenCL C built-in functions soff knows of but does not implement yet.
+KNOWN_BUILTINS = frozenset(
+    """get_work_dim get_global_offset barrier mem_fence read_mem_fence write_mem_fence
+    async_work_group_copy async_work_group_strided_copy wait_group_events prefetch printf
+    abs abs_diff add_sat hadd rhadd clamp clz mad_hi mad_sat max min mul_hi rotate sub_sat
+    upsample popcount mad24 mul24 acos acosh acospi asin asinh asinpi atan atan2 atanh atanpi
+    atan2pi cbrt ceil copysign cos cosh cospi erfc erf exp exp2 exp10 expm1 fabs fdim floor
+    fma fmax fmin fmod fract frexp hypot ilogb ldexp lgamma lgamma_r log log2 log10 log1p logb
+    mad maxmag minmag modf nan nextafter pow pown powr remainder remquo rint rootn round rsqrt
+    sin sincos sinh sinpi sqrt tan tanh tanpi tgamma trunc degrees mix radians step smoothstep
+    sign cross dot distance length normalize fast_distance fast_length fast_normalize isequal
+    isnotequal isgreater isgreaterequal isless islessequal islessgreater isfinite isinf isnan
+    isnormal isordered isunordered signbit any all bitselect select shuffle shuffle2
+    vec_step""".split()
+)
+_BUILTIN_PREFIXES = (
+    "convert_", "as_", "vload", "vstore", "atomic_", "atom_", "read_image", "write_image",
+    "get_image_", "native_", "half_",
+)  # fmt: skip
+
+_BINARY_OPCODES = {
+    "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem",
+    "&": "and", "|": "or", "^": "xor", "<<": "shl", ">>": "shr",
+}  # fmt: skip
+_CMP_PREDS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+
+
+@dataclass(eq=False)
+class Var:
+    """A named local variable or kernel parameter (a scalar or a pointer)."""
+
+    name: str
+    type: Type
+    loc: SourceLoc
+    const: bool = False
+
+
+class _LValue:
+    type: Type
+
+    def read(self, loc: SourceLoc) -> Value:
+        raise NotImplementedError
+
+    def write(self, value: Value, loc: SourceLoc) -> None:
+        raise NotImplementedError
+
+
+def _loc(node: Any, fallback: SourceLoc | None = None) -> SourceLoc:
+    coord = getattr(node, "coord", None)
+    if coord is None or coord.line is None:
+        if fallback is not None:
+            return fallback
+        return SourceLoc("<unknown>", 0)
+    return SourceLoc(coord.file, coord.line, coord.column or 0)
+
+
+def _int_literal(text: str, loc: SourceLoc) -> tuple[int, IntType]:
+    """The value and type of a C integer constant (OpenCL: long is 64-bit)."""
+    body = text.rstrip("uUlL")
+    suffix = text[len(body) :].lower()
+    unsigned, long_ = "u" in suffix, "l" in suffix
+    try:
+        if body[:2].lower() == "0x":
+            value, decimal = int(body[2:], 16), False
+        elif body[:2].lower() == "0b":
+            value, decimal = int(body[2:], 2), False
+        elif len(body) > 1 and body[0] == "0":
+            value, decimal = int(body[1:], 8), False
+        else:
+            value, decimal = int(body, 10), True
+    except ValueError:
+        raise CompileError(f"invalid integer constant '{text}'", loc) from None
+    if unsigned:
+        candidates = [U64] if long_ else [U32, U64]
+    elif decimal:
+        candidates = [I64] if long_ else [I32, I64]
+    else:
+        candidates = [I64, U64] if long_ else [I32, U32, I64, U64]
+    for t in candidates:
+        if value <= t.max:
+            return value, t
+    if value <= U64.max:
+        return value, U64  # gcc: "integer constant is so large that it is unsigned"
+    raise CompileError(f"integer constant '{text}' is too large", loc)
+
+
+_ESCAPES = {"n": 10, "t": 9, "r": 13, "0": 0, "a": 7, "b": 8, "f": 12, "v": 11, "\\": 92, "'": 39, '"': 34, "?": 63}
+
+
+def _char_literal(text: str, loc: SourceLoc) -> int:
+    if not text.startswith("'"):
+        raise UnsupportedError("wide character constants are not supported yet", loc)
+    body = text[1:-1]
+    values: list[int] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            values.append(ord(c))
+            i += 1
+            continue
+        e = body[i + 1]
+        if e == "x":
+            j = i + 2
+            while j < len(body) and body[j] in "0123456789abcdefABCDEF":
+                j += 1
+            values.append(int(body[i + 2 : j], 16) & 0xFF)
+            i = j
+        elif e in "01234567":
+            j = i + 1
+            while j < len(body) and j < i + 4 and body[j] in "01234567":
+                j += 1
+            values.append(int(body[i + 1 : j], 8) & 0xFF)
+            i = j
+        elif e in _ESCAPES:
+            values.append(_ESCAPES[e])
+            i += 2
+        else:
+            raise CompileError(f"unknown escape sequence '\\{e}'", loc)
+    if len(values) != 1:
+        raise UnsupportedError("multi-character constants are not supported yet", loc)
+    v = values[0]
+    if v > 0xFF:
+        raise UnsupportedError("non-ASCII character constants are not supported yet", loc)
+    return v - 256 if v >= 128 else v  # char is signed in OpenCL
+
+
+def _const_eval(node: Any) -> int | None:
+    """The value of an integer constant expression, or None (approximate C typing)."""
+    if isinstance(node, c_ast.Constant):
+        if node.type == "char":
+            try:
+                return _char_literal(node.value, SourceLoc("", 0))
+            except CompileError:
+                return None
+        if node.type in ("float", "double", "string"):
+            return None
+        try:
+            return _int_literal(node.value, SourceLoc("", 0))[0]
+        except CompileError:
+            return None
+    if isinstance(node, c_ast.UnaryOp) and node.op in ("-", "+", "~", "!"):
+        v = _const_eval(node.expr)
+        if v is None:
+            return None
+        return {"-": -v, "+": v, "~": ~v, "!": int(not v)}[node.op]
+    if isinstance(node, c_ast.Cast):
+        return _const_eval(node.expr)
+    if isinstance(node, c_ast.BinaryOp):
+        a, b = _const_eval(node.left), _const_eval(node.right)
+        if a is None or b is None:
+            return None
+        ops: dict[str, Callable[[int, int], int]] = {
+            "+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
+            "&": lambda x, y: x & y, "|": lambda x, y: x | y, "^": lambda x, y: x ^ y,
+            "<<": lambda x, y: x << y, ">>": lambda x, y: x >> y,
+            "==": lambda x, y: int(x == y), "!=": lambda x, y: int(x != y),
+            "<": lambda x, y: int(x < y), "<=": lambda x, y: int(x <= y),
+            ">": lambda x, y: int(x > y), ">=": lambda x, y: int(x >= y),
+            "&&": lambda x, y: int(bool(x) and bool(y)), "||": lambda x, y: int(bool(x) or bool(y)),
+        }  # fmt: skip
+        if node.op in ops:
+            return ops[node.op](a, b)
+        if node.op in ("/", "%") and b != 0:
+            q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
+            return q if node.op == "/" else a - q * b
+        return None
+    if isinstance(node, c_ast.TernaryOp):
+        c = _const_eval(node.cond)
+        if c is None:
+            return None
+        return _const_eval(node.iftrue if c else node.iffalse)
+    return None
+
+
+class _Context:
+    """Program-wide facts: typedefs, functions, kernel attributes."""
+
+    def __init__(self, parsed: ParsedSource) -> None:
+        self.parsed = parsed
+        self.typedefs: dict[str, Any] = {}
+        self.functions: dict[str, c_ast.Node] = {}
+
+    def base_type(self, names: list[str], loc: SourceLoc) -> Type:
+        if len(names) == 1:
+            name = names[0]
+            if name in UNSUPPORTED_TYPE_NAMES:
+                if name == "half":
+                    raise UnsupportedError("the half type is not supported yet", loc)
+                if name.endswith("_t"):
+                    raise UnsupportedError(f"the {name} type is not supported yet", loc)
+                raise UnsupportedError(f"vector types ('{name}') are not supported yet", loc)
+            if name in SCALAR_TYPEDEFS:
+                return self.base_type(SCALAR_TYPEDEFS[name].split(), loc)
+            if name in self.typedefs:
+                return self.c_type(self.typedefs[name], loc)
+        if "float" in names or "double" in names:
+            raise UnsupportedError("floating-point types are not supported yet", loc)
+        if names == ["void"]:
+            return VOID
+        if names == ["_Bool"]:
+            return BOOL
+        known = {"char", "short", "int", "long", "signed", "unsigned"}
+        if not names or any(n not in known for n in names):
+            raise CompileError(f"unknown type name '{' '.join(names)}'", loc)
+        signed = "unsigned" not in names
+        if "char" in names:
+            width = 8
+        elif "short" in names:
+            width = 16
+        elif "long" in names:
+            width = 64
+        else:
+            width = 32
+        return IntType(width, signed)
+
+    def c_type(self, node: Any, loc: SourceLoc) -> Type:
+        """The IR type of a pycparser type node (TypeDecl, PtrDecl, ...)."""
+        loc = _loc(node, loc)
+        if isinstance(node, c_ast.Typename):
+            return self.c_type(node.type, loc)
+        if isinstance(node, c_ast.TypeDecl):
+            for q in node.quals:
+                if q in ACCESS_QUALS:
+                    raise UnsupportedError("image access qualifiers are not supported yet", loc)
+            inner = node.type
+            if isinstance(inner, c_ast.IdentifierType):
+                return self.base_type(inner.names, _loc(inner, loc))
+            if isinstance(inner, (c_ast.Struct, c_ast.Union)):
+                raise UnsupportedError("structs and unions are not supported yet", loc)
+            if isinstance(inner, c_ast.Enum):
+                raise UnsupportedError("enums are not supported yet", loc)
+            raise UnsupportedError("this type is not supported yet", loc)
+        if isinstance(node, c_ast.PtrDecl):
+            pointee = self.c_type(node.type, loc)
+            if isinstance(pointee, PtrType):
+                raise UnsupportedError("pointers to pointers are not supported yet", loc)
+            if pointee == VOID:
+                raise UnsupportedError("void pointers are not supported yet", loc)
+            if pointee == BOOL:
+                raise UnsupportedError("pointers to bool are not supported yet", loc)
+            return PtrType(pointee, _address_space(node.type) or "private")
+        if isinstance(node, c_ast.ArrayDecl):
+            raise UnsupportedError("arrays are not supported yet", loc)
+        if isinstance(node, c_ast.FuncDecl):
+            raise UnsupportedError("function pointers are not supported yet", loc)
+        raise UnsupportedError("this type is not supported yet", loc)
+
+
+def _quals_of(node: Any) -> list[str]:
+    while isinstance(node, (c_ast.PtrDecl, c_ast.ArrayDecl)):
+        node = node.type
+    return list(getattr(node, "quals", []) or [])
+
+
+def _address_space(node: Any) -> str | None:
+    """The address space written on a (pointee) type node, if any."""
+    for q in getattr(node, "quals", []) or []:
+        if q in ADDRESS_SPACE_QUALS:
+            return ADDRESS_SPACE_QUALS[q]
+    return None
+
+
+class _VarLValue(_LValue):
+    def __init__(self, fn: _FunctionLowerer, var: Var) -> None:
+        self.fn, self.var, self.type = fn, var, var.type
+
+    def read(self, loc: SourceLoc) -> Value:
+        return self.fn.read_var(self.var, self.fn.block, loc)
+
+    def write(self, value: Value, loc: SourceLoc) -> None:
+        if self.var.const:
+            raise CompileError(f"cannot assign to variable '{self.var.name}' with const-qualified type", loc)
+        self.fn.assign_var(self.var, value)
+
+
+class _MemLValue(_LValue):
+    def __init__(self, fn: _FunctionLowerer, ptr: Value) -> None:
+        assert isinstance(ptr.type, PtrType)
+        self.fn, self.ptr, self.type = fn, ptr, ptr.type.pointee
+
+    def read(self, loc: SourceLoc) -> Value:
+        return self.fn.load(self.ptr, loc)
+
+    def write(self, value: Value, loc: SourceLoc) -> None:
+        self.fn.store(self.ptr, value, loc)
+
+
+class _FunctionLowerer:
+    def __init__(self, ctx: _Context, fdef: c_ast.FuncDef, attrs: list[Attribute]) -> None:
+        self.ctx = ctx
+        self.fdef = fdef
+        decl = fdef.decl
+        self.name: str = decl.name
+        self.loc = _loc(decl)
+        self.kernel = Kernel(self.name, loc=self.loc)
+        self.b = Builder(self.kernel)
+        self.blocks: list[Block] = []
+        self.preds: dict[Block, list[Block]] = {}
+        self.sealed: set[Block] = set()
+        self.defs: dict[Var, dict[Block, Value]] = {}
+        self.incomplete: dict[Block, dict[Var, Op]] = {}
+        self.phi_vars: dict[Op, Var] = {}
+        self.mem: dict[Block, tuple[Op | None, list[Op]]] = {}
+        self.undefs: list[Op] = []
+        self.scopes: list[dict[str, Var]] = [{}]
+        self.loops: list[tuple[Block, Block]] = []  # (break target, continue target)
+        self.exit: Block | None = None
+        self.entered: dict[Block, None] = {}
+        for a in attrs:
+            self.kernel.attrs[a.name] = self.check_attribute(a)
+
+    # -- blocks and SSA (Braun et al. 2013) ------------------------------------
+
+    @property
+    def block(self) -> Block:
+        assert self.b.block is not None
+        return self.b.block
+
+    def new_block(self, name: str) -> Block:
+        block = Block(name)
+        block.parent = self.kernel
+        self.blocks.append(block)
+        self.preds[block] = []
+        return block
+
+    def set_block(self, block: Block) -> None:
+        if block not in self.entered:
+            self.entered[block] = None  # blocks are laid out in the order lowering enters them
+        self.b.at(block)
+
+    def br(self, target: Block, loc: SourceLoc) -> None:
+        self.b.op("br", blocks=[target], loc=loc)
+        self.preds[target].append(self.block)
+
+    def cbr(self, cond: Value, if_true: Block, if_false: Block, loc: SourceLoc) -> None:
+        self.b.op("cbr", [cond], blocks=[if_true, if_false], loc=loc)
+        self.preds[if_true].append(self.block)
+        self.preds[if_false].append(self.block)
+
+    def start_dead_block(self) -> None:
+        """Code after return/break/continue: an unreachable block, pruned at the end."""
+        dead = self.new_block("dead")
+        self.seal(dead)
+        self.set_block(dead)
+
+    def write_var(self, var: Var, block: Block, value: Value) -> None:
+        self.defs.setdefault(var, {})[block] = value
+
+    def assign_var(self, var: Var, value: Value) -> None:
+        if isinstance(value, Op) and value.name is None and value.opcode != "phi":
+            value.name = var.name
+        self.write_var(var, self.block, value)
+
+    def read_var(self, var: Var, block: Block, loc: SourceLoc) -> Value:
+        value = self.defs.get(var, {}).get(block)
+        if value is not None:
+            return value
+        return self.read_var_recursive(var, block, loc)
+
+    def new_phi(self, var: Var, block: Block, loc: SourceLoc) -> Op:
+        phi = Op("phi", [], var.type, blocks=[], loc=var.loc, name=var.name)
+        block.insert(len(block.phis), phi)
+        self.phi_vars[phi] = var
+        return phi
+
+    def read_var_recursive(self, var: Var, block: Block, loc: SourceLoc) -> Value:
+        value: Value
+        if block not in self.sealed:
+            phi = self.new_phi(var, block, loc)
+            self.incomplete.setdefault(block, {})[var] = phi
+            value = phi
+        elif len(self.preds[block]) == 1:
+            value = self.read_var(var, self.preds[block][0], loc)
+        elif not self.preds[block]:
+            value = self.undef(var.type)
+        else:
+            phi = self.new_phi(var, block, loc)
+            self.write_var(var, block, phi)
+            value = self.add_phi_operands(var, phi, loc)
+        self.write_var(var, block, value)
+        return value
+
+    def add_phi_operands(self, var: Var, phi: Op, loc: SourceLoc) -> Value:
+        block = phi.parent
+        assert block is not None
+        for pred in self.preds[block]:
+            phi.operands.append(self.read_var(var, pred, loc))
+            phi.blocks.append(pred)
+        return self.try_remove_trivial_phi(phi)
+
+    def try_remove_trivial_phi(self, phi: Op) -> Value:
+        same: Value | None = None
+        for v in phi.operands:
+            if v is same or v is phi:
+                continue
+            if same is not None:
+                return phi
+            same = v
+        if same is None:
+            same = self.undef(phi.type)
+        users = [op for b in self.blocks for op in b.ops if op is not phi and any(v is phi for v in op.operands)]
+        for op in users:
+            op.replace_operand(phi, same)
+        for defs in self.defs.values():
+            for blk, v in defs.items():
+                if v is phi:
+                    defs[blk] = same
+        if phi.parent is not None:
+            phi.parent.remove(phi)
+        self.phi_vars.pop(phi, None)
+        for op in users:
+            if op.opcode == "phi" and op.parent is not None and op in self.phi_vars:
+                self.try_remove_trivial_phi(op)
+        return same
+
+    def seal(self, block: Block) -> None:
+        for var, phi in self.incomplete.pop(block, {}).items():
+            self.add_phi_operands(var, phi, var.loc)
+        self.sealed.add(block)
+
+    def undef(self, type: Type) -> Op:
+        """An uninitialised value: reading it is undefined in C; soff reads 0."""
+        entry = self.blocks[0]
+        op = Op("const", [], type, {"value": 0}, loc=self.loc)
+        op.parent = entry
+        entry.ops.insert(0, op)
+        self.undefs.append(op)
+        return op
+
+    # -- scopes -----------------------------------------------------------------
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        self.scopes.append({})
+        try:
+            yield
+        finally:
+            self.scopes.pop()
+
+    def declare(self, var: Var) -> None:
+        if var.name in self.scopes[-1]:
+            raise CompileError(f"redefinition of '{var.name}'", var.loc)
+        self.scopes[-1][var.name] = var
+
+    def lookup(self, name: str, loc: SourceLoc) -> Var:
+        for s in reversed(self.scopes):
+            if name in s:
+                return s[name]
+        if name in self.ctx.functions or name in WORKITEM_FUNCTIONS:
+            raise UnsupportedError(f"using function '{name}' as a value is not supported yet", loc)
+        raise CompileError(f"use of undeclared identifier '{name}'", loc)
+
+    # -- the kernel ---------------------------------------------------------------
+
+    def check_attribute(self, a: Attribute) -> Any:
+        if a.name in ("reqd_work_group_size", "work_group_size_hint", "max_work_group_size"):
+            if len(a.args) != 3 or not all(isinstance(x, int) and x > 0 for x in a.args):
+                raise CompileError(f"'{a.name}' takes three positive integer constants", a.loc)
+        return a.args
+
+    def lower(self) -> Kernel:
+        decl = self.fdef.decl
+        ftype = decl.type
+        ret = self.ctx.c_type(ftype.type, self.loc)
+        if ret != VOID:
+            raise CompileError(f"kernel function '{self.name}' must return void", self.loc)
+        entry = self.new_block("entry")
+        self.seal(entry)
+        self.set_block(entry)
+        params = ftype.args.params if ftype.args is not None else []
+        if len(params) == 1 and isinstance(params[0], c_ast.Typename):
+            if self.ctx.c_type(params[0].type, _loc(params[0], self.loc)) == VOID:
+                params = []
+        for i, p in enumerate(params):
+            self.lower_param(i, p)
+        body = self.fdef.body
+        with self.scope():
+            for item in body.block_items or []:
+                self.lower_stmt(item)
+        end_loc = self.loc
+        if self.exit is not None:
+            self.br(self.exit, end_loc)
+            self.seal(self.exit)
+            self.set_block(self.exit)
+        self.b.op("ret", loc=end_loc)
+        self.finish()
+        return self.kernel
+
+    def lower_param(self, index: int, p: Any) -> None:
+        loc = _loc(p, self.loc)
+        if not isinstance(p, c_ast.Decl) or not p.name:
+            raise CompileError("kernel parameters must be named", loc)
+        t = self.ctx.c_type(p.type, loc)
+        if isinstance(t, PtrType):
+            space = _address_space(p.type.type)
+            if space == "local":
+                raise UnsupportedError("__local memory is not supported yet", loc)
+            if space not in ("global", "constant"):
+                raise CompileError(
+                    f"kernel pointer argument '{p.name}' must point to __global, __constant or __local memory",
+                    loc,
+                )
+        elif not isinstance(t, IntType):
+            raise CompileError(f"kernel argument '{p.name}' cannot have type {t}", loc)
+        elif _address_space(p.type) not in (None, "private"):
+            raise CompileError(f"kernel argument '{p.name}' must be in the __private address space", loc)
+        arg = Arg(t, p.name, index, loc)
+        self.kernel.args.append(arg)
+        var = Var(p.name, t, loc, const="const" in _outer_quals(p.type))
+        self.declare(var)
+        self.write_var(var, self.blocks[0], arg)
+
+    def finish(self) -> None:
+        """Drop unreachable blocks and unused undefs; prune phis that became trivial."""
+        entry = self.blocks[0]
+        reachable = {entry}
+        stack = [entry]
+        while stack:
+            for s in stack.pop().successors:
+                if s not in reachable:
+                    reachable.add(s)
+                    stack.append(s)
+        order = [*self.entered, *(b for b in self.blocks if b not in self.entered)]
+        blocks = [b for b in order if b in reachable]
+        for b in blocks:
+            for phi in b.phis:
+                keep = [(v, p) for v, p in zip(phi.operands, phi.blocks) if p in reachable]
+                phi.operands = [v for v, _ in keep]
+                phi.blocks = [p for _, p in keep]
+        self.blocks = blocks
+        changed = True
+        while changed:
+            changed = False
+            for b in blocks:
+                for phi in list(b.phis):
+                    if phi.parent is not None and len({id(v) for v in phi.operands if v is not phi}) <= 1:
+                        self.try_remove_trivial_phi(phi)
+                        changed = True
+        used = {id(v) for b in blocks for op in b.ops for v in op.operands}
+        for u in self.undefs:
+            if u.parent is not None and id(u) not in used:
+                u.parent.remove(u)
+        if self.exit is not None and self.exit in blocks:
+            blocks.remove(self.exit)
+            blocks.append(self.exit)
+        self.kernel.blocks = []
+        for b in blocks:
+            self.kernel.add_block(b)
+
+    # -- statements -----------------------------------------------------------------
+
+    def lower_stmt(self, node: Any) -> None:
+        loc = _loc(node, self.loc)
+        if isinstance(node, c_ast.Compound):
+            with self.scope():
+                for item in node.block_items or []:
+                    self.lower_stmt(item)
+        elif isinstance(node, c_ast.Decl):
+            self.lower_decl(node)
+        elif isinstance(node, c_ast.DeclList):
+            for d in node.decls:
+                self.lower_decl(d)
+        elif isinstance(node, c_ast.If):
+            self.lower_if(node, loc)
+        elif isinstance(node, c_ast.While):
+            self.lower_while(node, loc)
+        elif isinstance(node, c_ast.DoWhile):
+            self.lower_do(node, loc)
+        elif isinstance(node, c_ast.For):
+            self.lower_for(node, loc)
+        elif isinstance(node, (c_ast.Break, c_ast.Continue)):
+            if not self.loops:
+                word = "break" if isinstance(node, c_ast.Break) else "continue"
+                raise CompileError(f"'{word}' statement not in loop statement", loc)
+            brk, cont = self.loops[-1]
+            self.br(brk if isinstance(node, c_ast.Break) else cont, loc)
+            self.start_dead_block()
+        elif isinstance(node, c_ast.Return):
+            if node.expr is not None:
+                raise CompileError(f"void function '{self.name}' should not return a value", loc)
+            if self.exit is None:
+                self.exit = self.new_block("exit")
+            self.br(self.exit, loc)
+            self.start_dead_block()
+        elif isinstance(node, c_ast.EmptyStatement) or isinstance(node, c_ast.Pragma):
+            pass
+        elif isinstance(node, (c_ast.Goto, c_ast.Label)):
+            raise UnsupportedError("goto and labels are not supported yet", loc)
+        elif isinstance(node, (c_ast.Switch, c_ast.Case, c_ast.Default)):
+            raise UnsupportedError("switch statements are not supported yet", loc)
+        elif isinstance(node, c_ast.Typedef):
+            raise UnsupportedError("typedefs inside functions are not supported yet", loc)
+        elif isinstance(node, c_ast.StaticAssert):
+            raise UnsupportedError("_Static_assert is not supported yet", loc)
+        else:
+            self.lower_expr(node)
+
+    def lower_decl(self, node: c_ast.Decl) -> None:
+        loc = _loc(node, self.loc)
+        if node.name is None:
+            raise UnsupportedError("structs, unions and enums are not supported yet", loc)
+        for s in node.storage or []:
+            raise UnsupportedError(f"'{s}' variables are not supported yet", loc)
+        if isinstance(node.type, c_ast.FuncDecl):
+            raise UnsupportedError("function declarations inside functions are not supported yet", loc)
+        space = _address_space(node.type)
+        if space == "local":
+            raise UnsupportedError("__local memory is not supported yet", loc)
+        if space in ("global", "constant"):
+            raise CompileError(
+                f"variable '{node.name}' inside a function must be in the __private address space", loc
+            )
+        t = self.ctx.c_type(node.type, loc)
+        if t == VOID:
+            raise CompileError(f"variable '{node.name}' has incomplete type 'void'", loc)
+        if isinstance(t, PtrType) and t.space == "private":
+            raise UnsupportedError("pointers to private memory are not supported yet", loc)
+        if isinstance(t, PtrType) and t.space == "local":
+            raise UnsupportedError("__local memory is not supported yet", loc)
+        var = Var(node.name, t, loc, const="const" in _outer_quals(node.type))
+        if node.init is not None:
+            if isinstance(node.init, c_ast.InitList):
+                raise UnsupportedError("initializer lists are not supported yet", _loc(node.init, loc))
+            value = self.convert(self.lower_expr(node.init), t, _loc(node.init, loc))
+            self.declare(var)
+            self.assign_var(var, value)
+        else:
+            self.declare(var)
+
+    def cond_value(self, node: Any) -> Value:
+        return self.to_bool(self.lower_expr(node), _loc(node, self.loc))
+
+    def lower_if(self, node: c_ast.If, loc: SourceLoc) -> None:
+        cond = self.cond_value(node.cond)
+        then_b = self.new_block("if.then")
+        else_b = self.new_block("if.else") if node.iffalse is not None else None
+        join = self.new_block("if.end")
+        self.cbr(cond, then_b, else_b or join, loc)
+        self.seal(then_b)
+        self.set_block(then_b)
+        self.lower_stmt(node.iftrue)
+        self.br(join, loc)
+        if else_b is not None:
+            self.seal(else_b)
+            self.set_block(else_b)
+            self.lower_stmt(node.iffalse)
+            self.br(join, loc)
+        self.seal(join)
+        self.set_block(join)
+
+    def lower_loop_body(self, body: Any, brk: Block, cont: Block) -> None:
+        self.loops.append((brk, cont))
+        try:
+            with self.scope():
+                self.lower_stmt(body)
+        finally:
+            self.loops.pop()
+
+    def lower_while(self, node: c_ast.While, loc: SourceLoc) -> None:
+        header = self.new_block("while.cond")
+        self.br(header, loc)
+        self.set_block(header)
+        cond = self.cond_value(node.cond)
+        body = self.new_block("while.body")
+        exit_ = self.new_block("while.end")
+        self.cbr(cond, body, exit_, loc)
+        self.seal(body)
+        self.set_block(body)
+        self.lower_loop_body(node.stmt, exit_, header)
+        self.br(header, loc)
+        self.seal(header)
+        self.seal(exit_)
+        self.set_block(exit_)
+
+    def lower_do(self, node: c_ast.DoWhile, loc: SourceLoc) -> None:
+        body = self.new_block("do.body")
+        self.br(body, loc)
+        self.set_block(body)
+        cond_b = self.new_block("do.cond")
+        exit_ = self.new_block("do.end")
+        self.lower_loop_body(node.stmt, exit_, cond_b)
+        self.br(cond_b, loc)
+        self.seal(cond_b)
+        self.set_block(cond_b)
+        cond = self.cond_value(node.cond)
+        self.cbr(cond, body, exit_, _loc(node.cond, loc))
+        self.seal(body)
+        self.seal(exit_)
+        self.set_block(exit_)
+
+    def lower_for(self, node: c_ast.For, loc: SourceLoc) -> None:
+        with self.scope():
+            if node.init is not None:
+                self.lower_stmt(node.init)
+            header = self.new_block("for.cond")
+            self.br(header, loc)
+            self.set_block(header)
+            body = self.new_block("for.body")
+            exit_ = self.new_block("for.end")
+            if node.cond is not None:
+                cond = self.cond_value(node.cond)
+                self.cbr(cond, body, exit_, _loc(node.cond, loc))
+            else:
+                self.br(body, loc)
+            self.seal(body)
+            self.set_block(body)
+            latch = self.new_block("for.inc")
+            self.lower_loop_body(node.stmt, exit_, latch)
+            self.br(latch, loc)
+            self.seal(latch)
+            self.set_block(latch)
+            if node.next is not None:
+                self.lower_expr(node.next)
+            self.br(header, loc)
+            self.seal(header)
+            self.seal(exit_)
+            self.set_block(exit_)
+
+    # -- memory ---------------------------------------------------------------------
+
+    def load(self, ptr: Value, loc: SourceLoc, name: str | None = None) -> Op:
+        assert isinstance(ptr.type, PtrType)
+        last_store, loads = self.mem.get(self.block, (None, []))
+        op = self.b.op("load", [ptr], ptr.type.pointee, deps=[last_store] if last_store else [], loc=loc, name=name)
+        self.mem[self.block] = (last_store, [*loads, op])
+        return op
+
+    def store(self, ptr: Value, value: Value, loc: SourceLoc) -> Op:
+        assert isinstance(ptr.type, PtrType)
+        if ptr.type.space == "constant":
+            raise CompileError("cannot store to __constant memory", loc)
+        last_store, loads = self.mem.get(self.block, (None, []))
+        deps = ([last_store] if last_store else []) + loads
+        op = self.b.op("store", [ptr, value], VOID, deps=deps, loc=loc)
+        self.mem[self.block] = (op, [])
+        return op
+
+    # -- conversions ----------------------------------------------------------------
+
+    def const(self, value: int, type: Type, loc: SourceLoc) -> Op:
+        return self.b.op("const", [], type, {"value": value}, loc=loc)
+
+    def cast(self, v: Value, t: Type, loc: SourceLoc) -> Value:
+        if v.type == t:
+            return v
+        return self.b.op("cast", [v], t, loc=loc)
+
+    def to_bool(self, v: Value, loc: SourceLoc) -> Value:
+        if v.type == BOOL:
+            return v
+        if isinstance(v.type, IntType):
+            return self.b.op("cmp", [v, self.const(0, v.type, loc)], BOOL, {"pred": "ne"}, loc=loc)
+        raise UnsupportedError("pointers used as truth values are not supported yet", loc)
+
+    def promote(self, v: Value, loc: SourceLoc) -> Value:
+        t = v.type
+        if not isinstance(t, IntType):
+            raise CompileError(f"invalid operand of type {t} (an integer was expected)", loc)
+        if t.width < 32:
+            return self.cast(v, I32, loc)
+        return v
+
+    def arith_conv(self, a: Value, b: Value, loc: SourceLoc) -> tuple[Value, Value]:
+        a, b = self.promote(a, loc), self.promote(b, loc)
+        t = _common_type(a.type, b.type)  # type: ignore[arg-type]
+        return self.cast(a, t, loc), self.cast(b, t, loc)
+
+    def convert(self, v: Value, t: Type, loc: SourceLoc) -> Value:
+        """Implicit conversion as by assignment."""
+        if v.type == t:
+            return v
+        if t == BOOL:
+            return self.to_bool(v, loc)
+        if isinstance(t, IntType) and isinstance(v.type, IntType):
+            return self.cast(v, t, loc)
+        if isinstance(t, PtrType) and isinstance(v.type, PtrType):
+            if t.space != v.type.space:
+                raise CompileError(
+                    f"assigning a {v.type.space} pointer to a {t.space} pointer changes its address space", loc
+                )
+            raise UnsupportedError(f"conversion from {v.type} to {t} is not supported yet", loc)
+        if isinstance(t, PtrType) or isinstance(v.type, PtrType):
+            raise CompileError(f"incompatible conversion from {v.type} to {t}", loc)
+        raise UnsupportedError(f"conversion from {v.type} to {t} is not supported yet", loc)
+
+    # -- expressions ----------------------------------------------------------------
+
+    def lower_expr(self, node: Any) -> Value:
+        loc = _loc(node, self.loc)
+        if isinstance(node, c_ast.Constant):
+            return self.lower_constant(node, loc)
+        if isinstance(node, c_ast.ID):
+            var = self.lookup(node.name, loc)
+            return self.read_var(var, self.block, loc)
+        if isinstance(node, c_ast.BinaryOp):
+            return self.lower_binary(node, loc)
+        if isinstance(node, c_ast.UnaryOp):
+            return self.lower_unary(node, loc)
+        if isinstance(node, c_ast.Assignment):
+            return self.lower_assignment(node, loc)
+        if isinstance(node, c_ast.TernaryOp):
+            return self.lower_ternary(node, loc)
+        if isinstance(node, c_ast.Cast):
+            t = self.ctx.c_type(node.to_type, loc)
+            v = self.lower_expr(node.expr)
+            if t == VOID:
+                return v
+            if isinstance(t, PtrType) or isinstance(v.type, PtrType):
+                if v.type == t:
+                    return v
+                raise UnsupportedError("pointer casts are not supported yet", loc)
+            return self.convert(v, t, loc)
+        if isinstance(node, c_ast.ArrayRef):
+            return self.lower_lvalue(node).read(loc)
+        if isinstance(node, c_ast.FuncCall):
+            return self.lower_call(node, loc)
+        if isinstance(node, c_ast.ExprList):
+            value: Value | None = None
+            for e in node.exprs:
+                value = self.lower_expr(e)
+            assert value is not None
+            return value
+        if isinstance(node, c_ast.StructRef):
+            raise UnsupportedError("structs and vector components are not supported yet", loc)
+        if isinstance(node, (c_ast.InitList, c_ast.CompoundLiteral)):
+            raise UnsupportedError("compound literals and initializer lists are not supported yet", loc)
+        raise UnsupportedError(f"this expression ({type(node).__name__}) is not supported yet", loc)
+
+    def lower_constant(self, node: c_ast.Constant, loc: SourceLoc) -> Value:
+        if node.type == "char":
+            return self.const(_char_literal(node.value, loc), I32, loc)
+        if node.type == "string":
+            raise UnsupportedError("string literals are not supported yet", loc)
+        if node.type in ("float", "double", "long double"):
+            raise UnsupportedError("floating-point types are not supported yet", loc)
+        value, t = _int_literal(node.value, loc)
+        return self.const(value, t, loc)
+
+    def lower_lvalue(self, node: Any) -> _LValue:
+        loc = _loc(node, self.loc)
+        if isinstance(node, c_ast.ID):
+            return _VarLValue(self, self.lookup(node.name, loc))
+        if isinstance(node, c_ast.ArrayRef):
+            base = self.lower_expr(node.name)
+            index = self.lower_expr(node.subscript)
+            if isinstance(index.type, PtrType) and not isinstance(base.type, PtrType):
+                base, index = index, base
+            if not isinstance(base.type, PtrType):
+                raise CompileError("subscripted value is not a pointer", loc)
+            return _MemLValue(self, self.pointer_add(base, index, loc, negate=False))
+        if isinstance(node, c_ast.UnaryOp) and node.op == "*":
+            ptr = self.lower_expr(node.expr)
+            if not isinstance(ptr.type, PtrType):
+                raise CompileError("indirection requires a pointer operand", loc)
+            return _MemLValue(self, ptr)
+        if isinstance(node, c_ast.Cast):
+            raise CompileError("a cast expression is not assignable", loc)
+        if isinstance(node, c_ast.StructRef):
+            raise UnsupportedError("structs and vector components are not supported yet", loc)
+        raise CompileError("expression is not assignable", loc)
+
+    def pointer_add(self, ptr: Value, index: Value, loc: SourceLoc, negate: bool) -> Value:
+        if not isinstance(index.type, IntType):
+            raise CompileError("pointer arithmetic needs an integer operand", loc)
+        index = self.promote(index, loc)
+        if negate:
+            index = self.cast(index, I64, loc)
+            index = self.b.op("neg", [index], I64, loc=loc)
+        return self.b.op("ptradd", [ptr, index], ptr.type, loc=loc)
+
+    def lower_binary(self, node: c_ast.BinaryOp, loc: SourceLoc) -> Value:
+        op = node.op
+        if op in ("&&", "||"):
+            return self.lower_logical(node, loc)
+        a = self.lower_expr(node.left)
+        b = self.lower_expr(node.right)
+        return self.binary(op, a, b, loc)
+
+    def binary(self, op: str, a: Value, b: Value, loc: SourceLoc) -> Value:
+        a_ptr, b_ptr = isinstance(a.type, PtrType), isinstance(b.type, PtrType)
+        if a_ptr or b_ptr:
+            if op == "+" and a_ptr and not b_ptr:
+                return self.pointer_add(a, b, loc, negate=False)
+            if op == "+" and b_ptr and not a_ptr:
+                return self.pointer_add(b, a, loc, negate=False)
+            if op == "-" and a_ptr and not b_ptr:
+                return self.pointer_add(a, b, loc, negate=True)
+            if op == "-" and a_ptr and b_ptr:
+                raise UnsupportedError("pointer subtraction is not supported yet", loc)
+            if op in _CMP_PREDS and a_ptr and b_ptr:
+                raise UnsupportedError("pointer comparisons are not supported yet", loc)
+            raise CompileError(f"invalid operands to binary '{op}' ({a.type} and {b.type})", loc)
+        if op in _CMP_PREDS:
+            a, b = self.arith_conv(a, b, loc)
+            return self.b.op("cmp", [a, b], BOOL, {"pred": _CMP_PREDS[op]}, loc=loc)
+        if op in ("<<", ">>"):
+            a = self.promote(a, loc)
+            b = self.cast(self.promote(b, loc), a.type, loc)
+            return self.b.op(_BINARY_OPCODES[op], [a, b], a.type, loc=loc)
+        if op in _BINARY_OPCODES:
+            a, b = self.arith_conv(a, b, loc)
+            return self.b.op(_BINARY_OPCODES[op], [a, b], a.type, loc=loc)
+        raise UnsupportedError(f"operator '{op}' is not supported yet", loc)
+
+    def lower_logical(self, node: c_ast.BinaryOp, loc: SourceLoc) -> Value:
+        """``&&``/``||`` with short-circuit: the right side runs in its own block."""
+        is_and = node.op == "&&"
+        left = self.cond_value(node.left)
+        short = self.const(0 if is_and else 1, BOOL, loc)
+        start = self.block
+        rhs = self.new_block("land.rhs" if is_and else "lor.rhs")
+        join = self.new_block("land.end" if is_and else "lor.end")
+        if is_and:
+            self.cbr(left, rhs, join, loc)
+        else:
+            self.cbr(left, join, rhs, loc)
+        self.seal(rhs)
+        self.set_block(rhs)
+        right = self.cond_value(node.right)
+        rhs_end = self.block
+        self.br(join, loc)
+        self.seal(join)
+        self.set_block(join)
+        return self.b.op("phi", [short, right], BOOL, blocks=[start, rhs_end], loc=loc)
+
+    def lower_ternary(self, node: c_ast.TernaryOp, loc: SourceLoc) -> Value:
+        cond = self.cond_value(node.cond)
+        then_b = self.new_block("cond.true")
+        else_b = self.new_block("cond.false")
+        join = self.new_block("cond.end")
+        self.cbr(cond, then_b, else_b, loc)
+        self.seal(then_b)
+        self.seal(else_b)
+        self.set_block(then_b)
+        tv = self.lower_expr(node.iftrue)
+        then_end = self.block
+        self.set_block(else_b)
+        fv = self.lower_expr(node.iffalse)
+        else_end = self.block
+        if isinstance(tv.type, IntType) and isinstance(fv.type, IntType):
+            t: Type = _common_type(_promoted(tv.type), _promoted(fv.type))
+        elif tv.type == fv.type:
+            t = tv.type
+        else:
+            raise CompileError(f"incompatible operand types ('{tv.type}' and '{fv.type}')", loc)
+        self.set_block(then_end)
+        tv = self.cast(tv, t, loc)
+        self.br(join, loc)
+        self.set_block(else_end)
+        fv = self.cast(fv, t, loc)
+        self.br(join, loc)
+        self.seal(join)
+        self.set_block(join)
+        return self.b.op("phi", [tv, fv], t, blocks=[then_end, else_end], loc=loc)
+
+    def lower_unary(self, node: c_ast.UnaryOp, loc: SourceLoc) -> Value:
+        op = node.op
+        if op == "sizeof":
+            return self.const(self.sizeof(node.expr, loc), U64, loc)
+        if op in ("++", "--", "p++", "p--"):
+            lv = self.lower_lvalue(node.expr)
+            old = lv.read(loc)
+            one = self.const(1, I32, loc)
+            if isinstance(old.type, PtrType):
+                new = self.pointer_add(old, one, loc, negate="--" in op)
+            else:
+                new = self.convert(self.binary("+" if "++" in op else "-", old, one, loc), lv.type, loc)
+            lv.write(new, loc)
+            return old if op.startswith("p") else new
+        if op == "*":
+            return self.lower_lvalue(node).read(loc)
+        if op == "&":
+            inner = node.expr
+            if isinstance(inner, c_ast.ArrayRef) or (isinstance(inner, c_ast.UnaryOp) and inner.op == "*"):
+                lv = self.lower_lvalue(inner)
+                assert isinstance(lv, _MemLValue)
+                return lv.ptr
+            if isinstance(inner, c_ast.ID):
+                self.lookup(inner.name, loc)
+                raise UnsupportedError("taking the address of a variable is not supported yet", loc)
+            raise CompileError("cannot take the address of an rvalue", loc)
+        v = self.lower_expr(node.expr)
+        if op == "!":
+            if isinstance(v.type, PtrType):
+                raise UnsupportedError("pointers used as truth values are not supported yet", loc)
+            if v.type == BOOL:
+                return self.b.op("xor", [v, self.const(1, BOOL, loc)], BOOL, loc=loc)
+            return self.b.op("cmp", [v, self.const(0, v.type, loc)], BOOL, {"pred": "eq"}, loc=loc)
+        v = self.promote(v, loc)
+        if op == "+":
+            return v
+        if op == "-":
+            return self.b.op("neg", [v], v.type, loc=loc)
+        if op == "~":
+            return self.b.op("not", [v], v.type, loc=loc)
+        raise UnsupportedError(f"operator '{op}' is not supported yet", loc)
+
+    def sizeof(self, node: Any, loc: SourceLoc) -> int:
+        if isinstance(node, c_ast.Typename):
+            t = self.ctx.c_type(node, loc)
+        elif isinstance(node, c_ast.ID):
+            t = self.lookup(node.name, loc).type
+        else:
+            raise UnsupportedError("sizeof of an expression is not supported yet", loc)
+        if t == VOID:
+            raise CompileError("invalid application of 'sizeof' to a void type", loc)
+        return t.size
+
+    def lower_assignment(self, node: c_ast.Assignment, loc: SourceLoc) -> Value:
+        lv = self.lower_lvalue(node.lvalue)
+        rhs = self.lower_expr(node.rvalue)
+        if node.op == "=":
+            value = self.convert(rhs, lv.type, loc)
+        else:
+            old = lv.read(loc)
+            value = self.convert(self.binary(node.op[:-1], old, rhs, loc), lv.type, loc)
+        lv.write(value, loc)
+        return value
+
+    def lower_call(self, node: c_ast.FuncCall, loc: SourceLoc) -> Value:
+        if not isinstance(node.name, c_ast.ID):
+            raise UnsupportedError("calls through function pointers are not supported yet", loc)
+        name = node.name.name
+        args = list(node.args.exprs) if node.args is not None else []
+        if name in WORKITEM_FUNCTIONS:
+            if len(args) != 1:
+                raise CompileError(
+                    f"{'too many' if len(args) > 1 else 'too few'} arguments to function call "
+                    f"'{name}', expected 1, have {len(args)}",
+                    loc,
+                )
+            dim = _const_eval(args[0])
+            if dim is None:
+                raise UnsupportedError(f"a non-constant dimension argument to {name} is not supported yet", loc)
+            if 0 <= dim <= 2:
+                return self.b.op(WORKITEM_FUNCTIONS[name], [], U64, {"dim": dim}, loc=loc)
+            # OpenCL: out-of-range dimensions give 0 for ids and 1 for sizes
+            return self.const(0 if name.endswith("_id") else 1, U64, loc)
+        if name == "get_work_dim":
+            raise UnsupportedError("get_work_dim is not supported yet (the dimension count is not known)", loc)
+        if name in ("barrier", "mem_fence", "read_mem_fence", "write_mem_fence"):
+            raise UnsupportedError("barriers and memory fences are not supported yet", loc)
+        if name.startswith(("atomic_", "atom_")):
+            raise UnsupportedError(f"atomic functions ('{name}') are not supported yet", loc)
+        if name in self.ctx.functions:
+            raise UnsupportedError(f"calls to helper functions ('{name}') are not supported yet", loc)
+        if name in KNOWN_BUILTINS or name.startswith(_BUILTIN_PREFIXES):
+            raise UnsupportedError(f"the built-in function '{name}' is not supported yet", loc)
+        for s in self.scopes:
+            if name in s:
+                raise CompileError(f"called object '{name}' is not a function", loc)
+        raise CompileError(f"implicit declaration of function '{name}'", loc)
+
+
+def _outer_quals(node: Any) -> list[str]:
+    """Qualifiers of the declared object itself (the pointer's own for pointers)."""
+    if isinstance(node, c_ast.PtrDecl):
+        return list(node.quals or [])
+    return list(getattr(node, "quals", []) or [])
+
+
+def _promoted(t: IntType) -> IntType:
+    return I32 if t.width < 32 else t
+
+
+def _common_type(a: Type, b: Type) -> IntType:
+    """Usual arithmetic conversions on promoted integer types (OpenCL: long is 64-bit)."""
+    assert isinstance(a, IntType) and isinstance(b, IntType)
+    if a == b:
+        return a
+    if a.signed == b.signed:
+        return a if a.width >= b.width else b
+    u, s = (a, b) if not a.signed else (b, a)
+    if u.width >= s.width:
+        return u
+    return s
+
+
+def lower_module(parsed: ParsedSource, source_name: str | None = None) -> Module:
+    """Lower every ``__kernel`` function of a parsed translation unit, in source order."""
+    ctx = _Context(parsed)
+    module = Module(source=source_name)
+    seen: set[str] = set()
+    kernels: list[c_ast.FuncDef] = []
+    for ext in parsed.ast.ext:
+        loc = _loc(ext)
+        if loc.file == "<prelude>" or (isinstance(ext, c_ast.Typedef) and ext.name in _PRELUDE_NAMES):
+            continue
+        if isinstance(ext, c_ast.FuncDef):
+            name = ext.decl.name
+            if name in seen:
+                raise CompileError(f"redefinition of '{name}'", loc)
+            seen.add(name)
+            ctx.functions[name] = ext
+            if any(s in ("__kernel", "kernel") for s in ext.decl.funcspec or []):
+                kernels.append(ext)
+        elif isinstance(ext, c_ast.Typedef):
+            ctx.typedefs[ext.name] = ext.type
+        elif isinstance(ext, c_ast.Decl):
+            if isinstance(ext.type, c_ast.FuncDecl):
+                ctx.functions.setdefault(ext.name, ext)
+            elif ext.name is None:
+                raise UnsupportedError("structs, unions and enums are not supported yet", loc)
+            else:
+                raise UnsupportedError("program-scope variables are not supported yet", loc)
+        elif isinstance(ext, c_ast.Pragma):
+            continue
+        else:
+            raise UnsupportedError(f"this declaration ({type(ext).__name__}) is not supported yet", loc)
+    for fdef in kernels:
+        attrs = parsed.attributes.get(fdef.decl.name, [])
+        module.kernels.append(_FunctionLowerer(ctx, fdef, attrs).lower())
+    return module
+
+
+_PRELUDE_NAMES = set(SCALAR_TYPEDEFS) | set(UNSUPPORTED_TYPE_NAMES)
