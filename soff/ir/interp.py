@@ -82,7 +82,9 @@ class _Buffer:
         return v
 
     def result(self) -> np.ndarray:
-        return np.frombuffer(bytes(self.data), dtype=self.array.dtype).reshape(self.array.shape).copy()
+        return (
+            np.frombuffer(bytes(self.data), dtype=self.array.dtype).reshape(self.array.shape).copy()
+        )
 
 
 # -- runtime helpers (called from generated code) -------------------------
@@ -219,7 +221,7 @@ class _Compiler:
         if isinstance(t, FloatType):
             dt = self.dtype(t)
 
-            def load(ptr: tuple) -> Any:
+            def load_float(ptr: tuple) -> Any:
                 buf, off = ptr
                 if buf is None or off < 0 or off + size > buf.n:
                     raise oob(op, "load", ptr, size)
@@ -227,28 +229,28 @@ class _Compiler:
                     return buf.view(dt)[off // size]
                 return np.frombuffer(buf.data, dtype=dt, count=1, offset=off)[0]
 
-            return load
+            return load_float
         if not isinstance(t, IntType):
             raise self.unsupported(op, f"loads of type {t}")
         fmt = _INT_STRUCTS.get((size, t.signed))
         if fmt is not None and size * 8 == t.width:
             unpack = struct.Struct(fmt).unpack_from
 
-            def load(ptr: tuple) -> Any:
+            def load_int(ptr: tuple) -> Any:
                 buf, off = ptr
                 if buf is None or off < 0 or off + size > buf.n:
                     raise oob(op, "load", ptr, size)
                 return unpack(buf.data, off)[0]
 
-            return load
+            return load_int
 
-        def load(ptr: tuple) -> Any:
+        def load_odd_width(ptr: tuple) -> Any:
             buf, off = ptr
             if buf is None or off < 0 or off + size > buf.n:
                 raise oob(op, "load", ptr, size)
             return t.wrap(int.from_bytes(buf.data[off : off + size], "little"))
 
-        return load
+        return load_odd_width
 
     def make_store(self, op: Op) -> Callable[[tuple, Any], None]:
         t = op.operands[1].type
@@ -257,7 +259,7 @@ class _Compiler:
         if isinstance(t, FloatType):
             dt = self.dtype(t)
 
-            def store(ptr: tuple, value: Any) -> None:
+            def store_float(ptr: tuple, value: Any) -> None:
                 buf, off = ptr
                 if buf is None or off < 0 or off + size > buf.n:
                     raise oob(op, "store", ptr, size)
@@ -266,18 +268,29 @@ class _Compiler:
                 else:
                     buf.data[off : off + size] = dt(value).tobytes()
 
-            return store
+            return store_float
         if not isinstance(t, IntType):
             raise self.unsupported(op, f"stores of type {t}")
+        fmt = _INT_STRUCTS.get((size, t.signed))
+        if fmt is not None and size * 8 == t.width:
+            pack = struct.Struct(fmt).pack_into
+
+            def store_int(ptr: tuple, value: Any) -> None:
+                buf, off = ptr
+                if buf is None or off < 0 or off + size > buf.n:
+                    raise oob(op, "store", ptr, size)
+                pack(buf.data, off, value)
+
+            return store_int
         mask = (1 << (size * 8)) - 1
 
-        def store(ptr: tuple, value: Any) -> None:
+        def store_odd_width(ptr: tuple, value: Any) -> None:
             buf, off = ptr
             if buf is None or off < 0 or off + size > buf.n:
                 raise oob(op, "store", ptr, size)
             buf.data[off : off + size] = (value & mask).to_bytes(size, "little")
 
-        return store
+        return store_odd_width
 
     # -- ops -------------------------------------------------------------
     def expr(self, op: Op) -> str:
@@ -316,7 +329,7 @@ class _Compiler:
         elif oc == "not" and isinstance(t, IntType):
             return self.wrap(f"~{a[0]}", t)
         elif oc == "cmp":
-            pred = op.attrs.get("pred")
+            pred = str(op.attrs.get("pred"))
             st = op.operands[0].type
             if isinstance(st, PtrType):
                 return f"_pcmp({a[0]}, {a[1]}, {pred!r})"
@@ -330,7 +343,9 @@ class _Compiler:
             st = op.operands[0].type
             if st == t or isinstance(t, PtrType) and isinstance(st, PtrType):
                 return a[0]
-            if all(isinstance(x, (IntType, FloatType)) and x.bits in (8, 16, 32, 64) for x in (st, t)):
+            if all(
+                isinstance(x, (IntType, FloatType)) and x.bits in (8, 16, 32, 64) for x in (st, t)
+            ):
                 return f"_bitcast({a[0]}, {self.const_name(st)}, {self.const_name(t)})"
         elif oc == "ptradd":
             pt = op.operands[0].type
@@ -416,6 +431,10 @@ class _Compiler:
         return [self.block(b, i) for i, b in enumerate(self.kernel.blocks)]
 
 
+def _name(arg: Arg) -> str:
+    return arg.name or ""
+
+
 def _arg_value(arg: Arg, value: Any, buffers: dict[str, _Buffer]) -> Any:
     t = arg.type
     if isinstance(t, PtrType):
@@ -424,8 +443,8 @@ def _arg_value(arg: Arg, value: Any, buffers: dict[str, _Buffer]) -> Any:
                 f"argument '{arg.name}' is a pointer and needs a numpy array, "
                 f"not {type(value).__name__}"
             )
-        buf = _Buffer(arg.name, value)
-        buffers[arg.name] = buf
+        buf = _Buffer(_name(arg), value)
+        buffers[_name(arg)] = buf
         return (buf, 0)
     if isinstance(t, IntType):
         if isinstance(value, (float, np.floating)) or not isinstance(value, (int, np.integer)):
@@ -460,15 +479,15 @@ def run_kernel(
         lsize = (local_size,) if isinstance(local_size, int) else tuple(local_size)
     if len(lsize) != len(gsize):
         raise ValueError(f"local size {lsize} and global size {gsize} differ in dimensions")
-    for d, (g, loc) in enumerate(zip(gsize, lsize)):
+    for d, (g, loc) in enumerate(zip(gsize, lsize, strict=True)):
         if loc < 1 or g % loc:
             raise ValueError(f"local size {loc} does not divide global size {g} in dimension {d}")
     g3 = gsize + (1,) * (3 - len(gsize))
     l3 = lsize + (1,) * (3 - len(lsize))
-    n3 = tuple(g // loc for g, loc in zip(g3, l3))
+    n3 = tuple(g // loc for g, loc in zip(g3, l3, strict=True))
 
-    names = {a.name for a in kernel.args}
-    missing = [a.name for a in kernel.args if a.name not in args]
+    names = {_name(a) for a in kernel.args}
+    missing = [_name(a) for a in kernel.args if _name(a) not in args]
     if missing:
         raise TypeError(f"kernel '{kernel.name}' is missing argument(s) {', '.join(missing)}")
     extra = sorted(set(args) - names)
@@ -482,7 +501,7 @@ def run_kernel(
     fns = comp.compile()
     base: list[Any] = [None] * len(comp.slot)
     for a in kernel.args:
-        base[comp.slot[a]] = _arg_value(a, args[a.name], buffers)
+        base[comp.slot[a]] = _arg_value(a, args[_name(a)], buffers)
     for s, v in comp.consts.items():
         base[s] = v
     wi[9:12] = g3  # global_size

@@ -10,7 +10,7 @@ IR text (``file:line:col``).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ _TERMINAL_NAMES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lark(start: str = "start") -> Lark:
     return Lark(_GRAMMAR.read_text(), parser="lalr", start=start, maybe_placeholders=True)
 
@@ -106,16 +106,16 @@ class _Builder:
     def __init__(self, filename: str) -> None:
         self.filename = filename
 
-    def where(self, tok: Token | Tree) -> SourceLoc:
+    def where(self, tok: Any) -> SourceLoc:
         if isinstance(tok, Tree):
             tok = next(t for t in tok.scan_values(lambda v: isinstance(v, Token)))
         return SourceLoc(self.filename, tok.line or 1, tok.column or 1)
 
-    def error(self, msg: str, tok: Token | Tree) -> CompileError:
+    def error(self, msg: str, tok: Any) -> CompileError:
         return CompileError(msg, self.where(tok))
 
     # -- types -----------------------------------------------------------
-    def type(self, t: Tree | Token) -> Type:
+    def type(self, t: Any) -> Type:
         kind = t.data
         ch = t.children
         try:
@@ -150,7 +150,7 @@ class _Builder:
         raise AssertionError(kind)  # pragma: no cover
 
     # -- attributes ------------------------------------------------------
-    def attr_value(self, t: Tree) -> Any:
+    def attr_value(self, t: Any) -> Any:
         kind = t.data
         if kind == "int_attr":
             return int(t.children[0])
@@ -169,7 +169,7 @@ class _Builder:
             return [self.attr_value(c) for c in t.children if c is not None]
         raise AssertionError(kind)  # pragma: no cover
 
-    def attrs(self, t: Tree | None) -> dict[str, Any]:
+    def attrs(self, t: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if t is None:
             return out
@@ -182,18 +182,18 @@ class _Builder:
             out[str(key)] = self.attr_value(a.children[1])
         return out
 
-    def loc(self, t: Tree | None) -> SourceLoc | None:
+    def loc(self, t: Any) -> SourceLoc | None:
         if t is None:
             return None
         file, line, col = t.children
         return SourceLoc(_unquote(file), int(line), int(col))
 
     # -- kernels ---------------------------------------------------------
-    def kernel(self, t: Tree) -> Kernel:
+    def kernel(self, t: Any) -> Kernel:
         name_tok, *rest = t.children
         # children: name, args..., attr_dict|None, loc|None, blocks...
-        args = [c for c in rest if isinstance(c, Tree) and c.data == "arg"]
-        blocks = [c for c in rest if isinstance(c, Tree) and c.data == "block"]
+        args: list[Any] = [c for c in rest if isinstance(c, Tree) and c.data == "arg"]
+        blocks: list[Any] = [c for c in rest if isinstance(c, Tree) and c.data == "block"]
         n_args = len(rest) - len(blocks) - 2
         attr_t, loc_t = rest[n_args], rest[n_args + 1]
         kernel = Kernel(str(name_tok)[1:], attrs=self.attrs(attr_t), loc=self.loc(loc_t))
@@ -257,7 +257,7 @@ class _Builder:
             op.deps = deps
         return kernel
 
-    def op(self, t: Tree, block_ref: Any) -> tuple[Op, list[Token], list[Token]]:
+    def op(self, t: Any, block_ref: Any) -> tuple[Op, list[Token], list[Token]]:
         res, opcode, operands, blist, attr_t, after, type_t, loc_t = t.children
         if opcode not in OPCODES:
             raise self.error(f"unknown opcode '{opcode}'", opcode)
@@ -297,9 +297,10 @@ def parse_module(text: str, filename: str = "<ir>") -> Module:
         text += "\n"
     tree = _parse(text, filename)
     b = _Builder(filename)
-    module = Module([b.kernel(k) for k in tree.children if isinstance(k, Tree)])
+    trees = [k for k in tree.children if isinstance(k, Tree)]
+    module = Module([b.kernel(k) for k in trees])
     names: set[str] = set()
-    for k, t in zip(module.kernels, [k for k in tree.children if isinstance(k, Tree)]):
+    for k, t in zip(module.kernels, trees, strict=True):
         if k.name in names:
             raise b.error(f"kernel '@{k.name}' is defined twice", t.children[0])
         names.add(k.name)

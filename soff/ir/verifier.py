@@ -82,8 +82,10 @@ def _is_int(t: Type) -> bool:
 
 
 def _is_num(t: Type) -> bool:
-    return _is_int(t) or isinstance(t, FloatType) or (
-        isinstance(t, VectorType) and isinstance(t.elem, FloatType)
+    return (
+        _is_int(t)
+        or isinstance(t, FloatType)
+        or (isinstance(t, VectorType) and isinstance(t.elem, FloatType))
     )
 
 
@@ -199,7 +201,7 @@ class _Verifier:
     def check_ssa(self) -> None:
         k = self.kernel
         args = set()
-        for i, a in enumerate(k.args):
+        for a in k.args:
             if a in args:
                 raise self.fail(None, f"argument %{a.name} appears twice")
             args.add(a)
@@ -207,7 +209,9 @@ class _Verifier:
         for b in k.blocks:
             for i, op in enumerate(b.ops):
                 if op in position:
-                    raise self.fail(op, "op is defined more than once (appears twice in the kernel)")
+                    raise self.fail(
+                        op, "op is defined more than once (appears twice in the kernel)"
+                    )
                 if op.parent is not b:
                     raise self.fail(op, "op's parent is not the block that holds it", b)
                 position[op] = (b, i)
@@ -233,7 +237,9 @@ class _Verifier:
                             raise self.fail(op, f"operand {j} is an argument of another kernel")
                         continue
                     if not isinstance(v, Op) or v not in position:
-                        raise self.fail(op, f"operand {j} ({self.name(v)}) is not defined in this kernel")
+                        raise self.fail(
+                            op, f"operand {j} ({self.name(v)}) is not defined in this kernel"
+                        )
                     if v.type == VOID:
                         raise self.fail(op, f"operand {j} ({self.name(v)}) has no value (void)")
                     db, di = position[v]
@@ -247,7 +253,9 @@ class _Verifier:
                             )
                     elif db is b:
                         if di >= i:
-                            raise self.fail(op, f"operand {self.name(v)} is used before its definition")
+                            raise self.fail(
+                                op, f"operand {self.name(v)} is used before its definition"
+                            )
                     elif not dominates(db, b):
                         raise self.fail(
                             op,
@@ -313,7 +321,8 @@ class _Verifier:
                 raise self.fail(op, f"result type is {t}, expected u1")
             if op.attrs.get("pred") not in CMP_PREDS:
                 raise self.fail(
-                    op, f"pred attribute {op.attrs.get('pred')!r} is not one of {', '.join(CMP_PREDS)}"
+                    op,
+                    f"pred attribute {op.attrs.get('pred')!r} is not one of {', '.join(CMP_PREDS)}",
                 )
         elif oc == "select":
             need(3)
@@ -371,7 +380,7 @@ class _Verifier:
             if t != VOID:
                 raise self.fail(op, f"store has type {t}, expected void")
         elif oc == "phi":
-            for v, vt in zip(ops, types):
+            for v, vt in zip(ops, types, strict=True):
                 if vt != t:
                     raise self.fail(
                         op, f"incoming value {self.name(v)} has type {vt}, expected {t}"

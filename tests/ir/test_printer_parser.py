@@ -42,7 +42,7 @@ def round_trip(text: str) -> str:
 
 def build_loop_module() -> Module:
     """A counted loop built with the Builder; the phi uses a value defined after it."""
-    loc = SourceLoc("dir with spaces/k \"q\".cl", 7, 3)
+    loc = SourceLoc('dir with spaces/k "q".cl', 7, 3)
     k = Kernel("sum", attrs={"reqd_work_group_size": [64, 1, 1], "note": "a b\\c", "flag": True},
                loc=loc)  # fmt: skip
     out = Arg(PtrType(I32, "global"), "out", 0)
@@ -390,11 +390,13 @@ def test_terminator_with_result_is_an_error() -> None:
 
 
 def test_parsed_ops_have_parents() -> None:
-    k = parse_kernel(ir("""
+    k = parse_kernel(
+        ir("""
         kernel @k() {
         ^entry:
           ret
         }
-    """))
+    """)
+    )
     assert isinstance(k.entry, Block) and k.entry.parent is k
     assert all(isinstance(op, Op) and op.parent is k.entry for op in k.entry.ops)

@@ -244,7 +244,9 @@ def test_dependence_on_non_memory_op() -> None:
 
 def test_dependence_in_another_block() -> None:
     fails(
-        kernel("^entry:\n  %v = load %p : i32\n  br [^b]\n^b:\n  %s = store %p, %a after(%v) : void\n  ret\n"),
+        kernel(
+            "^entry:\n  %v = load %p : i32\n  br [^b]\n^b:\n  %s = store %p, %a after(%v) : void\n  ret\n"
+        ),
         "after(%v): %v is in another block",
     )
 
@@ -276,7 +278,10 @@ TYPE_ERRORS = [
     ("%x = select %a, %a, %b : i32", "condition has type i32, expected u1"),
     ("%x = select %c, %a, %c : i32", "arm types i32 and u1 do not match the result type i32"),
     ("%x = ptradd %a, %b : ptr.global<i32>", "first operand has type i32, expected a pointer"),
-    ("%f = cast %a : f32\n  %x = ptradd %p, %f : ptr.global<i32>", "index has type f32, expected an integer"),
+    (
+        "%f = cast %a : f32\n  %x = ptradd %p, %f : ptr.global<i32>",
+        "index has type f32, expected an integer",
+    ),
     ("%x = load %a : i32", "address has type i32, expected a pointer"),
     ("%x = load %p : u32", "loads u32 through a pointer to i32"),
     ("%x = load %p, %a : i32", "predicate has type i32, expected u1"),
@@ -300,7 +305,10 @@ def test_type_errors(line: str, message: str) -> None:
 
 
 def test_cbr_condition_must_be_u1() -> None:
-    fails(kernel("^entry:\n  cbr %a [^t, ^t]\n^t:\n  ret\n"), "'cbr': condition has type i32, expected u1")
+    fails(
+        kernel("^entry:\n  cbr %a [^t, ^t]\n^t:\n  ret\n"),
+        "'cbr': condition has type i32, expected u1",
+    )
 
 
 def test_duplicate_kernel_in_module() -> None:
