@@ -180,7 +180,8 @@ def _strip_attributes(text: str) -> tuple[str, dict[str, list[Attribute]]]:
                 name = m.group(1).strip("_") if m.group(1).startswith("__") else m.group(1)
                 if name in KERNEL_ATTRIBUTES:
                     args = [_attr_arg(a) for a in m.group(2).split(",")] if m.group(2) else []
-                    pending.append(Attribute(name, args, tmap.loc(pos + (toks[j][2] - pos) + 1 + m.start())))
+                    at = text.find(m.group(1), toks[j][2])
+                    pending.append(Attribute(name, args, tmap.loc(at)))
             for p in range(pos, end):
                 if chars[p] != "\n":
                     chars[p] = " "
