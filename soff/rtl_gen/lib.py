@@ -617,7 +617,3 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
         f"Round-robin arbiter: {n} single-beat write clients onto one AXI4 master ({data_w}-bit data)",
     )
 
-
-def library_modules() -> list[Module]:
-    """The parameterised library modules every design may instantiate."""
-    return [fifo_module()]
