@@ -295,3 +295,62 @@ def test_defines_and_reqd_work_group_size() -> None:
 
     out = run_kernel(m.kernels[0], {"a": np.zeros(8, np.int32)}, 8)
     np.testing.assert_array_equal(out["a"], [0, 3, 6, 9, 0, 3, 6, 9])
+
+
+def test_bool_uninitialised_break_and_nested_conditionals() -> None:
+    src = """
+    int unused(int x) { return x; }
+    __kernel void k(__global int *o) {
+        int i = get_global_id(0);
+        int k = 0;
+        while (1) { if (k * k >= i) break; k++; }
+        bool b = i & 2;
+        int u;
+        if (b) u = 5;
+        o[i] = k * 100 + b * 10 + (b ? u : 0) + (i > 3 && i < 6 ? (i == 4 || o[i] == 9) : 7);
+    }"""
+    out = run(src, {"o": np.zeros(8, np.int32)}, 8)
+    ref = []
+    for i in range(8):
+        k = 0
+        while k * k < i:
+            k += 1
+        b = 1 if i & 2 else 0
+        ref.append(k * 100 + b * 10 + (5 if b else 0) + ((1 if i == 4 else 0) if 3 < i < 6 else 7))
+    np.testing.assert_array_equal(out["o"], ref)
+
+
+def test_all_paths_return_and_dead_code() -> None:
+    src = """
+    __kernel void k(__global int *o) {
+        int i = get_global_id(0);
+        if (i & 1) { o[i] = 1; return; } else { o[i] = 2; return; }
+        o[i] = 3;
+    }"""
+    np.testing.assert_array_equal(run(src, {"o": np.zeros(4, np.int32)}, 4)["o"], [2, 1, 2, 1])
+
+
+def test_for_ever_and_do_while_with_continue() -> None:
+    src = """
+    __kernel void k(__global int *o) {
+        int i = get_global_id(0) + 1, s = 0;
+        for (;;) { s += i; if (s > 10) break; }
+        do { if (s & 1) { s += 3; continue; } s++; } while (s < 20);
+        o[i - 1] = s;
+    }"""
+    ref = []
+    for i in range(1, 7):
+        s = 0
+        while True:
+            s += i
+            if s > 10:
+                break
+        while True:
+            if s & 1:
+                s += 3
+            else:
+                s += 1
+            if not s < 20:
+                break
+        ref.append(s)
+    np.testing.assert_array_equal(run(src, {"o": np.zeros(6, np.int32)}, 6)["o"], ref)
