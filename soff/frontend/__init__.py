@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from soff.diagnostics import CompileError, SourceLoc
 from soff.frontend.lower import lower_module
 from soff.frontend.opencl import parse
@@ -25,9 +23,18 @@ def compile_source(
     (UnsupportedError for valid programs soff cannot compile yet) with the
     source location.
     """
-    text = preprocess(source, filename, defines, include_dirs)
-    parsed = parse(text, filename)
-    return lower_module(parsed, filename)
+    try:
+        text = preprocess(source, filename, defines, include_dirs)
+        parsed = parse(text, filename)
+        return lower_module(parsed, filename)
+    except CompileError:
+        raise
+    except RecursionError:
+        raise CompileError("the program is nested too deeply", SourceLoc(filename, 0)) from None
+    except Exception as e:  # a bug in soff: still a message, never a traceback for the user
+        raise CompileError(
+            f"internal compiler error: {type(e).__name__}: {e}", SourceLoc(filename, 0)
+        ) from e
 
 
 def compile_file(
@@ -45,5 +52,4 @@ def compile_file(
         raise CompileError(f"'{path}' is not UTF-8 text", SourceLoc(path, 1)) from None
     if source.startswith("\ufeff"):
         source = source[1:]
-    _ = os  # paths are used as given, so messages name the file the way the user did
     return compile_source(source, path, defines, include_dirs)

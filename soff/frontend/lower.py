@@ -126,7 +126,20 @@ def _int_literal(text: str, loc: SourceLoc) -> tuple[int, IntType]:
     raise CompileError(f"integer constant '{text}' is too large", loc)
 
 
-_ESCAPES = {"n": 10, "t": 9, "r": 13, "0": 0, "a": 7, "b": 8, "f": 12, "v": 11, "\\": 92, "'": 39, '"': 34, "?": 63}
+_ESCAPES = {
+    "n": 10,
+    "t": 9,
+    "r": 13,
+    "0": 0,
+    "a": 7,
+    "b": 8,
+    "f": 12,
+    "v": 11,
+    "\\": 92,
+    "'": 39,
+    '"': 34,
+    "?": 63,
+}
 
 
 def _char_literal(text: str, loc: SourceLoc) -> int:
@@ -312,7 +325,9 @@ class _VarLValue(_LValue):
 
     def write(self, value: Value, loc: SourceLoc) -> None:
         if self.var.const:
-            raise CompileError(f"cannot assign to variable '{self.var.name}' with const-qualified type", loc)
+            raise CompileError(
+                f"cannot assign to variable '{self.var.name}' with const-qualified type", loc
+            )
         self.fn.assign_var(self.var, value)
 
 
@@ -441,7 +456,12 @@ class _FunctionLowerer:
             same = v
         if same is None:
             same = self.undef(phi.type)
-        users = [op for b in self.blocks for op in b.ops if op is not phi and any(v is phi for v in op.operands)]
+        users = [
+            op
+            for b in self.blocks
+            for op in b.ops
+            if op is not phi and any(v is phi for v in op.operands)
+        ]
         for op in users:
             op.replace_operand(phi, same)
         for defs in self.defs.values():
@@ -546,7 +566,9 @@ class _FunctionLowerer:
         elif not isinstance(t, IntType):
             raise CompileError(f"kernel argument '{p.name}' cannot have type {t}", loc)
         elif _address_space(p.type) not in (None, "private"):
-            raise CompileError(f"kernel argument '{p.name}' must be in the __private address space", loc)
+            raise CompileError(
+                f"kernel argument '{p.name}' must be in the __private address space", loc
+            )
         arg = Arg(t, p.name, index, loc)
         self.kernel.args.append(arg)
         var = Var(p.name, t, loc, const="const" in _outer_quals(p.type))
@@ -567,7 +589,9 @@ class _FunctionLowerer:
         blocks = [b for b in order if b in reachable]
         for b in blocks:
             for phi in b.phis:
-                keep = [(v, p) for v, p in zip(phi.operands, phi.blocks) if p in reachable]
+                keep = [
+                    (v, p) for v, p in zip(phi.operands, phi.blocks, strict=True) if p in reachable
+                ]
                 phi.operands = [v for v, _ in keep]
                 phi.blocks = [p for _, p in keep]
         self.blocks = blocks
@@ -576,7 +600,10 @@ class _FunctionLowerer:
             changed = False
             for b in blocks:
                 for phi in list(b.phis):
-                    if phi.parent is not None and len({id(v) for v in phi.operands if v is not phi}) <= 1:
+                    if (
+                        phi.parent is not None
+                        and len({id(v) for v in phi.operands if v is not phi}) <= 1
+                    ):
                         self.try_remove_trivial_phi(phi)
                         changed = True
         used = {id(v) for b in blocks for op in b.ops for v in op.operands}
@@ -645,13 +672,16 @@ class _FunctionLowerer:
         for s in node.storage or []:
             raise UnsupportedError(f"'{s}' variables are not supported yet", loc)
         if isinstance(node.type, c_ast.FuncDecl):
-            raise UnsupportedError("function declarations inside functions are not supported yet", loc)
+            raise UnsupportedError(
+                "function declarations inside functions are not supported yet", loc
+            )
         space = _address_space(node.type)
         if space == "local":
             raise UnsupportedError("__local memory is not supported yet", loc)
         if space in ("global", "constant"):
             raise CompileError(
-                f"variable '{node.name}' inside a function must be in the __private address space", loc
+                f"variable '{node.name}' inside a function must be in the __private address space",
+                loc,
             )
         t = self.ctx.c_type(node.type, loc)
         if t == VOID:
@@ -663,7 +693,9 @@ class _FunctionLowerer:
         var = Var(node.name, t, loc, const="const" in _outer_quals(node.type))
         if node.init is not None:
             if isinstance(node.init, c_ast.InitList):
-                raise UnsupportedError("initializer lists are not supported yet", _loc(node.init, loc))
+                raise UnsupportedError(
+                    "initializer lists are not supported yet", _loc(node.init, loc)
+                )
             value = self.convert(self.lower_expr(node.init), t, _loc(node.init, loc))
             self.declare(var)
             self.assign_var(var, value)
@@ -764,7 +796,14 @@ class _FunctionLowerer:
     def load(self, ptr: Value, loc: SourceLoc, name: str | None = None) -> Op:
         assert isinstance(ptr.type, PtrType)
         last_store, loads = self.mem.get(self.block, (None, []))
-        op = self.b.op("load", [ptr], ptr.type.pointee, deps=[last_store] if last_store else [], loc=loc, name=name)
+        op = self.b.op(
+            "load",
+            [ptr],
+            ptr.type.pointee,
+            deps=[last_store] if last_store else [],
+            loc=loc,
+            name=name,
+        )
         self.mem[self.block] = (last_store, [*loads, op])
         return op
 
@@ -819,7 +858,8 @@ class _FunctionLowerer:
         if isinstance(t, PtrType) and isinstance(v.type, PtrType):
             if t.space != v.type.space:
                 raise CompileError(
-                    f"assigning a {v.type.space} pointer to a {t.space} pointer changes its address space", loc
+                    f"assigning a {v.type.space} pointer to a {t.space} pointer changes its address space",
+                    loc,
                 )
             raise UnsupportedError(f"conversion from {v.type} to {t} is not supported yet", loc)
         if isinstance(t, PtrType) or isinstance(v.type, PtrType):
@@ -866,7 +906,9 @@ class _FunctionLowerer:
         if isinstance(node, c_ast.StructRef):
             raise UnsupportedError("structs and vector components are not supported yet", loc)
         if isinstance(node, (c_ast.InitList, c_ast.CompoundLiteral)):
-            raise UnsupportedError("compound literals and initializer lists are not supported yet", loc)
+            raise UnsupportedError(
+                "compound literals and initializer lists are not supported yet", loc
+            )
         raise UnsupportedError(f"this expression ({type(node).__name__}) is not supported yet", loc)
 
     def lower_constant(self, node: c_ast.Constant, loc: SourceLoc) -> Value:
@@ -1007,14 +1049,18 @@ class _FunctionLowerer:
             if isinstance(old.type, PtrType):
                 new = self.pointer_add(old, one, loc, negate="--" in op)
             else:
-                new = self.convert(self.binary("+" if "++" in op else "-", old, one, loc), lv.type, loc)
+                new = self.convert(
+                    self.binary("+" if "++" in op else "-", old, one, loc), lv.type, loc
+                )
             lv.write(new, loc)
             return old if op.startswith("p") else new
         if op == "*":
             return self.lower_lvalue(node).read(loc)
         if op == "&":
             inner = node.expr
-            if isinstance(inner, c_ast.ArrayRef) or (isinstance(inner, c_ast.UnaryOp) and inner.op == "*"):
+            if isinstance(inner, c_ast.ArrayRef) or (
+                isinstance(inner, c_ast.UnaryOp) and inner.op == "*"
+            ):
                 lv = self.lower_lvalue(inner)
                 assert isinstance(lv, _MemLValue)
                 return lv.ptr
@@ -1074,19 +1120,25 @@ class _FunctionLowerer:
                 )
             dim = _const_eval(args[0])
             if dim is None:
-                raise UnsupportedError(f"a non-constant dimension argument to {name} is not supported yet", loc)
+                raise UnsupportedError(
+                    f"a non-constant dimension argument to {name} is not supported yet", loc
+                )
             if 0 <= dim <= 2:
                 return self.b.op(WORKITEM_FUNCTIONS[name], [], U64, {"dim": dim}, loc=loc)
             # OpenCL: out-of-range dimensions give 0 for ids and 1 for sizes
             return self.const(0 if name.endswith("_id") else 1, U64, loc)
         if name == "get_work_dim":
-            raise UnsupportedError("get_work_dim is not supported yet (the dimension count is not known)", loc)
+            raise UnsupportedError(
+                "get_work_dim is not supported yet (the dimension count is not known)", loc
+            )
         if name in ("barrier", "mem_fence", "read_mem_fence", "write_mem_fence"):
             raise UnsupportedError("barriers and memory fences are not supported yet", loc)
         if name.startswith(("atomic_", "atom_")):
             raise UnsupportedError(f"atomic functions ('{name}') are not supported yet", loc)
         if name in self.ctx.functions:
-            raise UnsupportedError(f"calls to helper functions ('{name}') are not supported yet", loc)
+            raise UnsupportedError(
+                f"calls to helper functions ('{name}') are not supported yet", loc
+            )
         if name in KNOWN_BUILTINS or name.startswith(_BUILTIN_PREFIXES):
             raise UnsupportedError(f"the built-in function '{name}' is not supported yet", loc)
         for s in self.scopes:
@@ -1127,7 +1179,9 @@ def lower_module(parsed: ParsedSource, source_name: str | None = None) -> Module
     kernels: list[c_ast.FuncDef] = []
     for ext in parsed.ast.ext:
         loc = _loc(ext)
-        if loc.file == "<prelude>" or (isinstance(ext, c_ast.Typedef) and ext.name in _PRELUDE_NAMES):
+        if loc.file == "<prelude>" or (
+            isinstance(ext, c_ast.Typedef) and ext.name in _PRELUDE_NAMES
+        ):
             continue
         if isinstance(ext, c_ast.FuncDef):
             name = ext.decl.name
@@ -1149,7 +1203,9 @@ def lower_module(parsed: ParsedSource, source_name: str | None = None) -> Module
         elif isinstance(ext, c_ast.Pragma):
             continue
         else:
-            raise UnsupportedError(f"this declaration ({type(ext).__name__}) is not supported yet", loc)
+            raise UnsupportedError(
+                f"this declaration ({type(ext).__name__}) is not supported yet", loc
+            )
     for fdef in kernels:
         attrs = parsed.attributes.get(fdef.decl.name, [])
         module.kernels.append(_FunctionLowerer(ctx, fdef, attrs).lower())

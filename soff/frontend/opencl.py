@@ -37,7 +37,14 @@ ADDRESS_SPACE_QUALS = {
     "__private": "private",
     "private": "private",
 }
-ACCESS_QUALS = ("__read_only", "read_only", "__write_only", "write_only", "__read_write", "read_write")
+ACCESS_QUALS = (
+    "__read_only",
+    "read_only",
+    "__write_only",
+    "write_only",
+    "__read_write",
+    "read_write",
+)
 KERNEL_SPECS = ("__kernel", "kernel")
 
 #: OpenCL scalar type names and the C types they stand for.
@@ -52,7 +59,19 @@ SCALAR_TYPEDEFS = {
     "uintptr_t": "unsigned long",
     "bool": "_Bool",
 }
-_VECTOR_BASES = ("char", "uchar", "short", "ushort", "int", "uint", "long", "ulong", "float", "double", "half")
+_VECTOR_BASES = (
+    "char",
+    "uchar",
+    "short",
+    "ushort",
+    "int",
+    "uint",
+    "long",
+    "ulong",
+    "float",
+    "double",
+    "half",
+)
 #: Type names OpenCL reserves that soff does not support yet (declared so they parse).
 UNSUPPORTED_TYPE_NAMES = frozenset(
     ["half", "image1d_t", "image2d_t", "image3d_t", "image1d_array_t", "image1d_buffer_t",
@@ -115,7 +134,9 @@ class _TextMap:
         for i, line in enumerate(text.split("\n")):
             m = _LINE_MARKER.match(line)
             if m:
-                self.marks.append((i, int(m.group(1)), m.group(2).replace('\\"', '"').replace("\\\\", "\\")))
+                self.marks.append(
+                    (i, int(m.group(1)), m.group(2).replace('\\"', '"').replace("\\\\", "\\"))
+                )
         self.text = text
 
     def loc(self, offset: int) -> SourceLoc:
@@ -221,7 +242,7 @@ def parse(text: str, filename: str) -> ParsedSource:
             if msg == "At end of input":
                 msg = "unexpected end of input"
         if msg.startswith("before: "):
-            msg = f"syntax error before '{msg[len('before: '):]}'"
+            msg = f"syntax error before '{msg[len('before: ') :]}'"
         raise CompileError(msg, loc) from None
     return ParsedSource(ast, attributes)
 

@@ -111,7 +111,9 @@ class _Preprocessor(pcpp.Preprocessor):
             raise CompileError(f"malformed #include: {includepath}", loc)
         raise CompileError(f"'{includepath}' file not found", loc)
 
-    def on_directive_unknown(self, directive: Any, toks: Any, ifpassthru: Any, precedingtoks: Any) -> Any:
+    def on_directive_unknown(
+        self, directive: Any, toks: Any, ifpassthru: Any, precedingtoks: Any
+    ) -> Any:
         name = directive.value
         text = "".join(t.value for t in toks).strip()
         loc = self.loc(directive.source, directive.lineno)
@@ -166,7 +168,9 @@ def _emit(pp: _Preprocessor) -> str:
         if col is not None and col > cur_col:
             out.append(" " * (col - cur_col))
             cur_col = col
-        elif cur_col > 1 and (space or ((col is None or prev_expanded) and _glues(prev, tok.value))):
+        elif cur_col > 1 and (
+            space or ((col is None or prev_expanded) and _glues(prev, tok.value))
+        ):
             out.append(" ")
             cur_col += 1
         out.append(tok.value)

@@ -33,4 +33,3 @@ def run(
 
 def ir_text(src: str, kernel: int = 0) -> str:
     return print_kernel(compile_ok(src).kernels[kernel])
-

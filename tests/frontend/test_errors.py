@@ -69,7 +69,9 @@ def test_missing_system_include() -> None:
 
 def test_error_directive_and_bad_directive() -> None:
     assert str(error("#if 1\n#error stop here\n#endif\n")) == "k.cl:2:1: error: #error stop here"
-    assert str(error("\n   #frobnicate\n")).startswith("k.cl:2:4: error: invalid preprocessing directive")
+    assert str(error("\n   #frobnicate\n")).startswith(
+        "k.cl:2:4: error: invalid preprocessing directive"
+    )
 
 
 def test_error_inside_include_names_the_header(tmp_path: Path) -> None:

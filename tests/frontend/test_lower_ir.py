@@ -14,16 +14,22 @@ def test_vadd_ir() -> None:
         "  c[i] = a[i] + a[i];\n"
         "}\n"
     )
-    assert text.startswith('kernel @vadd(%a: ptr.global<i32>, %c: ptr.global<i32>, %n: i32) loc("k.cl":1:15) {')
+    assert text.startswith(
+        'kernel @vadd(%a: ptr.global<i32>, %c: ptr.global<i32>, %n: i32) loc("k.cl":1:15) {'
+    )
     assert '%0 = global_id {dim = 0} : u64 loc("k.cl":2:11)' in text
     assert '%i = cast %0 : i32 loc("k.cl":2:11)' in text
     assert text.count("= load ") == 2  # no CSE in the front end
-    assert 'store %1, %6 after(%3, %5) : void loc("k.cl":3:3)' in text.replace("%2 = store", "store")
-    assert text.rstrip().endswith("ret loc(\"k.cl\":1:15)\n}")
+    assert 'store %1, %6 after(%3, %5) : void loc("k.cl":3:3)' in text.replace(
+        "%2 = store", "store"
+    )
+    assert text.rstrip().endswith('ret loc("k.cl":1:15)\n}')
 
 
 def test_memory_deps_within_a_block() -> None:
-    text = ir_text("__kernel void k(__global int *a) {\n  a[0] = 1;\n  a[1] = a[2];\n  a[3] = 4;\n}\n")
+    text = ir_text(
+        "__kernel void k(__global int *a) {\n  a[0] = 1;\n  a[1] = a[2];\n  a[3] = 4;\n}\n"
+    )
     stores = [line for line in text.splitlines() if " store " in line]
     loads = [line for line in text.splitlines() if " load " in line]
     assert len(stores) == 3 and len(loads) == 1

@@ -34,7 +34,9 @@ def test_saxpy_int_with_guard() -> None:
             y[i] = alpha * x[i] + y[i];
     }"""
     x, y = ints(50), ints(50)
-    out = run(src, {"alpha": 7, "x": x, "y": y.copy(), "n": 50}, 64)  # 14 work-items are out of range
+    out = run(
+        src, {"alpha": 7, "x": x, "y": y.copy(), "n": 50}, 64
+    )  # 14 work-items are out of range
     np.testing.assert_array_equal(out["y"], 7 * x + y)
 
 
@@ -90,7 +92,13 @@ def test_long_and_uchar_buffers() -> None:
     a, b = ints(32, np.uint8, 0, 256), ints(32, np.uint8, 0, 256)
     out = run(
         src,
-        {"a": a, "b": b, "c": np.zeros(32, np.int64), "d": np.zeros(32, np.uint8), "e": np.zeros(32, np.uint64)},
+        {
+            "a": a,
+            "b": b,
+            "c": np.zeros(32, np.int64),
+            "d": np.zeros(32, np.uint8),
+            "e": np.zeros(32, np.uint64),
+        },
         32,
     )
     np.testing.assert_array_equal(out["c"], a.astype(np.int64) * 100000000000 - b)
