@@ -66,7 +66,7 @@ class _Preprocessor(pcpp.Preprocessor):
 
     def __init__(self, main_abs: str, main_name: str) -> None:
         super().__init__()
-        self.rewrite_paths = []  # keep token sources absolute; we map them back
+        self.rewrite_paths: list[tuple[str, str]] = []  # keep token sources absolute; we map them back
         self.line_directive = None
         self.tables: dict[str, _LineTable] = {}
         self.names: dict[str, str] = {main_abs: main_name}
@@ -198,8 +198,8 @@ def preprocess(
     pp.tables[main_abs] = _LineTable(source)
     for name, value in PREDEFINED_MACROS.items():
         pp.define(f"{name} {value}")
-    for name, value in (defines or {}).items():
-        pp.define(f"{name} {'1' if value is None else value}")
+    for macro, text in (defines or {}).items():
+        pp.define(f"{macro} {'1' if text is None else text}")
     for d in include_dirs or []:
         pp.add_path(d)
     pp.parse(source, main_abs)
