@@ -228,6 +228,9 @@ def write_testbench(design: Design, directory: Path) -> list[Path]:
     written = []
     for filename, text in files.items():
         path = directory / filename
-        path.write_text(text)
+        try:
+            path.write_text(text)
+        except OSError as e:
+            raise ValueError(f"cannot write '{path}': {e.strerror}") from None
         written.append(path)
     return written

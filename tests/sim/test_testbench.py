@@ -11,7 +11,7 @@ import pytest
 
 from soff.cli import main
 from soff.driver import compile_design
-from soff.sim.testbench import render_test
+from soff.sim.testbench import render_conftest, render_runner, render_test
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = (
@@ -70,3 +70,14 @@ def test_render_types_and_scalars() -> None:
     assert '"flags": rng.integers(0, 100, N, dtype=np.uint8),  # u8*' in text
     assert "async def test_vector_ops(dut)" in text
     compile(text, "test_vector_ops.py", "exec")
+
+
+def test_committed_example_is_current() -> None:
+    """examples/testbench is what `soff testbench examples/vadd.cl -o examples/testbench`
+    writes (the Verilog aside, which follows the compiler); regenerate it when this fails."""
+    design = compile_design(EXAMPLES / "vadd.cl")
+    tb = EXAMPLES / "testbench"
+    assert (tb / "test_vadd.py").read_text() == render_test(design)
+    assert (tb / "test_runner.py").read_text() == render_runner(design)
+    assert (tb / "conftest.py").read_text() == render_conftest(design)
+    assert (tb / "vadd.regmap.json").read_text() == design.regmap.to_json() + "\n"
