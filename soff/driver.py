@@ -170,9 +170,13 @@ def load_module(
     return compile_source(str(source), filename or "<source>", defines=defs, include_dirs=incs)
 
 
-def select_kernel(module: Module, kernel: str | None) -> Kernel:
+def select_kernel(module: Module, kernel: str | None, filename: str | None = None) -> Kernel:
+    from soff.diagnostics import SourceLoc
+
     if not module.kernels:
-        raise CompileError("no __kernel function in the input")
+        raise CompileError(
+            "no __kernel function in the input", SourceLoc(filename, 1, 1) if filename else None
+        )
     if kernel is None:
         if len(module.kernels) > 1:
             names = ", ".join(k.name for k in module.kernels)
@@ -203,7 +207,8 @@ def compile_design(
     t0 = time.perf_counter()
     board = load_board(target)
     module = load_module(source, defines, include_dirs, filename)
-    k = select_kernel(module, kernel)
+    name = str(source) if isinstance(source, Path) or not filename else filename
+    k = select_kernel(module, kernel, name if "\n" not in name else None)
     module = Module([k], module.source)
     timings["frontend"] = time.perf_counter() - t0
 
