@@ -1,0 +1,278 @@
+"""fold-constants: exact integer semantics of docs/ir.md, identities, predicates."""
+
+from __future__ import annotations
+
+import pytest
+from hls_helpers import check
+
+MIN32 = -(2**31)
+
+
+def _binary_kernel(t: str, opcode: str, a: int, b: int, attrs: str = "", rt: str | None = None) -> str:
+    rt = rt or t
+    return f"""
+        kernel @k(%p: ptr.global<{rt}>) {{
+        ^entry:
+          %a = const {{value = {a}}} : {t}
+          %b = const {{value = {b}}} : {t}
+          %r = {opcode} %a, %b{attrs} : {rt}
+          %s = store %p, %r : void
+          ret
+        }}
+    """
+
+
+def _folded(rt: str, value: int) -> str:
+    return f"""
+        kernel @k(%p: ptr.global<{rt}>) {{
+        ^entry:
+          %r = const {{value = {value}}} : {rt}
+          %s = store %p, %r : void
+          ret
+        }}
+    """
+
+
+@pytest.mark.parametrize(
+    "t, opcode, a, b, want",
+    [
+        # wrap-around modulo 2^N, per type
+        ("i8", "add", 127, 1, -128),
+        ("u8", "add", 255, 1, 0),
+        ("i32", "sub", MIN32, 1, 2**31 - 1),
+        ("u16", "sub", 0, 1, 65535),
+        ("i8", "mul", 16, 16, 0),
+        ("i8", "mul", -128, -1, -128),
+        ("u64", "mul", 2**63, 2, 0),
+        ("i64", "add", 2**63 - 1, 1, -(2**63)),
+        # division: C truncation, and the defined results where C has none
+        ("i32", "div", -7, 2, -3),
+        ("i32", "rem", -7, 2, -1),
+        ("i32", "rem", 7, -2, 1),
+        ("u8", "div", 200, 3, 66),
+        ("i32", "div", 7, 0, -1),
+        ("u32", "div", 7, 0, 2**32 - 1),
+        ("i32", "rem", 7, 0, 7),
+        ("u16", "rem", 9, 0, 9),
+        ("i32", "div", MIN32, -1, MIN32),
+        ("i32", "rem", MIN32, -1, 0),
+        ("i8", "div", -128, -1, -128),
+        # shifts: amount modulo the width; shr arithmetic for signed only
+        ("i32", "shl", 1, 33, 2),
+        ("i32", "shl", 1, 31, MIN32),
+        ("i8", "shl", 1, 8, 1),
+        ("u8", "shr", 128, 9, 64),
+        ("i8", "shr", -128, 1, -64),
+        ("u8", "shr", 255, 4, 15),
+        ("i32", "shr", -1, 32, -1),
+        ("u32", "shr", 2**32 - 1, 31, 1),
+        # bitwise
+        ("u8", "and", 0xF0, 0x3C, 0x30),
+        ("i8", "or", -128, 1, -127),
+        ("u8", "xor", 0xFF, 0x0F, 0xF0),
+    ],
+)
+def test_binary_folds(t: str, opcode: str, a: int, b: int, want: int) -> None:
+    check(_binary_kernel(t, opcode, a, b), "fold-constants,dce", _folded(t, want))
+
+
+@pytest.mark.parametrize(
+    "t, pred, a, b, want",
+    [
+        ("i8", "lt", -1, 0, 1),
+        ("u8", "lt", 255, 0, 0),
+        ("i32", "ge", MIN32, 2**31 - 1, 0),
+        ("u32", "gt", 2**32 - 1, 0, 1),
+        ("i16", "eq", -5, -5, 1),
+        ("i16", "ne", -5, -5, 0),
+        ("u64", "le", 3, 3, 1),
+    ],
+)
+def test_cmp_folds(t: str, pred: str, a: int, b: int, want: int) -> None:
+    check(
+        _binary_kernel(t, "cmp", a, b, f" {{pred = {pred}}}", rt="u1"),
+        "fold-constants,dce",
+        _folded("u1", want),
+    )
+
+
+@pytest.mark.parametrize(
+    "src, value, dst, want",
+    [
+        ("i8", -1, "u32", 2**32 - 1),  # sign extension by the source type
+        ("u8", 255, "i16", 255),  # zero extension
+        ("i32", 300, "u8", 44),  # truncation
+        ("i32", 200, "i8", -56),
+        ("i32", -1, "i64", -1),
+        ("u32", 2**32 - 1, "i64", 2**32 - 1),
+        ("u1", 1, "i32", 1),
+        ("i64", 2**40 + 7, "u1", 1),
+    ],
+)
+def test_cast_folds(src: str, value: int, dst: str, want: int) -> None:
+    check(
+        f"""
+        kernel @k(%p: ptr.global<{dst}>) {{
+        ^entry:
+          %a = const {{value = {value}}} : {src}
+          %r = cast %a : {dst}
+          %s = store %p, %r : void
+          ret
+        }}
+        """,
+        "fold-constants,dce",
+        _folded(dst, want),
+    )
+
+
+@pytest.mark.parametrize(
+    "t, opcode, a, want",
+    [("i8", "neg", -128, -128), ("u8", "neg", 1, 255), ("i8", "not", 0, -1), ("u16", "not", 1, 65534)],
+)
+def test_unary_folds(t: str, opcode: str, a: int, want: int) -> None:
+    check(
+        f"""
+        kernel @k(%p: ptr.global<{t}>) {{
+        ^entry:
+          %a = const {{value = {a}}} : {t}
+          %r = {opcode} %a : {t}
+          %s = store %p, %r : void
+          ret
+        }}
+        """,
+        "fold-constants,dce",
+        _folded(t, want),
+    )
+
+
+def test_chains_fold_to_a_fixpoint() -> None:
+    check(
+        """
+        kernel @k(%p: ptr.global<i32>) {
+        ^entry:
+          %a = const {value = 6} : i32
+          %b = mul %a, %a : i32
+          %c = sub %b, %a : i32
+          %d = cmp %c, %a {pred = gt} : u1
+          %e = cast %d : i32
+          %f = add %c, %e : i32
+          %s = store %p, %f : void
+          ret
+        }
+        """,
+        "fold-constants,dce",
+        """
+        kernel @k(%p: ptr.global<i32>) {
+        ^entry:
+          %f = const {value = 31} : i32
+          %s = store %p, %f : void
+          ret
+        }
+        """,
+    )
+
+
+IDENTITIES_IN = """
+    kernel @k(%p: ptr.global<i32>, %q: ptr.global<u8>, %x: i32, %y: u8, %c: u1) {
+    ^entry:
+      %0 = const {value = 0} : i32
+      %1 = const {value = 1} : i32
+      %m = const {value = -1} : i32
+      %f = const {value = 255} : u8
+      %t = const {value = 1} : u1
+      %a = add %x, %0 : i32
+      %b = add %0, %a : i32
+      %c1 = mul %b, %1 : i32
+      %c2 = mul %1, %c1 : i32
+      %d = and %c2, %m : i32
+      %e = and %m, %d : i32
+      %g = or %e, %0 : i32
+      %h = xor %0, %g : i32
+      %i = sub %h, %0 : i32
+      %j = shl %i, %0 : i32
+      %k = shr %j, %0 : i32
+      %s1 = store %p, %k : void
+      %l = and %y, %f : u8
+      %s2 = store %q, %l : void
+      %z1 = mul %x, %0 : i32
+      %z2 = and %0, %x : i32
+      %o = or %x, %m : i32
+      %n = sub %0, %x : i32
+      %sel1 = select %t, %z1, %x : i32
+      %sel2 = select %c, %o, %o : i32
+      %u = add %sel1, %z2 : i32
+      %v = add %u, %sel2 : i32
+      %w = add %v, %n : i32
+      %s3 = store %p, %w after(%s1) : void
+      ret
+    }
+"""
+
+
+def test_identities() -> None:
+    check(
+        IDENTITIES_IN,
+        "fold-constants,dce",
+        """
+        kernel @k(%p: ptr.global<i32>, %q: ptr.global<u8>, %x: i32, %y: u8, %c: u1) {
+        ^entry:
+          %0 = const {value = 0} : i32
+          %s1 = store %p, %x : void
+          %s2 = store %q, %y : void
+          %n = sub %0, %x : i32
+          %v = const {value = -1} : i32
+          %w = add %v, %n : i32
+          %s3 = store %p, %w after(%s1) : void
+          ret
+        }
+        """,
+    )
+
+
+def test_constant_true_predicates_are_dropped_false_kept() -> None:
+    check(
+        """
+        kernel @k(%p: ptr.global<i32>, %x: i32) {
+        ^entry:
+          %t = const {value = 1} : u1
+          %f = const {value = 0} : u1
+          %v = load %p, %t : i32
+          %s = store %p, %v, %t after(%v) : void
+          %w = load %p, %f after(%s) : i32
+          %s2 = store %p, %w, %f after(%s, %w) : void
+          ret
+        }
+        """,
+        "fold-constants",
+        """
+        kernel @k(%p: ptr.global<i32>, %x: i32) {
+        ^entry:
+          %t = const {value = 1} : u1
+          %f = const {value = 0} : u1
+          %v = load %p : i32
+          %s = store %p, %v after(%v) : void
+          %w = load %p, %f after(%s) : i32
+          %s2 = store %p, %w, %f after(%s, %w) : void
+          ret
+        }
+        """,
+    )
+
+
+def test_non_constant_ops_and_float_ops_are_left_alone() -> None:
+    text = """
+        kernel @k(%p: ptr.global<f32>, %x: i32) {
+        ^entry:
+          %a = const {value = 1.5} : f32
+          %z = const {value = 0.0} : f32
+          %b = add %a, %z : f32
+          %c = mul %b, %a : f32
+          %s = store %p, %c : void
+          %0 = const {value = 32} : i32
+          %d = shl %x, %0 : i32
+          %e = cast %d : f32
+          %s2 = store %p, %e after(%s) : void
+          ret
+        }
+    """
+    check(text, "fold-constants", text)
