@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from soff.rtl_gen.regmap import RegisterMap
-from soff.sim import runner
+from soff.sim import runner, verilog_mem
 from soff.sim.driver import PAGE, pad3, scalar_bits
 from soff.sim.errors import SimulationError, SimulationHang
 
@@ -109,6 +109,7 @@ def simulate(
     build_root: str | Path | None = None,
     toplevel: str | None = None,
     keep_dir: str | Path | None = None,
+    memory: str = "verilog",
 ) -> SimResult:
     """Run kernel ``regmap.kernel`` from ``verilog`` (a file, or source text) on ``args``.
 
@@ -122,6 +123,8 @@ def simulate(
     or testbench fails.
     """
     start = time.perf_counter()
+    if memory not in ("verilog", "python"):
+        raise ValueError(f"memory must be 'verilog' or 'python', not {memory!r}")
     source_text: str | None = None
     if isinstance(verilog, str) and "endmodule" in verilog:
         source_text = verilog  # Verilog source, not a path
@@ -145,7 +148,11 @@ def simulate(
     buffers: dict[str, np.ndarray] = {
         r.name: np.asarray(args[r.name]) for r in regmap.args if r.kind == "pointer"
     }
-    mem = PAGE + sum(-(-max(a.nbytes, 1) // PAGE) * PAGE for a in buffers.values())
+    addresses: dict[str, int] = {}
+    mem = PAGE  # keep address 0 free: it reads as NULL (the layout of KernelDriver.alloc)
+    for name, array in buffers.items():
+        addresses[name] = mem
+        mem += -(-max(array.nbytes, 1) // PAGE) * PAGE
     with tempfile.TemporaryDirectory(prefix="soff-sim-") as tmp:
         work = Path(keep_dir) if keep_dir is not None else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -171,13 +178,39 @@ def simulate(
         job_file.write_text(json.dumps(job, indent=1))
         result_file = Path(job["result"])
         result_file.unlink(missing_ok=True)
+        kernel = toplevel or regmap.kernel
         if source_text is not None:
-            verilog = work / f"{toplevel or regmap.kernel}.v"
+            verilog = work / f"{kernel}.v"
             verilog.write_text(source_text)
+        top = kernel
+        plusargs: list[str] = []
+        if memory == "verilog":
+            text = source_text if source_text is not None else Path(verilog).read_text()
+            nbytes = verilog_mem.mem_bytes(mem)
+            data_w = verilog_mem.data_width(text, kernel)
+            top = verilog_mem.TOP
+            verilog = work / f"{top}.v"
+            verilog.write_text(verilog_mem.sources(text, kernel, nbytes))
+            hex_in, dump = work / "mem_in.hex", work / "mem_out.hex"
+            verilog_mem.write_hex(
+                hex_in,
+                [(addresses[n], np.ascontiguousarray(a).tobytes()) for n, a in buffers.items()],
+                data_w,
+            )
+            dump.unlink(missing_ok=True)
+            job.update(
+                memory="verilog",
+                mem_size=nbytes,
+                addresses=addresses,
+                data_width=data_w,
+                dump=str(dump),
+            )
+            job_file.write_text(json.dumps(job, indent=1))
+            plusargs = [f"+soff_mem_in={hex_in}", f"+soff_mem_out={dump}"]
 
         run = runner.build_and_run(
             verilog,
-            toplevel or regmap.kernel,
+            top,
             TEST_MODULE,
             test_dir=work,
             python_path=[PACKAGE_ROOT],
@@ -186,6 +219,7 @@ def simulate(
             extra_env={"SOFF_SIM_JOB": str(job_file)},
             # Wall-clock backstop in case the simulator itself wedges.
             timeout=300.0 + timeout_cycles / 1000.0,
+            plusargs=plusargs,
         )
         if not result_file.exists():
             raise SimulationError(

@@ -72,9 +72,19 @@ class KernelDriver:
         mem_size: int = DEFAULT_MEM_SIZE,
         period_ns: int = CLOCK_PERIOD_NS,
         quiet: bool = True,
+        python_ram: bool = True,
+        stall_scope: Any = None,
     ) -> None:
-        """``quiet`` keeps the AXI models from logging every transaction (slow)."""
+        """``quiet`` keeps the AXI models from logging every transaction (slow).
+
+        ``python_ram=False`` attaches no cocotbext-axi ``AxiRam`` (the design
+        brings its own memory, e.g. :mod:`soff.sim.verilog_mem`; then
+        :meth:`write_buffer` and :meth:`read_buffer` are unavailable).
+        ``stall_scope`` is where :meth:`stall_signals` looks (default ``dut``).
+        """
         self.dut = dut
+        self.python_ram = python_ram
+        self.stall_scope = dut if stall_scope is None else stall_scope
         self.regmap = regmap
         self.clk = getattr(dut, clk)
         self.rst_n = getattr(dut, rst_n)
@@ -97,13 +107,14 @@ class KernelDriver:
         self._started = True
         Clock(self.clk, self.period_ns, unit="ns").start()  # runs as its own task
         self.rst_n.value = 0
-        self.ram = AxiRam(
-            AxiBus.from_prefix(self.dut, "m_axi_gmem"),
-            self.clk,
-            self.rst_n,
-            reset_active_level=False,
-            size=self.mem_size,
-        )
+        if self.python_ram:
+            self.ram = AxiRam(
+                AxiBus.from_prefix(self.dut, "m_axi_gmem"),
+                self.clk,
+                self.rst_n,
+                reset_active_level=False,
+                size=self.mem_size,
+            )
         self.ctrl = AxiLiteMaster(
             AxiLiteBus.from_prefix(self.dut, "s_axi_control"),
             self.clk,
@@ -111,7 +122,7 @@ class KernelDriver:
             reset_active_level=False,
         )
         if self.quiet:
-            for model in (self.ram, self.ctrl):
+            for model in (self.ram, self.ctrl) if self.ram is not None else (self.ctrl,):
                 for channel in (model.write_if, model.read_if):
                     channel.log.setLevel(logging.WARNING)
         await ClockCycles(self.clk, RESET_CYCLES)
@@ -134,6 +145,7 @@ class KernelDriver:
     async def write_buffer(self, array: np.ndarray, addr: int | None = None) -> int:
         """Copy ``array`` into the RAM (at a fresh allocation unless ``addr``); return its address."""
         await self.start()
+        self._need_ram()
         data = np.ascontiguousarray(array).tobytes()
         if addr is None:
             addr = self.alloc(len(data))
@@ -143,9 +155,14 @@ class KernelDriver:
     async def read_buffer(self, addr: int, dtype: Any, count: int) -> np.ndarray:
         """``count`` elements of ``dtype`` from the RAM at ``addr``."""
         await self.start()
+        self._need_ram()
         dt = np.dtype(dtype)
         data = self.ram.read(addr, dt.itemsize * count)
         return np.frombuffer(bytes(data), dtype=dt, count=count).copy()
+
+    def _need_ram(self) -> None:
+        if self.ram is None:
+            raise RuntimeError("this KernelDriver has no Python RAM (python_ram=False)")
 
     # -- control registers ----------------------------------------------
 
@@ -195,7 +212,7 @@ class KernelDriver:
         """Names of the DUT's ``dbg_stall_*`` signals that are currently high."""
         high: list[str] = []
         try:
-            handles = list(self.dut)
+            handles = list(self.stall_scope)
         except Exception:  # not every simulator can iterate a scope
             return high
         for h in handles:

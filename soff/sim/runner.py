@@ -240,12 +240,14 @@ def build_and_run(
     extra_env: Mapping[str, str] | None = None,
     timeout: float | None = None,
     waves: bool = False,
+    plusargs: Sequence[str] = (),
 ) -> RunResult:
     """Build the design (or reuse the cached build) and run the cocotb ``test_module``.
 
     ``test_dir`` receives the simulation log (``sim.log``) and results XML;
     ``python_path`` directories are put in front of the test's ``PYTHONPATH``;
-    ``timeout`` bounds the wall time of the simulation in seconds. Raises
+    ``timeout`` bounds the wall time of the simulation in seconds; ``plusargs``
+    (``"+name=value"``) go to the simulator. Raises
     :class:`SimulationError` when the build or the simulator fails.
     """
     build_dir, built, build_seconds = build(
@@ -286,6 +288,7 @@ def build_and_run(
             timescale=TIMESCALE,
             log_file=log_file,
             waves=waves,
+            plusargs=list(plusargs),
         )
     except (RuntimeError, SystemExit) as exc:
         raise SimulationError(
