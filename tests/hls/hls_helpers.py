@@ -36,7 +36,9 @@ def assert_ir(got: str, expected: str) -> None:
     got_lines = [line.rstrip() for line in got.strip("\n").splitlines()]
     want_lines = [line.rstrip() for line in ir(expected).strip("\n").splitlines()]
     if got_lines != want_lines:
-        diff = "\n".join(difflib.unified_diff(want_lines, got_lines, "expected", "got", lineterm=""))
+        diff = "\n".join(
+            difflib.unified_diff(want_lines, got_lines, "expected", "got", lineterm="")
+        )
         raise AssertionError(f"IR differs:\n{diff}")
 
 

@@ -8,7 +8,9 @@ from hls_helpers import check
 MIN32 = -(2**31)
 
 
-def _binary_kernel(t: str, opcode: str, a: int, b: int, attrs: str = "", rt: str | None = None) -> str:
+def _binary_kernel(
+    t: str, opcode: str, a: int, b: int, attrs: str = "", rt: str | None = None
+) -> str:
     rt = rt or t
     return f"""
         kernel @k(%p: ptr.global<{rt}>) {{
@@ -127,7 +129,12 @@ def test_cast_folds(src: str, value: int, dst: str, want: int) -> None:
 
 @pytest.mark.parametrize(
     "t, opcode, a, want",
-    [("i8", "neg", -128, -128), ("u8", "neg", 1, 255), ("i8", "not", 0, -1), ("u16", "not", 1, 65534)],
+    [
+        ("i8", "neg", -128, -128),
+        ("u8", "neg", 1, 255),
+        ("i8", "not", 0, -1),
+        ("u16", "not", 1, 65534),
+    ],
 )
 def test_unary_folds(t: str, opcode: str, a: int, want: int) -> None:
     check(
