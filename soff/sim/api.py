@@ -220,6 +220,7 @@ def simulate(
             # Wall-clock backstop in case the simulator itself wedges.
             timeout=300.0 + timeout_cycles / 1000.0,
             plusargs=plusargs,
+            name=kernel,
         )
         if not result_file.exists():
             raise SimulationError(

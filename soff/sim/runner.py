@@ -177,8 +177,12 @@ def build(
     build_args: Sequence[str] | None = None,
     parameters: Mapping[str, object] | None = None,
     timeout: float | None = 1800.0,
+    name: str | None = None,
 ) -> tuple[Path, bool, float]:
-    """Build ``verilog_path`` (cached); return ``(build_dir, built, seconds)``."""
+    """Build ``verilog_path`` (cached); return ``(build_dir, built, seconds)``.
+
+    ``name`` is what error messages call the design (default ``toplevel``).
+    """
     global build_count
     _check_simulator(simulator)
     verilog_path = Path(verilog_path)
@@ -218,7 +222,7 @@ def build(
             )
         except (RuntimeError, SystemExit) as exc:
             raise SimulationError(
-                f"building '{toplevel}' with {simulator} failed ({exc}); log {log_file}:\n"
+                f"building '{name or toplevel}' with {simulator} failed ({exc}); log {log_file}:\n"
                 + _tail(log_file)
             ) from exc
         marker.write_text(json.dumps({"toplevel": toplevel, "simulator": simulator}))
@@ -241,13 +245,15 @@ def build_and_run(
     timeout: float | None = None,
     waves: bool = False,
     plusargs: Sequence[str] = (),
+    name: str | None = None,
 ) -> RunResult:
     """Build the design (or reuse the cached build) and run the cocotb ``test_module``.
 
     ``test_dir`` receives the simulation log (``sim.log``) and results XML;
     ``python_path`` directories are put in front of the test's ``PYTHONPATH``;
     ``timeout`` bounds the wall time of the simulation in seconds; ``plusargs``
-    (``"+name=value"``) go to the simulator. Raises
+    (``"+name=value"``) go to the simulator; ``name`` is what error messages
+    call the design (default ``toplevel``). Raises
     :class:`SimulationError` when the build or the simulator fails.
     """
     build_dir, built, build_seconds = build(
@@ -257,6 +263,7 @@ def build_and_run(
         build_root=build_root,
         build_args=build_args,
         parameters=parameters,
+        name=name,
     )
     test_dir = Path(test_dir).resolve()
     test_dir.mkdir(parents=True, exist_ok=True)
@@ -292,7 +299,7 @@ def build_and_run(
         )
     except (RuntimeError, SystemExit) as exc:
         raise SimulationError(
-            f"simulating '{toplevel}' with {simulator} failed ({exc}); log {log_file}:\n"
+            f"simulating '{name or toplevel}' with {simulator} failed ({exc}); log {log_file}:\n"
             + _tail(log_file)
         ) from exc
     finally:
