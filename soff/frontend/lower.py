@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pycparser import c_ast
@@ -75,6 +75,10 @@ class Var:
     type: Type
     loc: SourceLoc
     const: bool = False
+
+
+#: The "value" of a call to a void function (an error wherever a value is needed).
+_VOID_VALUE = Value(VOID)
 
 
 class _LValue:
@@ -360,8 +364,8 @@ class _FunctionLowerer:
         self.phi_vars: dict[Op, Var] = {}
         self.mem: dict[Block, tuple[Op | None, list[Op]]] = {}
         self.undefs: list[Op] = []
-        self.scopes: list[dict[str, Var]] = [{}]
-        self.loops: list[tuple[Block, Block]] = []  # (break target, continue target)
+        self.frame = _Frame(self.name, VOID, [{}])
+        self.call_stack: list[str] = [self.name]
         self.exit: Block | None = None
         self.entered: dict[Block, None] = {}
         for a in attrs:
@@ -494,19 +498,19 @@ class _FunctionLowerer:
 
     @contextmanager
     def scope(self) -> Iterator[None]:
-        self.scopes.append({})
+        self.frame.scopes.append({})
         try:
             yield
         finally:
-            self.scopes.pop()
+            self.frame.scopes.pop()
 
     def declare(self, var: Var) -> None:
-        if var.name in self.scopes[-1]:
+        if var.name in self.frame.scopes[-1]:
             raise CompileError(f"redefinition of '{var.name}'", var.loc)
-        self.scopes[-1][var.name] = var
+        self.frame.scopes[-1][var.name] = var
 
     def lookup(self, name: str, loc: SourceLoc) -> Var:
-        for s in reversed(self.scopes):
+        for s in reversed(self.frame.scopes):
             if name in s:
                 return s[name]
         if name in self.ctx.functions or name in WORKITEM_FUNCTIONS:
@@ -638,26 +642,28 @@ class _FunctionLowerer:
             self.lower_do(node, loc)
         elif isinstance(node, c_ast.For):
             self.lower_for(node, loc)
-        elif isinstance(node, (c_ast.Break, c_ast.Continue)):
-            if not self.loops:
-                word = "break" if isinstance(node, c_ast.Break) else "continue"
-                raise CompileError(f"'{word}' statement not in loop statement", loc)
-            brk, cont = self.loops[-1]
-            self.br(brk if isinstance(node, c_ast.Break) else cont, loc)
+        elif isinstance(node, c_ast.Break):
+            if not self.frame.breaks:
+                raise CompileError("'break' statement not in loop or switch statement", loc)
+            self.br(self.frame.breaks[-1], loc)
+            self.start_dead_block()
+        elif isinstance(node, c_ast.Continue):
+            if not self.frame.continues:
+                raise CompileError("'continue' statement not in loop statement", loc)
+            self.br(self.frame.continues[-1], loc)
             self.start_dead_block()
         elif isinstance(node, c_ast.Return):
-            if node.expr is not None:
-                raise CompileError(f"void function '{self.name}' should not return a value", loc)
-            if self.exit is None:
-                self.exit = self.new_block("exit")
-            self.br(self.exit, loc)
-            self.start_dead_block()
+            self.lower_return(node, loc)
         elif isinstance(node, c_ast.EmptyStatement) or isinstance(node, c_ast.Pragma):
             pass
         elif isinstance(node, (c_ast.Goto, c_ast.Label)):
             raise UnsupportedError("goto and labels are not supported yet", loc)
-        elif isinstance(node, (c_ast.Switch, c_ast.Case, c_ast.Default)):
-            raise UnsupportedError("switch statements are not supported yet", loc)
+        elif isinstance(node, c_ast.Switch):
+            self.lower_switch(node, loc)
+        elif isinstance(node, (c_ast.Case, c_ast.Default)):
+            raise UnsupportedError(
+                "case labels nested inside other statements of a switch are not supported yet", loc
+            )
         elif isinstance(node, c_ast.Typedef):
             raise UnsupportedError("typedefs inside functions are not supported yet", loc)
         elif isinstance(node, c_ast.StaticAssert):
@@ -724,12 +730,104 @@ class _FunctionLowerer:
         self.set_block(join)
 
     def lower_loop_body(self, body: Any, brk: Block, cont: Block) -> None:
-        self.loops.append((brk, cont))
+        self.frame.breaks.append(brk)
+        self.frame.continues.append(cont)
         try:
             with self.scope():
                 self.lower_stmt(body)
         finally:
-            self.loops.pop()
+            self.frame.breaks.pop()
+            self.frame.continues.pop()
+
+    def lower_return(self, node: c_ast.Return, loc: SourceLoc) -> None:
+        f = self.frame
+        if f.ret_var is None:
+            if node.expr is not None:
+                raise CompileError(f"void function '{f.name}' should not return a value", loc)
+        else:
+            if node.expr is None:
+                raise CompileError(f"non-void function '{f.name}' should return a value", loc)
+            value = self.convert(self.lower_expr(node.expr), f.ret_type, _loc(node.expr, loc))
+            self.write_var(f.ret_var, self.block, value)
+        if f.ret_block is None:
+            if f.ret_var is not None:
+                raise AssertionError("inlined functions have a return block")
+            if self.exit is None:
+                self.exit = self.new_block("exit")
+            target = self.exit
+        else:
+            target = f.ret_block
+        self.br(target, loc)
+        self.start_dead_block()
+
+    def lower_switch(self, node: c_ast.Switch, loc: SourceLoc) -> None:
+        """A chain of compare-and-branch blocks, one per case label, into the case
+        bodies laid out in source order (falling through from one to the next)."""
+        cond = self.lower_expr(node.cond)
+        if not isinstance(cond.type, IntType):
+            raise CompileError(
+                f"statement requires expression of integer type ('{cond.type}' invalid)",
+                _loc(node.cond, loc),
+            )
+        cond = self.promote(cond, loc)
+        assert isinstance(cond.type, IntType)
+        items = node.stmt.block_items if isinstance(node.stmt, c_ast.Compound) else [node.stmt]
+        items = list(items or [])
+        labels: list[tuple[Any, Block]] = []  # (Case or Default node, body block)
+        seen: dict[int, SourceLoc] = {}
+        default: Block | None = None
+        for item in items:
+            if isinstance(item, c_ast.Case):
+                v = _const_eval(item.expr)
+                cloc = _loc(item, loc)
+                if v is None:
+                    raise CompileError(
+                        "case label does not reduce to an integer constant", _loc(item.expr, cloc)
+                    )
+                v = cond.type.wrap(v)
+                if v in seen:
+                    raise CompileError(f"duplicate case value '{v}'", cloc)
+                seen[v] = cloc
+                labels.append((item, self.new_block("switch.case")))
+            elif isinstance(item, c_ast.Default):
+                if default is not None:
+                    raise CompileError("multiple default labels in one switch", _loc(item, loc))
+                default = self.new_block("switch.default")
+                labels.append((item, default))
+            elif not labels:
+                if isinstance(item, c_ast.Decl):
+                    raise UnsupportedError(
+                        "declarations before the first case label are not supported yet",
+                        _loc(item, loc),
+                    )
+                # unreachable code before the first label: C skips it
+        end = self.new_block("switch.end")
+        # the dispatch chain
+        for item, target in labels:
+            if isinstance(item, c_ast.Default):
+                continue
+            value = self.const(cond.type.wrap(_const_eval(item.expr) or 0), cond.type, loc)
+            hit = self.b.op("cmp", [cond, value], BOOL, {"pred": "eq"}, loc=_loc(item, loc))
+            nxt = self.new_block("switch.test")
+            self.cbr(hit, target, nxt, _loc(item, loc))
+            self.seal(nxt)
+            self.set_block(nxt)
+        self.br(default or end, loc)
+        self.start_dead_block()
+        self.frame.breaks.append(end)
+        try:
+            with self.scope():
+                for item, target in labels:
+                    self.br(target, loc)  # fall through from the previous label
+                    self.seal(target)
+                    self.set_block(target)
+                    for stmt in item.stmts or []:
+                        self.lower_stmt(stmt)
+        finally:
+            self.frame.breaks.pop()
+        self.br(end, loc)
+        self.seal(end)
+        self.set_block(end)
 
     def lower_while(self, node: c_ast.While, loc: SourceLoc) -> None:
         header = self.new_block("while.cond")
@@ -851,6 +949,8 @@ class _FunctionLowerer:
         """Implicit conversion as by assignment."""
         if v.type == t:
             return v
+        if v.type == VOID:
+            raise CompileError("void value not ignored as it ought to be", loc)
         if t == BOOL:
             return self.to_bool(v, loc)
         if isinstance(t, IntType) and isinstance(v.type, IntType):
@@ -1136,15 +1236,94 @@ class _FunctionLowerer:
         if name.startswith(("atomic_", "atom_")):
             raise UnsupportedError(f"atomic functions ('{name}') are not supported yet", loc)
         if name in self.ctx.functions:
-            raise UnsupportedError(
-                f"calls to helper functions ('{name}') are not supported yet", loc
-            )
+            return self.inline_call(name, args, loc)
         if name in KNOWN_BUILTINS or name.startswith(_BUILTIN_PREFIXES):
             raise UnsupportedError(f"the built-in function '{name}' is not supported yet", loc)
-        for s in self.scopes:
+        for s in self.frame.scopes:
             if name in s:
                 raise CompileError(f"called object '{name}' is not a function", loc)
         raise CompileError(f"implicit declaration of function '{name}'", loc)
+
+    def inline_call(self, name: str, arg_nodes: list[Any], loc: SourceLoc) -> Value:
+        """Inline a helper function: arguments by value, the body lowered in a fresh
+        scope, every ``return`` a branch to the block after the call."""
+        fdef = self.ctx.functions[name]
+        if name in self.call_stack:
+            cycle = self.call_stack[self.call_stack.index(name) :] + [name]
+            raise CompileError(f"recursive call: {' -> '.join(cycle)}", loc)
+        if not isinstance(fdef, c_ast.FuncDef):
+            raise CompileError(f"function '{name}' is declared but never defined", loc)
+        ftype = fdef.decl.type
+        floc = _loc(fdef.decl)
+        params = list(ftype.args.params) if ftype.args is not None else []
+        if len(params) == 1 and isinstance(params[0], c_ast.Typename):
+            if self.ctx.c_type(params[0].type, _loc(params[0], floc)) == VOID:
+                params = []
+        if any(isinstance(p, c_ast.EllipsisParam) for p in params):
+            raise UnsupportedError(f"variadic function '{name}' is not supported", floc)
+        if len(arg_nodes) != len(params):
+            word = "too many" if len(arg_nodes) > len(params) else "too few"
+            raise CompileError(
+                f"{word} arguments to function call '{name}', expected {len(params)}, "
+                f"have {len(arg_nodes)}",
+                loc,
+            )
+        ret_type = self.ctx.c_type(ftype.type, floc)
+        # arguments are evaluated in the caller, then bound to fresh variables
+        bound: list[tuple[Var, Value]] = []
+        for p, node in zip(params, arg_nodes, strict=True):
+            ploc = _loc(p, floc)
+            if not isinstance(p, c_ast.Decl):
+                raise UnsupportedError("unnamed parameters are not supported yet", ploc)
+            value = self.lower_expr(node)
+            ptype_node = p.type
+            if isinstance(ptype_node, c_ast.ArrayDecl):  # int a[] is int *a
+                ptype_node = c_ast.PtrDecl([], ptype_node.type, ptype_node.coord)
+            t = self.ctx.c_type(ptype_node, ploc)
+            if isinstance(t, PtrType) and _address_space(ptype_node.type) is None:
+                # an unqualified pointer parameter takes the argument's address space
+                # (OpenCL 2.0's generic address space; inlining knows it statically)
+                if isinstance(value.type, PtrType):
+                    t = PtrType(t.pointee, value.type.space)
+            value = self.convert(value, t, _loc(node, loc))
+            var = Var(p.name or "", t, ploc, const="const" in _outer_quals(ptype_node))
+            bound.append((var, value))
+        caller = self.frame
+        ret_block = self.new_block(f"{name}.ret")
+        ret_var = Var(f"{name}.result", ret_type, floc) if ret_type != VOID else None
+        self.frame = _Frame(name, ret_type, [{}], ret_block=ret_block, ret_var=ret_var)
+        self.call_stack.append(name)
+        try:
+            with self.scope():
+                for var, value in bound:
+                    if var.name:
+                        self.declare(var)
+                    self.assign_var(var, value)
+                with self.scope():
+                    for item in fdef.body.block_items or []:
+                        self.lower_stmt(item)
+            self.br(ret_block, loc)
+            self.seal(ret_block)
+            self.set_block(ret_block)
+            if ret_var is None:
+                return _VOID_VALUE
+            return self.read_var(ret_var, ret_block, loc)
+        finally:
+            self.frame = caller
+            self.call_stack.pop()
+
+
+@dataclass(eq=False)
+class _Frame:
+    """The function being lowered: the kernel itself or a helper inlined into it."""
+
+    name: str
+    ret_type: Type
+    scopes: list[dict[str, Var]]
+    breaks: list[Block] = field(default_factory=list)
+    continues: list[Block] = field(default_factory=list)
+    ret_block: Block | None = None  # None for the kernel (returns go to its exit)
+    ret_var: Var | None = None  # holds the return value of a non-void helper
 
 
 def _outer_quals(node: Any) -> list[str]:
