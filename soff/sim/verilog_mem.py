@@ -136,12 +136,16 @@ def read_dump(path: str | Path, data_w: int) -> bytes:
     """The bytes of a ``$writememh`` dump (little-endian words; X/Z read as 0)."""
     nb = data_w // 8
     text = Path(path).read_bytes()
-    words = [
-        w for w in text.split() if not w.startswith((b"//", b"@"))
-    ]  # Verilator writes bare words; other simulators may add comments
+    words = text.split()
+    if b"/" in text or b"@" in text:  # Verilator writes bare words; others may add comments
+        words = [w for w in words if not w.startswith((b"//", b"@"))]
     if not words:
         return b""
-    joined = b"".join(w.rjust(2 * nb, b"0") for w in words)
-    joined = re.sub(rb"[xXzZ]", b"0", joined)
+    if len({len(w) for w in words}) == 1 and len(words[0]) == 2 * nb:
+        joined = b"".join(words)
+    else:
+        joined = b"".join(w.rjust(2 * nb, b"0") for w in words)
+    if re.search(rb"[^0-9a-fA-F]", joined):
+        joined = re.sub(rb"[^0-9a-fA-F]", b"0", joined)  # X and Z read as 0
     raw = np.frombuffer(bytes.fromhex(joined.decode()), dtype=np.uint8)
     return raw.reshape(-1, nb)[:, ::-1].tobytes()
