@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
+from soff.frontend.builtins import BUILTINS, lower_builtin
 from soff.frontend.opencl import (
     ACCESS_QUALS,
     ADDRESS_SPACE_QUALS,
@@ -29,8 +31,24 @@ from soff.frontend.opencl import (
     ParsedSource,
 )
 from soff.ir.builder import Builder
+from soff.ir.semantics import round_fraction
 from soff.ir.core import Arg, Block, Kernel, Module, Op, Value
-from soff.ir.types import BOOL, I32, I64, U32, U64, VOID, IntType, PtrType, Type
+from soff.ir.types import (
+    BOOL,
+    F16,
+    F32,
+    F64,
+    I32,
+    I64,
+    U32,
+    U64,
+    VOID,
+    ArrayType,
+    FloatType,
+    IntType,
+    PtrType,
+    Type,
+)
 
 WORKITEM_FUNCTIONS = {
     "get_global_id": "global_id",
@@ -146,6 +164,30 @@ _ESCAPES = {
 }
 
 
+def _float_literal(text: str, loc: SourceLoc) -> tuple[float, FloatType]:
+    """The value and type of a C floating constant (decimal or hex), correctly rounded."""
+    body = text
+    t = F64
+    if body[-1] in "fF":
+        body, t = body[:-1], F32
+    elif body[-1] in "hH":
+        raise UnsupportedError("half literals need cl_khr_fp16", loc)
+    elif body[-1] in "lL":
+        body = body[:-1]
+    try:
+        exact = _hex_fraction(body) if body[:2].lower() == "0x" else Fraction(body)
+    except (ValueError, ZeroDivisionError):
+        raise CompileError(f"invalid floating constant '{text}'", loc) from None
+    return round_fraction(exact, t.width), t
+
+
+def _hex_fraction(body: str) -> Fraction:
+    mant, _, exp = body[2:].lower().partition("p")
+    whole, _, frac = mant.partition(".")
+    digits = int((whole + frac) or "0", 16)
+    return Fraction(digits) * Fraction(2) ** (int(exp or "0") - 4 * len(frac))
+
+
 def _char_literal(text: str, loc: SourceLoc) -> int:
     if not text.startswith("'"):
         raise UnsupportedError("wide character constants are not supported yet", loc)
@@ -243,9 +285,9 @@ class _Context:
     def base_type(self, names: list[str], loc: SourceLoc) -> Type:
         if len(names) == 1:
             name = names[0]
+            if name == "half":
+                return F16
             if name in UNSUPPORTED_TYPE_NAMES:
-                if name == "half":
-                    raise UnsupportedError("the half type is not supported yet", loc)
                 if name.endswith("_t"):
                     raise UnsupportedError(f"the {name} type is not supported yet", loc)
                 raise UnsupportedError(f"vector types ('{name}') are not supported yet", loc)
@@ -253,8 +295,10 @@ class _Context:
                 return self.base_type(SCALAR_TYPEDEFS[name].split(), loc)
             if name in self.typedefs:
                 return self.c_type(self.typedefs[name], loc)
-        if "float" in names or "double" in names:
-            raise UnsupportedError("floating-point types are not supported yet", loc)
+        if names == ["float"]:
+            return F32
+        if names in (["double"], ["long", "double"]):
+            return F64
         if names == ["void"]:
             return VOID
         if names == ["_Bool"]:
@@ -567,7 +611,9 @@ class _FunctionLowerer:
                     f"kernel pointer argument '{p.name}' must point to __global, __constant or __local memory",
                     loc,
                 )
-        elif not isinstance(t, IntType):
+        elif t == F16:
+            raise CompileError(f"kernel argument '{p.name}' cannot have type half", loc)
+        elif not isinstance(t, (IntType, FloatType)):
             raise CompileError(f"kernel argument '{p.name}' cannot have type {t}", loc)
         elif _address_space(p.type) not in (None, "private"):
             raise CompileError(
@@ -692,6 +738,11 @@ class _FunctionLowerer:
         t = self.ctx.c_type(node.type, loc)
         if t == VOID:
             raise CompileError(f"variable '{node.name}' has incomplete type 'void'", loc)
+        if t == F16:
+            raise CompileError(
+                f"variable '{node.name}' has type half, which is storage only without cl_khr_fp16",
+                loc,
+            )
         if isinstance(t, PtrType) and t.space == "private":
             raise UnsupportedError("pointers to private memory are not supported yet", loc)
         if isinstance(t, PtrType) and t.space == "local":
@@ -893,6 +944,7 @@ class _FunctionLowerer:
 
     def load(self, ptr: Value, loc: SourceLoc, name: str | None = None) -> Op:
         assert isinstance(ptr.type, PtrType)
+        self.check_half(ptr.type, loc)
         last_store, loads = self.mem.get(self.block, (None, []))
         op = self.b.op(
             "load",
@@ -907,6 +959,7 @@ class _FunctionLowerer:
 
     def store(self, ptr: Value, value: Value, loc: SourceLoc) -> Op:
         assert isinstance(ptr.type, PtrType)
+        self.check_half(ptr.type, loc)
         if ptr.type.space == "constant":
             raise CompileError("cannot store to __constant memory", loc)
         last_store, loads = self.mem.get(self.block, (None, []))
@@ -915,9 +968,19 @@ class _FunctionLowerer:
         self.mem[self.block] = (op, [])
         return op
 
+    def check_half(self, ptr: PtrType, loc: SourceLoc) -> None:
+        if ptr.pointee == F16:
+            raise UnsupportedError(
+                "half values are storage only: read and write them with vload_half and "
+                "vstore_half (not supported yet)",
+                loc,
+            )
+
     # -- conversions ----------------------------------------------------------------
 
-    def const(self, value: int, type: Type, loc: SourceLoc) -> Op:
+    def const(self, value: int | float, type: Type, loc: SourceLoc) -> Op:
+        if isinstance(type, FloatType):
+            value = float(value)
         return self.b.op("const", [], type, {"value": value}, loc=loc)
 
     def cast(self, v: Value, t: Type, loc: SourceLoc) -> Value:
@@ -928,22 +991,36 @@ class _FunctionLowerer:
     def to_bool(self, v: Value, loc: SourceLoc) -> Value:
         if v.type == BOOL:
             return v
-        if isinstance(v.type, IntType):
+        if isinstance(v.type, (IntType, FloatType)):
             return self.b.op("cmp", [v, self.const(0, v.type, loc)], BOOL, {"pred": "ne"}, loc=loc)
         raise UnsupportedError("pointers used as truth values are not supported yet", loc)
 
     def promote(self, v: Value, loc: SourceLoc) -> Value:
         t = v.type
+        if isinstance(t, FloatType):
+            return v
         if not isinstance(t, IntType):
-            raise CompileError(f"invalid operand of type {t} (an integer was expected)", loc)
+            raise CompileError(f"invalid operand of type {t} (a number was expected)", loc)
         if t.width < 32:
             return self.cast(v, I32, loc)
         return v
 
     def arith_conv(self, a: Value, b: Value, loc: SourceLoc) -> tuple[Value, Value]:
-        a, b = self.promote(a, loc), self.promote(b, loc)
-        t = _common_type(a.type, b.type)  # type: ignore[arg-type]
+        t = self.common_type(a.type, b.type, loc)
         return self.cast(a, t, loc), self.cast(b, t, loc)
+
+    def common_type(self, a: Type, b: Type, loc: SourceLoc) -> Type:
+        """The usual arithmetic conversions (OpenCL: long is 64-bit, no long double)."""
+        for t in (a, b):
+            if not isinstance(t, (IntType, FloatType)):
+                raise CompileError(f"invalid operand of type {t} (a number was expected)", loc)
+        if isinstance(a, FloatType) or isinstance(b, FloatType):
+            width = max(t.width for t in (a, b) if isinstance(t, FloatType))
+            if width == 16:
+                raise CompileError("arithmetic on half values needs cl_khr_fp16", loc)
+            return FloatType(width)
+        assert isinstance(a, IntType) and isinstance(b, IntType)
+        return _common_type(_promoted(a), _promoted(b))
 
     def convert(self, v: Value, t: Type, loc: SourceLoc) -> Value:
         """Implicit conversion as by assignment."""
@@ -953,7 +1030,7 @@ class _FunctionLowerer:
             raise CompileError("void value not ignored as it ought to be", loc)
         if t == BOOL:
             return self.to_bool(v, loc)
-        if isinstance(t, IntType) and isinstance(v.type, IntType):
+        if isinstance(t, (IntType, FloatType)) and isinstance(v.type, (IntType, FloatType)):
             return self.cast(v, t, loc)
         if isinstance(t, PtrType) and isinstance(v.type, PtrType):
             if t.space != v.type.space:
@@ -1017,7 +1094,8 @@ class _FunctionLowerer:
         if node.type == "string":
             raise UnsupportedError("string literals are not supported yet", loc)
         if node.type in ("float", "double", "long double"):
-            raise UnsupportedError("floating-point types are not supported yet", loc)
+            value, ft = _float_literal(node.value, loc)
+            return self.const(value, ft, loc)
         value, t = _int_literal(node.value, loc)
         return self.const(value, t, loc)
 
@@ -1078,6 +1156,14 @@ class _FunctionLowerer:
         if op in _CMP_PREDS:
             a, b = self.arith_conv(a, b, loc)
             return self.b.op("cmp", [a, b], BOOL, {"pred": _CMP_PREDS[op]}, loc=loc)
+        if op in ("%", "&", "|", "^", "<<", ">>") and (
+            isinstance(a.type, FloatType) or isinstance(b.type, FloatType)
+        ):
+            raise CompileError(
+                f"invalid operands to binary '{op}' ({a.type} and {b.type}): "
+                "it needs integer operands",
+                loc,
+            )
         if op in ("<<", ">>"):
             a = self.promote(a, loc)
             b = self.cast(self.promote(b, loc), a.type, loc)
@@ -1122,8 +1208,9 @@ class _FunctionLowerer:
         self.set_block(else_b)
         fv = self.lower_expr(node.iffalse)
         else_end = self.block
-        if isinstance(tv.type, IntType) and isinstance(fv.type, IntType):
-            t: Type = _common_type(_promoted(tv.type), _promoted(fv.type))
+        num = (IntType, FloatType)
+        if isinstance(tv.type, num) and isinstance(fv.type, num):
+            t: Type = self.common_type(tv.type, fv.type, loc)
         elif tv.type == fv.type:
             t = tv.type
         else:
@@ -1181,19 +1268,64 @@ class _FunctionLowerer:
         if op == "-":
             return self.b.op("neg", [v], v.type, loc=loc)
         if op == "~":
+            if isinstance(v.type, FloatType):
+                raise CompileError(f"invalid argument type {v.type} to unary '~'", loc)
             return self.b.op("not", [v], v.type, loc=loc)
         raise UnsupportedError(f"operator '{op}' is not supported yet", loc)
 
     def sizeof(self, node: Any, loc: SourceLoc) -> int:
         if isinstance(node, c_ast.Typename):
             t = self.ctx.c_type(node, loc)
-        elif isinstance(node, c_ast.ID):
-            t = self.lookup(node.name, loc).type
         else:
-            raise UnsupportedError("sizeof of an expression is not supported yet", loc)
+            t = self.type_of(node, loc)
         if t == VOID:
             raise CompileError("invalid application of 'sizeof' to a void type", loc)
         return t.size
+
+    def type_of(self, node: Any, loc: SourceLoc) -> Type:
+        """The type of an expression without evaluating it (for sizeof)."""
+        loc = _loc(node, loc)
+        if isinstance(node, c_ast.ID):
+            return self.lookup(node.name, loc).type
+        if isinstance(node, c_ast.Constant):
+            if node.type == "char":
+                return I32
+            if node.type in ("float", "double", "long double"):
+                return _float_literal(node.value, loc)[1]
+            if node.type == "string":
+                raise UnsupportedError("string literals are not supported yet", loc)
+            return _int_literal(node.value, loc)[1]
+        if isinstance(node, c_ast.Cast):
+            return self.ctx.c_type(node.to_type, loc)
+        if isinstance(node, c_ast.ArrayRef) or (isinstance(node, c_ast.UnaryOp) and node.op == "*"):
+            base = self.type_of(node.name if isinstance(node, c_ast.ArrayRef) else node.expr, loc)
+            if isinstance(base, (PtrType, ArrayType)):
+                return base.pointee if isinstance(base, PtrType) else base.elem
+            raise CompileError("subscripted value is not a pointer or array", loc)
+        if isinstance(node, c_ast.UnaryOp):
+            if node.op == "sizeof":
+                return U64
+            if node.op == "!":
+                return I32
+            if node.op in ("-", "+", "~"):
+                t = self.type_of(node.expr, loc)
+                return _promoted(t) if isinstance(t, IntType) else t
+            if node.op in ("++", "--", "p++", "p--"):
+                return self.type_of(node.expr, loc)
+        if isinstance(node, c_ast.BinaryOp):
+            if node.op in _CMP_PREDS or node.op in ("&&", "||"):
+                return I32
+            a, b = self.type_of(node.left, loc), self.type_of(node.right, loc)
+            if isinstance(a, (PtrType, ArrayType)) or isinstance(b, (PtrType, ArrayType)):
+                raise UnsupportedError("sizeof of pointer arithmetic is not supported yet", loc)
+            if node.op in ("<<", ">>"):
+                return _promoted(a) if isinstance(a, IntType) else a
+            return self.common_type(a, b, loc)
+        if isinstance(node, c_ast.Assignment):
+            return self.type_of(node.lvalue, loc)
+        raise UnsupportedError(
+            f"sizeof of this expression ({type(node).__name__}) is not supported yet", loc
+        )
 
     def lower_assignment(self, node: c_ast.Assignment, loc: SourceLoc) -> Value:
         lv = self.lower_lvalue(node.lvalue)
@@ -1237,6 +1369,8 @@ class _FunctionLowerer:
             raise UnsupportedError(f"atomic functions ('{name}') are not supported yet", loc)
         if name in self.ctx.functions:
             return self.inline_call(name, args, loc)
+        if name in BUILTINS:
+            return lower_builtin(self, name, args, loc)
         if name in KNOWN_BUILTINS or name.startswith(_BUILTIN_PREFIXES):
             raise UnsupportedError(f"the built-in function '{name}' is not supported yet", loc)
         for s in self.frame.scopes:

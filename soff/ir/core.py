@@ -42,8 +42,11 @@ _INFOS = [
     OpInfo("shr"),  # arithmetic for signed types, logical for unsigned
     OpInfo("neg"),
     OpInfo("not"),
+    OpInfo("popcount"),  # number of set bits; result has the operand's type
+    OpInfo("clz"),  # leading zero bits (the width for 0); result has the operand's type
     OpInfo("cmp"),  # attrs: pred in eq ne lt le gt ge; result is u1
     OpInfo("select"),  # select %cond, %if_true, %if_false
+    OpInfo("math"),  # attrs: fn (see MATH_FUNCTIONS); float operands of the result type
     OpInfo("cast"),  # value conversion to the result type (C semantics)
     OpInfo("bitcast"),
     # work-item functions; attrs: dim
@@ -67,6 +70,11 @@ OPCODES: dict[str, OpInfo] = {i.name: i for i in _INFOS}
 
 WORKITEM_OPS = ("global_id", "local_id", "group_id", "global_size", "local_size", "num_groups")
 CMP_PREDS = ("eq", "ne", "lt", "le", "gt", "ge")
+#: functions of the ``math`` op and their operand counts (docs/ir.md gives their meaning)
+MATH_FUNCTIONS = {
+    "fabs": 1, "sqrt": 1, "floor": 1, "ceil": 1, "trunc": 1, "round": 1,
+    "fmin": 2, "fmax": 2, "fma": 3,
+}  # fmt: skip
 
 
 class Value:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import operator
 import struct
+from fractions import Fraction
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ import numpy as np
 from soff.diagnostics import SourceLoc, UnsupportedError
 from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
 from soff.ir.types import FloatType, IntType, PtrType, Type
+from soff.ir.semantics import float_fma, float_round, round_fraction
 from soff.ir.verifier import verify_kernel
 
 __all__ = ["InterpError", "run_kernel", "default_local_size"]
@@ -124,6 +126,13 @@ def _f2i(x: Any, m: int, h: int | None) -> int:
     return ((v + h) & m) - h if h is not None else v & m
 
 
+def _i2f(x: int, dt: Any, width: int) -> Any:
+    """Integer to float conversion, rounded once (to nearest even)."""
+    if width < 64 and abs(x) >= 1 << 53:  # float(x) would already round
+        return dt(round_fraction(Fraction(x), width))
+    return dt(float(x))
+
+
 def _bitcast(x: Any, src: Type, dst: Type) -> Any:
     def dtype(t: Type) -> Any:
         if isinstance(t, FloatType):
@@ -159,6 +168,10 @@ class _Compiler:
             "_urem": _urem,
             "_f2i": _f2i,
             "_bitcast": _bitcast,
+            "_i2f": _i2f,
+            "_fma": float_fma,
+            "_fround": float_round,
+            "_np": np,
             "_pcmp": self._pcmp,
         }
         self.block_index = {b: i for i, b in enumerate(kernel.blocks)}
@@ -328,6 +341,10 @@ class _Compiler:
                 return f"-{a[0]}"
         elif oc == "not" and isinstance(t, IntType):
             return self.wrap(f"~{a[0]}", t)
+        elif oc == "popcount" and isinstance(t, IntType):
+            return f'bin({a[0]} & {(1 << t.width) - 1}).count("1")'
+        elif oc == "clz" and isinstance(t, IntType):
+            return f"{t.width} - ({a[0]} & {(1 << t.width) - 1}).bit_length()"
         elif oc == "cmp":
             pred = str(op.attrs.get("pred"))
             st = op.operands[0].type
@@ -337,6 +354,8 @@ class _Compiler:
                 return f"int({a[0]} {_CMP[pred]} {a[1]})"
         elif oc == "select":
             return f"({a[1]} if {a[0]} else {a[2]})"
+        elif oc == "math" and isinstance(t, FloatType):
+            return self.math(op, a, t)
         elif oc == "cast":
             return self.cast(op, a[0])
         elif oc == "bitcast":
@@ -361,6 +380,19 @@ class _Compiler:
             return f"wi[{WORKITEM_OPS.index(oc) * 3 + dim}]"
         raise self.unsupported(op, f"type {t}")
 
+    def math(self, op: Op, a: list[str], t: FloatType) -> str:
+        fn = op.attrs.get("fn")
+        dt = self.const_name(self.dtype(t))
+        if fn == "fabs":
+            return f"abs({a[0]})"
+        if fn in ("sqrt", "floor", "ceil", "trunc", "fmin", "fmax"):
+            return f"_np.{fn}({', '.join(a)})"  # numpy keeps the operand's precision
+        if fn == "round":
+            return f"{dt}(_fround(float({a[0]})))"
+        if fn == "fma":
+            return f"{dt}(_fma(float({a[0]}), float({a[1]}), float({a[2]}), {t.width}))"
+        raise self.unsupported(op, f"the math function {fn!r}")
+
     def cast(self, op: Op, a: str) -> str:
         st, t = op.operands[0].type, op.type
         if isinstance(t, IntType):
@@ -370,7 +402,9 @@ class _Compiler:
                 m = (1 << t.width) - 1
                 h = (1 << (t.width - 1)) if t.signed else None
                 return f"_f2i({a}, {m}, {h})"
-        if isinstance(t, FloatType) and isinstance(st, (IntType, FloatType)):
+        if isinstance(t, FloatType) and isinstance(st, IntType):
+            return f"_i2f({a}, {self.const_name(self.dtype(t))}, {t.width})"
+        if isinstance(t, FloatType) and isinstance(st, FloatType):
             return f"{self.const_name(self.dtype(t))}({a})"
         if isinstance(t, PtrType) and isinstance(st, PtrType):
             return a

@@ -8,7 +8,18 @@ the offending op's source location and naming the op in the IR text form.
 from __future__ import annotations
 
 from soff.diagnostics import CompileError, SourceLoc
-from soff.ir.core import CMP_PREDS, OPCODES, WORKITEM_OPS, Arg, Block, Kernel, Module, Op, Value
+from soff.ir.core import (
+    CMP_PREDS,
+    MATH_FUNCTIONS,
+    OPCODES,
+    WORKITEM_OPS,
+    Arg,
+    Block,
+    Kernel,
+    Module,
+    Op,
+    Value,
+)
 from soff.ir.printer import Namer
 from soff.ir.types import BOOL, U64, VOID, FloatType, IntType, PtrType, Type, VectorType
 
@@ -307,7 +318,7 @@ class _Verifier:
                 raise self.fail(
                     op, f"operand types {types[0]} and {types[1]} do not match the result type {t}"
                 )
-        elif oc in ("neg", "not"):
+        elif oc in ("neg", "not", "popcount", "clz"):
             need(1)
             if not (_is_num(t) if oc == "neg" else _is_int(t)):
                 raise self.fail(op, f"result type {t} is not valid for '{oc}'")
@@ -324,6 +335,16 @@ class _Verifier:
                     op,
                     f"pred attribute {op.attrs.get('pred')!r} is not one of {', '.join(CMP_PREDS)}",
                 )
+        elif oc == "math":
+            fn = op.attrs.get("fn")
+            if fn not in MATH_FUNCTIONS:
+                raise self.fail(op, f"fn attribute {fn!r} is not a math function")
+            need(MATH_FUNCTIONS[fn])
+            if not isinstance(t, FloatType):
+                raise self.fail(op, f"result type {t} is not a float type")
+            for x in types:
+                if x != t:
+                    raise self.fail(op, f"operand type {x} does not match the result type {t}")
         elif oc == "select":
             need(3)
             if types[0] != BOOL:
