@@ -69,7 +69,9 @@ def wrapper(kernel: str, data_w: int, nbytes: int, latency: int = LATENCY) -> st
     ports.append("    /* verilator lint_off SYMRSVDWORD */\n    output wire interrupt")
     for name, d, w in _CONTROL:
         rng = f"[{w - 1}:0] " if w > 1 else ""
-        ports.append(f"    {'input  wire' if d == 'in' else 'output wire'} {rng}s_axi_control_{name}")
+        ports.append(
+            f"    {'input  wire' if d == 'in' else 'output wire'} {rng}s_axi_control_{name}"
+        )
     ports += [
         "    input  wire soff_dump",
         "    input  wire [31:0] soff_dump_lo",
@@ -111,7 +113,12 @@ def sources(kernel_text: str, kernel: str, nbytes: int) -> str:
     """One Verilog text: the kernel, the RAM and the wrapper (so the build cache key covers all)."""
     data_w = data_width(kernel_text, kernel)
     return "\n".join(
-        [kernel_text, "`default_nettype wire", RAM_FILE.read_text(), wrapper(kernel, data_w, nbytes)]
+        [
+            kernel_text,
+            "`default_nettype wire",
+            RAM_FILE.read_text(),
+            wrapper(kernel, data_w, nbytes),
+        ]
     )
 
 
