@@ -31,8 +31,8 @@ from soff.frontend.opencl import (
     ParsedSource,
 )
 from soff.ir.builder import Builder
-from soff.ir.semantics import round_fraction
 from soff.ir.core import Arg, Block, Kernel, Module, Op, Value
+from soff.ir.semantics import round_fraction
 from soff.ir.types import (
     BOOL,
     F16,

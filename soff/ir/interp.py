@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import operator
 import struct
-from fractions import Fraction
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from soff.diagnostics import SourceLoc, UnsupportedError
 from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
-from soff.ir.types import FloatType, IntType, PtrType, Type
 from soff.ir.semantics import float_fma, float_round, round_fraction
+from soff.ir.types import FloatType, IntType, PtrType, Type
 from soff.ir.verifier import verify_kernel
 
 __all__ = ["InterpError", "run_kernel", "default_local_size"]
