@@ -26,7 +26,6 @@ from soff.rtl_gen.vast import (
     Const,
     Expr,
     If,
-    IndexedSlice,
     Instance,
     Item,
     Module,
@@ -240,8 +239,6 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
     regmap = kernel_regmap(kernel)
     ctx = _Ctx(kernel, sched, board, Namer(kernel))
     dw = board.data_width
-    segs = sched.segments
-    n_bound = len(sched.memory_ops)
     depth = sched.fifo_depth
     loads = [m for ms in sched.memory_ops for m in ms if m.opcode == "load"]
     stores = [m for ms in sched.memory_ops for m in ms if m.opcode == "store"]
@@ -299,7 +296,7 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
         ctx.unused.append(Ref(f"num_groups_{d}"))
     disp_valid = ctx.wire("disp_valid", 1, running)
     disp_fire = ctx.wire("disp_fire", 1)
-    retire = ctx.wire("retire", 1)
+    retire = ctx.wire("retire", 33, comment="work-items leaving the datapath this cycle")
     lid_last = [ctx.wire(f"disp_lid_last_{d}", 1, BinOp("==", lid[d] + Const(1, 32), lsz[d])) for d in range(3)]
     grp_last = [
         ctx.wire(f"disp_grp_last_{d}", 1, BinOp(">=", base[d] + lsz[d], gsz[d])) for d in range(3)
@@ -347,93 +344,219 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
            + [s for d in range(3) for s in (NonBlocking(lid[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32)))]),
         If(Ref("ap_done"), [NonBlocking(busy, Const(0, 1))]),
         If(disp_fire, advance),
-        If(BinOp("&&", disp_fire, lnot(retire)), [NonBlocking(inflight, inflight + Const(1, 33))],
-           [If(BinOp("&&", retire, lnot(disp_fire)), [NonBlocking(inflight, inflight - Const(1, 33))])]),
+        NonBlocking(inflight, BinOp("-", BinOp("+", inflight, cat(Const(0, 32), disp_fire)), retire)),
     ]
     items.append(Always([If(lnot(Ref("ap_rst_n")), reset_stmts, run_stmts)], clock="ap_clk"))
 
-    # ---------------------------------------------------------------- segments
-    sig: dict[tuple[int, Value, int], Expr] = {}  # (segment, value, stage) -> signal
+    # ---------------------------------------------------------------- blocks
+    multi = len(sched.blocks) > 1
+    sig: dict[tuple[int, int, Value, int], Expr] = {}  # (block, segment, value, stage) -> signal
+    pipes: dict[tuple[int, int], list[Stmt]] = {}
+    bpre = {bs.index: (f"b{bs.index}_" if multi else "") for bs in sched.blocks}
 
-    pipes: dict[int, list[Stmt]] = {}
-
-    def at(k: int, v: Value, stage: int) -> Expr:
-        """``v`` as seen at ``stage`` of segment ``k``; delay registers made on demand."""
+    def at(bi: int, k: int, v: Value, stage: int) -> Expr:
+        """``v`` as seen at ``stage`` of segment ``k`` of block ``bi``; delay registers on demand."""
         if is_uniform(v):
             return _uniform_expr(ctx, v)
-        key = (k, v, stage)
+        key = (bi, k, v, stage)
         if key not in sig:
-            prev = at(k, v, stage - 1)
-            r = ctx.reg(f"{ctx.vname(v)}_k{k}s{stage}", value_bits(v))
-            pipes[k].append(NonBlocking(r, prev))
+            prev = at(bi, k, v, stage - 1)
+            r = ctx.reg(f"{bpre[bi]}{ctx.vname(v)}_k{k}s{stage}", value_bits(v))
+            pipes[(bi, k)].append(NonBlocking(r, prev))
             sig[key] = r
         return sig[key]
 
-    seg_in_valid: list[Ref] = []
-    seg_en: list[Ref] = []
-    seg_valid_last: list[Ref] = []
-    seg_out_ready: list[Ref] = []
-    for k, seg in enumerate(segs):
-        items.append(Blank())
-        items.append(Comment(f"segment {k}: {seg.depth} stages, lock-step; stalls as a whole"))
-        in_valid = ctx.wire(f"k{k}_in_valid", 1)
-        en = ctx.wire(f"k{k}_en", 1)
-        out_ready = ctx.wire(f"k{k}_out_ready", 1)
-        seg_in_valid.append(in_valid)
-        seg_en.append(en)
-        seg_out_ready.append(out_ready)
-        valid = [in_valid]
-        for s in range(1, seg.depth + 1):
-            valid.append(ctx.reg(f"k{k}_valid_s{s}", 1))
-        seg_valid_last.append(valid[-1])  # type: ignore[arg-type]
-        items.append(Assign(en, lor(lnot(valid[-1]), out_ready)))
-        if seg.depth:
-            items.append(
-                Always(
-                    [If(lnot(Ref("ap_rst_n")), [NonBlocking(valid[s], Const(0, 1)) for s in range(1, seg.depth + 1)],
-                        [If(en, [NonBlocking(valid[s], valid[s - 1]) for s in range(1, seg.depth + 1)])])],
-                    clock="ap_clk",
+    rd_clients: list[dict[str, Expr]] = []
+    wr_clients: list[dict[str, Expr]] = []
+    lane_bits = clog2(dw // 8)
+    blk_in_valid: dict[int, Ref] = {}
+    blk_in_ready: dict[int, Ref] = {}
+    blk_out_valid: dict[int, Expr] = {}
+    blk_out_ready: dict[int, Ref] = {}
+    for bs in sched.blocks:
+        bi, pre, segs = bs.index, bpre[bs.index], bs.segments
+        n_bound = len(bs.memory_ops)
+        if multi:
+            items.append(Blank())
+            items.append(Comment(f"===== block ^{ctx.namer.block(bs.block)[1:]}"))
+        seg_in_valid: list[Ref] = []
+        seg_en: list[Ref] = []
+        seg_valid_last: list[Expr] = []
+        seg_out_ready: list[Ref] = []
+        for k, seg in enumerate(segs):
+            items.append(Blank())
+            items.append(Comment(f"{pre}segment {k}: {seg.depth} stages, lock-step; stalls as a whole"))
+            in_valid = ctx.wire(f"{pre}k{k}_in_valid", 1)
+            en = ctx.wire(f"{pre}k{k}_en", 1)
+            out_ready = ctx.wire(f"{pre}k{k}_out_ready", 1)
+            seg_in_valid.append(in_valid)
+            seg_en.append(en)
+            seg_out_ready.append(out_ready)
+            valid: list[Expr] = [in_valid]
+            for st in range(1, seg.depth + 1):
+                valid.append(ctx.reg(f"{pre}k{k}_valid_s{st}", 1))
+            seg_valid_last.append(valid[-1])
+            items.append(Assign(en, lor(lnot(valid[-1]), out_ready)))
+            if seg.depth:
+                items.append(
+                    Always(
+                        [If(lnot(Ref("ap_rst_n")),
+                            [NonBlocking(valid[st], Const(0, 1)) for st in range(1, seg.depth + 1)],
+                            [If(en, [NonBlocking(valid[st], valid[st - 1]) for st in range(1, seg.depth + 1)])])],
+                        clock="ap_clk",
+                    )
                 )
-            )
-        # inputs at stage 0 are wired below (dispatcher / FIFO heads / memory units)
-        for v in seg.inputs:
-            name = f"{ctx.vname(v)}_k{k}s0"
-            if value_bits(v):
-                sig[(k, v, 0)] = ctx.wire(name, value_bits(v))
-            else:  # a store's completion: only its handshake matters
-                sig[(k, v, 0)] = ctx.wire(name, 1, Const(0, 1))
-        pipe: list[Stmt] = pipes.setdefault(k, [])
-        for op in seg.ops:
-            if not op.has_result:
-                continue
-            t, lat = seg.start[op], sched.latency[op]
-            operands = [at(k, u, t) for u in op.operands]
-            expr = _op_expr(op, operands)
-            first = t + lat
-            w = value_bits(op)
-            if lat == 0:
-                sig[(k, op, t)] = ctx.wire(f"{ctx.vname(op)}_k{k}s{t}", w, expr, _src_comment(op))
-            else:
-                r = ctx.reg(f"{ctx.vname(op)}_k{k}s{t + 1}", w, _src_comment(op))
-                pipe.append(NonBlocking(r, expr))
-                prev: Expr = r
-                for s in range(t + 2, first + 1):
-                    r2 = ctx.reg(f"{ctx.vname(op)}_k{k}s{s}", w)
-                    pipe.append(NonBlocking(r2, prev))
-                    prev = r2
-                sig[(k, op, first)] = prev
-        # delay registers balancing every value up to its last use
-        for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
-            at(k, v, seg.last_use[v])
-        if pipe:
-            items.append(Always([If(en, pipe)], clock="ap_clk", comment="pipeline registers (no reset: data)"))
-        for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
-            ctx.unused.append(sig[(k, v, seg.ready[v])])
+            for v in seg.inputs:
+                name = f"{pre}{ctx.vname(v)}_k{k}s0"
+                if value_bits(v):
+                    sig[(bi, k, v, 0)] = ctx.wire(name, value_bits(v))
+                else:  # a store's completion: only its handshake matters
+                    sig[(bi, k, v, 0)] = ctx.wire(name, 1, Const(0, 1))
+            pipe: list[Stmt] = pipes.setdefault((bi, k), [])
+            for op in seg.ops:
+                if not op.has_result:
+                    continue
+                t, lat = seg.start[op], sched.latency[op]
+                operands = [at(bi, k, u, t) for u in op.operands]
+                expr = _op_expr(op, operands)
+                first = t + lat
+                w = value_bits(op)
+                if lat == 0:
+                    sig[(bi, k, op, t)] = ctx.wire(f"{pre}{ctx.vname(op)}_k{k}s{t}", w, expr, _src_comment(op))
+                else:
+                    r = ctx.reg(f"{pre}{ctx.vname(op)}_k{k}s{t + 1}", w, _src_comment(op))
+                    pipe.append(NonBlocking(r, expr))
+                    prev: Expr = r
+                    for st in range(t + 2, first + 1):
+                        r2 = ctx.reg(f"{pre}{ctx.vname(op)}_k{k}s{st}", w)
+                        pipe.append(NonBlocking(r2, prev))
+                        prev = r2
+                    sig[(bi, k, op, first)] = prev
+            # delay registers balancing every value up to its last use
+            for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
+                at(bi, k, v, seg.last_use[v])
+            if pipe:
+                items.append(Always([If(en, pipe)], clock="ap_clk", comment="pipeline registers (no reset: data)"))
+            for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
+                ctx.unused.append(sig[(bi, k, v, seg.ready[v])])
+        blk_in_valid[bi] = seg_in_valid[0]
+        blk_in_ready[bi] = seg_en[0]
+        blk_out_valid[bi] = seg_valid_last[-1]
+        blk_out_ready[bi] = seg_out_ready[-1]
 
-    # segment 0 is fed by the dispatcher
-    items.append(Assign(seg_in_valid[0], disp_valid))
-    items.append(Assign(disp_fire, land(disp_valid, seg_en[0])))
-    for v in segs[0].inputs:
+        # boundaries: memory units and bypass FIFOs
+        for k in range(n_bound):
+            seg = segs[k]
+            items.append(Blank())
+            items.append(Comment(f"{pre}boundary {k}: memory units and the bypass FIFO between segments {k} and {k + 1}"))
+            stage = seg.depth
+            push = ctx.wire(f"{pre}b{k}_push", 1, land(seg_valid_last[k], seg_out_ready[k]))
+            pop = ctx.wire(f"{pre}b{k}_pop", 1, land(seg_in_valid[k + 1], seg_en[k + 1]))
+            readies: list[Expr] = []
+            valids: list[Expr] = []
+            bvals = bs.bypass[k]
+            bw = sum(value_bits(v) for v in bvals)
+            byp_in = ctx.wire(f"{pre}b{k}_bypass_in", max(bw, 1),
+                              cat(*[at(bi, k, v, stage) for v in bvals if value_bits(v)]) if bw else Const(0, 1))
+            byp_out = ctx.wire(f"{pre}b{k}_bypass_out", max(bw, 1))
+            byp_in_ready = ctx.wire(f"{pre}b{k}_bypass_in_ready", 1)
+            byp_out_valid = ctx.wire(f"{pre}b{k}_bypass_out_valid", 1)
+            items.append(_fifo(f"{pre}b{k}_bypass", max(bw, 1), depth, push, byp_in_ready, byp_in,
+                               byp_out_valid, pop, byp_out))
+            readies.append(byp_in_ready)
+            valids.append(byp_out_valid)
+            if not bw:
+                ctx.unused.append(byp_out)
+            lo = bw
+            for v in bvals:
+                w = value_bits(v)
+                if not w:
+                    continue
+                lo -= w
+                items.append(Assign(sig[(bi, k + 1, v, 0)], byp_out[lo + w - 1 : lo]))
+            for m in bs.memory_ops[k]:
+                ptr_t = m.operands[0].type
+                assert isinstance(ptr_t, PtrType)
+                size = ptr_t.pointee.size
+                w = ptr_t.pointee.bits
+                addr = at(bi, k, m.operands[0], stage)
+                npred = 2 if m.opcode == "load" else 3
+                pred: Expr = at(bi, k, m.operands[npred - 1], stage) if len(m.operands) == npred else Const(1, 1)
+                if m.opcode == "load":
+                    i = len(rd_clients)
+                    p = f"ld{i}_"
+                    items.append(Comment(f"load unit {i}: {m.loc}" if m.loc else f"load unit {i}"))
+                    tag_in = ctx.wire(p + "tag_in", 1 + lane_bits, cat(pred, _sel(addr, lane_bits - 1, 0)))
+                    tag_out = ctx.wire(p + "tag_out", 1 + lane_bits)
+                    tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
+                    req_in_ready = ctx.wire(p + "req_in_ready", 1)
+                    req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
+                    req_addr = ctx.wire(p + "req_addr", 64)
+                    data_valid, data_ready = ctx.wire(p + "data_valid", 1), ctx.wire(p + "data_ready", 1)
+                    data_in_ready = ctx.wire(p + "data_in_ready", 1)
+                    data_in_valid = ctx.wire(p + "data_in_valid", 1)
+                    data = ctx.wire(p + "data", dw)
+                    items.append(_fifo(p + "tags", 1 + lane_bits, depth, push, tag_in_ready, tag_in,
+                                       tag_out_valid, pop, tag_out))
+                    items.append(_fifo(p + "reqs", 64, depth, land(push, pred), req_in_ready, addr,
+                                       req_valid, req_ready, req_addr))
+                    items.append(_fifo(p + "resp", dw, depth, data_in_valid, data_in_ready, Ref("rd_rdata"),
+                                       data_valid, data_ready, data))
+                    tag_pred = tag_out[lane_bits]
+                    items.append(Assign(data_ready, land(pop, tag_pred)))
+                    readies += [tag_in_ready, req_in_ready]
+                    valids.append(lor(lnot(tag_pred), data_valid))
+                    valids.append(tag_out_valid)
+                    shifted = BinOp(">>", data, cat(tag_out[lane_bits - 1 : 0], Const(0, 3)))
+                    ldata = ctx.wire(p + "shifted", dw, shifted)
+                    items.append(Assign(sig[(bi, k + 1, m, 0)], Ternary(tag_pred, ldata[w - 1 : 0], Const(0, w))))
+                    ctx.unused.append(ldata)
+                    rd_clients.append({"valid": req_valid, "ready": req_ready, "addr": req_addr,
+                                       "size": Const(clog2(size), 3), "rvalid": data_in_valid,
+                                       "rready": data_in_ready})
+                else:
+                    j = len(wr_clients)
+                    p = f"st{j}_"
+                    items.append(Comment(f"store unit {j}: {m.loc}" if m.loc else f"store unit {j}"))
+                    value = at(bi, k, m.operands[1], stage)
+                    lanes = dw // 8 // size
+                    wdata = Repl(lanes, value) if lanes > 1 else value
+                    strb = BinOp("<<", Const((1 << size) - 1, dw // 8), _sel(addr, lane_bits - 1, 0))
+                    reqw = 64 + dw + dw // 8
+                    req_in = ctx.wire(p + "req_in", reqw, cat(addr, wdata, strb))
+                    tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
+                    tag_out = ctx.wire(p + "tag_out", 1)
+                    req_in_ready = ctx.wire(p + "req_in_ready", 1)
+                    req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
+                    req = ctx.wire(p + "req", reqw)
+                    items.append(_fifo(p + "tags", 1, depth, push, tag_in_ready, pred, tag_out_valid, pop, tag_out))
+                    items.append(_fifo(p + "reqs", reqw, depth, land(push, pred), req_in_ready, req_in,
+                                       req_valid, req_ready, req))
+                    cw = clog2(depth + 1) + 1
+                    bcount = ctx.reg(p + "bcount", cw, "write responses received, not yet consumed")
+                    bdone = ctx.wire(p + "bdone", 1)
+                    take = ctx.wire(p + "take", 1, land(pop, tag_out))
+                    items.append(Always([If(lnot(Ref("ap_rst_n")), [NonBlocking(bcount, Const(0, cw))], [
+                        If(land(bdone, lnot(take)), [NonBlocking(bcount, bcount + Const(1, cw))],
+                           [If(land(take, lnot(bdone)), [NonBlocking(bcount, bcount - Const(1, cw))])])])],
+                        clock="ap_clk"))
+                    readies += [tag_in_ready, req_in_ready]
+                    valids += [tag_out_valid, lor(lnot(tag_out), ne(bcount, Const(0, cw)))]
+                    wr_clients.append({"valid": req_valid, "ready": req_ready,
+                                       "addr": req[reqw - 1 : dw + dw // 8],
+                                       "data": req[dw + dw // 8 - 1 : dw // 8],
+                                       "strb": req[dw // 8 - 1 : 0],
+                                       "size": Const(clog2(size), 3), "bdone": bdone})
+            items.append(Assign(seg_out_ready[k], land(*readies)))
+            items.append(Assign(seg_in_valid[k + 1], land(*valids)))
+
+    # ---------------------------------------------------------------- control flow between blocks
+    entry = sched.blocks[0]
+    items.append(Blank())
+    items.append(Comment("the dispatcher feeds the entry block"))
+    items.append(Assign(blk_in_valid[0], disp_valid))
+    items.append(Assign(disp_fire, land(disp_valid, blk_in_ready[0])))
+    for v in entry.inputs:
         assert isinstance(v, Op)
         d = int(v.attrs["dim"])
         if v.opcode == "global_id":
@@ -444,120 +567,101 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
             src = cat(Const(0, 32), grp[d])
         else:
             raise AssertionError(v)
-        items.append(Assign(sig[(0, v, 0)], src))  # type: ignore[arg-type]
+        items.append(Assign(sig[(0, 0, v, 0)], src))
 
-    # ---------------------------------------------------------------- boundaries
-    rd_clients: list[dict[str, Expr]] = []
-    wr_clients: list[dict[str, Expr]] = []
-    lane_bits = clog2(dw // 8)
-    for k in range(n_bound):
-        seg, nxt = segs[k], segs[k + 1]
+    limit = sched.loop_limit
+    cnt_w = clog2(limit + 1) + 1
+    loop_count = [ctx.reg(f"loop{li}_count", cnt_w, f"work-items inside the loop at ^{sched.blocks[lp.header].block.name}")
+                  for li, lp in enumerate(sched.loops)]
+    loop_room = [ctx.wire(f"loop{li}_room", 1, BinOp("<", loop_count[li], Const(limit, cnt_w)))
+                 for li in range(len(sched.loops))]
+    loop_inc: list[list[Expr]] = [[] for _ in sched.loops]
+    loop_dec: list[list[Expr]] = [[] for _ in sched.loops]
+    retires: list[Expr] = []
+    edge_out: dict[int, tuple[Ref, Ref, Ref]] = {}  # edge -> (out_valid, out_ready, out_data)
+    for bs in sched.blocks:
+        bi = bs.index
+        last = bs.segments[-1]
+        term = bs.block.terminator
+        assert term is not None
+        out_edges = [(ei, e) for ei, e in enumerate(sched.edges) if e.src == bi]
+        if term.opcode == "ret":
+            items.append(Assign(blk_out_ready[bi], Const(1, 1)))
+            retires.append(ctx.wire(f"{bpre[bi]}ret_fire", 1, land(blk_out_valid[bi], blk_out_ready[bi])))
+            continue
         items.append(Blank())
-        items.append(Comment(f"boundary {k}: memory units and the bypass FIFO between segments {k} and {k + 1}"))
-        stage = seg.depth
-        push = ctx.wire(f"b{k}_push", 1, land(seg_valid_last[k], seg_out_ready[k]))
-        pop = ctx.wire(f"b{k}_pop", 1, land(seg_in_valid[k + 1], seg_en[k + 1]))
-        readies: list[Expr] = []
-        valids: list[Expr] = []
-        # bypass FIFO
-        bvals = sched.bypass[k]
-        bw = sum(value_bits(v) for v in bvals)
-        byp_in = ctx.wire(f"b{k}_bypass_in", max(bw, 1),
-                          cat(*[at(k, v, stage) for v in bvals if value_bits(v)]) if bw else Const(0, 1))
-        byp_out = ctx.wire(f"b{k}_bypass_out", max(bw, 1))
-        byp_in_ready = ctx.wire(f"b{k}_bypass_in_ready", 1)
-        byp_out_valid = ctx.wire(f"b{k}_bypass_out_valid", 1)
-        items.append(_fifo(f"b{k}_bypass", max(bw, 1), depth, push, byp_in_ready, byp_in,
-                           byp_out_valid, pop, byp_out))
-        readies.append(byp_in_ready)
-        valids.append(byp_out_valid)
-        if not bw:
-            ctx.unused.append(byp_out)
-        lo = bw
-        for v in bvals:
+        items.append(Comment(f"branch out of ^{bs.block.name}" + (f": {term.loc}" if term.loc else "")))
+        if term.opcode == "cbr" and len(out_edges) == 2:
+            cond = at(bi, len(bs.segments) - 1, term.operands[0], last.depth)
+            cond_w = ctx.wire(f"{bpre[bi]}branch_cond", 1, cond)
+            sel = {out_edges[0][0]: cond_w, out_edges[1][0]: lnot(cond_w)}
+        else:
+            sel = {out_edges[0][0]: Const(1, 1)}
+        readies = []
+        for ei, e in out_edges:
+            p = f"e{ei}_"
+            bits = sum(value_bits(v) for v in e.values)
+            data = cat(*[at(bi, len(bs.segments) - 1, v, last.depth) for v in e.values if value_bits(v)]) if bits else Const(0, 1)
+            in_ready = ctx.wire(p + "in_ready", 1)
+            push = ctx.wire(p + "push", 1, land(blk_out_valid[bi], sel[ei], in_ready))
+            out_valid, out_ready = ctx.wire(p + "out_valid", 1), ctx.wire(p + "out_ready", 1)
+            out_data = ctx.wire(p + "out_data", max(bits, 1))
+            if not bits:
+                ctx.unused.append(out_data)
+            # only a back edge must hold every work-item of its loop (deadlock freedom)
+            edepth = sched.edge_depth if e.back else sched.forward_edge_depth
+            items.append(_fifo(f"e{ei}_fifo", max(bits, 1), edepth, push, in_ready, data,
+                               out_valid, out_ready, out_data))
+            readies.append(lor(lnot(sel[ei]), in_ready))
+            edge_out[ei] = (out_valid, out_ready, out_data)
+            for li in e.exits:
+                loop_dec[li].append(push)
+        items.append(Assign(blk_out_ready[bi], land(*readies)))
+
+    for bs in sched.blocks[1:]:
+        bi = bs.index
+        in_edges = [(ei, e) for ei, e in enumerate(sched.edges) if e.dst == bi]
+        in_edges.sort(key=lambda ie: (not ie[1].back, ie[0]))  # loop back edges first: drain loops
+        items.append(Blank())
+        items.append(Comment(f"merge into ^{bs.block.name}: back edges first, loop entries limited to {limit} work-items"))
+        chosen: list[Ref] = []
+        taken: Expr | None = None
+        for ei, e in in_edges:
+            out_valid, out_ready, _ = edge_out[ei]
+            ok: Expr = out_valid
+            for li in e.enters:
+                ok = land(ok, loop_room[li])
+            c = ctx.wire(f"e{ei}_chosen", 1, ok if taken is None else land(ok, lnot(taken)))
+            taken = c if taken is None else lor(taken, c)
+            chosen.append(c)
+            items.append(Assign(out_ready, land(c, blk_in_ready[bi])))
+            for li in e.enters:
+                loop_inc[li].append(land(c, blk_in_ready[bi]))
+        assert taken is not None
+        items.append(Assign(blk_in_valid[bi], taken))
+        lo = sum(value_bits(v) for v in bs.inputs)
+        for v in bs.inputs:
             w = value_bits(v)
+            lo -= w
             if not w:
                 continue
-            lo -= w
-            items.append(Assign(sig[(k + 1, v, 0)], byp_out[lo + w - 1 : lo]))  # type: ignore[arg-type]
-        for m in sched.memory_ops[k]:
-            ptr_t = m.operands[0].type
-            assert isinstance(ptr_t, PtrType)
-            size = ptr_t.pointee.size
-            w = ptr_t.pointee.bits
-            addr = at(k, m.operands[0], stage)
-            npred = 2 if m.opcode == "load" else 3
-            pred: Expr = at(k, m.operands[npred - 1], stage) if len(m.operands) == npred else Const(1, 1)
-            if m.opcode == "load":
-                i = len(rd_clients)
-                p = f"ld{i}_"
-                items.append(Comment(f"load unit {i}: {m.loc}" if m.loc else f"load unit {i}"))
-                tag_in = ctx.wire(p + "tag_in", 1 + lane_bits, cat(pred, addr[lane_bits - 1 : 0]))
-                tag_out = ctx.wire(p + "tag_out", 1 + lane_bits)
-                tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
-                req_in_ready = ctx.wire(p + "req_in_ready", 1)
-                req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
-                req_addr = ctx.wire(p + "req_addr", 64)
-                data_valid, data_ready = ctx.wire(p + "data_valid", 1), ctx.wire(p + "data_ready", 1)
-                data_in_ready = ctx.wire(p + "data_in_ready", 1)
-                data_in_valid = ctx.wire(p + "data_in_valid", 1)
-                data = ctx.wire(p + "data", dw)
-                items.append(_fifo(p + "tags", 1 + lane_bits, depth, push, tag_in_ready, tag_in,
-                                   tag_out_valid, pop, tag_out))
-                items.append(_fifo(p + "reqs", 64, depth, land(push, pred), req_in_ready, addr,
-                                   req_valid, req_ready, req_addr))
-                items.append(_fifo(p + "resp", dw, depth, data_in_valid, data_in_ready, Ref("rd_rdata"),
-                                   data_valid, data_ready, data))
-                tag_pred = tag_out[lane_bits]
-                items.append(Assign(data_ready, land(pop, tag_pred)))
-                readies += [tag_in_ready, req_in_ready]
-                valids.append(lor(lnot(tag_pred), data_valid))
-                valids.append(tag_out_valid)
-                shifted = BinOp(">>", data, cat(tag_out[lane_bits - 1 : 0], Const(0, 3)))
-                ldata = ctx.wire(p + "shifted", dw, shifted)
-                items.append(Assign(sig[(k + 1, m, 0)], Ternary(tag_pred, ldata[w - 1 : 0], Const(0, w))))  # type: ignore[arg-type]
-                ctx.unused.append(ldata)
-                rd_clients.append({"valid": req_valid, "ready": req_ready, "addr": req_addr,
-                                   "size": Const(clog2(size), 3), "rvalid": data_in_valid,
-                                   "rready": data_in_ready})
-            else:
-                j = len(wr_clients)
-                p = f"st{j}_"
-                items.append(Comment(f"store unit {j}: {m.loc}" if m.loc else f"store unit {j}"))
-                value = at(k, m.operands[1], stage)
-                lanes = dw // 8 // size
-                wdata = Repl(lanes, value) if lanes > 1 else value
-                strb = BinOp("<<", Const((1 << size) - 1, dw // 8), addr[lane_bits - 1 : 0])
-                reqw = 64 + dw + dw // 8
-                req_in = ctx.wire(p + "req_in", reqw, cat(addr, wdata, strb))
-                tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
-                tag_out = ctx.wire(p + "tag_out", 1)
-                req_in_ready = ctx.wire(p + "req_in_ready", 1)
-                req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
-                req = ctx.wire(p + "req", reqw)
-                items.append(_fifo(p + "tags", 1, depth, push, tag_in_ready, pred, tag_out_valid, pop, tag_out))
-                items.append(_fifo(p + "reqs", reqw, depth, land(push, pred), req_in_ready, req_in,
-                                   req_valid, req_ready, req))
-                cw = clog2(depth + 1) + 1
-                bcount = ctx.reg(p + "bcount", cw, "write responses received, not yet consumed")
-                bdone = ctx.wire(p + "bdone", 1)
-                take = ctx.wire(p + "take", 1, land(pop, tag_out))
-                items.append(Always([If(lnot(Ref("ap_rst_n")), [NonBlocking(bcount, Const(0, cw))], [
-                    If(land(bdone, lnot(take)), [NonBlocking(bcount, bcount + Const(1, cw))],
-                       [If(land(take, lnot(bdone)), [NonBlocking(bcount, bcount - Const(1, cw))])])])],
-                    clock="ap_clk"))
-                readies += [tag_in_ready, req_in_ready]
-                valids += [tag_out_valid, lor(lnot(tag_out), ne(bcount, Const(0, cw)))]
-                wr_clients.append({"valid": req_valid, "ready": req_ready,
-                                   "addr": req[reqw - 1 : dw + dw // 8],
-                                   "data": req[dw + dw // 8 - 1 : dw // 8],
-                                   "strb": req[dw // 8 - 1 : 0],
-                                   "size": Const(clog2(size), 3), "bdone": bdone})
-        items.append(Assign(seg_out_ready[k], land(*readies)))
-        items.append(Assign(seg_in_valid[k + 1], land(*valids)))
-    last = len(segs) - 1
-    items.append(Assign(seg_out_ready[last], Const(1, 1)))
-    items.append(Assign(retire, land(seg_valid_last[last], seg_en[last])))
+            expr: Expr = Const(0, w)
+            for (ei, _), c in reversed(list(zip(in_edges, chosen, strict=True))):
+                expr = Ternary(c, _sel(edge_out[ei][2], lo + w - 1, lo), expr)
+            items.append(Assign(sig[(bi, 0, v, 0)], expr))
+
+    for li in range(len(sched.loops)):
+        inc: Expr = cat(Const(0, cnt_w - 1), lor(*loop_inc[li])) if loop_inc[li] else Const(0, cnt_w)
+        dec: Expr = Const(0, cnt_w)
+        for d in loop_dec[li]:
+            dec = BinOp("+", dec, cat(Const(0, cnt_w - 1), d))
+        items.append(Always([If(lnot(Ref("ap_rst_n")), [NonBlocking(loop_count[li], Const(0, cnt_w))],
+                                [NonBlocking(loop_count[li], BinOp("-", BinOp("+", loop_count[li], inc), dec))])],
+                            clock="ap_clk"))
+    total: Expr = Const(0, 33)
+    for r in retires:
+        total = BinOp("+", total, cat(Const(0, 32), r))
+    items.append(Assign(retire, total))
 
     # ---------------------------------------------------------------- AXI4 master
     items.append(Blank())

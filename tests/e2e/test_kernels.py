@@ -155,3 +155,62 @@ def test_signed_unsigned_division_and_shifts():
     np.testing.assert_array_equal(res.outputs["uq"], (ux // uy).astype(np.uint32))
     sh = (x >> (y & 31)) + (ux >> 3).astype(np.int64)
     np.testing.assert_array_equal(res.outputs["sh"], sh.astype(np.int64).astype(np.int32))
+
+
+def test_loop_with_branch_in_body():
+    src = """
+    __kernel void rowsum(__global const int *m, __global int *out, int cols) {
+        int r = get_global_id(0);
+        int acc = 0;
+        for (int j = 0; j < cols; j++) {
+            int v = m[r * cols + j];
+            if (v > 0) acc += v; else acc -= 2 * v;
+        }
+        out[r] = acc;
+    }
+    """
+    rows, cols = 64, 7
+    m = RNG.integers(-50, 50, rows * cols).astype(np.int32)
+    _, r = run(src, rows, 16, {"m": m, "out": np.zeros(rows, np.int32), "cols": cols})
+    mm = m.reshape(rows, cols).astype(np.int64)
+    np.testing.assert_array_equal(r.outputs["out"], np.where(mm > 0, mm, -2 * mm).sum(1))
+
+
+def test_data_dependent_trip_counts_nested_loops_and_break():
+    # work-items leave the loops out of order; more work-items than the loop limit
+    src = """
+    __kernel void collatz(__global const uint *start, __global uint *steps, __global uint *peak) {
+        size_t i = get_global_id(0);
+        uint x = start[i];
+        uint n = 0, top = x;
+        while (x != 1) {
+            if (x & 1) x = 3 * x + 1; else x = x / 2;
+            if (x > top) top = x;
+            n++;
+            if (n == 200) break;
+        }
+        uint s = 0;
+        for (uint a = 0; a < (n & 3); a++)
+            for (uint b = 0; b <= a; b++)
+                s += a * b + 1;
+        steps[i] = n + (s << 16);
+        peak[i] = top;
+    }
+    """
+    n = 100
+    start = RNG.integers(1, 60, n).astype(np.uint32)
+    _, r = run(src, n, 20, {"start": start, "steps": np.zeros(n, np.uint32), "peak": np.zeros(n, np.uint32)})
+    steps, peaks = [], []
+    for x0 in start.tolist():
+        x, cnt, top = x0, 0, x0
+        while x != 1:
+            x = 3 * x + 1 if x & 1 else x // 2
+            top = max(top, x)
+            cnt += 1
+            if cnt == 200:
+                break
+        s = sum(a * b + 1 for a in range(cnt & 3) for b in range(a + 1))
+        steps.append((cnt + (s << 16)) & 0xFFFFFFFF)
+        peaks.append(top)
+    np.testing.assert_array_equal(r.outputs["steps"], np.array(steps, np.uint32))
+    np.testing.assert_array_equal(r.outputs["peak"], np.array(peaks, np.uint32))

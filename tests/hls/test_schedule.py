@@ -156,14 +156,7 @@ def _expected_bypass(s: DatapathSchedule) -> list[set[Value]]:
         "if_else",
         "store_only",
         "load_after_store",
-        pytest.param(
-            "indirect",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: a load listed only in a later store's after(...) is carried "
-                "through the bypass FIFOs although its value is not needed",
-            ),
-        ),
+        "indirect",  # regression: memory-order edges are not value uses
     ],
 )
 def test_bypass_fifos_carry_exactly_the_live_values(name: str) -> None:

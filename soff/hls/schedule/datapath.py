@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import networkx as nx
 import numpy as np
 from scipy.optimize import linprog
 
 from soff.boards.board import Board
 from soff.diagnostics import CompileError, UnsupportedError
-from soff.ir.core import WORKITEM_OPS, Arg, Kernel, Op, Value
+from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
 from soff.ir.types import FloatType, IntType, PtrType, VoidType
 
 # values that are the same for every work-item: no pipeline registers needed
@@ -56,26 +57,35 @@ class Segment:
 
 
 @dataclass
-class DatapathSchedule:
-    """Everything the Verilog generator needs to know about a kernel's datapath."""
+class BlockSchedule:
+    """One basic block's datapath: segments separated by memory boundaries.
 
-    kernel: Kernel
+    ``inputs`` are the values a work-item brings into the block (phis and
+    values defined in dominating blocks, or the work-item ids for the entry
+    block); ``outputs`` are what it must carry out (its successors' inputs and
+    the branch condition), all available at the end of the last segment.
+    """
+
+    block: Block
+    index: int
     segments: list[Segment]
     memory_ops: list[list[Op]]  # memory ops at boundary k (between segment k and k+1)
     bypass: list[list[Value]]  # values carried by boundary k's bypass FIFO
-    latency: dict[Op, int]
-    fifo_depth: int
-    workitem_inputs: list[Op]  # work-item id ops that the dispatcher feeds to segment 0
+    inputs: list[Value]
+    outputs: list[Value]
+
+    @property
+    def last(self) -> Segment:
+        return self.segments[-1]
 
     @property
     def delay_bits(self) -> int:
         return sum(s.delay_bits for s in self.segments)
 
-    @property
-    def fifo_bits(self) -> int:
-        return sum(sum(value_bits(v) for v in vals) * self.fifo_depth for vals in self.bypass)
+    def fifo_bits(self, depth: int) -> int:
+        return sum(sum(value_bits(v) for v in vals) * depth for vals in self.bypass)
 
-    def describe(self) -> list[str]:
+    def describe(self, depth: int) -> list[str]:
         lines = []
         for s in self.segments:
             lines.append(
@@ -87,8 +97,89 @@ class DatapathSchedule:
                 lines.append(
                     f"boundary {s.index}: {sum(1 for m in mem if m.opcode == 'load')} loads, "
                     f"{sum(1 for m in mem if m.opcode == 'store')} stores, bypass FIFO "
-                    f"{sum(value_bits(v) for v in self.bypass[s.index])} bits x {self.fifo_depth}"
+                    f"{sum(value_bits(v) for v in self.bypass[s.index])} bits x {depth}"
                 )
+        return lines
+
+
+@dataclass
+class Edge:
+    """A control-flow edge: work-items move from ``src`` to ``dst`` carrying
+    ``values`` (``dst``'s inputs as seen in ``src``: phis replaced by their
+    incoming value)."""
+
+    src: int
+    dst: int
+    values: list[Value]
+    back: bool = False  # closes a loop (dst is the header of a loop containing src)
+    enters: list[int] = field(default_factory=list)  # loops this edge enters
+    exits: list[int] = field(default_factory=list)  # loops this edge leaves
+
+
+@dataclass
+class Loop:
+    header: int
+    blocks: set[int]
+    loc: object = None
+
+
+@dataclass
+class DatapathSchedule:
+    """Everything the Verilog generator needs to know about a kernel's datapath."""
+
+    kernel: Kernel
+    blocks: list[BlockSchedule]
+    edges: list[Edge]
+    loops: list[Loop]
+    latency: dict[Op, int]
+    fifo_depth: int  # bypass FIFOs and memory units: requests in flight
+    edge_depth: int = 32  # FIFOs on loop back edges: hold every work-item of the loop
+    forward_edge_depth: int = 4  # FIFOs on other control-flow edges
+    loop_limit: int = 32  # work-items allowed inside a loop at once (<= edge_depth)
+
+    # single-block conveniences (the common, if-converted case)
+    @property
+    def segments(self) -> list[Segment]:
+        return self.blocks[0].segments
+
+    @property
+    def memory_ops(self) -> list[list[Op]]:
+        return [m for b in self.blocks for m in b.memory_ops]
+
+    @property
+    def delay_bits(self) -> int:
+        return sum(b.delay_bits for b in self.blocks)
+
+    @property
+    def fifo_bits(self) -> int:
+        bits = sum(b.fifo_bits(self.fifo_depth) for b in self.blocks)
+        bits += sum(
+            sum(value_bits(v) for v in e.values)
+            * (self.edge_depth if e.back else self.forward_edge_depth)
+            for e in self.edges
+        )
+        return bits
+
+    def describe(self) -> list[str]:
+        lines: list[str] = []
+        multi = len(self.blocks) > 1
+        for b in self.blocks:
+            pre = "  " if multi else ""
+            if multi:
+                lines.append(f"block ^{b.block.name}: {len(b.inputs)} live-in values")
+            lines += [pre + line for line in b.describe(self.fifo_depth)]
+        for e in self.edges:
+            kind = " (back edge)" if e.back else ""
+            lines.append(
+                f"edge ^{self.blocks[e.src].block.name} -> ^{self.blocks[e.dst].block.name}{kind}: "
+                f"{sum(value_bits(v) for v in e.values)} bits x "
+                f"{self.edge_depth if e.back else self.forward_edge_depth}"
+            )
+        for lp in self.loops:
+            lines.append(
+                f"loop at ^{self.blocks[lp.header].block.name}: {len(lp.blocks)} blocks, "
+                f"at most {self.loop_limit} work-items inside"
+            )
         return lines
 
 
@@ -100,18 +191,11 @@ def value_bits(v: Value) -> int:
 
 
 def _check_supported(kernel: Kernel) -> None:
-    if len(kernel.blocks) != 1:
-        loc = None
-        for b in kernel.blocks[1:]:
-            if b.ops and b.ops[0].loc is not None:
-                loc = b.ops[0].loc
-                break
-        raise UnsupportedError(
-            f"kernel '{kernel.name}': loops are not supported yet in hardware", loc or kernel.loc
-        )
     for op in kernel.ops():
         if isinstance(op.type, FloatType) or any(isinstance(v.type, FloatType) for v in op.operands):
             raise UnsupportedError("floating-point operations are not supported yet in hardware", op.loc)
+        if op.opcode not in SUPPORTED_OPS:
+            raise UnsupportedError(f"operation '{op.opcode}' is not supported yet in hardware", op.loc)
         if op.opcode in ("load", "store"):
             ptr = op.operands[0].type
             assert isinstance(ptr, PtrType)
@@ -125,6 +209,13 @@ def _check_supported(kernel: Kernel) -> None:
             raise UnsupportedError(f"values of type {op.type} are not supported yet in hardware", op.loc)
 
 
+SUPPORTED_OPS = frozenset(
+    "const add sub mul div rem and or xor shl shr neg not cmp select cast bitcast "
+    "global_id local_id group_id global_size local_size num_groups ptradd load store "
+    "phi br cbr ret".split()
+)
+
+
 def op_latency(op: Op, board: Board) -> int:
     if op.opcode in WORKITEM_OPS or op.opcode in ("const", "phi") or op.is_terminator:
         return 0
@@ -134,24 +225,161 @@ def op_latency(op: Op, board: Board) -> int:
     return board.latency(op.opcode, width)
 
 
+def _hoist_workitem_ops(kernel: Kernel) -> None:
+    """Work-item ids are per-work-item constants: compute them once, in the entry block."""
+    entry = kernel.entry
+    for b in kernel.blocks[1:]:
+        for op in [o for o in b.ops if o.opcode in WORKITEM_OPS]:
+            b.remove(op)
+            entry.insert(0, op)
+
+
+def _liveness(kernel: Kernel) -> tuple[dict[Block, list[Value]], dict[Block, set[Value]]]:
+    """Live-in values of each block (phis included), in a deterministic order."""
+    order = {id(v): i for i, v in enumerate(kernel.ops())}
+    defs = {b: {op for op in b.ops} for b in kernel.blocks}
+    uses: dict[Block, set[Value]] = {}
+    phi_uses: dict[tuple[Block, Block], set[Value]] = {}
+    for b in kernel.blocks:
+        u: set[Value] = set()
+        for op in b.ops:
+            if op.opcode == "phi":
+                for v, p in zip(op.operands, op.blocks, strict=True):
+                    if not is_uniform(v):
+                        phi_uses.setdefault((p, b), set()).add(v)
+                continue
+            for v in op.operands:
+                if not is_uniform(v) and isinstance(v, Op) and v not in defs[b]:
+                    u.add(v)
+        uses[b] = u
+    live_in: dict[Block, set[Value]] = {b: set() for b in kernel.blocks}
+    live_out: dict[Block, set[Value]] = {b: set() for b in kernel.blocks}
+    changed = True
+    while changed:
+        changed = False
+        for b in reversed(kernel.blocks):
+            out: set[Value] = set()
+            for s in b.successors:
+                out |= {v for v in live_in[s] if not (isinstance(v, Op) and v.parent is s and v.opcode == "phi")}
+                out |= phi_uses.get((b, s), set())
+            new_in = uses[b] | (out - defs[b]) | set(b.phis)
+            if new_in != live_in[b] or out != live_out[b]:
+                live_in[b], live_out[b] = new_in, out
+                changed = True
+    ordered = {b: sorted(vs, key=lambda v: order[id(v)]) for b, vs in live_in.items()}
+    return ordered, live_out
+
+
+def _loops(kernel: Kernel) -> list[tuple[Block, set[Block]]]:
+    """Natural loops (header, body); irreducible control flow is reported."""
+    g = nx.DiGraph()
+    for b in kernel.blocks:
+        g.add_node(b)
+        for s in b.successors:
+            g.add_edge(b, s)
+    idom = nx.immediate_dominators(g, kernel.entry)
+
+    def dominates(a: Block, b: Block) -> bool:
+        while True:
+            if a is b:
+                return True
+            up = idom.get(b)  # networkx >= 3.6 leaves the start node out
+            if up is None or up is b:
+                return False
+            b = up
+
+    loops: dict[Block, set[Block]] = {}
+    for b in kernel.blocks:
+        for s in b.successors:
+            if dominates(s, b):  # back edge b -> s
+                body = {s, b}
+                stack = [b]
+                while stack:
+                    x = stack.pop()
+                    for p in g.predecessors(x):
+                        if p not in body:
+                            body.add(p)
+                            stack.append(p)
+                loops.setdefault(s, set()).update(body)
+    # any cycle not explained by natural loops is irreducible
+    h = g.copy()
+    for hdr, body in loops.items():
+        for p in list(h.predecessors(hdr)):
+            if p in body:
+                h.remove_edge(p, hdr)
+    if not nx.is_directed_acyclic_graph(h):
+        raise UnsupportedError(
+            f"kernel '{kernel.name}': irreducible control flow is not supported", kernel.loc
+        )
+    return sorted(loops.items(), key=lambda kv: kernel.blocks.index(kv[0]))
+
+
 def schedule_kernel(kernel: Kernel, board: Board) -> DatapathSchedule:
     _check_supported(kernel)
-    block = kernel.entry
-    body = [op for op in block.ops if not op.is_terminator]
-    latency = {op: op_latency(op, board) for op in body}
+    _hoist_workitem_ops(kernel)
+    latency = {op: op_latency(op, board) for op in kernel.ops() if not op.is_terminator}
+    live_in, _ = _liveness(kernel)
+    index = {b: i for i, b in enumerate(kernel.blocks)}
+    loops = [
+        Loop(index[h], {index[b] for b in body}, h.ops[0].loc if h.ops else None)
+        for h, body in _loops(kernel)
+    ]
+    edges: list[Edge] = []
+    outputs: dict[Block, list[Value]] = {b: [] for b in kernel.blocks}
+    for b in kernel.blocks:
+        term = b.terminator
+        assert term is not None
+        if term.opcode == "cbr" and not is_uniform(term.operands[0]):
+            outputs[b].append(term.operands[0])
+        for s in dict.fromkeys(b.successors):  # unique, in order
+            vals: list[Value] = []
+            for v in live_in[s]:
+                if isinstance(v, Op) and v.opcode == "phi" and v.parent is s:
+                    v = v.operands[v.blocks.index(b)]
+                vals.append(v)
+            for v in vals:
+                if not is_uniform(v) and v not in outputs[b]:
+                    outputs[b].append(v)
+            e = Edge(index[b], index[s], vals)
+            for li, lp in enumerate(loops):
+                inside_src, inside_dst = index[b] in lp.blocks, index[s] in lp.blocks
+                if lp.header == index[s] and inside_src:
+                    e.back = True
+                if lp.header == index[s] and not inside_src:
+                    e.enters.append(li)
+                if inside_src and not inside_dst:
+                    e.exits.append(li)
+            edges.append(e)
+    blocks = []
+    for b in kernel.blocks:
+        inputs = list(live_in[b])
+        if b is kernel.entry:
+            inputs = [op for op in b.ops if op.opcode in WORKITEM_OPS and not is_uniform(op)]
+        blocks.append(_schedule_block(b, index[b], inputs, outputs[b], latency))
+    return DatapathSchedule(kernel, blocks, edges, loops, latency, board.max_outstanding)
 
+
+def _schedule_block(
+    block: Block, bindex: int, inputs: list[Value], outputs: list[Value], latency: dict[Op, int]
+) -> BlockSchedule:
+    body = [
+        op
+        for op in block.ops
+        if not op.is_terminator and op.opcode != "phi" and op not in inputs and not is_uniform(op)
+    ]
     # level: memory ops on the longest path before the op
-    level: dict[Value, int] = {}
+    level: dict[Value, int] = {v: 0 for v in inputs}
     for op in body:
         lv = 0
         for src in list(op.operands) + list(op.deps):
-            if is_uniform(src) or isinstance(src, Arg):
+            if is_uniform(src):
                 continue
             assert isinstance(src, Op)
-            lv = max(lv, level[src] + (1 if src.info.memory else 0))
+            lv = max(lv, level[src] + (1 if src.info.memory and src in body else 0))
         level[op] = lv
     n_bound = max((level[op] + 1 for op in body if op.info.memory), default=0)
     n_seg = n_bound + 1
+    last_seg = n_seg - 1
     memory_ops: list[list[Op]] = [[] for _ in range(n_bound)]
     for op in body:
         if op.info.memory:
@@ -159,57 +387,49 @@ def schedule_kernel(kernel: Kernel, board: Board) -> DatapathSchedule:
 
     def home(v: Value) -> int:
         """The segment in which ``v`` becomes available."""
+        if v in inputs:
+            return 0
         assert isinstance(v, Op)
         return level[v] + 1 if v.info.memory else level[v]
 
-    # where each value is needed: (segment, consumer) pairs
-    users: dict[Value, list[tuple[int, Op]]] = {}
+    # where each value is needed: segments of its consumers (outputs: the last one)
+    # (memory-order edges are not uses: the boundaries already order memory ops)
+    users: dict[Value, list[int]] = {}
     for op in body:
-        for src in list(op.operands) + list(op.deps):
-            if is_uniform(src):
-                continue
-            users.setdefault(src, []).append((level[op], op))
-    # every memory op's completion is joined at the next segment (work-items
-    # leave the datapath only once their memory traffic is done)
+        for src in op.operands:
+            if not is_uniform(src):
+                users.setdefault(src, []).append(level[op])
+    for v in outputs:
+        users.setdefault(v, []).append(last_seg)
     bypass: list[list[Value]] = [[] for _ in range(n_bound)]
-    workitem_inputs = [op for op in body if op.opcode in WORKITEM_OPS and not is_uniform(op)]
     segments = [Segment(i) for i in range(n_seg)]
     for op in body:
-        if op.info.memory or is_uniform(op):
-            continue
-        segments[level[op]].ops.append(op)
-    for op in workitem_inputs:
-        segments[0].ops.remove(op)
-        segments[0].inputs.append(op)
+        if not op.info.memory:
+            segments[level[op]].ops.append(op)
+    segments[0].inputs.extend(inputs)
     for k in range(n_bound):
         for m in memory_ops[k]:
             segments[k + 1].inputs.append(m)
-    for v, uses in users.items():
+    for v, segs_used in users.items():
         h = home(v)
-        last = max(seg for seg, _ in uses)
-        for k in range(h, last):
-            if k < n_bound:
-                # values crossing boundary k: memory ops at k use them at the end of k,
-                # later consumers need them carried through the bypass FIFO
-                pass
-        for k in range(h + 1, last + 1):
-            # v must be present at the start of segment k (k > h): carried by bypass k-1
-            # unless v is itself the memory op delivering into segment k
-            if isinstance(v, Op) and v.info.memory and k == h:
-                continue
+        for k in range(h + 1, max(segs_used) + 1):
+            # v must be present at the start of segment k > h: carried by bypass k-1
             if v not in bypass[k - 1]:
                 bypass[k - 1].append(v)
             if v not in segments[k].inputs:
                 segments[k].inputs.append(v)
 
-    # deterministic order of bypass values (by position in the block)
-    pos = {op: i for i, op in enumerate(body)}
+    # deterministic order (inputs first, then by position in the block)
+    pos: dict[Value, int] = {v: i for i, v in enumerate(inputs)}
+    pos.update({op: len(inputs) + i for i, op in enumerate(body)})
     for lst in bypass:
-        lst.sort(key=lambda v: pos[v])  # type: ignore[index]
+        lst.sort(key=lambda v: pos[v])
     for s in segments:
-        s.inputs.sort(key=lambda v: pos[v])  # type: ignore[index]
+        s.inputs.sort(key=lambda v: pos[v])
 
-    # exports of segment k: operands of memory ops at boundary k, and bypass[k]
+    # exports of segment k: operands of memory ops at boundary k and bypass[k];
+    # the last segment exports the block's outputs
+    seg_users: dict[Value, list[tuple[int, Op]]] = {}
     for k, s in enumerate(segments):
         exp: list[Value] = []
         if k < n_bound:
@@ -220,11 +440,11 @@ def schedule_kernel(kernel: Kernel, board: Board) -> DatapathSchedule:
             for v in bypass[k]:
                 if v not in exp:
                     exp.append(v)
-        s.exports = sorted(exp, key=lambda v: pos[v])  # type: ignore[index]
-        _schedule_segment(s, latency, users, level)
-
-    depth = board.max_outstanding
-    return DatapathSchedule(kernel, segments, memory_ops, bypass, latency, depth, workitem_inputs)
+        else:
+            exp = [v for v in outputs if not is_uniform(v)]
+        s.exports = sorted(set(exp), key=lambda v: pos[v])
+        _schedule_segment(s, latency, seg_users, level)
+    return BlockSchedule(block, bindex, segments, memory_ops, bypass, inputs, outputs)
 
 
 def _schedule_segment(

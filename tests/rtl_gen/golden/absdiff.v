@@ -153,7 +153,8 @@ module absdiff (
   wire disp_valid;
   assign disp_valid = running;
   wire disp_fire;
-  wire retire;
+  // work-items leaving the datapath this cycle
+  wire [32:0] retire;
   wire disp_lid_last_0;
   assign disp_lid_last_0 = (disp_lid_0 + 32'd1) == arg_local_size_0;
   wire disp_lid_last_1;
@@ -241,11 +242,7 @@ module absdiff (
           disp_lid_0 <= disp_lid_0 + 32'd1;
         end
       end
-      if (disp_fire && (!retire)) begin
-        inflight <= inflight + 33'h1;
-      end else if (retire && (!disp_fire)) begin
-        inflight <= inflight - 33'h1;
-      end
+      inflight <= (inflight + {32'd0, disp_fire}) - retire;
     end
   end
 
@@ -346,9 +343,6 @@ module absdiff (
   assign k3_en = (!k3_in_valid) || k3_out_ready;
   wire v_10_k3s0;
   assign v_10_k3s0 = 1'b0;
-  assign k0_in_valid = disp_valid;
-  assign disp_fire = disp_valid && k0_en;
-  assign v_1_k0s0 = {32'd0, disp_base_0 + disp_lid_0};
 
   // boundary 0: memory units and the bypass FIFO between segments 0 and 1
   wire b0_push;
@@ -647,8 +641,15 @@ module absdiff (
   end
   assign k2_out_ready = (b2_bypass_in_ready && st1_tag_in_ready) && st1_req_in_ready;
   assign k3_in_valid = (b2_bypass_out_valid && st1_tag_out_valid) && ((!st1_tag_out) || (st1_bcount != 7'd0));
+
+  // the dispatcher feeds the entry block
+  assign k0_in_valid = disp_valid;
+  assign disp_fire = disp_valid && k0_en;
+  assign v_1_k0s0 = {32'd0, disp_base_0 + disp_lid_0};
   assign k3_out_ready = 1'b1;
-  assign retire = k3_in_valid && k3_en;
+  wire ret_fire;
+  assign ret_fire = k3_in_valid && k3_out_ready;
+  assign retire = 33'h0 + {32'd0, ret_fire};
 
   // AXI4 master: read and write arbiters (client index = AXI ID)
   wire [63:0] rd_rdata;

@@ -143,7 +143,8 @@ module times3 (
   wire disp_valid;
   assign disp_valid = running;
   wire disp_fire;
-  wire retire;
+  // work-items leaving the datapath this cycle
+  wire [32:0] retire;
   wire disp_lid_last_0;
   assign disp_lid_last_0 = (disp_lid_0 + 32'd1) == arg_local_size_0;
   wire disp_lid_last_1;
@@ -231,11 +232,7 @@ module times3 (
           disp_lid_0 <= disp_lid_0 + 32'd1;
         end
       end
-      if (disp_fire && (!retire)) begin
-        inflight <= inflight + 33'h1;
-      end else if (retire && (!disp_fire)) begin
-        inflight <= inflight - 33'h1;
-      end
+      inflight <= (inflight + {32'd0, disp_fire}) - retire;
     end
   end
 
@@ -289,9 +286,6 @@ module times3 (
   assign k1_en = (!k1_in_valid) || k1_out_ready;
   wire v_4_k1s0;
   assign v_4_k1s0 = 1'b0;
-  assign k0_in_valid = disp_valid;
-  assign disp_fire = disp_valid && k0_en;
-  assign v_0_k0s0 = {32'd0, disp_base_0 + disp_lid_0};
 
   // boundary 0: memory units and the bypass FIFO between segments 0 and 1
   wire b0_push;
@@ -368,8 +362,15 @@ module times3 (
   end
   assign k0_out_ready = (b0_bypass_in_ready && st0_tag_in_ready) && st0_req_in_ready;
   assign k1_in_valid = (b0_bypass_out_valid && st0_tag_out_valid) && ((!st0_tag_out) || (st0_bcount != 7'd0));
+
+  // the dispatcher feeds the entry block
+  assign k0_in_valid = disp_valid;
+  assign disp_fire = disp_valid && k0_en;
+  assign v_0_k0s0 = {32'd0, disp_base_0 + disp_lid_0};
   assign k1_out_ready = 1'b1;
-  assign retire = k1_in_valid && k1_en;
+  wire ret_fire;
+  assign ret_fire = k1_in_valid && k1_out_ready;
+  assign retire = 33'h0 + {32'd0, ret_fire};
 
   // AXI4 master: read and write arbiters (client index = AXI ID)
   assign m_axi_gmem_arvalid = 1'b0;

@@ -154,7 +154,8 @@ module vadd (
   wire disp_valid;
   assign disp_valid = running;
   wire disp_fire;
-  wire retire;
+  // work-items leaving the datapath this cycle
+  wire [32:0] retire;
   wire disp_lid_last_0;
   assign disp_lid_last_0 = (disp_lid_0 + 32'd1) == arg_local_size_0;
   wire disp_lid_last_1;
@@ -242,11 +243,7 @@ module vadd (
           disp_lid_0 <= disp_lid_0 + 32'd1;
         end
       end
-      if (disp_fire && (!retire)) begin
-        inflight <= inflight + 33'h1;
-      end else if (retire && (!disp_fire)) begin
-        inflight <= inflight - 33'h1;
-      end
+      inflight <= (inflight + {32'd0, disp_fire}) - retire;
     end
   end
 
@@ -322,9 +319,6 @@ module vadd (
   assign k2_en = (!k2_in_valid) || k2_out_ready;
   wire v_8_k2s0;
   assign v_8_k2s0 = 1'b0;
-  assign k0_in_valid = disp_valid;
-  assign disp_fire = disp_valid && k0_en;
-  assign v_0_k0s0 = {32'd0, disp_base_0 + disp_lid_0};
 
   // boundary 0: memory units and the bypass FIFO between segments 0 and 1
   wire b0_push;
@@ -545,8 +539,15 @@ module vadd (
   end
   assign k1_out_ready = (b1_bypass_in_ready && st0_tag_in_ready) && st0_req_in_ready;
   assign k2_in_valid = (b1_bypass_out_valid && st0_tag_out_valid) && ((!st0_tag_out) || (st0_bcount != 7'd0));
+
+  // the dispatcher feeds the entry block
+  assign k0_in_valid = disp_valid;
+  assign disp_fire = disp_valid && k0_en;
+  assign v_0_k0s0 = {32'd0, disp_base_0 + disp_lid_0};
   assign k2_out_ready = 1'b1;
-  assign retire = k2_in_valid && k2_en;
+  wire ret_fire;
+  assign ret_fire = k2_in_valid && k2_out_ready;
+  assign retire = 33'h0 + {32'd0, ret_fire};
 
   // AXI4 master: read and write arbiters (client index = AXI ID)
   wire [63:0] rd_rdata;
