@@ -93,6 +93,7 @@ class Var:
     type: Type
     loc: SourceLoc
     const: bool = False
+    addr: Value | None = None  # set for variables in memory (arrays, __constant data)
 
 
 #: The "value" of a call to a void function (an error wherever a value is needed).
@@ -280,6 +281,8 @@ class _Context:
     def __init__(self, parsed: ParsedSource) -> None:
         self.parsed = parsed
         self.typedefs: dict[str, Any] = {}
+        #: program-scope __constant variables: name -> (type, flat initial data, location)
+        self.constants: dict[str, tuple[Type, list[int | float], SourceLoc]] = {}
         self.functions: dict[str, c_ast.Node] = {}
 
     def base_type(self, names: list[str], loc: SourceLoc) -> Type:
@@ -344,7 +347,21 @@ class _Context:
                 raise UnsupportedError("pointers to bool are not supported yet", loc)
             return PtrType(pointee, _address_space(node.type) or "private")
         if isinstance(node, c_ast.ArrayDecl):
-            raise UnsupportedError("arrays are not supported yet", loc)
+            elem = self.c_type(node.type, loc)
+            if elem == VOID or isinstance(elem, PtrType):
+                raise UnsupportedError(f"arrays of {elem} are not supported yet", loc)
+            if node.dim is None:
+                return ArrayType(elem, 0)  # unsized: the initialiser gives the count
+            n = _const_eval(node.dim)
+            if n is None:
+                raise UnsupportedError(
+                    "arrays whose size is not an integer constant are not supported", loc
+                )
+            if n <= 0:
+                raise CompileError(f"array size must be positive, not {n}", loc)
+            if isinstance(elem, ArrayType) and elem.count == 0:
+                raise CompileError("array has incomplete element type", loc)
+            return ArrayType(elem, n)
         if isinstance(node, c_ast.FuncDecl):
             raise UnsupportedError("function pointers are not supported yet", loc)
         raise UnsupportedError("this type is not supported yet", loc)
@@ -354,6 +371,13 @@ def _quals_of(node: Any) -> list[str]:
     while isinstance(node, (c_ast.PtrDecl, c_ast.ArrayDecl)):
         node = node.type
     return list(getattr(node, "quals", []) or [])
+
+
+def _decl_space(node: Any) -> str | None:
+    """The address space of a declared variable (of an array's elements for arrays)."""
+    while isinstance(node, c_ast.ArrayDecl):
+        node = node.type
+    return _address_space(node)
 
 
 def _address_space(node: Any) -> str | None:
@@ -372,6 +396,8 @@ class _VarLValue(_LValue):
         return self.fn.read_var(self.var, self.fn.block, loc)
 
     def write(self, value: Value, loc: SourceLoc) -> None:
+        if isinstance(self.var.type, ArrayType):
+            raise CompileError(f"array '{self.var.name}' is not assignable", loc)
         if self.var.const:
             raise CompileError(
                 f"cannot assign to variable '{self.var.name}' with const-qualified type", loc
@@ -385,6 +411,8 @@ class _MemLValue(_LValue):
         self.fn, self.ptr, self.type = fn, ptr, ptr.type.pointee
 
     def read(self, loc: SourceLoc) -> Value:
+        if isinstance(self.type, ArrayType):
+            return self.fn.decay(self.ptr, loc)
         return self.fn.load(self.ptr, loc)
 
     def write(self, value: Value, loc: SourceLoc) -> None:
@@ -411,6 +439,7 @@ class _FunctionLowerer:
         self.frame = _Frame(self.name, VOID, [{}])
         self.call_stack: list[str] = [self.name]
         self.exit: Block | None = None
+        self.constants: dict[str, Var] = {}
         self.entered: dict[Block, None] = {}
         for a in attrs:
             self.kernel.attrs[a.name] = self.check_attribute(a)
@@ -557,6 +586,8 @@ class _FunctionLowerer:
         for s in reversed(self.frame.scopes):
             if name in s:
                 return s[name]
+        if name in self.ctx.constants:
+            return self.program_constant(name)
         if name in self.ctx.functions or name in WORKITEM_FUNCTIONS:
             raise UnsupportedError(f"using function '{name}' as a value is not supported yet", loc)
         raise CompileError(f"use of undeclared identifier '{name}'", loc)
@@ -727,7 +758,7 @@ class _FunctionLowerer:
             raise UnsupportedError(
                 "function declarations inside functions are not supported yet", loc
             )
-        space = _address_space(node.type)
+        space = _decl_space(node.type)
         if space == "local":
             raise UnsupportedError("__local memory is not supported yet", loc)
         if space in ("global", "constant"):
@@ -743,11 +774,12 @@ class _FunctionLowerer:
                 f"variable '{node.name}' has type half, which is storage only without cl_khr_fp16",
                 loc,
             )
-        if isinstance(t, PtrType) and t.space == "private":
-            raise UnsupportedError("pointers to private memory are not supported yet", loc)
         if isinstance(t, PtrType) and t.space == "local":
             raise UnsupportedError("__local memory is not supported yet", loc)
         var = Var(node.name, t, loc, const="const" in _outer_quals(node.type))
+        if isinstance(t, ArrayType):
+            self.lower_array_decl(var, node, loc)
+            return
         if node.init is not None:
             if isinstance(node.init, c_ast.InitList):
                 raise UnsupportedError(
@@ -758,6 +790,58 @@ class _FunctionLowerer:
             self.assign_var(var, value)
         else:
             self.declare(var)
+
+    def lower_array_decl(self, var: Var, node: c_ast.Decl, loc: SourceLoc) -> None:
+        """A private array: an ``alloca`` in the entry block, and stores of its
+        initialiser (zeros for the elements it leaves out) where it is declared."""
+        t = var.type
+        assert isinstance(t, ArrayType)
+        leaves: list[Any] | None = None
+        if node.init is not None:
+            t, leaves = _array_init(t, node.init, _loc(node.init, loc))
+            var.type = t
+        elif t.count == 0:
+            raise CompileError(
+                f"definition of variable '{var.name}' with array type needs an explicit size or an initializer",
+                loc,
+            )
+        entry = self.blocks[0]
+        addr = Op("alloca", [], PtrType(t, "private"), loc=loc, name=var.name)
+        addr.parent = entry
+        entry.ops.insert(0, addr)
+        var.addr = addr
+        self.declare(var)
+        if leaves is None:
+            return
+        elem = _leaf_type(t)
+        base = self.b.op("bitcast", [addr], PtrType(elem, "private"), loc=loc)
+        for i, leaf in enumerate(leaves):
+            lloc = _loc(leaf, loc)
+            v = (
+                self.const(0, elem, lloc)
+                if leaf is None
+                else self.convert(self.lower_expr(leaf), elem, lloc)
+            )
+            ptr = self.b.op("ptradd", [base, self.const(i, I64, lloc)], base.type, loc=lloc)
+            self.store(ptr, v, lloc)
+
+    def program_constant(self, name: str) -> Var:
+        """The per-kernel ``rodata`` op of a program-scope __constant variable."""
+        var = self.constants.get(name)
+        if var is None:
+            t, data, loc = self.ctx.constants[name]
+            entry = self.blocks[0]
+            addr = Op("rodata", [], PtrType(t, "constant"), {"data": data}, loc=loc, name=name)
+            addr.parent = entry
+            entry.ops.insert(0, addr)
+            var = self.constants[name] = Var(name, t, loc, const=True, addr=addr)
+        return var
+
+    def decay(self, ptr: Value, loc: SourceLoc) -> Value:
+        """An array lvalue used as a value: a pointer to its first element."""
+        pt = ptr.type
+        assert isinstance(pt, PtrType) and isinstance(pt.pointee, ArrayType)
+        return self.b.op("bitcast", [ptr], PtrType(pt.pointee.elem, pt.space), loc=loc)
 
     def cond_value(self, node: Any) -> Value:
         return self.to_bool(self.lower_expr(node), _loc(node, self.loc))
@@ -1051,6 +1135,10 @@ class _FunctionLowerer:
             return self.lower_constant(node, loc)
         if isinstance(node, c_ast.ID):
             var = self.lookup(node.name, loc)
+            if var.addr is not None:
+                if isinstance(var.type, ArrayType):
+                    return self.decay(var.addr, loc)
+                return self.load(var.addr, loc)
             return self.read_var(var, self.block, loc)
         if isinstance(node, c_ast.BinaryOp):
             return self.lower_binary(node, loc)
@@ -1102,7 +1190,10 @@ class _FunctionLowerer:
     def lower_lvalue(self, node: Any) -> _LValue:
         loc = _loc(node, self.loc)
         if isinstance(node, c_ast.ID):
-            return _VarLValue(self, self.lookup(node.name, loc))
+            var = self.lookup(node.name, loc)
+            if var.addr is not None and not isinstance(var.type, ArrayType):
+                return _MemLValue(self, var.addr)
+            return _VarLValue(self, var)
         if isinstance(node, c_ast.ArrayRef):
             base = self.lower_expr(node.name)
             index = self.lower_expr(node.subscript)
@@ -1329,6 +1420,8 @@ class _FunctionLowerer:
 
     def lower_assignment(self, node: c_ast.Assignment, loc: SourceLoc) -> Value:
         lv = self.lower_lvalue(node.lvalue)
+        if isinstance(lv.type, ArrayType):
+            raise CompileError("an array is not assignable", loc)
         rhs = self.lower_expr(node.rvalue)
         if node.op == "=":
             value = self.convert(rhs, lv.type, loc)
@@ -1484,6 +1577,115 @@ def _common_type(a: Type, b: Type) -> IntType:
     return s
 
 
+def _leaf_type(t: Type) -> Type:
+    while isinstance(t, ArrayType):
+        t = t.elem
+    return t
+
+
+def _leaf_count(t: Type) -> int:
+    n = 1
+    while isinstance(t, ArrayType):
+        n, t = n * t.count, t.elem
+    return n
+
+
+def _array_init(t: ArrayType, init: Any, loc: SourceLoc) -> tuple[ArrayType, list[Any]]:
+    """The array type (its size completed) and the initialiser's scalar expressions in
+    memory order (None for zero-filled elements), following C's brace elision."""
+    if not isinstance(init, c_ast.InitList):
+        raise UnsupportedError("array initializers must be brace-enclosed lists", loc)
+    if t.count == 0:
+        n = len(init.exprs)
+        if not isinstance(t.elem, ArrayType) or (
+            init.exprs and isinstance(init.exprs[0], c_ast.InitList)
+        ):
+            t = ArrayType(t.elem, n)
+        else:
+            per = _leaf_count(t.elem)
+            t = ArrayType(t.elem, max(1, -(-n // per)))
+    return t, _init_leaves(t, init, loc)
+
+
+def _init_leaves(t: Type, node: Any, loc: SourceLoc) -> list[Any]:
+    loc = _loc(node, loc)
+    if isinstance(node, c_ast.NamedInitializer):
+        raise UnsupportedError("designated initializers are not supported yet", loc)
+    if not isinstance(t, ArrayType):
+        if isinstance(node, c_ast.InitList):
+            if len(node.exprs) != 1:
+                raise CompileError("too many initializers for a scalar", loc)
+            return _init_leaves(t, node.exprs[0], loc)
+        return [node]
+    if not isinstance(node, c_ast.InitList):
+        raise UnsupportedError("array initializers must be brace-enclosed lists", loc)
+    items = list(node.exprs)
+    pos = 0
+
+    def take(et: Type) -> list[Any]:
+        nonlocal pos
+        if pos >= len(items):
+            return [None] * _leaf_count(et)
+        item = items[pos]
+        if isinstance(item, c_ast.InitList) or not isinstance(et, ArrayType):
+            pos += 1
+            return _init_leaves(et, item, loc)
+        return [x for _ in range(et.count) for x in take(et.elem)]  # brace elision
+
+    out = [x for _ in range(t.count) for x in take(t.elem)]
+    if pos < len(items):
+        raise CompileError("excess elements in array initializer", _loc(items[pos], loc))
+    return out
+
+
+def _const_number(node: Any, t: Type, loc: SourceLoc) -> int | float:
+    """A constant initialiser converted to ``t`` (integer or float)."""
+    loc = _loc(node, loc)
+    if isinstance(t, FloatType):
+        sign = 1.0
+        inner = node
+        while isinstance(inner, c_ast.UnaryOp) and inner.op in ("-", "+"):
+            sign = -sign if inner.op == "-" else sign
+            inner = inner.expr
+        if isinstance(inner, c_ast.Cast):
+            inner = inner.expr
+        if isinstance(inner, c_ast.Constant) and inner.type in ("float", "double", "long double"):
+            value, ft = _float_literal(inner.value, loc)
+            if ft.width > t.width:
+                value = round_fraction(Fraction(value), t.width)
+            return sign * value
+        iv = _const_eval(node)
+        if iv is None:
+            raise UnsupportedError("this constant initializer is not supported yet", loc)
+        return round_fraction(Fraction(iv), t.width)
+    assert isinstance(t, IntType)
+    iv = _const_eval(node)
+    if iv is None:
+        raise CompileError("initializer element is not a compile-time constant", loc)
+    return t.wrap(iv) if t != BOOL else int(iv != 0)
+
+
+def _program_constant(
+    ctx: _Context, decl: c_ast.Decl, loc: SourceLoc
+) -> tuple[Type, list[int | float], SourceLoc]:
+    t = ctx.c_type(decl.type, loc)
+    if decl.init is None:
+        raise CompileError(f"__constant variable '{decl.name}' needs an initializer", loc)
+    if isinstance(t, ArrayType):
+        t, leaves = _array_init(t, decl.init, _loc(decl.init, loc))
+    elif isinstance(t, (IntType, FloatType)):
+        leaves = _init_leaves(t, decl.init, loc)
+    else:
+        raise UnsupportedError(f"__constant variables of type {t} are not supported yet", loc)
+    elem = _leaf_type(t)
+    if not isinstance(elem, (IntType, FloatType)) or elem == F16:
+        raise UnsupportedError(f"__constant data of type {elem} is not supported yet", loc)
+    data = [0 if x is None else _const_number(x, elem, loc) for x in leaves]
+    while data and data[-1] == 0 and not (isinstance(data[-1], float) and str(data[-1])[0] == "-"):
+        data.pop()  # trailing zeros are implied
+    return t, data, loc
+
+
 def lower_module(parsed: ParsedSource, source_name: str | None = None) -> Module:
     """Lower every ``__kernel`` function of a parsed translation unit, in source order."""
     ctx = _Context(parsed)
@@ -1511,8 +1713,15 @@ def lower_module(parsed: ParsedSource, source_name: str | None = None) -> Module
                 ctx.functions.setdefault(ext.name, ext)
             elif ext.name is None:
                 raise UnsupportedError("structs, unions and enums are not supported yet", loc)
+            elif _decl_space(ext.type) == "constant":
+                if ext.name in ctx.constants:
+                    raise CompileError(f"redefinition of '{ext.name}'", loc)
+                ctx.constants[ext.name] = _program_constant(ctx, ext, loc)
             else:
-                raise UnsupportedError("program-scope variables are not supported yet", loc)
+                raise UnsupportedError(
+                    "program-scope variables other than __constant ones are not supported yet",
+                    loc,
+                )
         elif isinstance(ext, c_ast.Pragma):
             continue
         else:

@@ -57,6 +57,10 @@ _INFOS = [
     OpInfo("local_size"),
     OpInfo("num_groups"),
     # memory
+    # alloca : ptr.private<T>: a zero-filled private object of type T per work-item
+    # (entry block only); never merged or removed
+    OpInfo("alloca", side_effect=True),
+    OpInfo("rodata"),  # rodata {data} : ptr.constant<T>: read-only T holding data
     OpInfo("ptradd"),  # ptradd %p, %index: %p + index * sizeof(pointee)
     OpInfo("load", memory=True),  # load %p [, %pred]
     OpInfo("store", memory=True, side_effect=True),  # store %p, %value [, %pred]

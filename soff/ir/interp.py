@@ -25,7 +25,7 @@ import numpy as np
 from soff.diagnostics import SourceLoc, UnsupportedError
 from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
 from soff.ir.semantics import float_fma, float_round, round_fraction
-from soff.ir.types import FloatType, IntType, PtrType, Type
+from soff.ir.types import ArrayType, FloatType, IntType, PtrType, Type
 from soff.ir.verifier import verify_kernel
 
 __all__ = ["InterpError", "run_kernel", "default_local_size"]
@@ -68,9 +68,13 @@ def default_local_size(global_size: tuple[int, ...]) -> tuple[int, ...]:
 class _Buffer:
     """A buffer argument's bytes, with typed numpy views onto the same memory."""
 
-    def __init__(self, name: str, array: np.ndarray) -> None:
+    def __init__(
+        self, name: str, array: np.ndarray, kind: str = "argument", readonly: bool = False
+    ) -> None:
         self.name = name
         self.array = array
+        self.kind = kind  # for messages: "argument", "private array", "__constant data"
+        self.readonly = readonly
         self.data = bytearray(np.ascontiguousarray(array).tobytes())
         self.n = len(self.data)
         self.views: dict[Any, np.ndarray] = {}
@@ -221,8 +225,12 @@ class _Compiler:
         gid = tuple(self.wi[0 : self.ndims])
         if buf is None:
             return InterpError(f"{kind} through a null pointer at work-item {gid}", op.loc)
+        if kind == "store" and buf.readonly:
+            return InterpError(
+                f"store to read-only {buf.kind} '{buf.name}' at work-item {gid}", op.loc
+            )
         return InterpError(
-            f"{kind} out of bounds of argument '{buf.name}': bytes [{off}, {off + size}) "
+            f"{kind} out of bounds of {buf.kind} '{buf.name}': bytes [{off}, {off + size}) "
             f"of a {buf.n}-byte buffer, at work-item with global id {gid}",
             op.loc,
         )
@@ -274,7 +282,7 @@ class _Compiler:
 
             def store_float(ptr: tuple, value: Any) -> None:
                 buf, off = ptr
-                if buf is None or off < 0 or off + size > buf.n:
+                if buf is None or off < 0 or off + size > buf.n or buf.readonly:
                     raise oob(op, "store", ptr, size)
                 if off % size == 0:
                     buf.view(dt)[off // size] = value
@@ -290,7 +298,7 @@ class _Compiler:
 
             def store_int(ptr: tuple, value: Any) -> None:
                 buf, off = ptr
-                if buf is None or off < 0 or off + size > buf.n:
+                if buf is None or off < 0 or off + size > buf.n or buf.readonly:
                     raise oob(op, "store", ptr, size)
                 pack(buf.data, off, value)
 
@@ -299,7 +307,7 @@ class _Compiler:
 
         def store_odd_width(ptr: tuple, value: Any) -> None:
             buf, off = ptr
-            if buf is None or off < 0 or off + size > buf.n:
+            if buf is None or off < 0 or off + size > buf.n or buf.readonly:
                 raise oob(op, "store", ptr, size)
             buf.data[off : off + size] = (value & mask).to_bytes(size, "little")
 
@@ -356,6 +364,8 @@ class _Compiler:
             return f"({a[1]} if {a[0]} else {a[2]})"
         elif oc == "math" and isinstance(t, FloatType):
             return self.math(op, a, t)
+        elif oc == "alloca":
+            return self.alloca(op)
         elif oc == "cast":
             return self.cast(op, a[0])
         elif oc == "bitcast":
@@ -379,6 +389,34 @@ class _Compiler:
             dim = op.attrs["dim"]
             return f"wi[{WORKITEM_OPS.index(oc) * 3 + dim}]"
         raise self.unsupported(op, f"type {t}")
+
+    def rodata(self, op: Op) -> _Buffer:
+        t = op.type
+        assert isinstance(t, PtrType)
+        leaf = t.pointee
+        while isinstance(leaf, ArrayType):
+            leaf = leaf.elem
+        out = bytearray()
+        for v in op.attrs.get("data", []):
+            if isinstance(leaf, FloatType):
+                out += self.dtype(leaf)(v).tobytes()
+            elif isinstance(leaf, IntType):
+                out += (int(v) & ((1 << (leaf.size * 8)) - 1)).to_bytes(leaf.size, "little")
+            else:
+                raise self.unsupported(op, f"rodata of type {t.pointee}")
+        out += bytes(max(0, t.pointee.size - len(out)))
+        raw = np.frombuffer(bytes(out), np.uint8)
+        return _Buffer(op.name or "rodata", raw, "__constant data", readonly=True)
+
+    def alloca(self, op: Op) -> str:
+        t = op.type
+        assert isinstance(t, PtrType)
+        size, name = t.pointee.size, op.name or "alloca"
+
+        def fresh() -> tuple[_Buffer, int]:
+            return (_Buffer(name, np.zeros(size, np.uint8), "private array"), 0)
+
+        return f"{self.const_name(fresh)}()"
 
     def math(self, op: Op, a: list[str], t: FloatType) -> str:
         fn = op.attrs.get("fn")
@@ -436,9 +474,11 @@ class _Compiler:
         lines = [f"def block_{index}(r, wi):"]
         for op in b.ops:
             oc = op.opcode
-            if oc in ("phi", "const"):
+            if oc in ("phi", "const", "rodata"):
                 if oc == "const":
                     self.consts[self.slot[op]] = self.const_value(op)
+                elif oc == "rodata":
+                    self.consts[self.slot[op]] = (self.rodata(op), 0)
                 continue
             if oc == "store":
                 fn = self.const_name(self.make_store(op))

@@ -21,7 +21,7 @@ from soff.ir.core import (
     Value,
 )
 from soff.ir.printer import Namer
-from soff.ir.types import BOOL, U64, VOID, FloatType, IntType, PtrType, Type, VectorType
+from soff.ir.types import BOOL, U64, VOID, ArrayType, FloatType, IntType, PtrType, Type, VectorType
 
 __all__ = ["VerifyError", "verify_kernel", "verify_module", "dominators"]
 
@@ -372,6 +372,26 @@ class _Verifier:
                 raise self.fail(op, "const has no value attribute")
             if t == VOID:
                 raise self.fail(op, "const has type void")
+        elif oc in ("alloca", "rodata"):
+            need(0)
+            space = "private" if oc == "alloca" else "constant"
+            if not (isinstance(t, PtrType) and t.space == space):
+                raise self.fail(op, f"result type {t} is not a ptr.{space}")
+            if oc == "alloca" and op.parent is not self.kernel.entry:
+                raise self.fail(op, "alloca outside the entry block")
+            if oc == "rodata":
+                data = op.attrs.get("data")
+                leaf, count = t.pointee, 1
+                while isinstance(leaf, ArrayType):
+                    leaf, count = leaf.elem, count * leaf.count
+                if not isinstance(leaf, (IntType, FloatType)):
+                    raise self.fail(op, f"rodata of type {t.pointee} (scalars or arrays of them)")
+                if not isinstance(data, list) or not all(
+                    isinstance(x, (int, float)) and not isinstance(x, bool) for x in data
+                ):
+                    raise self.fail(op, "data attribute must be a list of numbers")
+                if len(data) > count:
+                    raise self.fail(op, f"{len(data)} data values for {count} elements")
         elif oc == "ptradd":
             need(2)
             if not isinstance(types[0], PtrType):

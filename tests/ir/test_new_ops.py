@@ -65,3 +65,53 @@ def test_verifier_rejects(line: str, what: str) -> None:
     k = parse_kernel(f"kernel @m(%x: f32) {{\n^entry:\n  {line}\n  ret\n}}\n")
     with pytest.raises(VerifyError, match=what):
         verify_kernel(k)
+
+
+MEM = """kernel @a(%o: ptr.global<i32>) {
+^entry:
+  %t = alloca : ptr.private<[2 x i32]>
+  %c = rodata {data = [5, -6]} : ptr.constant<[3 x i32]>
+  %tp = bitcast %t : ptr.private<i32>
+  %cp = bitcast %c : ptr.constant<i32>
+  %one = const {value = 1} : i64
+  %c1 = ptradd %cp, %one : ptr.constant<i32>
+  %v = load %c1 : i32
+  %t1 = ptradd %tp, %one : ptr.private<i32>
+  %s = store %t1, %v after(%v) : void
+  %w = load %tp after(%s) : i32
+  %x = load %t1 after(%s) : i32
+  %y = add %w, %x : i32
+  %s2 = store %o, %y after(%s, %w, %x) : void
+  ret
+}
+"""
+
+
+def test_alloca_rodata_interp_and_round_trip() -> None:
+    k = parse_kernel(MEM)
+    verify_kernel(k)
+    assert print_kernel(parse_kernel(print_kernel(k))) == print_kernel(k)
+    assert run_kernel(k, {"o": np.zeros(1, np.int32)}, 1)["o"][0] == -6
+
+
+@pytest.mark.parametrize(
+    "line, what",
+    [
+        ("%t = alloca : ptr.global<i32>", "is not a ptr.private"),
+        ("%t = rodata {data = [1, 2]} : ptr.constant<i32>", "2 data values for 1 elements"),
+        ("%t = rodata {data = [true]} : ptr.constant<i32>", "list of numbers"),
+        ("%t = rodata : ptr.private<i32>", "is not a ptr.constant"),
+    ],
+)
+def test_verifier_rejects_memory_objects(line: str, what: str) -> None:
+    k = parse_kernel(f"kernel @m(%x: f32) {{\n^entry:\n  {line}\n  ret\n}}\n")
+    with pytest.raises(VerifyError, match=what):
+        verify_kernel(k)
+
+
+def test_alloca_only_in_entry() -> None:
+    k = parse_kernel(
+        "kernel @m() {\n^entry:\n  br [^b]\n^b:\n  %t = alloca : ptr.private<i32>\n  ret\n}\n"
+    )
+    with pytest.raises(VerifyError, match="outside the entry block"):
+        verify_kernel(k)
