@@ -381,9 +381,11 @@ class _Verifier:
                 raise self.fail(op, "alloca outside the entry block")
             if oc == "rodata":
                 data = op.attrs.get("data")
-                leaf, count = t.pointee, 1
+                leaf: Type = t.pointee
+                count = 1
                 while isinstance(leaf, ArrayType):
-                    leaf, count = leaf.elem, count * leaf.count
+                    count *= leaf.count
+                    leaf = leaf.elem
                 if not isinstance(leaf, (IntType, FloatType)):
                     raise self.fail(op, f"rodata of type {t.pointee} (scalars or arrays of them)")
                 if not isinstance(data, list) or not all(
