@@ -486,8 +486,22 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                     i = len(rd_clients)
                     p = f"ld{i}_"
                     items.append(Comment(f"load unit {i}: {m.loc}" if m.loc else f"load unit {i}"))
-                    tag_in = ctx.wire(p + "tag_in", 1 + lane_bits, cat(pred, _sel(addr, lane_bits - 1, 0)))
-                    tag_out = ctx.wire(p + "tag_out", 1 + lane_bits)
+                    coalesce = m in sched.coalesce
+                    beat_w = 64 - lane_bits
+                    issue: Expr = pred
+                    if coalesce:
+                        # reuse the bus word fetched for the previous request when it holds this one
+                        prev_beat = ctx.reg(p + "prev_beat", beat_w, "bus word of the previous request")
+                        prev_ok = ctx.reg(p + "prev_ok", 1)
+                        same = ctx.wire(p + "same_beat", 1, land(prev_ok, BinOp("==", prev_beat, addr[63:lane_bits])))
+                        issue = land(pred, lnot(same))
+                        items.append(Always([If(lor(lnot(Ref("ap_rst_n")), Ref("start")), [NonBlocking(prev_ok, Const(0, 1))],
+                                                [If(land(push, pred), [NonBlocking(prev_ok, Const(1, 1)),
+                                                                       NonBlocking(prev_beat, addr[63:lane_bits])])])],
+                                            clock="ap_clk"))
+                    tw = 2 + lane_bits
+                    tag_in = ctx.wire(p + "tag_in", tw, cat(issue, pred, _sel(addr, lane_bits - 1, 0)))
+                    tag_out = ctx.wire(p + "tag_out", tw)
                     tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
                     req_in_ready = ctx.wire(p + "req_in_ready", 1)
                     req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
@@ -496,18 +510,23 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                     data_in_ready = ctx.wire(p + "data_in_ready", 1)
                     data_in_valid = ctx.wire(p + "data_in_valid", 1)
                     data = ctx.wire(p + "data", dw)
-                    items.append(_fifo(p + "tags", 1 + lane_bits, depth, push, tag_in_ready, tag_in,
+                    items.append(_fifo(p + "tags", tw, depth, push, tag_in_ready, tag_in,
                                        tag_out_valid, pop, tag_out))
-                    items.append(_fifo(p + "reqs", 64, depth, land(push, pred), req_in_ready, addr,
+                    items.append(_fifo(p + "reqs", 64, depth, land(push, issue), req_in_ready, addr,
                                        req_valid, req_ready, req_addr))
                     items.append(_fifo(p + "resp", dw, depth, data_in_valid, data_in_ready, Ref("rd_rdata"),
                                        data_valid, data_ready, data))
-                    tag_pred = tag_out[lane_bits]
-                    items.append(Assign(data_ready, land(pop, tag_pred)))
+                    tag_new, tag_pred = tag_out[lane_bits + 1], tag_out[lane_bits]
+                    items.append(Assign(data_ready, land(pop, tag_new)))
                     readies += [tag_in_ready, req_in_ready]
-                    valids.append(lor(lnot(tag_pred), data_valid))
+                    valids.append(lor(lnot(tag_new), data_valid))
                     valids.append(tag_out_valid)
-                    shifted = BinOp(">>", data, cat(tag_out[lane_bits - 1 : 0], Const(0, 3)))
+                    word: Expr = data
+                    if coalesce:
+                        held = ctx.reg(p + "held", dw, "the last bus word, for requests that reuse it")
+                        items.append(Always([If(land(pop, tag_new), [NonBlocking(held, data)])], clock="ap_clk"))
+                        word = ctx.wire(p + "word", dw, Ternary(tag_new, data, held))
+                    shifted = BinOp(">>", word, cat(tag_out[lane_bits - 1 : 0], Const(0, 3)))
                     ldata = ctx.wire(p + "shifted", dw, shifted)
                     items.append(Assign(sig[(bi, k + 1, m, 0)], Ternary(tag_pred, ldata[w - 1 : 0], Const(0, w))))
                     ctx.unused.append(ldata)

@@ -243,3 +243,25 @@ def test_irreducible_loop_is_unsupported_with_a_location() -> None:
     with pytest.raises(UnsupportedError) as e:
         schedule_ir(text)
     assert isinstance(e.value.loc, SourceLoc) and e.value.loc.file == "k.cl"
+
+
+def test_only_loads_no_store_can_precede_may_reuse_a_bus_word() -> None:
+    from soff.frontend import compile_source
+    from soff.hls.schedule.datapath import coalescable_loads
+
+    src = """
+    __kernel void k(__global int *a, __global int *b, int n) {
+        int i = get_global_id(0);
+        int x = a[i];            // before any store: may reuse
+        b[i] = x;
+        int y = a[i + 1];        // after this work-item's store: must not
+        for (int j = 0; j < n; j++) {
+            y += b[j];           // the loop's own store precedes it on the back edge
+            b[i] = y;
+        }
+    }
+    """
+    k = compile_source(src, "k.cl").kernels[0]
+    loads = [op for op in k.ops() if op.opcode == "load"]
+    safe = coalescable_loads(k)
+    assert [op in safe for op in loads] == [True, False, False]

@@ -133,6 +133,7 @@ class DatapathSchedule:
     loops: list[Loop]
     latency: dict[Op, int]
     fifo_depth: int  # bypass FIFOs and memory units: requests in flight
+    coalesce: set[Op] = field(default_factory=set)  # loads that may reuse the previous beat
     edge_depth: int = 32  # FIFOs on loop back edges: hold every work-item of the loop
     forward_edge_depth: int = 4  # FIFOs on other control-flow edges
     loop_limit: int = 32  # work-items allowed inside a loop at once (<= edge_depth)
@@ -356,7 +357,40 @@ def schedule_kernel(kernel: Kernel, board: Board) -> DatapathSchedule:
         if b is kernel.entry:
             inputs = [op for op in b.ops if op.opcode in WORKITEM_OPS and not is_uniform(op)]
         blocks.append(_schedule_block(b, index[b], inputs, outputs[b], latency))
-    return DatapathSchedule(kernel, blocks, edges, loops, latency, board.max_outstanding)
+    return DatapathSchedule(
+        kernel, blocks, edges, loops, latency, board.max_outstanding, coalescable_loads(kernel)
+    )
+
+
+def coalescable_loads(kernel: Kernel) -> set[Op]:
+    """Loads that no store of the same work-item can precede.
+
+    Such a load unit may answer a request from the bus word it fetched for the
+    previous request when both fall in the same word: a work-item never needs
+    to observe another work-item's stores (OpenCL guarantees nothing across
+    work-items without barriers), and it has no earlier store of its own that
+    the reused word could miss.
+    """
+    g = nx.DiGraph()
+    for b in kernel.blocks:
+        g.add_node(b)
+        for succ in b.successors:
+            g.add_edge(b, succ)
+    after_store: set[Block] = set()  # blocks entered after some store ran
+    for b in kernel.blocks:
+        if any(op.opcode == "store" for op in b.ops):
+            for succ in b.successors:
+                after_store.add(succ)
+                after_store |= nx.descendants(g, succ)
+    safe: set[Op] = set()
+    for b in kernel.blocks:
+        seen_store = b in after_store
+        for op in b.ops:
+            if op.opcode == "store":
+                seen_store = True
+            elif op.opcode == "load" and not seen_store:
+                safe.add(op)
+    return safe
 
 
 def _schedule_block(

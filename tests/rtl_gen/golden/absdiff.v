@@ -369,9 +369,22 @@ module absdiff (
   );
   assign v_5_k1s0 = b0_bypass_out[63:0];
   // load unit 0: absdiff.cl:3:13
-  wire [3:0] ld0_tag_in;
-  assign ld0_tag_in = {1'b1, v_2_k0s1[2:0]};
-  wire [3:0] ld0_tag_out;
+  // bus word of the previous request
+  reg [60:0] ld0_prev_beat;
+  reg ld0_prev_ok;
+  wire ld0_same_beat;
+  assign ld0_same_beat = ld0_prev_ok && (ld0_prev_beat == v_2_k0s1[63:3]);
+  always @(posedge ap_clk) begin
+    if ((!ap_rst_n) || start) begin
+      ld0_prev_ok <= 1'b0;
+    end else if (b0_push && 1'b1) begin
+      ld0_prev_ok <= 1'b1;
+      ld0_prev_beat <= v_2_k0s1[63:3];
+    end
+  end
+  wire [4:0] ld0_tag_in;
+  assign ld0_tag_in = {1'b1 && (!ld0_same_beat), 1'b1, v_2_k0s1[2:0]};
+  wire [4:0] ld0_tag_out;
   wire ld0_tag_in_ready;
   wire ld0_tag_out_valid;
   wire ld0_req_in_ready;
@@ -384,7 +397,7 @@ module absdiff (
   wire ld0_data_in_valid;
   wire [63:0] ld0_data;
   soff_fifo #(
-    .WIDTH(4),
+    .WIDTH(5),
     .DEPTH(32)
   ) ld0_tags (
     .clk(ap_clk),
@@ -402,7 +415,7 @@ module absdiff (
   ) ld0_reqs (
     .clk(ap_clk),
     .rst_n(ap_rst_n),
-    .in_valid(b0_push && 1'b1),
+    .in_valid(b0_push && (1'b1 && (!ld0_same_beat))),
     .in_ready(ld0_req_in_ready),
     .in_data(v_2_k0s1),
     .out_valid(ld0_req_valid),
@@ -422,14 +435,36 @@ module absdiff (
     .out_ready(ld0_data_ready),
     .out_data(ld0_data)
   );
-  assign ld0_data_ready = b0_pop && ld0_tag_out[3];
+  assign ld0_data_ready = b0_pop && ld0_tag_out[4];
+  // the last bus word, for requests that reuse it
+  reg [63:0] ld0_held;
+  always @(posedge ap_clk) begin
+    if (b0_pop && ld0_tag_out[4]) begin
+      ld0_held <= ld0_data;
+    end
+  end
+  wire [63:0] ld0_word;
+  assign ld0_word = ld0_tag_out[4] ? ld0_data : ld0_held;
   wire [63:0] ld0_shifted;
-  assign ld0_shifted = ld0_data >> {ld0_tag_out[2:0], 3'd0};
+  assign ld0_shifted = ld0_word >> {ld0_tag_out[2:0], 3'd0};
   assign v_x_k1s0 = ld0_tag_out[3] ? ld0_shifted[31:0] : 32'd0;
   // load unit 1: absdiff.cl:4:13
-  wire [3:0] ld1_tag_in;
-  assign ld1_tag_in = {1'b1, v_3_k0s1[2:0]};
-  wire [3:0] ld1_tag_out;
+  // bus word of the previous request
+  reg [60:0] ld1_prev_beat;
+  reg ld1_prev_ok;
+  wire ld1_same_beat;
+  assign ld1_same_beat = ld1_prev_ok && (ld1_prev_beat == v_3_k0s1[63:3]);
+  always @(posedge ap_clk) begin
+    if ((!ap_rst_n) || start) begin
+      ld1_prev_ok <= 1'b0;
+    end else if (b0_push && 1'b1) begin
+      ld1_prev_ok <= 1'b1;
+      ld1_prev_beat <= v_3_k0s1[63:3];
+    end
+  end
+  wire [4:0] ld1_tag_in;
+  assign ld1_tag_in = {1'b1 && (!ld1_same_beat), 1'b1, v_3_k0s1[2:0]};
+  wire [4:0] ld1_tag_out;
   wire ld1_tag_in_ready;
   wire ld1_tag_out_valid;
   wire ld1_req_in_ready;
@@ -442,7 +477,7 @@ module absdiff (
   wire ld1_data_in_valid;
   wire [63:0] ld1_data;
   soff_fifo #(
-    .WIDTH(4),
+    .WIDTH(5),
     .DEPTH(32)
   ) ld1_tags (
     .clk(ap_clk),
@@ -460,7 +495,7 @@ module absdiff (
   ) ld1_reqs (
     .clk(ap_clk),
     .rst_n(ap_rst_n),
-    .in_valid(b0_push && 1'b1),
+    .in_valid(b0_push && (1'b1 && (!ld1_same_beat))),
     .in_ready(ld1_req_in_ready),
     .in_data(v_3_k0s1),
     .out_valid(ld1_req_valid),
@@ -480,12 +515,21 @@ module absdiff (
     .out_ready(ld1_data_ready),
     .out_data(ld1_data)
   );
-  assign ld1_data_ready = b0_pop && ld1_tag_out[3];
+  assign ld1_data_ready = b0_pop && ld1_tag_out[4];
+  // the last bus word, for requests that reuse it
+  reg [63:0] ld1_held;
+  always @(posedge ap_clk) begin
+    if (b0_pop && ld1_tag_out[4]) begin
+      ld1_held <= ld1_data;
+    end
+  end
+  wire [63:0] ld1_word;
+  assign ld1_word = ld1_tag_out[4] ? ld1_data : ld1_held;
   wire [63:0] ld1_shifted;
-  assign ld1_shifted = ld1_data >> {ld1_tag_out[2:0], 3'd0};
+  assign ld1_shifted = ld1_word >> {ld1_tag_out[2:0], 3'd0};
   assign v_y_k1s0 = ld1_tag_out[3] ? ld1_shifted[31:0] : 32'd0;
   assign k0_out_ready = (((b0_bypass_in_ready && ld0_tag_in_ready) && ld0_req_in_ready) && ld1_tag_in_ready) && ld1_req_in_ready;
-  assign k1_in_valid = (((b0_bypass_out_valid && ((!ld0_tag_out[3]) || ld0_data_valid)) && ld0_tag_out_valid) && ((!ld1_tag_out[3]) || ld1_data_valid)) && ld1_tag_out_valid;
+  assign k1_in_valid = (((b0_bypass_out_valid && ((!ld0_tag_out[4]) || ld0_data_valid)) && ld0_tag_out_valid) && ((!ld1_tag_out[4]) || ld1_data_valid)) && ld1_tag_out_valid;
 
   // boundary 1: memory units and the bypass FIFO between segments 1 and 2
   wire b1_push;
