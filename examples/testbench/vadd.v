@@ -154,7 +154,8 @@ module vadd (
   wire disp_valid;
   assign disp_valid = running;
   wire disp_fire;
-  wire retire;
+  // work-items leaving the datapath this cycle
+  wire [32:0] retire;
   wire disp_lid_last_0;
   assign disp_lid_last_0 = (disp_lid_0 + 32'd1) == arg_local_size_0;
   wire disp_lid_last_1;
@@ -242,11 +243,7 @@ module vadd (
           disp_lid_0 <= disp_lid_0 + 32'd1;
         end
       end
-      if (disp_fire && (!retire)) begin
-        inflight <= inflight + 33'h1;
-      end else if (retire && (!disp_fire)) begin
-        inflight <= inflight - 33'h1;
-      end
+      inflight <= (inflight + {32'd0, disp_fire}) - retire;
     end
   end
 
@@ -322,9 +319,15 @@ module vadd (
   assign k2_en = (!k2_in_valid) || k2_out_ready;
   wire v_8_k2s0;
   assign v_8_k2s0 = 1'b0;
-  assign k0_in_valid = disp_valid;
-  assign disp_fire = disp_valid && k0_en;
-  assign v_0_k0s0 = {32'd0, disp_base_0 + disp_lid_0};
+  // debug: the segment holds a work-item it cannot pass on
+  wire dbg_stall_k0;
+  assign dbg_stall_k0 = k0_valid_s1 && (!k0_out_ready);
+  // debug: the segment holds a work-item it cannot pass on
+  wire dbg_stall_k1;
+  assign dbg_stall_k1 = k1_valid_s1 && (!k1_out_ready);
+  // debug: the segment holds a work-item it cannot pass on
+  wire dbg_stall_k2;
+  assign dbg_stall_k2 = k2_in_valid && (!k2_out_ready);
 
   // boundary 0: memory units and the bypass FIFO between segments 0 and 1
   wire b0_push;
@@ -352,9 +355,22 @@ module vadd (
   assign v_1_k1s0 = b0_bypass_out[64:64];
   assign v_2_k1s0 = b0_bypass_out[63:0];
   // load unit 0: examples/vadd.cl:11:16
-  wire [3:0] ld0_tag_in;
-  assign ld0_tag_in = {v_1_k0s1, v_3_k0s1[2:0]};
-  wire [3:0] ld0_tag_out;
+  // bus word of the previous request
+  reg [60:0] ld0_prev_beat;
+  reg ld0_prev_ok;
+  wire ld0_same_beat;
+  assign ld0_same_beat = ld0_prev_ok && (ld0_prev_beat == v_3_k0s1[63:3]);
+  always @(posedge ap_clk) begin
+    if ((!ap_rst_n) || start) begin
+      ld0_prev_ok <= 1'b0;
+    end else if (b0_push && v_1_k0s1) begin
+      ld0_prev_ok <= 1'b1;
+      ld0_prev_beat <= v_3_k0s1[63:3];
+    end
+  end
+  wire [4:0] ld0_tag_in;
+  assign ld0_tag_in = {v_1_k0s1 && (!ld0_same_beat), v_1_k0s1, v_3_k0s1[2:0]};
+  wire [4:0] ld0_tag_out;
   wire ld0_tag_in_ready;
   wire ld0_tag_out_valid;
   wire ld0_req_in_ready;
@@ -367,7 +383,7 @@ module vadd (
   wire ld0_data_in_valid;
   wire [63:0] ld0_data;
   soff_fifo #(
-    .WIDTH(4),
+    .WIDTH(5),
     .DEPTH(32)
   ) ld0_tags (
     .clk(ap_clk),
@@ -385,7 +401,7 @@ module vadd (
   ) ld0_reqs (
     .clk(ap_clk),
     .rst_n(ap_rst_n),
-    .in_valid(b0_push && v_1_k0s1),
+    .in_valid(b0_push && (v_1_k0s1 && (!ld0_same_beat))),
     .in_ready(ld0_req_in_ready),
     .in_data(v_3_k0s1),
     .out_valid(ld0_req_valid),
@@ -405,14 +421,39 @@ module vadd (
     .out_ready(ld0_data_ready),
     .out_data(ld0_data)
   );
-  assign ld0_data_ready = b0_pop && ld0_tag_out[3];
+  // debug: waiting for read data
+  wire dbg_stall_ld0_memory;
+  assign dbg_stall_ld0_memory = (ld0_tag_out_valid && ld0_tag_out[4]) && (!ld0_data_valid);
+  assign ld0_data_ready = b0_pop && ld0_tag_out[4];
+  // the last bus word, for requests that reuse it
+  reg [63:0] ld0_held;
+  always @(posedge ap_clk) begin
+    if (b0_pop && ld0_tag_out[4]) begin
+      ld0_held <= ld0_data;
+    end
+  end
+  wire [63:0] ld0_word;
+  assign ld0_word = ld0_tag_out[4] ? ld0_data : ld0_held;
   wire [63:0] ld0_shifted;
-  assign ld0_shifted = ld0_data >> {ld0_tag_out[2:0], 3'd0};
+  assign ld0_shifted = ld0_word >> {ld0_tag_out[2:0], 3'd0};
   assign v_4_k1s0 = ld0_tag_out[3] ? ld0_shifted[31:0] : 32'd0;
   // load unit 1: examples/vadd.cl:11:23
-  wire [3:0] ld1_tag_in;
-  assign ld1_tag_in = {v_1_k0s1, v_5_k0s1[2:0]};
-  wire [3:0] ld1_tag_out;
+  // bus word of the previous request
+  reg [60:0] ld1_prev_beat;
+  reg ld1_prev_ok;
+  wire ld1_same_beat;
+  assign ld1_same_beat = ld1_prev_ok && (ld1_prev_beat == v_5_k0s1[63:3]);
+  always @(posedge ap_clk) begin
+    if ((!ap_rst_n) || start) begin
+      ld1_prev_ok <= 1'b0;
+    end else if (b0_push && v_1_k0s1) begin
+      ld1_prev_ok <= 1'b1;
+      ld1_prev_beat <= v_5_k0s1[63:3];
+    end
+  end
+  wire [4:0] ld1_tag_in;
+  assign ld1_tag_in = {v_1_k0s1 && (!ld1_same_beat), v_1_k0s1, v_5_k0s1[2:0]};
+  wire [4:0] ld1_tag_out;
   wire ld1_tag_in_ready;
   wire ld1_tag_out_valid;
   wire ld1_req_in_ready;
@@ -425,7 +466,7 @@ module vadd (
   wire ld1_data_in_valid;
   wire [63:0] ld1_data;
   soff_fifo #(
-    .WIDTH(4),
+    .WIDTH(5),
     .DEPTH(32)
   ) ld1_tags (
     .clk(ap_clk),
@@ -443,7 +484,7 @@ module vadd (
   ) ld1_reqs (
     .clk(ap_clk),
     .rst_n(ap_rst_n),
-    .in_valid(b0_push && v_1_k0s1),
+    .in_valid(b0_push && (v_1_k0s1 && (!ld1_same_beat))),
     .in_ready(ld1_req_in_ready),
     .in_data(v_5_k0s1),
     .out_valid(ld1_req_valid),
@@ -463,12 +504,24 @@ module vadd (
     .out_ready(ld1_data_ready),
     .out_data(ld1_data)
   );
-  assign ld1_data_ready = b0_pop && ld1_tag_out[3];
+  // debug: waiting for read data
+  wire dbg_stall_ld1_memory;
+  assign dbg_stall_ld1_memory = (ld1_tag_out_valid && ld1_tag_out[4]) && (!ld1_data_valid);
+  assign ld1_data_ready = b0_pop && ld1_tag_out[4];
+  // the last bus word, for requests that reuse it
+  reg [63:0] ld1_held;
+  always @(posedge ap_clk) begin
+    if (b0_pop && ld1_tag_out[4]) begin
+      ld1_held <= ld1_data;
+    end
+  end
+  wire [63:0] ld1_word;
+  assign ld1_word = ld1_tag_out[4] ? ld1_data : ld1_held;
   wire [63:0] ld1_shifted;
-  assign ld1_shifted = ld1_data >> {ld1_tag_out[2:0], 3'd0};
+  assign ld1_shifted = ld1_word >> {ld1_tag_out[2:0], 3'd0};
   assign v_6_k1s0 = ld1_tag_out[3] ? ld1_shifted[31:0] : 32'd0;
   assign k0_out_ready = (((b0_bypass_in_ready && ld0_tag_in_ready) && ld0_req_in_ready) && ld1_tag_in_ready) && ld1_req_in_ready;
-  assign k1_in_valid = (((b0_bypass_out_valid && ((!ld0_tag_out[3]) || ld0_data_valid)) && ld0_tag_out_valid) && ((!ld1_tag_out[3]) || ld1_data_valid)) && ld1_tag_out_valid;
+  assign k1_in_valid = (((b0_bypass_out_valid && ((!ld0_tag_out[4]) || ld0_data_valid)) && ld0_tag_out_valid) && ((!ld1_tag_out[4]) || ld1_data_valid)) && ld1_tag_out_valid;
 
   // boundary 1: memory units and the bypass FIFO between segments 1 and 2
   wire b1_push;
@@ -543,10 +596,20 @@ module vadd (
       st0_bcount <= st0_bcount - 7'd1;
     end
   end
+  // debug: waiting for a write response
+  wire dbg_stall_st0_memory;
+  assign dbg_stall_st0_memory = (st0_tag_out_valid && st0_tag_out) && (st0_bcount == 7'd0);
   assign k1_out_ready = (b1_bypass_in_ready && st0_tag_in_ready) && st0_req_in_ready;
   assign k2_in_valid = (b1_bypass_out_valid && st0_tag_out_valid) && ((!st0_tag_out) || (st0_bcount != 7'd0));
+
+  // the dispatcher feeds the entry block
+  assign k0_in_valid = disp_valid;
+  assign disp_fire = disp_valid && k0_en;
+  assign v_0_k0s0 = {32'd0, disp_base_0 + disp_lid_0};
   assign k2_out_ready = 1'b1;
-  assign retire = k2_in_valid && k2_en;
+  wire ret_fire;
+  assign ret_fire = k2_in_valid && k2_out_ready;
+  assign retire = 33'h0 + {32'd0, ret_fire};
 
   // AXI4 master: read and write arbiters (client index = AXI ID)
   wire [63:0] rd_rdata;
@@ -632,7 +695,7 @@ module vadd (
 
   // bits some paths do not read (Verilator idiom)
   wire unused_ok;
-  assign unused_ok = &{1'b0, arg_a, arg_b, arg_c, arg_n, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_0_k0s0, v_i_k0s0, v_1_k0s1, v_2_k0s1, v_3_k0s1, v_5_k0s1, v_1_k1s0, v_2_k1s0, v_4_k1s0, v_6_k1s0, v_7_k1s1, v_8_k2s0, ld0_shifted, ld1_shifted, b1_bypass_out, 1'b0};
+  assign unused_ok = &{1'b0, arg_a, arg_b, arg_c, arg_n, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_0_k0s0, v_i_k0s0, v_1_k0s1, v_2_k0s1, v_3_k0s1, v_5_k0s1, v_1_k1s0, v_2_k1s0, v_4_k1s0, v_6_k1s0, v_7_k1s1, v_8_k2s0, dbg_stall_k0, dbg_stall_k1, dbg_stall_k2, dbg_stall_ld0_memory, ld0_shifted, dbg_stall_ld1_memory, ld1_shifted, b1_bypass_out, dbg_stall_st0_memory, 1'b0};
 endmodule
 
 // First-word-fall-through FIFO; DEPTH is a power of two >= 2.

@@ -439,6 +439,9 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                 items.append(Always([If(en, pipe)], clock="ap_clk", comment="pipeline registers (no reset: data)"))
             for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
                 ctx.unused.append(sig[(bi, k, v, seg.ready[v])])
+        for k in range(len(segs)):
+            ctx.unused.append(ctx.wire(f"dbg_stall_{pre}k{k}", 1, land(seg_valid_last[k], lnot(seg_out_ready[k])),
+                                       comment="debug: the segment holds a work-item it cannot pass on"))
         blk_in_valid[bi] = seg_in_valid[0]
         blk_in_ready[bi] = seg_en[0]
         blk_out_valid[bi] = seg_valid_last[-1]
@@ -517,6 +520,8 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                     items.append(_fifo(p + "resp", dw, depth, data_in_valid, data_in_ready, Ref("rd_rdata"),
                                        data_valid, data_ready, data))
                     tag_new, tag_pred = tag_out[lane_bits + 1], tag_out[lane_bits]
+                    ctx.unused.append(ctx.wire(f"dbg_stall_{p}memory", 1, land(tag_out_valid, tag_new, lnot(data_valid)),
+                                               comment="debug: waiting for read data"))
                     items.append(Assign(data_ready, land(pop, tag_new)))
                     readies += [tag_in_ready, req_in_ready]
                     valids.append(lor(lnot(tag_new), data_valid))
@@ -561,6 +566,9 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                         clock="ap_clk"))
                     readies += [tag_in_ready, req_in_ready]
                     valids += [tag_out_valid, lor(lnot(tag_out), ne(bcount, Const(0, cw)))]
+                    ctx.unused.append(ctx.wire(f"dbg_stall_{p}memory", 1,
+                                               land(tag_out_valid, tag_out, BinOp("==", bcount, Const(0, cw))),
+                                               comment="debug: waiting for a write response"))
                     wr_clients.append({"valid": req_valid, "ready": req_ready,
                                        "addr": req[reqw - 1 : dw + dw // 8],
                                        "data": req[dw + dw // 8 - 1 : dw // 8],
@@ -594,6 +602,9 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                   for li, lp in enumerate(sched.loops)]
     loop_room = [ctx.wire(f"loop{li}_room", 1, BinOp("<", loop_count[li], Const(limit, cnt_w)))
                  for li in range(len(sched.loops))]
+    for li in range(len(sched.loops)):
+        ctx.unused.append(ctx.wire(f"dbg_stall_loop{li}_full", 1, lnot(loop_room[li]),
+                                   comment="debug: the loop holds its limit of work-items"))
     loop_inc: list[list[Expr]] = [[] for _ in sched.loops]
     loop_dec: list[list[Expr]] = [[] for _ in sched.loops]
     retires: list[Expr] = []

@@ -286,6 +286,12 @@ module times3 (
   assign k1_en = (!k1_in_valid) || k1_out_ready;
   wire v_4_k1s0;
   assign v_4_k1s0 = 1'b0;
+  // debug: the segment holds a work-item it cannot pass on
+  wire dbg_stall_k0;
+  assign dbg_stall_k0 = k0_valid_s3 && (!k0_out_ready);
+  // debug: the segment holds a work-item it cannot pass on
+  wire dbg_stall_k1;
+  assign dbg_stall_k1 = k1_in_valid && (!k1_out_ready);
 
   // boundary 0: memory units and the bypass FIFO between segments 0 and 1
   wire b0_push;
@@ -360,6 +366,9 @@ module times3 (
       st0_bcount <= st0_bcount - 7'd1;
     end
   end
+  // debug: waiting for a write response
+  wire dbg_stall_st0_memory;
+  assign dbg_stall_st0_memory = (st0_tag_out_valid && st0_tag_out) && (st0_bcount == 7'd0);
   assign k0_out_ready = (b0_bypass_in_ready && st0_tag_in_ready) && st0_req_in_ready;
   assign k1_in_valid = (b0_bypass_out_valid && st0_tag_out_valid) && ((!st0_tag_out) || (st0_bcount != 7'd0));
 
@@ -424,7 +433,7 @@ module times3 (
 
   // bits some paths do not read (Verilator idiom)
   wire unused_ok;
-  assign unused_ok = &{1'b0, arg_out, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_0_k0s0, v_i_k0s0, v_1_k0s3, v_3_k0s3, v_4_k1s0, b0_bypass_out, m_axi_gmem_arready, m_axi_gmem_rvalid, m_axi_gmem_rdata, m_axi_gmem_rid, m_axi_gmem_rresp, m_axi_gmem_rlast, 1'b0};
+  assign unused_ok = &{1'b0, arg_out, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_0_k0s0, v_i_k0s0, v_1_k0s3, v_3_k0s3, v_4_k1s0, dbg_stall_k0, dbg_stall_k1, b0_bypass_out, dbg_stall_st0_memory, m_axi_gmem_arready, m_axi_gmem_rvalid, m_axi_gmem_rdata, m_axi_gmem_rid, m_axi_gmem_rresp, m_axi_gmem_rlast, 1'b0};
 endmodule
 
 // First-word-fall-through FIFO; DEPTH is a power of two >= 2.

@@ -319,6 +319,15 @@ module vadd (
   assign k2_en = (!k2_in_valid) || k2_out_ready;
   wire v_8_k2s0;
   assign v_8_k2s0 = 1'b0;
+  // debug: the segment holds a work-item it cannot pass on
+  wire dbg_stall_k0;
+  assign dbg_stall_k0 = k0_valid_s1 && (!k0_out_ready);
+  // debug: the segment holds a work-item it cannot pass on
+  wire dbg_stall_k1;
+  assign dbg_stall_k1 = k1_valid_s1 && (!k1_out_ready);
+  // debug: the segment holds a work-item it cannot pass on
+  wire dbg_stall_k2;
+  assign dbg_stall_k2 = k2_in_valid && (!k2_out_ready);
 
   // boundary 0: memory units and the bypass FIFO between segments 0 and 1
   wire b0_push;
@@ -412,6 +421,9 @@ module vadd (
     .out_ready(ld0_data_ready),
     .out_data(ld0_data)
   );
+  // debug: waiting for read data
+  wire dbg_stall_ld0_memory;
+  assign dbg_stall_ld0_memory = (ld0_tag_out_valid && ld0_tag_out[4]) && (!ld0_data_valid);
   assign ld0_data_ready = b0_pop && ld0_tag_out[4];
   // the last bus word, for requests that reuse it
   reg [63:0] ld0_held;
@@ -492,6 +504,9 @@ module vadd (
     .out_ready(ld1_data_ready),
     .out_data(ld1_data)
   );
+  // debug: waiting for read data
+  wire dbg_stall_ld1_memory;
+  assign dbg_stall_ld1_memory = (ld1_tag_out_valid && ld1_tag_out[4]) && (!ld1_data_valid);
   assign ld1_data_ready = b0_pop && ld1_tag_out[4];
   // the last bus word, for requests that reuse it
   reg [63:0] ld1_held;
@@ -581,6 +596,9 @@ module vadd (
       st0_bcount <= st0_bcount - 7'd1;
     end
   end
+  // debug: waiting for a write response
+  wire dbg_stall_st0_memory;
+  assign dbg_stall_st0_memory = (st0_tag_out_valid && st0_tag_out) && (st0_bcount == 7'd0);
   assign k1_out_ready = (b1_bypass_in_ready && st0_tag_in_ready) && st0_req_in_ready;
   assign k2_in_valid = (b1_bypass_out_valid && st0_tag_out_valid) && ((!st0_tag_out) || (st0_bcount != 7'd0));
 
@@ -677,7 +695,7 @@ module vadd (
 
   // bits some paths do not read (Verilator idiom)
   wire unused_ok;
-  assign unused_ok = &{1'b0, arg_a, arg_b, arg_c, arg_n, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_0_k0s0, v_i_k0s0, v_1_k0s1, v_2_k0s1, v_3_k0s1, v_5_k0s1, v_1_k1s0, v_2_k1s0, v_4_k1s0, v_6_k1s0, v_7_k1s1, v_8_k2s0, ld0_shifted, ld1_shifted, b1_bypass_out, 1'b0};
+  assign unused_ok = &{1'b0, arg_a, arg_b, arg_c, arg_n, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_0_k0s0, v_i_k0s0, v_1_k0s1, v_2_k0s1, v_3_k0s1, v_5_k0s1, v_1_k1s0, v_2_k1s0, v_4_k1s0, v_6_k1s0, v_7_k1s1, v_8_k2s0, dbg_stall_k0, dbg_stall_k1, dbg_stall_k2, dbg_stall_ld0_memory, ld0_shifted, dbg_stall_ld1_memory, ld1_shifted, b1_bypass_out, dbg_stall_st0_memory, 1'b0};
 endmodule
 
 // First-word-fall-through FIFO; DEPTH is a power of two >= 2.
