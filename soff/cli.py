@@ -270,9 +270,13 @@ def boards_main(argv: Sequence[str]) -> int:
 
     p = ArgumentParser(prog="soff boards", description="List the target boards.")
     p.parse_args(argv)
+    rows = [("target", "part", "clock", "memory", "flow")]
     for name in board_names():
         b = load_board(name)
-        print(f"{name:16s} {b.description}")
+        rows.append((name, b.part, f"{b.clock_mhz:g} MHz", b.memory_summary, b.flow))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
     return 0
 
 
