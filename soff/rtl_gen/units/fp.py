@@ -1,0 +1,553 @@
+"""IEEE-754 binary32/binary64 unit generators, parameterised by exponent and
+fraction width.
+
+Every arithmetic unit follows one shape: unpack the operands, compute the exact
+result as (sign, unbiased exponent of the leading bit, normalised significand,
+sticky bit), then :func:`round_pack` rounds to nearest even, with subnormal
+results, overflow to infinity and signed zeros handled there. A NaN result is
+the canonical quiet NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from soff.rtl_gen.units.pipe import (
+    Pipe,
+    V,
+    add,
+    band,
+    bnot,
+    bor,
+    bxor,
+    catv,
+    const,
+    eq,
+    geu,
+    lts,
+    ltu,
+    mul,
+    mux,
+    ne,
+    neg,
+    red_or,
+    sext,
+    sub,
+    zeros,
+    zext,
+)
+from soff.rtl_gen.vast import Ref
+
+
+@dataclass(frozen=True)
+class Fmt:
+    name: str
+    ew: int  # exponent bits
+    mw: int  # fraction bits (without the hidden bit)
+
+    @property
+    def n(self) -> int:
+        return 1 + self.ew + self.mw
+
+    @property
+    def m(self) -> int:
+        """Significand bits with the hidden bit."""
+        return self.mw + 1
+
+    @property
+    def bias(self) -> int:
+        return (1 << (self.ew - 1)) - 1
+
+    @property
+    def xw(self) -> int:
+        """Width of the signed exponent arithmetic (room for products and quotients
+        of subnormals)."""
+        return self.ew + 3
+
+    @property
+    def qnan(self) -> int:
+        return ((1 << (self.ew + 1)) - 1) << (self.mw - 1)
+
+
+F32 = Fmt("f32", 8, 23)
+F64 = Fmt("f64", 11, 52)
+FORMATS = {"f32": F32, "f64": F64}
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def _named(p: Pipe, x: V, name: str) -> V:
+    """``x`` itself if it is a signal, else a wire holding it (so bits can be selected)."""
+    return x if isinstance(x.e, Ref) else p.let(name, x)
+
+
+def normalize(p: Pipe, x: V, name: str) -> tuple[V, V]:
+    """Shift ``x`` left until its top bit is set: (shifted, leading-zero count).
+    For ``x == 0`` the count is meaningless."""
+    x = _named(p, x, f"{name}_x")
+    w = x.w
+    nb = (w - 1).bit_length()
+    cur = x
+    zs: list[V] = []
+    for k in reversed(range(nb)):
+        s = 1 << k
+        z = p.let(f"{name}_z{k}", eq(cur[w - 1 : w - s], 0))
+        shifted = catv(cur[w - 1 - s : 0], zeros(s))
+        cur = p.let(f"{name}_n{k}", mux(z, shifted, cur))
+        zs.append(z)
+    lz = p.let(f"{name}_lz", catv(*zs)) if zs else const(0, 1)
+    return cur, lz
+
+
+def shr_sticky(p: Pipe, x: V, amt: V, name: str) -> tuple[V, V]:
+    """``x >> amt`` (``amt`` unsigned, any size) and the OR of the bits shifted out."""
+    x = _named(p, x, f"{name}_x")
+    amt = _named(p, amt, f"{name}_amt")
+    w = x.w
+    nb = w.bit_length()  # 2**nb > w
+    if amt.w > nb:
+        big = p.let(
+            f"{name}_big", bor(red_or(amt[amt.w - 1 : nb]), geu(amt[nb - 1 : 0], const(w, nb)))
+        )
+    else:
+        big = p.let(f"{name}_big", geu(zext(amt, nb), const(w, nb)))
+    cur, st = x, const(0, 1)
+    for k in range(min(nb, amt.w)):
+        s = 1 << k
+        if s >= w:
+            break
+        bit = amt[k]
+        st = p.let(f"{name}_st{k}", bor(st, band(bit, red_or(cur[s - 1 : 0]))))
+        cur = p.let(f"{name}_r{k}", mux(bit, catv(zeros(s), cur[w - 1 : s]), cur))
+    y = p.let(f"{name}_y", mux(big, zeros(w), cur))
+    sticky = p.let(f"{name}_s", mux(big, red_or(x), st))
+    return y, sticky
+
+
+def round_pack(p: Pipe, f: Fmt, s: V, e: V, m: V, sticky: V, name: str = "rp") -> V:
+    """Round ``(-1)**s * 0.1m * 2**(e+1)`` (``m`` normalised: top bit set, or zero;
+    ``e`` signed, the exponent of the top bit of ``m``) to nearest even in format ``f``.
+    A zero ``m`` gives a signed zero."""
+    if m.w < f.m + 2:
+        m = catv(m, zeros(f.m + 2 - m.w))
+    m = _named(p, m, f"{name}_m")
+    w = m.w
+    xw = max(f.xw, e.w)
+    eb = p.let(f"{name}_eb", add(sext(e, xw), const(f.bias, xw)))
+    ovf = p.let(f"{name}_ovf", bnot(lts(eb, const((1 << f.ew) - 1, xw))))
+    sub_ = p.let(f"{name}_sub", lts(eb, const(1, xw)))
+    sh = p.let(f"{name}_sh", mux(sub_, sub(const(1, xw), eb), zeros(xw)))
+    zero = p.let(f"{name}_zero", eq(m, 0))
+    p.cut(1.5)
+    md, st2 = shr_sticky(p, m, sh, f"{name}_dn")
+    p.cut(2.0)
+    ef = p.let(f"{name}_ef", mux(sub_, zeros(f.ew), eb[f.ew - 1 : 0]))
+    frac = md[w - 2 : w - f.m]
+    lsb = md[w - f.m]
+    g = md[w - f.m - 1]
+    rest = bor(red_or(md[w - f.m - 2 : 0]), sticky, st2) if w - f.m - 2 >= 0 else bor(sticky, st2)
+    up = p.let(f"{name}_up", band(g, bor(rest, lsb)))
+    body = p.let(f"{name}_body", add(catv(ef, frac), up))
+    inf = catv(s, const(-1, f.ew), zeros(f.mw))
+    res = mux(zero, catv(s, zeros(f.n - 1)), mux(ovf, inf, catv(s, body)))
+    return p.let(f"{name}_res", res)
+
+
+@dataclass
+class Unpacked:
+    s: V
+    e: V  # exponent field
+    eu: V  # effective biased exponent (1 for subnormals)
+    m: V  # significand with hidden bit
+    nan: V
+    inf: V
+    zero: V
+    snan: V
+
+
+def unpack(p: Pipe, f: Fmt, x: V, name: str) -> Unpacked:
+    s = p.let(f"{name}_s", x[f.n - 1])
+    e = p.let(f"{name}_e", x[f.n - 2 : f.mw])
+    frac = x[f.mw - 1 : 0]
+    e0 = p.let(f"{name}_e0", eq(e, 0))
+    e1 = p.let(f"{name}_e1", eq(e, (1 << f.ew) - 1))
+    f0 = p.let(f"{name}_f0", eq(frac, 0))
+    return Unpacked(
+        s=s,
+        e=e,
+        eu=p.let(f"{name}_eu", mux(e0, const(1, f.ew), e)),
+        m=p.let(f"{name}_m", catv(bnot(e0), frac)),
+        nan=p.let(f"{name}_nan", band(e1, bnot(f0))),
+        inf=p.let(f"{name}_inf", band(e1, f0)),
+        zero=p.let(f"{name}_zero", band(e0, f0)),
+        snan=p.let(f"{name}_snan", band(e1, bnot(f0), bnot(x[f.mw - 1]))),
+    )
+
+
+def unpack_norm(p: Pipe, f: Fmt, x: V, name: str) -> tuple[Unpacked, V, V]:
+    """Unpack and normalise: (fields, significand with top bit set, signed unbiased
+    exponent of that bit)."""
+    u = unpack(p, f, x, name)
+    mn, lz = normalize(p, u.m, f"{name}_nm")
+    e = sub(sub(zext(u.eu, f.xw), const(f.bias, f.xw)), zext(lz, f.xw))
+    return u, mn, p.let(f"{name}_x", e)
+
+
+def _qnan(f: Fmt) -> V:
+    return const(f.qnan, f.n)
+
+
+def _inf(f: Fmt, s: V) -> V:
+    return catv(s, const(-1, f.ew), zeros(f.mw))
+
+
+# --------------------------------------------------------------------------- add / sub
+
+
+def gen_fadd(f: Fmt, subtract: bool) -> Pipe:
+    p = Pipe()
+    a = p.input("a", f.n)
+    b = p.input("b", f.n)
+    ua = unpack(p, f, a, "a")
+    ub = unpack(p, f, b, "b")
+    sa = ua.s
+    sb = p.let("sb", bnot(ub.s)) if subtract else ub.s
+    amag, bmag = a[f.n - 2 : 0], b[f.n - 2 : 0]
+    swap = p.let("swap", ltu(amag, bmag))
+    eff_sub = p.let("eff_sub", bxor(sa, sb))
+    s_big = p.let("s_big", mux(swap, sb, sa))
+    eu_big = p.let("eu_big", mux(swap, ub.eu, ua.eu))
+    eu_sm = p.let("eu_sm", mux(swap, ua.eu, ub.eu))
+    m_big = p.let("m_big", mux(swap, ub.m, ua.m))
+    m_sm = p.let("m_sm", mux(swap, ua.m, ub.m))
+    d = p.let("d", sub(eu_big, eu_sm))
+    nan = p.let("nan", bor(ua.nan, ub.nan, band(ua.inf, ub.inf, eff_sub)))
+    inf = p.let("inf", bor(ua.inf, ub.inf))
+    s_inf = p.let("s_inf", mux(ua.inf, sa, sb))
+    s_zero = p.let("s_zero", band(sa, sb))
+    p.cut(1.5)
+    w = f.m + 4
+    x_big = p.let("x_big", catv(zeros(1), m_big, zeros(3)))
+    x_sm, st = shr_sticky(p, catv(zeros(1), m_sm, zeros(3)), d, "al")
+    x_al = p.let("x_al", bor(x_sm, zext(st, w)))
+    p.cut(2.0)
+    total = p.let("sum", mux(eff_sub, sub(x_big, x_al), add(x_big, x_al)))
+    p.cut(1.5)
+    n, lz = normalize(p, total, "nrm")
+    e = p.let(
+        "e", sub(add(sub(zext(eu_big, f.xw), const(f.bias, f.xw)), const(1, f.xw)), zext(lz, f.xw))
+    )
+    s = p.let("s", mux(eq(total, 0), s_zero, s_big))
+    p.cut(2.0)
+    r = round_pack(p, f, s, e, n, const(0, 1))
+    p.output(mux(nan, _qnan(f), mux(inf, _inf(f, s_inf), r)), 1.0)
+    return p
+
+
+# --------------------------------------------------------------------------- mul
+
+
+def _product(p: Pipe, x: V, y: V, name: str) -> V:
+    """``x * y`` from partial products of at most 17 bits of ``y`` (DSP-sized), with a
+    cut between the partial products and their sum."""
+    chunk = 17
+    parts = []
+    for lo in range(0, y.w, chunk):
+        hi = min(lo + chunk, y.w) - 1
+        parts.append((lo, p.let(f"{name}_pp{lo}", mul(x, y[hi:lo]))))
+    p.cut(3.0)
+    w = x.w + y.w
+    acc = zext(parts[0][1], w)
+    for lo, pp in parts[1:]:
+        acc = add(acc, catv(pp, zeros(lo)), w)
+    return p.let(f"{name}", acc)
+
+
+def gen_fmul(f: Fmt) -> Pipe:
+    p = Pipe()
+    a = p.input("a", f.n)
+    b = p.input("b", f.n)
+    ua, ma, ea = unpack_norm(p, f, a, "a")
+    ub, mb, eb = unpack_norm(p, f, b, "b")
+    s = p.let("s", bxor(ua.s, ub.s))
+    nan = p.let("nan", bor(ua.nan, ub.nan, band(ua.inf, ub.zero), band(ua.zero, ub.inf)))
+    inf = p.let("inf", bor(ua.inf, ub.inf))
+    zero = p.let("zero", bor(ua.zero, ub.zero))
+    e = p.let("e", add(add(ea, eb), const(1, f.xw)))
+    p.cut(2.0)
+    prod = _product(p, ma, mb, "prod")
+    p.cut(2.0)
+    top = prod.msb
+    pn = p.let("pn", mux(top, prod, catv(prod[prod.w - 2 : 0], zeros(1))))
+    en = p.let("en", mux(top, e, sub(e, const(1, f.xw))))
+    r = round_pack(p, f, s, en, pn, const(0, 1))
+    res = mux(nan, _qnan(f), mux(inf, _inf(f, s), mux(zero, catv(s, zeros(f.n - 1)), r)))
+    p.output(res, 1.0)
+    return p
+
+
+# --------------------------------------------------------------------------- fma
+
+
+def gen_fma(f: Fmt) -> Pipe:
+    p = Pipe()
+    a = p.input("a", f.n)
+    b = p.input("b", f.n)
+    c = p.input("c", f.n)
+    ua, ma, ea = unpack_norm(p, f, a, "a")
+    ub, mb, eb = unpack_norm(p, f, b, "b")
+    uc, mc, ec = unpack_norm(p, f, c, "c")
+    sp = p.let("sp", bxor(ua.s, ub.s))
+    sc = uc.s
+    pinf = p.let("pinf", bor(ua.inf, ub.inf))
+    pzero = p.let("pzero", bor(ua.zero, ub.zero))
+    nan = p.let(
+        "nan",
+        bor(
+            ua.nan,
+            ub.nan,
+            uc.nan,
+            band(ua.inf, ub.zero),
+            band(ua.zero, ub.inf),
+            band(pinf, uc.inf, bxor(sp, sc)),
+        ),
+    )
+    inf = p.let("inf", bor(pinf, uc.inf))
+    s_inf = p.let("s_inf", mux(pinf, sp, sc))
+    s_zero = p.let("s_zero", band(sp, sc))
+    eff_sub = p.let("eff_sub", bxor(sp, sc))
+    ep = p.let("ep", add(add(ea, eb), const(1, f.xw)))
+    p.cut(2.0)
+    prod = _product(p, ma, mb, "prod")
+    p.cut(2.0)
+    top = prod.msb
+    pn = p.let("pn", mux(top, prod, catv(prod[prod.w - 2 : 0], zeros(1))))
+    epn = p.let("epn", mux(top, ep, sub(ep, const(1, f.xw))))
+    fw = 2 * f.m + 3
+    xp = p.let("xp", catv(zeros(1), pn, zeros(2)))
+    xc = p.let("xc", catv(zeros(1), mc, zeros(fw - 1 - f.m)))
+    c_gt = bor(lts(epn, ec), band(eq(epn, ec), geu(xc, xp)))
+    c_big = p.let("c_big", mux(pzero, const(1, 1), mux(uc.zero, const(0, 1), c_gt)))
+    s_big = p.let("s_big", mux(c_big, sc, sp))
+    e_big = p.let("e_big", mux(c_big, ec, epn))
+    d = p.let("d", mux(c_big, sub(ec, epn), sub(epn, ec)))
+    x_big = p.let("x_big", mux(c_big, xc, xp))
+    x_sm0 = p.let("x_sm0", mux(c_big, xp, xc))
+    p.cut(2.0)
+    x_sm, st = shr_sticky(p, x_sm0, d, "al")
+    x_al = p.let("x_al", bor(x_sm, zext(st, fw)))
+    p.cut(2.0)
+    total = p.let("sum", mux(eff_sub, sub(x_big, x_al), add(x_big, x_al)))
+    p.cut(1.5)
+    n, lz = normalize(p, total, "nrm")
+    e = p.let("e", sub(add(e_big, const(1, f.xw)), zext(lz, f.xw)))
+    s = p.let("s", mux(eq(total, 0), s_zero, s_big))
+    p.cut(2.0)
+    r = round_pack(p, f, s, e, n, const(0, 1))
+    p.output(mux(nan, _qnan(f), mux(inf, _inf(f, s_inf), r)), 1.0)
+    return p
+
+
+# --------------------------------------------------------------------------- div / sqrt
+
+
+def gen_fdiv(f: Fmt) -> Pipe:
+    """Restoring division of the normalised significands, one quotient bit per segment."""
+    p = Pipe()
+    a = p.input("a", f.n)
+    b = p.input("b", f.n)
+    ua, ma, ea = unpack_norm(p, f, a, "a")
+    ub, mb, eb = unpack_norm(p, f, b, "b")
+    s = p.let("s", bxor(ua.s, ub.s))
+    nan = p.let("nan", bor(ua.nan, ub.nan, band(ua.zero, ub.zero), band(ua.inf, ub.inf)))
+    inf = p.let("inf", bor(ua.inf, ub.zero))
+    zero = p.let("zero", bor(ua.zero, ub.inf))
+    e = p.let("e", sub(ea, eb))
+    p.cut(2.0)
+    q_bits = f.m + 2
+    den = p.let("den", zext(mb, f.m + 1))
+    r = p.let("r0", zext(ma, f.m + 1))
+    q: V | None = None
+    for i in range(q_bits):
+        ge = p.let(f"q{i}", geu(r, den))
+        nxt = p.let(f"d{i}", mux(ge, sub(r, den), r))
+        q = p.let(f"qa{i}", ge if q is None else catv(q, ge))
+        r = p.let(f"r{i + 1}", catv(nxt[f.m - 1 : 0], zeros(1)))
+        p.cut(1.0)
+    assert q is not None
+    sticky = p.let("sticky", ne(r, 0))
+    top = q.msb
+    qn = p.let("qn", mux(top, q, catv(q[q.w - 2 : 0], zeros(1))))
+    en = p.let("en", mux(top, e, sub(e, const(1, f.xw))))
+    rp = round_pack(p, f, s, en, qn, sticky)
+    res = mux(nan, _qnan(f), mux(inf, _inf(f, s), mux(zero, catv(s, zeros(f.n - 1)), rp)))
+    p.output(res, 1.0)
+    return p
+
+
+def gen_fsqrt(f: Fmt) -> Pipe:
+    """Restoring square root, one root bit per segment."""
+    p = Pipe()
+    a = p.input("a", f.n)
+    ua, ma, ea = unpack_norm(p, f, a, "a")
+    nan = p.let("nan", bor(ua.nan, band(ua.s, bnot(ua.zero))))
+    inf = p.let("inf", ua.inf)
+    zero = p.let("zero", ua.zero)
+    odd = ea[0]
+    e2 = p.let("e2", sub(ea, zext(odd, f.xw)))
+    eh = p.let("eh", catv(e2.msb, e2[f.xw - 1 : 1]))
+    q_bits = f.m + 1
+    rad = p.let("rad0", mux(odd, catv(ma, zeros(f.m + 2)), catv(zeros(1), ma, zeros(f.m + 1))))
+    p.cut(2.0)
+    rw = q_bits + 2
+    rem = p.let("rem_init", const(0, rw))
+    root: V | None = None
+    for i in range(q_bits):
+        two = rad[rad.w - 1 : rad.w - 2]
+        rem_sh = p.let(f"rs{i}", catv(rem[rw - 3 : 0], two))
+        trial = catv(root, const(1, 2)) if root is not None else const(1, 2)
+        ge = p.let(f"g{i}", geu(rem_sh, zext(trial, rw)))
+        rem = p.let(f"rem{i}", mux(ge, sub(rem_sh, zext(trial, rw)), rem_sh))
+        root = p.let(f"root{i}", ge if root is None else catv(root, ge))
+        if rad.w > 2:
+            rad = p.let(f"rad{i + 1}", rad[rad.w - 3 : 0])
+        p.cut(1.0)
+    assert root is not None
+    sticky = p.let("sticky", ne(rem, 0))
+    rp = round_pack(p, f, const(0, 1), eh, root, sticky)
+    res = mux(
+        nan, _qnan(f), mux(inf, _inf(f, const(0, 1)), mux(zero, catv(ua.s, zeros(f.n - 1)), rp))
+    )
+    p.output(res, 1.0)
+    return p
+
+
+# --------------------------------------------------------------------------- compare, min, max
+
+PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+def gen_fcmp(f: Fmt, pred: str) -> Pipe:
+    """C comparison: false when either operand is NaN, except ``ne`` (true)."""
+    if pred not in PREDICATES:
+        raise ValueError(f"fcmp predicate must be one of {', '.join(PREDICATES)}, not '{pred}'")
+    p = Pipe()
+    a = p.input("a", f.n)
+    b = p.input("b", f.n)
+    ua = unpack(p, f, a, "a")
+    ub = unpack(p, f, b, "b")
+    unord = p.let("unord", bor(ua.nan, ub.nan))
+    amag, bmag = a[f.n - 2 : 0], b[f.n - 2 : 0]
+    both0 = p.let("both0", eq(bor(amag, bmag), 0))
+    equal = p.let("equal", bor(eq(a, b), both0))
+    lt_pos = ltu(amag, bmag)
+    lt_neg = ltu(bmag, amag)
+    less = p.let(
+        "less",
+        mux(bxor(ua.s, ub.s), band(ua.s, bnot(both0)), mux(ua.s, lt_neg, lt_pos)),
+    )
+    rel = {
+        "eq": equal,
+        "ne": bnot(equal),
+        "lt": less,
+        "le": bor(less, equal),
+        "gt": bnot(bor(less, equal)),
+        "ge": bnot(less),
+    }[pred]
+    val = bor(unord, rel) if pred == "ne" else band(bnot(unord), rel)
+    p.output(val, 1.0)
+    return p
+
+
+def gen_fminmax(f: Fmt, is_max: bool) -> Pipe:
+    """OpenCL fmin/fmax: a NaN operand gives the other one; two NaNs give the canonical
+    NaN; -0 is below +0."""
+    p = Pipe()
+    a = p.input("a", f.n)
+    b = p.input("b", f.n)
+    ua = unpack(p, f, a, "a")
+    ub = unpack(p, f, b, "b")
+    amag, bmag = a[f.n - 2 : 0], b[f.n - 2 : 0]
+    # total order of non-NaN values on sign-magnitude, with -0 < +0
+    a_lt_b = p.let(
+        "a_lt_b",
+        mux(bxor(ua.s, ub.s), ua.s, mux(ua.s, ltu(bmag, amag), ltu(amag, bmag))),
+    )
+    pick_a = p.let("pick_a", bnot(a_lt_b) if is_max else a_lt_b)
+    res = mux(
+        band(ua.nan, ub.nan),
+        _qnan(f),
+        mux(ua.nan, b, mux(ub.nan, a, mux(pick_a, a, b))),
+    )
+    p.output(res, 1.0)
+    return p
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+def gen_fcvt(src: Fmt, dst: Fmt) -> Pipe:
+    """Float to float, rounded to nearest even."""
+    p = Pipe()
+    a = p.input("a", src.n)
+    u, mn, e = unpack_norm(p, src, a, "a")
+    p.cut(2.0)
+    rp = round_pack(p, dst, u.s, e, mn, const(0, 1))
+    res = mux(
+        u.nan, _qnan(dst), mux(u.inf, _inf(dst, u.s), mux(u.zero, catv(u.s, zeros(dst.n - 1)), rp))
+    )
+    p.output(res, 1.0)
+    return p
+
+
+def gen_itof(f: Fmt, iw: int, signed: bool) -> Pipe:
+    """Integer to float, rounded to nearest even."""
+    p = Pipe()
+    a = p.input("a", iw)
+    neg_ = p.let("neg", a.msb if signed else const(0, 1))
+    mag = p.let("mag", mux(neg_, neg(a), a) if signed else a)
+    p.cut(1.5)
+    n, lz = normalize(p, mag, "nrm")
+    e = p.let("e", sub(const(iw - 1, f.xw), zext(lz, f.xw)))
+    p.cut(2.0)
+    p.output(round_pack(p, f, neg_, e, n, const(0, 1)), 1.0)
+    return p
+
+
+def gen_ftoi(f: Fmt, iw: int, signed: bool) -> Pipe:
+    """Float to integer, truncating toward zero. Out of range saturates (to the
+    minimum or maximum of the type, 0 for negative values to unsigned), NaN gives 0."""
+    p = Pipe()
+    a = p.input("a", f.n)
+    u = unpack(p, f, a, "a")
+    sh = p.let("sh", sub(zext(u.eu, f.xw), const(f.bias, f.xw)))
+    tiny = p.let("tiny", lts(sh, const(0, f.xw)))
+    big = p.let("big", bnot(lts(sh, const(iw, f.xw))))
+    nb = iw.bit_length()
+    tw = f.m + iw
+    amt = sh[nb - 1 : 0]
+    p.cut(1.0)
+    t = p.let("t", V(zext(u.m, tw).e << amt.e, tw))
+    mag = p.let("mag", t[tw - 1 : f.m - 1])  # iw + 1 bits
+    p.cut(2.0)
+    maxv = const((1 << (iw - 1)) - 1 if signed else (1 << iw) - 1, iw)
+    minv = const(-(1 << (iw - 1)) if signed else 0, iw)
+    if signed:
+        over_pos = p.let("over_pos", bor(big, geu(mag, const(1 << (iw - 1), iw + 1))))
+        over_neg = p.let("over_neg", bor(big, ltu(const(1 << (iw - 1), iw + 1), mag)))
+        val = mux(u.s, neg(mag[iw - 1 : 0]), mag[iw - 1 : 0])
+        res = mux(
+            u.nan,
+            zeros(iw),
+            mux(tiny, zeros(iw), mux(u.s, mux(over_neg, minv, val), mux(over_pos, maxv, val))),
+        )
+    else:
+        over = p.let("over", bor(big, mag.msb))
+        res = mux(
+            bor(u.nan, u.s, tiny),
+            zeros(iw),
+            mux(over, maxv, mag[iw - 1 : 0]),
+        )
+    p.output(res, 1.0)
+    return p
