@@ -280,6 +280,58 @@ def boards_main(argv: Sequence[str]) -> int:
     return 0
 
 
+def synth_main(argv: Sequence[str]) -> int:
+    from soff.boards.synth import synth_design
+
+    p = ArgumentParser(
+        prog="soff synth",
+        description="Compile a kernel, then synthesise it with yosys (and place and route it "
+        "with nextpnr on ECP5/iCE40); report LUTs, FFs, BRAMs, DSPs and Fmax. "
+        "Vendor targets get estimates from yosys alone.",
+    )
+    _add_compile_options(p)
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--no-pnr", action="store_true", help="stop after yosys (no place-and-route, no Fmax)")
+    p.add_argument("--keep", metavar="DIR", help="keep the tools' inputs, logs and reports in DIR")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="give up on a tool after SECONDS")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    args = p.parse_args(argv)
+    design = _compile(args)
+
+    def progress(stage: str, elapsed: float) -> None:
+        print(f"soff synth: {stage} ({elapsed:.0f} s)", file=sys.stderr, flush=True)
+
+    result = synth_design(
+        design,
+        place_and_route=not args.no_pnr,
+        workdir=args.keep,
+        progress=None if args.quiet else progress,
+        timeout=args.timeout,
+    )
+    if args.json:
+        print(json.dumps(result.to_json()))
+    else:
+        print("\n".join(result.describe()))
+    return 0
+
+
+def project_main(argv: Sequence[str]) -> int:
+    from soff.boards.vendors import write_project
+
+    p = ArgumentParser(
+        prog="soff project",
+        description="Compile a kernel and write a vendor project for the target into DIR: "
+        "a Vitis RTL kernel (xilinx-*), a Quartus project (intel-*), and a FuseSoC .core file.",
+    )
+    _add_compile_options(p)
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to create or fill")
+    args = p.parse_args(argv)
+    design = _compile(args)
+    for path in write_project(design, Path(args.output)):
+        print(path)
+    return 0
+
+
 def _fail(message: str) -> NoReturn:
     print(message, file=sys.stderr)
     sys.exit(1)
@@ -287,7 +339,10 @@ def _fail(message: str) -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"sim": sim_main, "testbench": testbench_main, "boards": boards_main}
+    commands = {
+        "sim": sim_main, "testbench": testbench_main, "boards": boards_main,
+        "synth": synth_main, "project": project_main,
+    }  # fmt: skip
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
