@@ -115,6 +115,7 @@ class KernelDriver:
                 reset_active_level=False,
                 size=self.mem_size,
             )
+            self._define_idle_ids()
         self.ctrl = AxiLiteMaster(
             AxiLiteBus.from_prefix(self.dut, "s_axi_control"),
             self.clk,
@@ -128,6 +129,23 @@ class KernelDriver:
         await ClockCycles(self.clk, RESET_CYCLES)
         self.rst_n.value = 1
         await ClockCycles(self.clk, 2)
+
+    def _define_idle_ids(self) -> None:
+        """Drive the AxiRam's RID and BID to 0 instead of X until its first beat.
+
+        cocotbext-axi's stream sources drive their payload signals X while idle
+        (``_init_x``). Generated read arbiters route ``m_axi_gmem_rready`` by
+        RID even while RVALID is low (``m_rready = |(c_rready & rid_onehot)``),
+        so under a 4-state simulator (Icarus) RREADY is X until the first read
+        beat and cocotbext-axi's R source fails with "Cannot convert Logic('X')
+        to bool" when it samples it. A real slave drives defined levels;
+        Verilator (2-state) sees 0 anyway. The payload stays as driven until
+        the source's first beat, after which it holds the last beat's values.
+        """
+        for name in ("m_axi_gmem_rid", "m_axi_gmem_bid"):
+            handle = getattr(self.dut, name, None)
+            if handle is not None:
+                handle.setimmediatevalue(0)
 
     # -- memory ---------------------------------------------------------
 

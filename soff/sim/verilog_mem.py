@@ -139,19 +139,59 @@ def write_hex(path: str | Path, buffers: Iterable[tuple[int, bytes]], data_w: in
             fh.write(b"\n".join(lines.tolist()) + b"\n")
 
 
-def read_dump(path: str | Path, data_w: int) -> bytes:
-    """The bytes of a ``$writememh`` dump (little-endian words; X/Z read as 0)."""
+def read_dump(path: str | Path, data_w: int, lo: int | None = None) -> bytes:
+    """The bytes of a ``$writememh`` dump (little-endian words; X/Z read as 0).
+
+    Simulators differ in what they write around the words: Verilator writes
+    bare words, Icarus a ``// 0x<offset>`` comment line every 16 words, and
+    the standard allows ``@<address>`` lines. Comments (``//`` and ``/* */``)
+    are dropped. ``@`` addresses are word addresses; the image starts at
+    ``lo`` (default: the first ``@`` address, or 0) and gaps read as 0. The
+    ``$readmemh`` files of :func:`write_hex` read back the same way.
+    """
     nb = data_w // 8
     text = Path(path).read_bytes()
-    words = text.split()
-    if b"/" in text or b"@" in text:  # Verilator writes bare words; others may add comments
-        words = [w for w in words if not w.startswith((b"//", b"@"))]
+    if b"/" in text:  # Verilator writes bare words; Icarus adds "// 0x..." lines
+        text = re.sub(rb"//[^\n]*|/\*.*?\*/", b" ", text, flags=re.S)
+    if b"@" not in text:
+        return _words_to_bytes(text.split(), nb)
+    # @ lines: place each run of words at its word address
+    runs: list[tuple[int, list[bytes]]] = []
+    cur: list[bytes] = []
+    addr = None
+    for tok in text.split():
+        if tok.startswith(b"@"):
+            if cur:
+                runs.append((addr if addr is not None else 0, cur))
+            addr, cur = int(tok[1:], 16), []
+        else:
+            if addr is None:
+                addr = 0
+            cur.append(tok)
+    if cur:
+        runs.append((addr if addr is not None else 0, cur))
+    if not runs:
+        return b""
+    base = runs[0][0] if lo is None else lo
+    end = max(a + len(w) for a, w in runs)
+    image = bytearray(max(0, end - base) * nb)
+    for a, words in runs:
+        data = _words_to_bytes(words, nb)
+        off = (a - base) * nb
+        if off < 0:  # words before lo
+            data, off = data[-off:], 0
+        image[off : off + len(data)] = data
+    return bytes(image)
+
+
+def _words_to_bytes(words: list[bytes], nb: int) -> bytes:
+    """Hex words (most significant byte first) as little-endian bytes."""
     if not words:
         return b""
     if len({len(w) for w in words}) == 1 and len(words[0]) == 2 * nb:
         joined = b"".join(words)
     else:
-        joined = b"".join(w.rjust(2 * nb, b"0") for w in words)
+        joined = b"".join(w.rjust(2 * nb, b"0")[-2 * nb :] for w in words)
     if re.search(rb"[^0-9a-fA-F]", joined):
         joined = re.sub(rb"[^0-9a-fA-F]", b"0", joined)  # X and Z read as 0
     raw = np.frombuffer(bytes.fromhex(joined.decode()), dtype=np.uint8)

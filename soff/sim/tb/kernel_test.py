@@ -71,7 +71,7 @@ async def _launch_verilog_mem(
         await RisingEdge(drv.clk)
         dut.soff_dump.value = 0
         await RisingEdge(drv.clk)
-        image = read_dump(job["dump"], int(job["data_width"]))
+        image = read_dump(job["dump"], int(job["data_width"]), lo=lo)
         for name, addr in addresses.items():
             array = args[name]
             off = addr - lo * nb
