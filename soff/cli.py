@@ -276,7 +276,7 @@ def boards_main(argv: Sequence[str]) -> int:
         rows.append((name, b.part, f"{b.clock_mhz:g} MHz", b.memory_summary, b.flow))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     return 0
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,11 @@ SCHEDULED_OPS = (
 )  # fmt: skip
 
 # Names a latency table may use besides the IR opcodes: floating-point
-# operators ("f" + opcode), int<->float conversions, and math functions.
-FLOAT_OPS = ("fadd", "fsub", "fmul", "fdiv", "frem", "fneg", "fcmp", "fcast")
+# operators ("f" + opcode; the names soff.hls.bind looks up), conversions
+# (itof int->float, ftoi float->int, fcast float<->float) and math functions.
+FLOAT_OPS = (
+    "fadd", "fsub", "fmul", "fdiv", "frem", "fneg", "fcmp", "fsqrt", "fcast", "fcvt", "itof", "ftoi",
+)  # fmt: skip
 MATH_OPS = tuple(MATH_FUNCTIONS) + (
     "exp", "exp2", "log", "log2", "sin", "cos", "tan", "pow", "rsqrt",
 )  # fmt: skip
@@ -117,7 +120,7 @@ def board_names() -> list[str]:
     return sorted(f.name[:-5] for f in files if f.name.endswith(".toml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_board(name: str | None = None) -> Board:
     """The board called ``name`` (default: generic), or the board file at path ``name``."""
     name = name or DEFAULT_BOARD

@@ -208,7 +208,7 @@ def synthesize(
         (work / "synth.ys").write_text("\n".join(script) + "\n")
         stages: dict[str, float] = {}
         stage = f"yosys {first.split()[0]}"
-        stages["yosys"] = _run(yosys + ["-q", "-l", "yosys.log", "synth.ys"], work, stage,
+        stages["yosys"] = _run(yosys + ["-q", "synth.ys"], work, stage, "yosys.log",
                                progress, progress_interval, timeout)
         cells = _stat_cells(work / "stat.json")
         counts = _count(cells, tech)
@@ -224,7 +224,7 @@ def synthesize(
                 if not harness:
                     args.append("--out-of-context")
             stages["nextpnr"] = _run(args, work, f"nextpnr-{nextpnr} place and route",
-                                     progress, progress_interval, timeout, log="nextpnr.log")
+                                     "nextpnr.log", progress, progress_interval, timeout)
             report = json.loads((work / "report.json").read_text())
             for bel, res in _PNR_BELS[nextpnr].items():
                 used = report.get("utilization", {}).get(bel, {}).get("used")
@@ -277,18 +277,17 @@ def find_tool(name: str) -> list[str]:
 
 
 def _run(
-    argv: list[str], cwd: Path, stage: str, progress: Progress | None, interval: float,
-    timeout: float | None, log: str | None = None,
+    argv: list[str], cwd: Path, stage: str, log: str, progress: Progress | None,
+    interval: float, timeout: float | None,
 ) -> float:
-    """Run one tool, reporting progress every ``interval`` seconds; its elapsed time."""
+    """Run one tool (output into ``log``), reporting progress every ``interval``
+    seconds; its elapsed time."""
     t0 = time.perf_counter()
-    out = open(cwd / log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
-    errfile = cwd / f"{Path(argv[0]).name}.stderr"
-    try:
-        with open(errfile, "w") as err:
-            if progress:
-                progress(stage, 0.0)
-            proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err)
+    if progress:
+        progress(stage, 0.0)
+    with open(cwd / log, "w") as out:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        try:
             while True:
                 try:
                     rc = proc.wait(timeout=interval)
@@ -296,43 +295,35 @@ def _run(
                 except subprocess.TimeoutExpired:
                     elapsed = time.perf_counter() - t0
                     if timeout is not None and elapsed > timeout:
-                        proc.kill()
-                        proc.wait()
                         raise SynthError(f"{stage}: gave up after {elapsed:.0f} s") from None
                     if progress:
                         progress(stage, elapsed)
-                except BaseException:
-                    proc.kill()
-                    proc.wait()
-                    raise
-    finally:
-        if log and not isinstance(out, int):
-            out.close()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     elapsed = time.perf_counter() - t0
     if progress:
         progress(stage + " done", elapsed)
     if rc != 0:
-        text = errfile.read_text(errors="replace")
-        if log:
-            text += (cwd / log).read_text(errors="replace")
-        if (cwd / "yosys.log").is_file() and "yosys" in stage:
-            text += (cwd / "yosys.log").read_text(errors="replace")
-        _raise_for(stage, text)
+        _raise_for(stage, (cwd / log).read_text(errors="replace"))
     return elapsed
 
 
-_FIT = re.compile(r"Design uses (\d+) (\w+) BELs but only (\d+) exist|"
-                  r"(\w+) used (\d+)/(\d+)|does not fit|Unable to place cell")
+_UTIL = re.compile(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)\s+(\d+)%")
 
 
 def _raise_for(stage: str, text: str) -> None:
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if "ERROR" in ln or "error" in ln.lower()]
-    if any(_FIT.search(ln) for ln in errors) or "Failed to" in text and "place" in text:
-        raise DoesNotFitError(
-            f"{stage}: the design does not fit the device: " + "; ".join(errors[-3:] or lines[-3:])
-        )
-    raise SynthError(f"{stage} failed: " + "\n  ".join((errors or lines)[-8:]))
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("ERROR") or " error" in ln.lower()]
+    usage = [m for m in map(_UTIL.match, lines) if m]
+    full = [f"{m[1]} {m[2]}/{m[3]} ({m[4]}%)" for m in usage if int(m[2]) >= 0.9 * int(m[3])]
+    misfit = any(("Failed to expand region" in e or "Unable to place" in e or "only" in e and "exist" in e)
+                 for e in errors)
+    if misfit or any(int(m[2]) > int(m[3]) for m in usage):
+        detail = ", ".join(full) or "; ".join(errors[-2:])
+        raise DoesNotFitError(f"{stage}: the design does not fit the device: {detail}")
+    raise SynthError(f"{stage} failed:\n  " + "\n  ".join((errors or lines)[-8:]))
 
 
 def _stat_cells(path: Path) -> dict[str, int]:
@@ -404,8 +395,19 @@ def harness_verilog(top: str, ports: list[tuple[str, str, int]]) -> tuple[str, d
     the package has pins: a shift register feeds every input, and the XOR of
     every output is registered onto ``dout``, so nothing is optimised away."""
     from soff.rtl_gen.vast import (
-        Always, Assign, Instance, Module, NonBlocking, Port, Ref, Reg, Slice, UnOp, Wire,
-        cat, print_verilog,
+        Always,
+        Assign,
+        Instance,
+        Module,
+        NonBlocking,
+        Port,
+        Ref,
+        Reg,
+        Slice,
+        UnOp,
+        Wire,
+        cat,
+        print_verilog,
     )  # fmt: skip
 
     clock = next((n for d, n, _ in ports if d == "input" and n in ("ap_clk", "clk")), None)
