@@ -1,0 +1,1 @@
+"""Testing tools: the random kernel generator, the differential runner and the reducer."""

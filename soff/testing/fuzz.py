@@ -1,0 +1,307 @@
+"""Differential fuzzing: generated kernels run in the IR interpreter, the Verilator
+simulation of the generated Verilog, and (when pyopencl + PoCL are installed) PoCL.
+
+    python -m soff.testing.fuzz --count N --seed S [--keep DIR] [--no-reduce]
+    soff fuzz --count N --seed S [--keep DIR]
+
+Failures (mismatch, hang, crash, compile error on a program that should compile)
+are saved as ``<keep>/fuzz_<seed>.cl`` (reduced), ``fuzz_<seed>.orig.cl`` and
+``fuzz_<seed>.json`` (sizes, arguments, failure kind), the format that
+``tests/regressions/test_regressions.py`` replays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from soff.testing.fuzz_gen import Program, args_from_json, generate
+
+# kinds of outcome
+OK = "ok"
+FRONTEND = "frontend-error"  # the front end rejects or crashes on a generated (valid) program
+INTERP = "interp-error"  # the interpreter fails on the front end's IR
+COMPILE = "compile-error"  # HLS / RTL generation rejects or crashes
+HANG = "hang"
+SIM_ERROR = "sim-error"
+MISMATCH = "mismatch"  # hardware != interpreter
+POCL_MISMATCH = "pocl-mismatch"  # PoCL != interpreter
+POCL_ERROR = "pocl-error"
+
+
+@dataclass
+class Outcome:
+    kind: str
+    detail: str = ""
+    seconds: float = 0.0
+    cycles: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.kind != OK
+
+    def signature(self) -> str:
+        """What must stay the same while reducing: the kind, plus the error's shape."""
+        if self.kind in (MISMATCH, POCL_MISMATCH, HANG):
+            return self.kind
+        text = re.sub(r"%[\w.]+|\b[vpchi]\d+\b|\b(in|out|s)\d+\b|\d+", "#", self.detail.splitlines()[0] if self.detail else "")
+        text = re.sub(r"^[^:]*:#:#: ", "", text)
+        return f"{self.kind}: {text[:200]}"
+
+
+# ----------------------------------------------------------------------------- PoCL
+_POCL: Any = None
+
+
+def pocl_available() -> bool:
+    global _POCL
+    if _POCL is None:
+        try:
+            import os
+            import warnings
+
+            os.environ.setdefault("PYOPENCL_COMPILER_OUTPUT", "0")
+            warnings.filterwarnings("ignore", module="pyopencl")
+            import pyopencl as cl
+
+            ctx = cl.Context(devices=[cl.get_platforms()[0].get_devices()[0]])
+            _POCL = (cl, ctx, cl.CommandQueue(ctx))
+        except Exception:  # noqa: BLE001 - PoCL is optional
+            _POCL = False
+    return bool(_POCL)
+
+
+def run_pocl(source: str, kernel: str, arg_names: Sequence[str], args: Mapping[str, Any],
+             global_size: Sequence[int], local_size: Sequence[int]) -> dict[str, np.ndarray]:
+    cl, ctx, queue = _POCL
+    prg = cl.Program(ctx, source).build(options=["-cl-std=CL1.2", "-w"])
+    k = getattr(prg, kernel)
+    bufs = {}
+    call = []
+    mf = cl.mem_flags
+    for name in arg_names:
+        v = args[name]
+        if isinstance(v, np.ndarray):
+            host = v.copy()
+            bufs[name] = (host, cl.Buffer(ctx, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=host))
+            call.append(bufs[name][1])
+        else:
+            call.append(v)
+    k(queue, tuple(global_size), tuple(local_size), *call)
+    out = {}
+    for name, (host, buf) in bufs.items():
+        cl.enqueue_copy(queue, host, buf)
+        out[name] = host
+    queue.finish()
+    return out
+
+
+def _pocl_args(kernel_ir: Any, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Scalars as numpy scalars of the argument's type (pyopencl needs the width)."""
+    from soff.driver import ir_dtype
+    from soff.ir.types import PtrType
+
+    out = dict(args)
+    for a in kernel_ir.args:
+        if not isinstance(a.type, PtrType):
+            out[a.name] = ir_dtype(str(a.type)).type(args[a.name])
+    return out
+
+
+# ----------------------------------------------------------------------------- one check
+def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequence[int],
+          local_size: Sequence[int], *, hardware: bool = True, pocl: bool | None = None,
+          filename: str = "fuzz.cl") -> Outcome:
+    """Run one kernel everywhere and compare. Never raises."""
+    import soff
+    from soff.frontend import compile_source
+    from soff.ir.interp import run_kernel
+
+    t0 = time.perf_counter()
+    gsz, lsz = tuple(global_size), tuple(local_size)
+
+    def done(kind: str, detail: str = "", cycles: int | None = None) -> Outcome:
+        return Outcome(kind, detail, time.perf_counter() - t0, cycles)
+
+    try:
+        module = compile_source(source, filename)
+        kir = next(k for k in module.kernels if k.name == kernel)
+        from soff.ir.verifier import verify_kernel
+
+        verify_kernel(kir)  # the front end's IR must be valid
+    except Exception as e:  # noqa: BLE001
+        return done(FRONTEND, f"{type(e).__name__}: {e}")
+    try:
+        expect = run_kernel(kir, {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}, gsz, lsz)
+    except Exception as e:  # noqa: BLE001
+        return done(INTERP, f"{type(e).__name__}: {e}")
+
+    if pocl is None:
+        pocl = pocl_available()
+    if pocl and pocl_available():
+        try:
+            got = run_pocl(source, kernel, [a.name for a in kir.args], _pocl_args(kir, args), gsz, lsz)
+        except Exception as e:  # noqa: BLE001
+            return done(POCL_ERROR, f"{type(e).__name__}: {str(e)[:2000]}")
+        diff = _compare(expect, got)
+        if diff:
+            return done(POCL_MISMATCH, "PoCL differs from the interpreter: " + diff)
+
+    if not hardware:
+        return done(OK)
+    try:
+        design = soff.compile(source, kernel=kernel, filename=filename)
+    except Exception as e:  # noqa: BLE001
+        return done(COMPILE, f"{type(e).__name__}: {e}")
+    from soff.sim.errors import SimulationError, SimulationHang
+
+    try:
+        res = design.simulate(gsz, lsz, {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()})
+    except SimulationHang as e:
+        return done(HANG, str(e))
+    except SimulationError as e:
+        return done(SIM_ERROR, str(e)[:4000])
+    except Exception as e:  # noqa: BLE001
+        return done(SIM_ERROR, f"{type(e).__name__}: {e}")
+    diff = _compare(expect, res.outputs)
+    if diff:
+        return done(MISMATCH, "hardware differs from the interpreter: " + diff, res.cycles)
+    return done(OK, cycles=res.cycles)
+
+
+def _compare(expect: Mapping[str, np.ndarray], got: Mapping[str, np.ndarray]) -> str:
+    msgs = []
+    for name, want in expect.items():
+        have = np.asarray(got[name])
+        if have.shape != want.shape or not np.array_equal(have, want):
+            bad = np.nonzero(have.reshape(-1) != want.reshape(-1))[0] if have.shape == want.shape else []
+            first = ", ".join(f"[{i}] want {want.reshape(-1)[i]} got {have.reshape(-1)[i]}" for i in bad[:4])
+            msgs.append(f"buffer {name}: {len(bad)} element(s) differ ({first})")
+    return "; ".join(msgs)
+
+
+def check_program(p: Program, **kw: Any) -> Outcome:
+    return check(p.source, p.kernel, p.make_args(), p.global_size, p.local_size, **kw)
+
+
+def check_saved(cl_path: str | Path, **kw: Any) -> Outcome:
+    """Replay a saved regression (``X.cl`` next to ``X.json``)."""
+    cl_path = Path(cl_path)
+    spec = json.loads(cl_path.with_suffix(".json").read_text())
+    return check(cl_path.read_text(), spec["kernel"], args_from_json(spec), spec["global_size"],
+                 spec["local_size"], filename=cl_path.name, **kw)
+
+
+# ----------------------------------------------------------------------------- save + reduce
+def save_failure(p: Program, outcome: Outcome, keep: Path, reduce_seconds: float = 300.0,
+                 log: Callable[[str], None] = print, hardware: bool = True) -> Path:
+    from soff.testing.reduce import reduce_source
+
+    keep.mkdir(parents=True, exist_ok=True)
+    stem = keep / f"fuzz_{p.seed}"
+    args = p.make_args()
+    spec = p.to_json(args)
+    spec["kind"] = outcome.kind
+    spec["detail"] = outcome.detail[:2000]
+    (stem.parent / f"{stem.name}.orig.cl").write_text(p.source)
+    reduced = p.source
+    if reduce_seconds > 0:
+        sig = outcome.signature()
+        needs_hw = outcome.kind in (COMPILE, HANG, SIM_ERROR, MISMATCH)
+
+        def still_fails(src: str) -> bool:
+            o = check(src, p.kernel, args, p.global_size, p.local_size,
+                      hardware=needs_hw and hardware, pocl=outcome.kind in (POCL_MISMATCH, POCL_ERROR))
+            return o.signature() == sig
+
+        t0 = time.perf_counter()
+        reduced = reduce_source(p.source, still_fails, reduce_seconds, log=lambda s: log("    " + s))
+        log(f"  reduced {len(p.source.splitlines())} -> {len(reduced.splitlines())} lines "
+            f"in {time.perf_counter() - t0:.0f} s")
+    stem.with_suffix(".cl").write_text(reduced)
+    stem.with_suffix(".json").write_text(json.dumps(spec, indent=1) + "\n")
+    return stem.with_suffix(".cl")
+
+
+@dataclass
+class Summary:
+    ran: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    kinds: dict[str, int] | None = None
+    failures: list[tuple[int, Outcome]] | None = None
+
+
+def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float = 300.0,
+        hardware: bool = True, pocl: bool | None = None, log: Callable[[str], None] = print,
+        stop_after: float | None = None) -> Summary:
+    """Generate and check ``count`` kernels with seeds ``seed``, ``seed + 1``, ..."""
+    s = Summary(kinds={}, failures=[])
+    if pocl is None:
+        pocl = pocl_available()
+    log(f"soff fuzz: {count} kernel(s) from seed {seed}; interpreter"
+        f"{' vs hardware (Verilator)' if hardware else ''}{' vs PoCL' if pocl else ''}")
+    t_start = time.perf_counter()
+    for i in range(count):
+        if stop_after is not None and time.perf_counter() - t_start > stop_after:
+            log("time limit reached")
+            break
+        sd = seed + i
+        try:
+            p = generate(sd)
+        except Exception:  # noqa: BLE001 - a generator bug is worth seeing, not stopping for
+            log(f"[{i + 1}/{count}] seed {sd}: GENERATOR ERROR\n{traceback.format_exc()}")
+            continue
+        o = check_program(p, hardware=hardware, pocl=pocl)
+        s.ran += 1
+        s.kinds[o.kind] = s.kinds.get(o.kind, 0) + 1
+        cyc = f", {o.cycles} cycles" if o.cycles is not None else ""
+        log(f"[{i + 1}/{count}] seed {sd}: {o.kind} ({o.seconds:.1f} s{cyc})"
+            + (f"\n    {o.detail.splitlines()[0][:300] if o.detail else ''}" if o.failed else ""))
+        if o.failed:
+            s.failed += 1
+            s.failures.append((sd, o))
+            if keep is not None:
+                path = save_failure(p, o, keep, reduce_seconds, log, hardware=hardware)
+                log(f"    saved {path}")
+    s.seconds = time.perf_counter() - t_start
+    per = s.seconds / max(s.ran, 1)
+    log(f"summary: {s.ran} ran, {s.failed} failed ({', '.join(f'{k} {v}' for k, v in sorted(s.kinds.items()))}); "
+        f"{s.seconds:.0f} s, {per:.1f} s per kernel")
+    return s
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "soff fuzz") -> int:
+    ap = argparse.ArgumentParser(prog=prog, description="differential fuzzing of soff with generated kernels")
+    ap.add_argument("--count", type=int, default=10, help="number of kernels (default 10)")
+    ap.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    ap.add_argument("--keep", metavar="DIR", help="save failing kernels (reduced) in DIR")
+    ap.add_argument("--reduce-seconds", type=float, default=300.0, help="time bound per reduction (0: no reduction)")
+    ap.add_argument("--no-hardware", action="store_true", help="interpreter (and PoCL) only, no Verilator")
+    ap.add_argument("--no-pocl", action="store_true", help="do not use PoCL even when pyopencl is installed")
+    ap.add_argument("--time-limit", type=float, help="stop starting new kernels after this many seconds")
+    ap.add_argument("--print", dest="print_seed", type=int, metavar="SEED", help="print the kernel for SEED and exit")
+    a = ap.parse_args(argv)
+    if a.print_seed is not None:
+        p = generate(a.print_seed)
+        print(p.source, end="")
+        print(json.dumps({k: v for k, v in p.to_json().items() if k != "args"}))
+        return 0
+    s = run(a.count, a.seed, Path(a.keep) if a.keep else None, a.reduce_seconds,
+            hardware=not a.no_hardware, pocl=False if a.no_pocl else None,
+            log=lambda m: print(m, flush=True), stop_after=a.time_limit)
+    return 1 if s.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(prog="python -m soff.testing.fuzz"))
