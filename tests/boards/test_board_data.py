@@ -15,7 +15,6 @@ from soff.driver import compile_design
 from soff.hls.schedule.datapath import SUPPORTED_OPS
 from soff.ir.core import OPCODES, WORKITEM_OPS
 
-
 VADD = Path(__file__).resolve().parents[2] / "examples" / "vadd.cl"
 BOARDS = board_names()
 EXPECTED = {"generic", "ecp5-85k", "ice40-up5k", "xilinx-u250", "xilinx-zcu104", "intel-pac-a10"}
@@ -127,7 +126,8 @@ def test_board_file_by_path(tmp_path) -> None:
 
 # --------------------------------------------------------------------------- validation
 
-GOOD = """
+GOOD = (
+    """
 name = "t"
 description = "test"
 vendor = "none"
@@ -137,7 +137,10 @@ flow = "none"
 [memory]
 data_width = 64
 [latency]
-""" + "\n".join(f"{op} = 1" for op in SCHEDULED_OPS) + "\n"
+"""
+    + "\n".join(f"{op} = 1" for op in SCHEDULED_OPS)
+    + "\n"
+)
 
 
 def test_minimal_board_parses() -> None:
@@ -150,9 +153,15 @@ def test_minimal_board_parses() -> None:
     [
         (lambda s: s.replace('part = "p"', 'part = "p"\ncolour = "red"'), "unknown key 'colour'"),
         (lambda s: s + "[extras]\nx = 1\n", "unknown section [extras]"),
-        (lambda s: s.replace("data_width = 64", "data_width = 64\nwidth = 8"), "unknown key [memory] 'width'"),
+        (
+            lambda s: s.replace("data_width = 64", "data_width = 64\nwidth = 8"),
+            "unknown key [memory] 'width'",
+        ),
         (lambda s: s.replace("data_width = 64", "data_width = 48"), "power of two"),
-        (lambda s: s.replace("data_width = 64", 'data_width = "64"'), "data_width must be an integer"),
+        (
+            lambda s: s.replace("data_width = 64", 'data_width = "64"'),
+            "data_width must be an integer",
+        ),
         (lambda s: s.replace("clock_mhz = 100.0", "clock_mhz = 0"), "clock_mhz must be positive"),
         (lambda s: s.replace('flow = "none"', 'flow = "magic"'), "flow must be one of"),
         (lambda s: s.replace('part = "p"\n', ""), "missing key 'part'"),
@@ -163,7 +172,7 @@ def test_minimal_board_parses() -> None:
         (lambda s: s.replace('name = "t"', 'name = "u"'), "file is named 't.toml'"),
         (lambda s: s.replace('flow = "none"', 'flow = "open"'), "needs [synth] nextpnr"),
         (lambda s: s + "[resources]\nlut = -5\n", "must not be negative"),
-        (lambda s: s + "[synth]\nnextpnr = \"gowin\"\n", "nextpnr must be 'ecp5' or 'ice40'"),
+        (lambda s: s + '[synth]\nnextpnr = "gowin"\n', "nextpnr must be 'ecp5' or 'ice40'"),
         (lambda s: s.replace("clock_mhz = 100.0", "clock_mhz = [1]"), "clock_mhz must be a number"),
         (lambda s: s + "x = = 1\n", "not valid TOML"),
     ],
