@@ -196,7 +196,8 @@ def parse_board(text: str, where: str, expect_name: str | None = None) -> Board:
 
 
 def _type_name(types: tuple[type, ...]) -> str:
-    return {_STR: "a string", _NUM: "a number", _INT: "an integer", _LIST: "a list"}[types]
+    names = {str: "a string", float: "a number", int: "an integer", list: "a list"}
+    return names[types[-1]]
 
 
 def _check_schema(data: dict[str, Any], where: str) -> None:

@@ -72,10 +72,9 @@ def kernel_xml(design: ProjectDesign) -> str:
             a = types.get(reg.name)
             ctype = _C_TYPES.get(a.type, "uint") if a else "uint"
             attrs = dict(addressQualifier="0", port="s_axi_control", type=ctype)
-        ET.SubElement(
-            args, "arg", name=reg.name, id=str(i), size=f"0x{size:x}", offset=f"0x{reg.offset:03x}",
-            hostOffset="0x0", hostSize=f"0x{size:x}", **attrs,
-        )  # fmt: skip
+        attrs.update(name=reg.name, id=str(i), size=f"0x{size:x}", offset=f"0x{reg.offset:03x}",
+                     hostOffset="0x0", hostSize=f"0x{size:x}")  # fmt: skip
+        ET.SubElement(args, "arg", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
