@@ -96,6 +96,7 @@ def normalize(p: Pipe, x: V, name: str) -> tuple[V, V]:
         shifted = catv(cur[w - 1 - s : 0], zeros(s))
         cur = p.let(f"{name}_n{k}", mux(z, shifted, cur))
         zs.append(z)
+        p.cut(1.0 + s / 32)
     lz = p.let(f"{name}_lz", catv(*zs)) if zs else const(0, 1)
     return cur, lz
 
@@ -120,6 +121,7 @@ def shr_sticky(p: Pipe, x: V, amt: V, name: str) -> tuple[V, V]:
         bit = amt[k]
         st = p.let(f"{name}_st{k}", bor(st, band(bit, red_or(cur[s - 1 : 0]))))
         cur = p.let(f"{name}_r{k}", mux(bit, catv(zeros(s), cur[w - 1 : s]), cur))
+        p.cut(1.0)
     y = p.let(f"{name}_y", mux(big, zeros(w), cur))
     sticky = p.let(f"{name}_s", mux(big, red_or(x), st))
     return y, sticky
@@ -135,13 +137,14 @@ def round_pack(p: Pipe, f: Fmt, s: V, e: V, m: V, sticky: V, name: str = "rp") -
     w = m.w
     xw = max(f.xw, e.w)
     eb = p.let(f"{name}_eb", add(sext(e, xw), const(f.bias, xw)))
+    p.cut(1.5)
     ovf = p.let(f"{name}_ovf", bnot(lts(eb, const((1 << f.ew) - 1, xw))))
     sub_ = p.let(f"{name}_sub", lts(eb, const(1, xw)))
     sh = p.let(f"{name}_sh", mux(sub_, sub(const(1, xw), eb), zeros(xw)))
     zero = p.let(f"{name}_zero", eq(m, 0))
-    p.cut(1.5)
-    md, st2 = shr_sticky(p, m, sh, f"{name}_dn")
     p.cut(2.0)
+    md, st2 = shr_sticky(p, m, sh, f"{name}_dn")
+    p.cut(1.0)
     ef = p.let(f"{name}_ef", mux(sub_, zeros(f.ew), eb[f.ew - 1 : 0]))
     frac = md[w - 2 : w - f.m]
     lsb = md[w - f.m]
@@ -222,6 +225,7 @@ def gen_fadd(f: Fmt, subtract: bool) -> Pipe:
     m_big = p.let("m_big", mux(swap, ub.m, ua.m))
     m_sm = p.let("m_sm", mux(swap, ua.m, ub.m))
     d = p.let("d", sub(eu_big, eu_sm))
+    e0 = p.let("e0", sub(zext(eu_big, f.xw), const(f.bias - 1, f.xw)))
     nan = p.let("nan", bor(ua.nan, ub.nan, band(ua.inf, ub.inf, eff_sub)))
     inf = p.let("inf", bor(ua.inf, ub.inf))
     s_inf = p.let("s_inf", mux(ua.inf, sa, sb))
@@ -235,9 +239,7 @@ def gen_fadd(f: Fmt, subtract: bool) -> Pipe:
     total = p.let("sum", mux(eff_sub, sub(x_big, x_al), add(x_big, x_al)))
     p.cut(1.5)
     n, lz = normalize(p, total, "nrm")
-    e = p.let(
-        "e", sub(add(sub(zext(eu_big, f.xw), const(f.bias, f.xw)), const(1, f.xw)), zext(lz, f.xw))
-    )
+    e = p.let("e", sub(e0, zext(lz, f.xw)))
     s = p.let("s", mux(eq(total, 0), s_zero, s_big))
     p.cut(2.0)
     r = round_pack(p, f, s, e, n, const(0, 1))
@@ -330,7 +332,7 @@ def gen_fma(f: Fmt) -> Pipe:
     c_gt = bor(lts(epn, ec), band(eq(epn, ec), geu(xc, xp)))
     c_big = p.let("c_big", mux(pzero, const(1, 1), mux(uc.zero, const(0, 1), c_gt)))
     s_big = p.let("s_big", mux(c_big, sc, sp))
-    e_big = p.let("e_big", mux(c_big, ec, epn))
+    e_big = p.let("e_big", add(mux(c_big, ec, epn), const(1, f.xw)))
     d = p.let("d", mux(c_big, sub(ec, epn), sub(epn, ec)))
     x_big = p.let("x_big", mux(c_big, xc, xp))
     x_sm0 = p.let("x_sm0", mux(c_big, xp, xc))
@@ -341,7 +343,7 @@ def gen_fma(f: Fmt) -> Pipe:
     total = p.let("sum", mux(eff_sub, sub(x_big, x_al), add(x_big, x_al)))
     p.cut(1.5)
     n, lz = normalize(p, total, "nrm")
-    e = p.let("e", sub(add(e_big, const(1, f.xw)), zext(lz, f.xw)))
+    e = p.let("e", sub(e_big, zext(lz, f.xw)))
     s = p.let("s", mux(eq(total, 0), s_zero, s_big))
     p.cut(2.0)
     r = round_pack(p, f, s, e, n, const(0, 1))
@@ -374,7 +376,7 @@ def gen_fdiv(f: Fmt) -> Pipe:
         nxt = p.let(f"d{i}", mux(ge, sub(r, den), r))
         q = p.let(f"qa{i}", ge if q is None else catv(q, ge))
         r = p.let(f"r{i + 1}", catv(nxt[f.m - 1 : 0], zeros(1)))
-        p.cut(1.0)
+        p.cut(2.0)
     assert q is not None
     sticky = p.let("sticky", ne(r, 0))
     top = q.msb
@@ -412,7 +414,7 @@ def gen_fsqrt(f: Fmt) -> Pipe:
         root = p.let(f"root{i}", ge if root is None else catv(root, ge))
         if rad.w > 2:
             rad = p.let(f"rad{i + 1}", rad[rad.w - 3 : 0])
-        p.cut(1.0)
+        p.cut(2.0)
     assert root is not None
     sticky = p.let("sticky", ne(rem, 0))
     rp = round_pack(p, f, const(0, 1), eh, root, sticky)

@@ -46,7 +46,7 @@ def gen_idiv(width: int, signed: bool, rem: bool) -> Pipe:
         q = p.let(f"qa{i}", ge if q is None else catv(q, ge))
         if rest.w > 1:
             rest = p.let(f"rest{i + 1}", rest[rest.w - 2 : 0])
-        p.cut(1.0)
+        p.cut(2.0)
     assert q is not None
     if rem:
         ur = r[width - 1 : 0]
