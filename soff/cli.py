@@ -332,6 +332,13 @@ def project_main(argv: Sequence[str]) -> int:
     return 0
 
 
+def fuzz_main(argv: Sequence[str]) -> int:
+    """``soff fuzz --count N --seed S [--keep DIR]``: differential fuzzing (see docs/fuzzing.md)."""
+    from soff.testing.fuzz import main as fuzz
+
+    return fuzz(argv, prog="soff fuzz")
+
+
 def _fail(message: str) -> NoReturn:
     print(message, file=sys.stderr)
     sys.exit(1)
@@ -341,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {
         "sim": sim_main, "testbench": testbench_main, "boards": boards_main,
-        "synth": synth_main, "project": project_main,
+        "synth": synth_main, "project": project_main, "fuzz": fuzz_main,
     }  # fmt: skip
     try:
         if argv and argv[0] in commands:

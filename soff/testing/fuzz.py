@@ -50,6 +50,11 @@ class Outcome:
     def failed(self) -> bool:
         return self.kind != OK
 
+    def bug_key(self) -> str:
+        """A coarse key for de-duplicating failures in one campaign (one reduction per key)."""
+        text = re.sub(r"\^[\w.]+|'[^']*'|<[^>]*>|\b\d+\b", "", self.signature())
+        return text[:120]
+
     def signature(self) -> str:
         """What must stay the same while reducing: the kind, plus the error's shape."""
         if self.kind in (MISMATCH, POCL_MISMATCH, HANG):
@@ -252,6 +257,7 @@ def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float =
     log(f"soff fuzz: {count} kernel(s) from seed {seed}; interpreter"
         f"{' vs hardware (Verilator)' if hardware else ''}{' vs PoCL' if pocl else ''}")
     t_start = time.perf_counter()
+    seen: dict[str, int] = {}
     for i in range(count):
         if stop_after is not None and time.perf_counter() - t_start > stop_after:
             log("time limit reached")
@@ -271,7 +277,11 @@ def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float =
         if o.failed:
             s.failed += 1
             s.failures.append((sd, o))
-            if keep is not None:
+            key = o.bug_key()
+            if keep is not None and key in seen:
+                log(f"    (same kind of failure as seed {seen[key]}; not reduced)")
+            elif keep is not None:
+                seen[key] = sd
                 path = save_failure(p, o, keep, reduce_seconds, log, hardware=hardware)
                 log(f"    saved {path}")
     s.seconds = time.perf_counter() - t_start

@@ -82,6 +82,18 @@ def _blocks(node: Node) -> list[Node]:
     return out
 
 
+def _paren_groups(text: str) -> list[tuple[int, int]]:
+    """(open, close) index pairs of balanced parentheses, outermost (longest) first."""
+    stack, out = [], []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            out.append((stack.pop(), i))
+    out.sort(key=lambda ab: (ab[0] - ab[1], ab[0]))
+    return out
+
+
 class Reducer:
     def __init__(self, still_fails: Callable[[str], bool], time_budget: float = 300.0,
                  log: Callable[[str], None] | None = None) -> None:
@@ -90,6 +102,7 @@ class Reducer:
         self.log = log or (lambda s: None)
         self.tests = 0
         self.cache: dict[str, bool] = {}
+        self.expression_level = True
 
     def expired(self) -> bool:
         return time.monotonic() > self.deadline
@@ -180,6 +193,34 @@ class Reducer:
                     c.line = old
         return changed
 
+    def simplify_parens(self, root: Node, max_tests: int = 400) -> bool:
+        """Replace parenthesised sub-expressions by ``0`` (outermost first)."""
+        changed = False
+        start = self.tests
+        nodes = []
+        for node in _blocks(root):
+            if node.header is not None:
+                nodes.append((node, "header"))
+            nodes += [(c, "line") for c in node.children if c.line is not None]
+        for n, attr in nodes:
+            i = 0
+            while not self.expired() and self.tests - start < max_tests:
+                text = getattr(n, attr)
+                groups = _paren_groups(text)
+                if i >= len(groups):
+                    break
+                a, b = groups[i]
+                if text[a + 1:b] == "0":
+                    i += 1
+                    continue
+                setattr(n, attr, text[:a] + "(0)" + text[b + 1:])
+                if self.check(root):
+                    changed = True
+                    continue  # same index: the next group now sits there
+                setattr(n, attr, text)
+                i += 1
+        return changed
+
     def reduce(self, source: str) -> str:
         root = parse(source)
         if render(root) != source and not self.check(root):
@@ -196,6 +237,8 @@ class Reducer:
                 changed |= self.unwrap(root)
             if not self.expired():
                 changed |= self.simplify_lines(root)
+            if not self.expired() and self.expression_level:
+                changed |= self.simplify_parens(root)
             if not changed:
                 break
         return render(root)
