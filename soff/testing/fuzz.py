@@ -126,7 +126,7 @@ def _pocl_args(kernel_ir: Any, args: Mapping[str, Any]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- one check
 def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequence[int],
           local_size: Sequence[int], *, hardware: bool = True, pocl: bool | None = None,
-          filename: str = "fuzz.cl") -> Outcome:
+          filename: str = "fuzz.cl", simulator: str = "verilator") -> Outcome:
     """Run one kernel everywhere and compare. Never raises."""
     import soff
     from soff.frontend import compile_source
@@ -171,7 +171,8 @@ def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequen
     from soff.sim.errors import SimulationError, SimulationHang
 
     try:
-        res = design.simulate(gsz, lsz, {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()})
+        res = design.simulate(gsz, lsz, {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()},
+                              simulator=simulator)
     except SimulationHang as e:
         return done(HANG, str(e))
     except SimulationError as e:
@@ -203,6 +204,7 @@ def check_saved(cl_path: str | Path, **kw: Any) -> Outcome:
     """Replay a saved regression (``X.cl`` next to ``X.json``)."""
     cl_path = Path(cl_path)
     spec = json.loads(cl_path.with_suffix(".json").read_text())
+    kw.setdefault("simulator", spec.get("simulator", "verilator"))
     return check(cl_path.read_text(), spec["kernel"], args_from_json(spec), spec["global_size"],
                  spec["local_size"], filename=cl_path.name, **kw)
 
