@@ -37,6 +37,7 @@ SIM_ERROR = "sim-error"
 MISMATCH = "mismatch"  # hardware != interpreter
 POCL_MISMATCH = "pocl-mismatch"  # PoCL != interpreter
 POCL_ERROR = "pocl-error"
+UNSUPPORTED = "unsupported"  # a clean "not supported yet in hardware": a generator limit, not a bug
 
 
 @dataclass
@@ -126,7 +127,7 @@ def _pocl_args(kernel_ir: Any, args: Mapping[str, Any]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- one check
 def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequence[int],
           local_size: Sequence[int], *, hardware: bool = True, pocl: bool | None = None,
-          filename: str = "fuzz.cl", simulator: str = "verilator") -> Outcome:
+          filename: str = "fuzz.cl", simulator: str = "verilator", simulate: bool = True) -> Outcome:
     """Run one kernel everywhere and compare. Never raises."""
     import soff
     from soff.frontend import compile_source
@@ -167,7 +168,13 @@ def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequen
     try:
         design = soff.compile(source, kernel=kernel, filename=filename)
     except Exception as e:  # noqa: BLE001
+        from soff.diagnostics import UnsupportedError
+
+        if isinstance(e, UnsupportedError) and "supported yet" in str(e):
+            return done(UNSUPPORTED, f"{type(e).__name__}: {e}")
         return done(COMPILE, f"{type(e).__name__}: {e}")
+    if not simulate:
+        return done(OK)
     from soff.sim.errors import SimulationError, SimulationHang
 
     try:
@@ -224,11 +231,13 @@ def save_failure(p: Program, outcome: Outcome, keep: Path, reduce_seconds: float
     reduced = p.source
     if reduce_seconds > 0:
         sig = outcome.signature()
-        needs_hw = outcome.kind in (COMPILE, HANG, SIM_ERROR, MISMATCH)
+        needs_hw = outcome.kind in (COMPILE, UNSUPPORTED, HANG, SIM_ERROR, MISMATCH)
+        needs_sim = outcome.kind in (HANG, SIM_ERROR, MISMATCH)
 
         def still_fails(src: str) -> bool:
             o = check(src, p.kernel, args, p.global_size, p.local_size,
-                      hardware=needs_hw and hardware, pocl=outcome.kind in (POCL_MISMATCH, POCL_ERROR))
+                      hardware=needs_hw and hardware, simulate=needs_sim,
+                      pocl=outcome.kind in (POCL_MISMATCH, POCL_ERROR))
             return o.signature() == sig
 
         t0 = time.perf_counter()
@@ -280,7 +289,9 @@ def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float =
             s.failed += 1
             s.failures.append((sd, o))
             key = o.bug_key()
-            if keep is not None and key in seen:
+            if o.kind == UNSUPPORTED:
+                log("    (a hardware limit the generator should respect; not saved)")
+            elif keep is not None and key in seen:
                 log(f"    (same kind of failure as seed {seen[key]}; not reduced)")
             elif keep is not None:
                 seen[key] = sd

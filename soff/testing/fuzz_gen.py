@@ -217,6 +217,10 @@ class Generator:
     """Generates one program from a seed. ``gen.program()`` is the entry point."""
 
     IN_LEN = 64  # power of two: input indices are masked with IN_LEN - 1
+    # The hardware takes at most 16 loads and 16 stores per kernel for now; the
+    # front end may add a few (the final read-modify-writes), so stay below.
+    MAX_LOADS = 11
+    MAX_STORES = 11
 
     def __init__(self, seed: int, features: Features | None = None, size: int | None = None) -> None:
         self.seed = seed
@@ -235,6 +239,8 @@ class Generator:
         self.stmt_budget = 0
         self.expr_depth_max = 3
         self.index_depth = 0
+        self.n_loads = 0
+        self.n_stores = 0
 
     # ------------------------------------------------------------------ helpers
     def fresh(self, prefix: str) -> str:
@@ -263,7 +269,9 @@ class Generator:
         if r < 0.45 and vs:
             v = self.r.choice(vs)
             return v.name if v.type == t else self.cast(t, v.name)
-        if r < 0.6 and not self.in_helper and self.inputs and self.index_depth < 1:
+        if (r < 0.6 and not self.in_helper and self.inputs and self.index_depth < 1
+                and self.n_loads < self.MAX_LOADS):
+            self.n_loads += 1
             b = self.r.choice(self.inputs)
             e = f"{b.name}[{self.index(b.length)}]"
             return e if b.type == t else self.cast(t, e)
@@ -446,12 +454,16 @@ class Generator:
             self.emit(f"{v.name} = {self.expr(t)};")
 
     def s_store(self) -> None:
+        if self.n_stores >= self.MAX_STORES or self.n_loads >= self.MAX_LOADS:
+            return self.s_assign()
+        self.n_stores += 1
         b = self.r.choice(self.outputs)
         slot = self.r.randrange(self.slots) if self.r.random() < 0.7 else (
             f"((uint)({self.expr(self.pick_type(), 1)}) & {self.slots - 1}u)")
         target = f"{b.name}[gid * {self.slots} + {slot}]"
         if self.r.random() < 0.25:
             # read-modify-write of the work-item's own slot
+            self.n_loads += 1
             self.emit(f"{target} ^= {self.expr(b.type)};")
         else:
             self.emit(f"{target} = {self.expr(b.type)};")
