@@ -107,6 +107,11 @@ class Features:
     early_return: bool = True
     two_d: bool = True
     while_loops: bool = True
+    # Loop conditions with &&, ||, ?: or inlined calls (the generator's while/do
+    # loops use 'c++ < n && cond'). Off works around the front-end bug in
+    # tests/regressions/frontend_loop_cond_logical.cl (a loop condition that
+    # makes blocks breaks SSA after the loop) so that fuzzing reaches the hardware.
+    loop_cond_logic: bool = True
     # Not supported by the hardware yet; leave off for hardware fuzzing.
     popcount_clz: bool = False
 
@@ -240,6 +245,7 @@ class Generator:
         self.expr_depth_max = 3
         self.index_depth = 0
         self.n_loads = 0
+        self.no_blocks = False
         self.n_stores = 0
 
     # ------------------------------------------------------------------ helpers
@@ -307,6 +313,9 @@ class Generator:
             forms.append((self.e_builtin, 2))
         if self.f.helpers and self.helpers:
             forms.append((self.e_call, 1))
+        if self.no_blocks:  # no expression that lowers to several blocks
+            forms = [(f, w) for f, w in forms
+                     if f not in (self.e_logic, self.e_ternary, self.e_call, self.e_divrem)]
         fn = self.r.choices([f for f, _ in forms], [w for _, w in forms])[0]
         return fn(t, d)
 
@@ -491,7 +500,9 @@ class Generator:
         bound = f"{n}"
         if self.r.random() < 0.3:
             # a data-dependent trip count, still at most n
+            self.no_blocks = not self.f.loop_cond_logic
             bound = f"({t.name})((uint)({self.expr(self.pick_type(), 1)}) % {n + 1}u)"
+            self.no_blocks = False
         self.emit(f"for ({t.name} {i} = 0; {i} < {bound}; {i}++) {{")
         self._loop_body(n, Var(i, t, readonly=True))
         self.emit("}")
@@ -500,6 +511,23 @@ class Generator:
         n = self._trip()
         c = self.fresh("c")
         self.emit(f"int {c} = 0;")
+        if not self.f.loop_cond_logic:
+            # the same loops without a short-circuit in the condition
+            if self.r.random() < 0.5:
+                self.emit(f"while ({c}++ < {n}) {{")
+                self.indent += 1
+                self.emit(f"if (!({self.cond()})) break;")
+                self.indent -= 1
+                self._loop_body(n, None)
+                self.emit("}")
+            else:
+                self.emit("do {")
+                self._loop_body(n, None)
+                self.indent += 1
+                self.emit(f"if (!({self.cond()})) break;")
+                self.indent -= 1
+                self.emit(f"}} while (++{c} < {n});")
+            return
         if self.r.random() < 0.5:
             self.emit(f"while ({c}++ < {n} && ({self.cond()})) {{")
             self._loop_body(n, None)
