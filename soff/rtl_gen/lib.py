@@ -491,7 +491,8 @@ def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
         ),
         Assign(Ref("rid_onehot"), _id_onehot(n, Ref("m_rid")), comment="read data routed by RID"),
         Assign(Ref("c_rvalid"), Repl(n, Ref("m_rvalid")) & Ref("rid_onehot")),
-        Assign(Ref("m_rready"), reduce_or(Ref("c_rready") & Ref("rid_onehot"))),
+        # gated by RVALID so that an X on an idle RID (4-state simulators) never reaches RREADY
+        Assign(Ref("m_rready"), land(Ref("m_rvalid"), reduce_or(Ref("c_rready") & Ref("rid_onehot")))),
         Assign(Ref("c_rdata"), Ref("m_rdata")),
     ]
     items += _unused_items(Ref("m_rresp"), Ref("m_rlast"))

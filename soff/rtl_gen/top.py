@@ -8,14 +8,16 @@ the ports and register map, and docs/architecture.md for the datapath.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 
 from soff.boards.board import Board
+from soff.hls.bind import Binding, bind_op
 from soff.hls.schedule.datapath import DatapathSchedule, is_uniform, value_bits
 from soff.ir.core import Arg, Kernel, Op, Value
 from soff.ir.printer import Namer
-from soff.ir.types import IntType, PtrType
-from soff.rtl_gen import lib
+from soff.ir.types import FloatType, IntType, PtrType
+from soff.rtl_gen import lib, units
 from soff.rtl_gen.regmap import RegisterMap
 from soff.rtl_gen.vast import (
     Always,
@@ -112,6 +114,7 @@ class _Ctx:
     items: list[Item] = field(default_factory=list)
     regs: list[Stmt] = field(default_factory=list)  # reset-free pipeline registers
     unused: list[Expr] = field(default_factory=list)
+    units: dict[str, Module] = field(default_factory=dict)  # operator-library modules used
 
     def vname(self, v: Value) -> str:
         return "v_" + self.namer.value(v)[1:].replace(".", "_")
@@ -132,7 +135,13 @@ def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
         return Ref("arg_" + (v.name or f"arg{v.index}"))
     assert isinstance(v, Op)
     if v.opcode == "const":
-        value = int(v.attrs["value"])
+        raw = v.attrs["value"]
+        if isinstance(v.type, FloatType):
+            fmt = {16: "<e", 32: "<f", 64: "<d"}[v.type.bits]
+            code = {16: "<H", 32: "<I", 64: "<Q"}[v.type.bits]
+            value = struct.unpack(code, struct.pack(fmt, float(raw)))[0]
+        else:
+            value = int(raw)
         return Const(value & ((1 << max(v.type.bits, 1)) - 1), max(v.type.bits, 1))
     dim = int(v.attrs["dim"])
     if v.opcode == "global_size":
@@ -167,6 +176,10 @@ def _op_expr(op: Op, ops: list[Expr]) -> Expr:
         return BinOp(simple[code], ops[0], ops[1])
     if code == "not":
         return UnOp("~", ops[0])
+    if isinstance(t, FloatType) and code in ("neg", "math"):
+        # sign-bit wiring: -x flips the sign, fabs clears it
+        top = UnOp("~", _bit(ops[0], w - 1)) if code == "neg" else Const(0, 1)
+        return cat(top, _sel(ops[0], w - 2, 0))
     if code == "neg":
         return BinOp("-", Const(0, w), ops[0])
     if code in ("shl", "shr"):
@@ -233,6 +246,32 @@ def _divide(code: str, t, a: Expr, b: Expr) -> Expr:
     r = BinOp("%", mag_a, mag_b)
     signed_r = Ternary(sa, BinOp("-", Const(0, w), r), r)
     return Ternary(zero, a, signed_r)
+
+
+def _instantiate(ctx: _Ctx, binding: Binding, op: Op, operands: list[Expr], latency: int,
+                 en: Expr, out_name: str) -> Ref:
+    """An operator-library unit for ``op``; its result wire appears ``latency`` stages later."""
+    u = units.unit(binding.unit, binding.fmt, latency, **dict(binding.options))
+    ctx.units.setdefault(u.name, u.module)
+    conns: list[tuple[str, Expr | None]] = [("clk", Ref("ap_clk")), ("ce", en)]
+    for (port, width), value, src in zip(zip(u.inputs, u.input_widths, strict=True), operands, op.operands, strict=False):
+        sw = src.type.bits
+        if sw < width:  # widen to the unit's standard integer width
+            signed = isinstance(src.type, IntType) and src.type.signed
+            fill: Expr = Repl(width - sw, _bit(value, sw - 1)) if signed else Const(0, width - sw)
+            value = cat(fill, value)
+        conns.append((port, value))
+    w = value_bits(op)
+    out = ctx.wire(out_name, w, comment=_src_comment(op))
+    if u.output_width == w:
+        conns.append(("y", out))
+    else:  # a narrower integer result of a standard-width unit
+        full = ctx.wire(out_name + "_full", u.output_width)
+        conns.append(("y", full))
+        ctx.items.append(Assign(out, full[w - 1 : 0]))
+        ctx.unused.append(full)
+    ctx.items.append(Instance(u.name, "u_" + out_name, [], conns, comment=_src_comment(op)))
+    return out
 
 
 def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[list[Module], RegisterMap]:
@@ -418,9 +457,14 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                     continue
                 t, lat = seg.start[op], sched.latency[op]
                 operands = [at(bi, k, u, t) for u in op.operands]
-                expr = _op_expr(op, operands)
                 first = t + lat
                 w = value_bits(op)
+                binding = bind_op(op)
+                if binding is not None:
+                    sig[(bi, k, op, first)] = _instantiate(ctx, binding, op, operands, lat, en,
+                                                           f"{pre}{ctx.vname(op)}_k{k}s{first}")
+                    continue
+                expr = _op_expr(op, operands)
                 if lat == 0:
                     sig[(bi, k, op, t)] = ctx.wire(f"{pre}{ctx.vname(op)}_k{k}s{t}", w, expr, _src_comment(op))
                 else:
@@ -697,7 +741,7 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
     items.append(Blank())
     items.append(Comment("AXI4 master: read and write arbiters (client index = AXI ID)"))
     ax = "m_axi_gmem_"
-    modules: list[Module] = [lib.fifo_module(), ctrl]
+    modules: list[Module] = [lib.fifo_module(), ctrl, *(ctx.units[n] for n in sorted(ctx.units))]
     if rd_clients:
         n = len(rd_clients)
         arb = lib.axi_read_arbiter_module(n, dw)

@@ -83,7 +83,7 @@ def test_print_ir_after(tmp_path: Path) -> None:
     [
         ("__kernel void k(__global int *a) { a[0] = 1 }\n", "k.cl:1:"),  # syntax error
         ("__kernel void k(__global int *a) {\n  a[0] = zz;\n}\n", "k.cl:2:10: error:"),  # unknown id
-        ("__kernel void k(__global float *a) { a[0] = 1.0f; }\n", "not supported yet"),
+        ("__kernel void k(__global float *a) {\n  a[0] = floor(a[1]);\n}\n", "k.cl:2:10: error: 'floor' is not supported yet"),
         (
             "__kernel void k(__global int *a) {\n  __local int t[4];\n  a[0] = 1;\n}\n",
             "k.cl:2:",
@@ -91,7 +91,7 @@ def test_print_ir_after(tmp_path: Path) -> None:
         ("", "no __kernel function"),
         ("\x00\x01\x02garbage\xff", "error"),
     ],
-    ids=["syntax", "undeclared", "float", "local", "empty", "garbage"],
+    ids=["syntax", "undeclared", "float-floor", "local", "empty", "garbage"],
 )
 def test_error_classes(tmp_path: Path, source: str, expected: str) -> None:
     src = tmp_path / "k.cl"

@@ -211,7 +211,22 @@ def test_lp_delays_the_narrow_value() -> None:
     assert seg.depth == l_mul + l_add
 
 
-def test_float_ops_are_unsupported_with_their_location() -> None:
+def test_float_ops_without_a_unit_are_unsupported_with_their_location() -> None:
+    text = """
+        kernel @k(%a: ptr.global<i32>, %x: f32) loc("f.cl":1:1) {
+        ^entry:
+          %y = math %x {fn = floor} : f32 loc("f.cl":2:9)
+          %i = cast %y : i32 loc("f.cl":3:9)
+          %s = store %a, %i : void loc("f.cl":3:3)
+          ret loc("f.cl":4:1)
+        }
+    """
+    with pytest.raises(UnsupportedError, match="'floor' is not supported yet") as e:
+        schedule_ir(text)
+    assert e.value.loc == SourceLoc("f.cl", 2, 9)
+
+
+def test_float_arithmetic_binds_to_operator_units() -> None:
     text = """
         kernel @k(%a: ptr.global<i32>, %x: f32) loc("f.cl":1:1) {
         ^entry:
@@ -221,9 +236,11 @@ def test_float_ops_are_unsupported_with_their_location() -> None:
           ret loc("f.cl":4:1)
         }
     """
-    with pytest.raises(UnsupportedError, match="floating-point") as e:
-        schedule_ir(text)
-    assert e.value.loc == SourceLoc("f.cl", 2, 9)
+    s = schedule_ir(text)
+    lat = {op.opcode: s.latency[op] for op in s.latency}
+    board = load_board()
+    assert lat["add"] == board.latency("fadd", 32)
+    assert lat["cast"] == board.latency("ftoi", 32)
 
 
 def test_irreducible_loop_is_unsupported_with_a_location() -> None:

@@ -25,6 +25,7 @@ from scipy.optimize import linprog
 
 from soff.boards.board import Board
 from soff.diagnostics import CompileError, UnsupportedError
+from soff.hls.bind import bind_op
 from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
 from soff.ir.types import FloatType, IntType, PtrType, VoidType
 
@@ -191,10 +192,18 @@ def value_bits(v: Value) -> int:
     return t.bits
 
 
+FLOAT_WIRING_OPS = frozenset("const select neg load store bitcast phi".split())
+
+
 def _check_supported(kernel: Kernel) -> None:
     for op in kernel.ops():
         if isinstance(op.type, FloatType) or any(isinstance(v.type, FloatType) for v in op.operands):
-            raise UnsupportedError("floating-point operations are not supported yet in hardware", op.loc)
+            if bind_op(op) is None and op.opcode not in FLOAT_WIRING_OPS and not (
+                op.opcode == "math" and op.attrs.get("fn") == "fabs"
+            ):
+                raise UnsupportedError(
+                    f"floating-point '{op.opcode}' is not supported yet in hardware", op.loc
+                )
         if op.opcode not in SUPPORTED_OPS:
             raise UnsupportedError(f"operation '{op.opcode}' is not supported yet in hardware", op.loc)
         if op.opcode in ("load", "store"):
@@ -202,18 +211,18 @@ def _check_supported(kernel: Kernel) -> None:
             assert isinstance(ptr, PtrType)
             if ptr.space not in ("global", "constant"):
                 raise UnsupportedError(f"{ptr.space} memory is not supported yet in hardware", op.loc)
-            if not isinstance(ptr.pointee, IntType) or ptr.pointee.bits > 64:
+            if not isinstance(ptr.pointee, (IntType, FloatType)) or ptr.pointee.bits > 64:
                 raise UnsupportedError(
                     f"memory accesses of type {ptr.pointee} are not supported yet", op.loc
                 )
-        elif not isinstance(op.type, (IntType, PtrType, VoidType)):
+        elif not isinstance(op.type, (IntType, FloatType, PtrType, VoidType)):
             raise UnsupportedError(f"values of type {op.type} are not supported yet in hardware", op.loc)
 
 
 SUPPORTED_OPS = frozenset(
     "const add sub mul div rem and or xor shl shr neg not cmp select cast bitcast "
     "global_id local_id group_id global_size local_size num_groups ptradd load store "
-    "phi br cbr ret".split()
+    "phi br cbr ret math".split()
 )
 
 
@@ -222,6 +231,11 @@ def op_latency(op: Op, board: Board) -> int:
         return 0
     if op.info.memory:
         return 0  # variable latency: handled by the boundary
+    binding = bind_op(op)
+    if binding is not None:
+        return binding.latency(board)
+    if op.opcode in ("neg", "math") and isinstance(op.type, FloatType):
+        return 0  # sign-bit wiring
     width = op.operands[0].type.bits if op.opcode == "cmp" else op.type.bits
     return board.latency(op.opcode, width)
 

@@ -1250,7 +1250,7 @@ module soff_axi_rd_arb_2_64 (
   // read data routed by RID
   assign rid_onehot = {m_rid == 4'd1, m_rid == 4'd0};
   assign c_rvalid = {2{m_rvalid}} & rid_onehot;
-  assign m_rready = |(c_rready & rid_onehot);
+  assign m_rready = m_rvalid && (|(c_rready & rid_onehot));
   assign c_rdata = m_rdata;
   // inputs deliberately ignored
   wire unused_ok;
