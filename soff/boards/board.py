@@ -23,7 +23,7 @@ DEFAULT_BOARD = "generic"
 # access): every board must give each of them a latency.
 SCHEDULED_OPS = (
     "add", "sub", "mul", "div", "rem", "and", "or", "xor", "shl", "shr", "neg", "not",
-    "cmp", "select", "cast", "bitcast", "ptradd",
+    "cmp", "select", "cast", "bitcast", "ptradd", "popcount", "clz",
 )  # fmt: skip
 
 # Names a latency table may use besides the IR opcodes: floating-point

@@ -176,6 +176,16 @@ def _op_expr(op: Op, ops: list[Expr]) -> Expr:
         return BinOp(simple[code], ops[0], ops[1])
     if code == "not":
         return UnOp("~", ops[0])
+    if code == "popcount":
+        total: Expr = cat(Const(0, w - 1), _bit(ops[0], 0)) if w > 1 else ops[0]
+        for i in range(1, w):
+            total = BinOp("+", total, cat(Const(0, w - 1), _bit(ops[0], i)))
+        return total
+    if code == "clz":
+        count: Expr = Const(w, w) if w > 1 else Const(1, 1)
+        for i in range(w):  # the highest set bit wins
+            count = Ternary(_bit(ops[0], i), Const((w - 1 - i) & ((1 << w) - 1), w), count)
+        return count
     if isinstance(t, FloatType) and code in ("neg", "math"):
         # sign-bit wiring: -x flips the sign, fabs clears it
         top = UnOp("~", _bit(ops[0], w - 1)) if code == "neg" else Const(0, 1)

@@ -214,3 +214,27 @@ def test_data_dependent_trip_counts_nested_loops_and_break():
         peaks.append(top)
     np.testing.assert_array_equal(r.outputs["steps"], np.array(steps, np.uint32))
     np.testing.assert_array_equal(r.outputs["peak"], np.array(peaks, np.uint32))
+
+
+def test_popcount_and_clz():
+    src = """
+    __kernel void bits(__global const uint *a, __global const uchar *b, __global uint *out, __global uchar *bo) {
+        int i = get_global_id(0);
+        out[i] = popcount(a[i]) * 100 + clz(a[i]);
+        bo[i] = popcount(b[i]) + (clz(b[i]) << 4);
+    }
+    """
+    n = 64
+    a = RNG.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32)
+    a[:3] = [0, 1, 0xFFFFFFFF]
+    b = RNG.integers(0, 256, n).astype(np.uint8)
+    b[:2] = [0, 255]
+    _, r = run(src, n, 16, {"a": a, "b": b, "out": np.zeros(n, np.uint32), "bo": np.zeros(n, np.uint8)})
+
+    def pc(x: int) -> int:
+        return bin(int(x)).count("1")
+
+    want = np.array([pc(x) * 100 + 32 - int(x).bit_length() for x in a], np.uint32)
+    np.testing.assert_array_equal(r.outputs["out"], want)
+    want_b = np.array([(pc(x) + ((8 - int(x).bit_length()) << 4)) & 255 for x in b], np.uint8)
+    np.testing.assert_array_equal(r.outputs["bo"], want_b)

@@ -222,7 +222,7 @@ def _check_supported(kernel: Kernel) -> None:
 SUPPORTED_OPS = frozenset(
     "const add sub mul div rem and or xor shl shr neg not cmp select cast bitcast "
     "global_id local_id group_id global_size local_size num_groups ptradd load store "
-    "phi br cbr ret math".split()
+    "phi br cbr ret math popcount clz".split()
 )
 
 
