@@ -119,6 +119,7 @@ def compile_main(argv: Sequence[str]) -> int:
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: KERNEL.v, or - for stdout)")
     p.add_argument("--emit", choices=("verilog", "ir"), default="verilog", help="what to write (default: verilog)")
     p.add_argument("--report", action="store_true", help="print the compile report (register map, datapath, timing) to stderr")
+    p.add_argument("--report-json", metavar="FILE", help="write the compile report as JSON to FILE")
     p.add_argument("--version", action="version", version="soff 0.1.0")
     args = p.parse_args(argv)
     design = _compile(args, emit=args.emit)
@@ -130,6 +131,8 @@ def compile_main(argv: Sequence[str]) -> int:
         _write_atomic(Path(out), text)
     if args.report:
         print(design.report, file=sys.stderr, end="")
+    if args.report_json:
+        _write_atomic(Path(args.report_json), json.dumps(design.report_data(), indent=2) + "\n")
     return 0
 
 

@@ -188,3 +188,21 @@ def test_main_returns_exit_code_in_process(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as e:
         main([str(tmp_path / "absent.cl")])
     assert e.value.code == 1
+
+
+def test_report_json(tmp_path: Path) -> None:
+    src = tmp_path / "f.cl"
+    src.write_text(
+        "__kernel void f(__global float *a, __global const float *b) {\n"
+        "  int i = get_global_id(0);\n"
+        "  for (int j = 0; j < 3; j++) a[i] = a[i] * b[i] + 1.0f;\n}\n"
+    )
+    proc = soff(str(src), "-o", str(tmp_path / "f.v"), "--report-json", str(tmp_path / "r.json"))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["kernel"] == "f" and data["target"] == "generic"
+    assert [r["name"] for r in data["registers"]][:2] == ["a", "b"]
+    units = {u["unit"]: u for u in data["datapath"]["units"]}
+    assert set(units) == {"fadd", "fmul"} and units["fadd"]["latency"] >= 1
+    assert len(data["datapath"]["loops"]) == 1
+    assert data["datapath"]["fifo_bits"] > 0
