@@ -112,6 +112,10 @@ class Features:
     # tests/regressions/frontend_loop_cond_logical.cl (a loop condition that
     # makes blocks breaks SSA after the loop) so that fuzzing reaches the hardware.
     loop_cond_logic: bool = True
+    # Probability of a 4x larger 1-D NDRange (more work-items in flight than a
+    # loop admits, more work-groups). Drawn from a separate random stream, so
+    # it changes the sizes but never the program text of a seed.
+    big_ndrange: float = 0.3
     # Not supported by the hardware yet; leave off for hardware fuzzing.
     popcount_clz: bool = False
 
@@ -624,6 +628,9 @@ class Generator:
             g = r.choice([16, 32, 48, 64])
             gsz = (g,)
             lsz = (r.choice([d for d in (4, 8, 16) if g % d == 0]),)
+        if len(gsz) == 1 and random.Random(self.seed * 31 + 17).random() < self.f.big_ndrange:
+            gsz = (gsz[0] * 4,)
+            lsz = (lsz[0] * 2,)
         self.global_size, self.local_size = gsz, lsz
         n_items = int(np.prod(gsz))
         self.slots = r.choice([1, 2, 4])
