@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from soff.boards.board import Board
 from soff.hls.bind import Binding, bind_op
-from soff.hls.schedule.datapath import DatapathSchedule, is_uniform, value_bits
+from soff.hls.schedule.datapath import DatapathSchedule, is_uniform, rom_base, value_bits
 from soff.ir.core import Arg, Kernel, Op, Value
 from soff.ir.printer import Namer
 from soff.ir.types import FloatType, IntType, PtrType
@@ -21,9 +21,12 @@ from soff.rtl_gen import lib, units
 from soff.rtl_gen.regmap import RegisterMap
 from soff.rtl_gen.vast import (
     Always,
+    AlwaysComb,
     Assign,
     BinOp,
     Blank,
+    Blocking,
+    Case,
     Comment,
     Const,
     Expr,
@@ -134,6 +137,8 @@ def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
     if isinstance(v, Arg):
         return Ref("arg_" + (v.name or f"arg{v.index}"))
     assert isinstance(v, Op)
+    if v.opcode == "rodata":
+        return Const(0, 64)  # pointers into a ROM are byte offsets from its start
     if v.opcode == "const":
         raw = v.attrs["value"]
         if isinstance(v.type, FloatType):
@@ -256,6 +261,35 @@ def _divide(code: str, t, a: Expr, b: Expr) -> Expr:
     r = BinOp("%", mag_a, mag_b)
     signed_r = Ternary(sa, BinOp("-", Const(0, w), r), r)
     return Ternary(zero, a, signed_r)
+
+
+def _rom_read(ctx: _Ctx, op: Op, operands: list[Expr], name: str) -> Expr:
+    """The word of a ``__constant`` table at a byte offset, as a case-statement ROM."""
+    base = rom_base(op.operands[0])
+    assert base is not None
+    t = op.type
+    w, size = t.bits, t.size
+    data = list(base.attrs.get("data", []))
+    words = []
+    for raw in data:
+        if isinstance(t, FloatType):
+            fmt = {16: "<e", 32: "<f", 64: "<d"}[w]
+            code = {16: "<H", 32: "<I", 64: "<Q"}[w]
+            words.append(struct.unpack(code, struct.pack(fmt, float(raw)))[0])
+        else:
+            words.append(int(raw) & ((1 << w) - 1))
+    n = max(len(words), 1)
+    iw = max(clog2(n), 1)
+    offset = operands[0]
+    index = ctx.wire(name + "_rom_index", iw, _sel(offset, iw - 1 + clog2(size), clog2(size)))
+    value = ctx.reg(name + "_rom", w, f"ROM '{base.name}' ({len(words)} x {t}), read at {op.loc}")
+    items = [([Const(i, iw)], [Blocking(value, Const(v, w))]) for i, v in enumerate(words)]
+    ctx.items.append(AlwaysComb([Case(index, items, [Blocking(value, Const(0, w))])]))
+    in_range = BinOp("<", offset, Const(len(words) * size, 64))
+    read: Expr = Ternary(in_range, value, Const(0, w))
+    if len(op.operands) > 1:  # predicated: a load that does not happen yields 0
+        read = Ternary(operands[1], read, Const(0, w))
+    return read
 
 
 def _instantiate(ctx: _Ctx, binding: Binding, op: Op, operands: list[Expr], latency: int,
@@ -474,7 +508,10 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                     sig[(bi, k, op, first)] = _instantiate(ctx, binding, op, operands, lat, en,
                                                            f"{pre}{ctx.vname(op)}_k{k}s{first}")
                     continue
-                expr = _op_expr(op, operands)
+                if op.opcode == "load":  # a __constant table: an on-chip ROM
+                    expr = _rom_read(ctx, op, operands, f"{pre}{ctx.vname(op)}_k{k}")
+                else:
+                    expr = _op_expr(op, operands)
                 if lat == 0:
                     sig[(bi, k, op, t)] = ctx.wire(f"{pre}{ctx.vname(op)}_k{k}s{t}", w, expr, _src_comment(op))
                 else:

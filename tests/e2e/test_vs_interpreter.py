@@ -13,6 +13,15 @@ from soff.ir.interp import run_kernel
 pytestmark = pytest.mark.sim
 
 KERNELS = {
+    "constant_tables": """
+        __constant int coef[5] = {1, -2, 3, -4, 5};
+        __constant float tab[2][3] = {{1.0f, 2.0f, 3.0f}, {4.0f, 5.0f, 6.5f}};
+        __kernel void k(__global const int *a, __global const int *b, __global int *c, int n) {
+            int i = get_global_id(0);
+            int acc = 0;
+            for (int j = 0; j < 5; j++) acc += coef[j] * a[(i + j) % n];
+            c[i] = acc + (int)(tab[i & 1][(b[i] & 7) % 3] * 2.0f);
+        }""",
     "loop_regions": """
         __kernel void k(__global const int *a, __global const int *b, __global int *c, int n) {
             int i = get_global_id(0);

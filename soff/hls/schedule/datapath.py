@@ -30,11 +30,30 @@ from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
 from soff.ir.types import FloatType, IntType, PtrType, VoidType
 
 # values that are the same for every work-item: no pipeline registers needed
-UNIFORM_OPS = ("const", "global_size", "local_size", "num_groups")
+UNIFORM_OPS = ("const", "global_size", "local_size", "num_groups", "rodata")
 
 
 def is_uniform(v: Value) -> bool:
     return isinstance(v, Arg) or (isinstance(v, Op) and v.opcode in UNIFORM_OPS)
+
+
+def rom_base(v: Value) -> Op | None:
+    """The ``rodata`` a pointer is derived from (through ptradd/bitcast), if any."""
+    while isinstance(v, Op) and v.opcode in ("ptradd", "bitcast"):
+        v = v.operands[0]
+    if isinstance(v, Op) and v.opcode == "rodata":
+        return v
+    return None
+
+
+def is_rom_load(op: Op) -> bool:
+    """A load from a program-scope ``__constant`` table: an on-chip ROM read."""
+    return op.opcode == "load" and rom_base(op.operands[0]) is not None
+
+
+def is_variable_latency(op: Op) -> bool:
+    """Memory ops that go through the memory system (not ROM reads)."""
+    return op.info.memory and not is_rom_load(op)
 
 
 @dataclass
@@ -206,6 +225,14 @@ def _check_supported(kernel: Kernel) -> None:
                 )
         if op.opcode not in SUPPORTED_OPS:
             raise UnsupportedError(f"operation '{op.opcode}' is not supported yet in hardware", op.loc)
+        if op.opcode in ("phi", "select") and isinstance(op.type, PtrType):
+            if any(rom_base(v) is not None for v in op.operands):
+                raise UnsupportedError(
+                    "choosing between __constant tables at run time is not supported yet in hardware",
+                    op.loc,
+                )
+        if op.opcode == "store" and rom_base(op.operands[0]) is not None:
+            raise CompileError("cannot store to a __constant table", op.loc)
         if op.opcode in ("load", "store"):
             ptr = op.operands[0].type
             assert isinstance(ptr, PtrType)
@@ -222,13 +249,15 @@ def _check_supported(kernel: Kernel) -> None:
 SUPPORTED_OPS = frozenset(
     "const add sub mul div rem and or xor shl shr neg not cmp select cast bitcast "
     "global_id local_id group_id global_size local_size num_groups ptradd load store "
-    "phi br cbr ret math popcount clz".split()
+    "phi br cbr ret math popcount clz rodata".split()
 )
 
 
 def op_latency(op: Op, board: Board) -> int:
-    if op.opcode in WORKITEM_OPS or op.opcode in ("const", "phi") or op.is_terminator:
+    if op.opcode in WORKITEM_OPS or op.opcode in ("const", "phi", "rodata") or op.is_terminator:
         return 0
+    if is_rom_load(op):
+        return 1  # a registered ROM read
     if op.info.memory:
         return 0  # variable latency: handled by the boundary
     binding = bind_op(op)
@@ -423,14 +452,14 @@ def _schedule_block(
             if is_uniform(src):
                 continue
             assert isinstance(src, Op)
-            lv = max(lv, level[src] + (1 if src.info.memory and src in body else 0))
+            lv = max(lv, level[src] + (1 if is_variable_latency(src) and src in body else 0))
         level[op] = lv
-    n_bound = max((level[op] + 1 for op in body if op.info.memory), default=0)
+    n_bound = max((level[op] + 1 for op in body if is_variable_latency(op)), default=0)
     n_seg = n_bound + 1
     last_seg = n_seg - 1
     memory_ops: list[list[Op]] = [[] for _ in range(n_bound)]
     for op in body:
-        if op.info.memory:
+        if is_variable_latency(op):
             memory_ops[level[op]].append(op)
 
     def home(v: Value) -> int:
@@ -438,7 +467,7 @@ def _schedule_block(
         if v in inputs:
             return 0
         assert isinstance(v, Op)
-        return level[v] + 1 if v.info.memory else level[v]
+        return level[v] + 1 if is_variable_latency(v) else level[v]
 
     # where each value is needed: segments of its consumers (outputs: the last one)
     # (memory-order edges are not uses: the boundaries already order memory ops)
@@ -452,7 +481,7 @@ def _schedule_block(
     bypass: list[list[Value]] = [[] for _ in range(n_bound)]
     segments = [Segment(i) for i in range(n_seg)]
     for op in body:
-        if not op.info.memory:
+        if not is_variable_latency(op):
             segments[level[op]].ops.append(op)
     segments[0].inputs.extend(inputs)
     for k in range(n_bound):
