@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linprog
 
 from soff.boards.board import Board
@@ -358,7 +359,10 @@ def _loops(kernel: Kernel) -> list[tuple[Block, set[Block]]]:
     return sorted(loops.items(), key=lambda kv: kernel.blocks.index(kv[0]))
 
 
-def schedule_kernel(kernel: Kernel, board: Board) -> DatapathSchedule:
+def schedule_kernel(kernel: Kernel, board: Board, method: str = "lp") -> DatapathSchedule:
+    """Schedule ``kernel``; ``method`` is "lp" (minimum delay-register bits) or "asap"."""
+    if method not in ("lp", "asap"):
+        raise ValueError(f"method must be 'lp' or 'asap', not {method!r}")
     _check_supported(kernel)
     _hoist_workitem_ops(kernel)
     latency = {op: op_latency(op, board) for op in kernel.ops() if not op.is_terminator}
@@ -399,7 +403,7 @@ def schedule_kernel(kernel: Kernel, board: Board) -> DatapathSchedule:
         inputs = list(live_in[b])
         if b is kernel.entry:
             inputs = [op for op in b.ops if op.opcode in WORKITEM_OPS and not is_uniform(op)]
-        blocks.append(_schedule_block(b, index[b], inputs, outputs[b], latency))
+        blocks.append(_schedule_block(b, index[b], inputs, outputs[b], latency, method))
     return DatapathSchedule(
         kernel, blocks, edges, loops, latency, board.max_outstanding, coalescable_loads(kernel)
     )
@@ -437,7 +441,12 @@ def coalescable_loads(kernel: Kernel) -> set[Op]:
 
 
 def _schedule_block(
-    block: Block, bindex: int, inputs: list[Value], outputs: list[Value], latency: dict[Op, int]
+    block: Block,
+    bindex: int,
+    inputs: list[Value],
+    outputs: list[Value],
+    latency: dict[Op, int],
+    method: str = "lp",
 ) -> BlockSchedule:
     body = [
         op
@@ -520,7 +529,7 @@ def _schedule_block(
         else:
             exp = [v for v in outputs if not is_uniform(v)]
         s.exports = sorted(set(exp), key=lambda v: pos[v])
-        _schedule_segment(s, latency, seg_users, level)
+        _schedule_segment(s, latency, seg_users, level, method)
     return BlockSchedule(block, bindex, segments, memory_ops, bypass, inputs, outputs)
 
 
@@ -529,8 +538,10 @@ def _schedule_segment(
     latency: dict[Op, int],
     users: dict[Value, list[tuple[int, Op]]],
     level: dict[Value, int],
+    method: str = "lp",
 ) -> None:
-    """Choose start times minimising the bit-weighted delay of the segment's values."""
+    """Choose start times minimising the bit-weighted delay of the segment's values
+    (``method="asap"``: every op as early as possible, for comparison)."""
     ops = seg.ops
     values: list[Value] = list(seg.inputs) + [op for op in ops if op.has_result]
     idx_t = {op: i for i, op in enumerate(ops)}
@@ -583,13 +594,27 @@ def _schedule_segment(
         for k, val in coefs.items():
             cost[k] -= bits * val
     cost[end] += 1.0 + 0.001  # valid bits per stage, and prefer shallow pipelines
-    a_ub = np.zeros((len(rows), n))
-    b_ub = np.zeros(len(rows))
-    for i, (row, b) in enumerate(rows):
-        for k, val in row.items():
-            a_ub[i, k] = val
-        b_ub[i] = b
-    if rows:
+    if method == "asap":
+        x = np.zeros(n, dtype=int)
+        for op in ops:  # block order is a topological order
+            srcs = [v for v in list(op.operands) + list(op.deps) if not is_uniform(v)]
+            x[idx_t[op]] = max(
+                (x[idx_t[v]] + latency[v] if v in idx_t else 0 for v in srcs),  # type: ignore[index]
+                default=0,
+            )
+        x[end] = max(
+            (x[idx_t[v]] + latency[v] if v in idx_t else 0 for v in values),  # type: ignore[index]
+            default=0,
+        )
+    elif rows:
+        data, ri, ci = [], [], []
+        for i, (row, _) in enumerate(rows):
+            for k, val in row.items():
+                ri.append(i)
+                ci.append(k)
+                data.append(val)
+        a_ub = sparse.csr_matrix((data, (ri, ci)), shape=(len(rows), n))
+        b_ub = np.array([b for _, b in rows])
         res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * n, method="highs")
         if res.status != 0:
             raise CompileError(f"scheduling failed for segment {seg.index}: {res.message}")
