@@ -32,9 +32,13 @@ def main() -> None:
     print(f"  cycles            {res.cycles}")
     print(f"  cycles / N        {res.cycles / n:.3f}   (goal <= 1.1 with streaming memory)")
     print(f"  compile time      {compile_s:.2f} s")
-    print(f"  simulation        {res.wall_seconds:.2f} s wall, {res.cycles_per_second:,.0f} cycles/s "
-          f"(bare cocotb clock loop with Verilator: ~330k cycles/s on this machine kind)")
-    print(f"  whole simulate()  {res.total_seconds:.2f} s (build {'fresh' if res.built else 'cached'})")
+    print(
+        f"  simulation        {res.wall_seconds:.2f} s wall, {res.cycles_per_second:,.0f} cycles/s "
+        f"(bare cocotb clock loop with Verilator: ~330k cycles/s on this machine kind)"
+    )
+    print(
+        f"  whole simulate()  {res.total_seconds:.2f} s (build {'fresh' if res.built else 'cached'})"
+    )
     if not ok:
         sys.exit(1)
 

@@ -1,9 +1,9 @@
 """The ``soff`` command: a compiler that feels like gcc, plus ``sim`` and ``testbench``.
 
-    soff KERNEL.cl -o OUT.v [-k NAME] [-D X[=Y]] [-I DIR] [--target BOARD] [--emit ir|verilog] [--report]
-    soff sim KERNEL.cl -k NAME --global N[,N[,N]] [--local ...] --arg NAME=VALUE ... [--out NAME=FILE.npy] [--json]
-    soff testbench KERNEL.cl -k NAME -o DIR
-    soff boards
+soff KERNEL.cl -o OUT.v [-k NAME] [-D X[=Y]] [-I DIR] [--target BOARD] [--emit ir|verilog] [--report]
+soff sim KERNEL.cl -k NAME --global N[,N[,N]] [--local ...] --arg NAME=VALUE ... [--out NAME=FILE.npy] [--json]
+soff testbench KERNEL.cl -k NAME -o DIR
+soff boards
 """
 
 from __future__ import annotations
@@ -49,13 +49,34 @@ def _defines(items: Sequence[str] | None) -> dict[str, str | None]:
 def _add_compile_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", help="OpenCL C source file (.cl)")
     p.add_argument("-k", "--kernel", help="kernel to compile (needed when the file has several)")
-    p.add_argument("-D", dest="defines", action="append", metavar="NAME[=VALUE]", help="define a macro")
-    p.add_argument("-I", dest="include_dirs", action="append", metavar="DIR", help="add an include directory")
-    p.add_argument("--target", metavar="BOARD", help="target board (see `soff boards`; default: generic)")
-    p.add_argument("-p", "--passes", metavar="PIPELINE", help="comma-separated pass pipeline (default: the standard one)")
-    p.add_argument("--no-verify", action="store_true", help="do not run the IR verifier between passes")
-    p.add_argument("--print-ir-after", action="append", default=[], metavar="PASS", help="print the IR after PASS to stderr")
-    p.add_argument("--print-ir-after-all", action="store_true", help="print the IR after every pass to stderr")
+    p.add_argument(
+        "-D", dest="defines", action="append", metavar="NAME[=VALUE]", help="define a macro"
+    )
+    p.add_argument(
+        "-I", dest="include_dirs", action="append", metavar="DIR", help="add an include directory"
+    )
+    p.add_argument(
+        "--target", metavar="BOARD", help="target board (see `soff boards`; default: generic)"
+    )
+    p.add_argument(
+        "-p",
+        "--passes",
+        metavar="PIPELINE",
+        help="comma-separated pass pipeline (default: the standard one)",
+    )
+    p.add_argument(
+        "--no-verify", action="store_true", help="do not run the IR verifier between passes"
+    )
+    p.add_argument(
+        "--print-ir-after",
+        action="append",
+        default=[],
+        metavar="PASS",
+        help="print the IR after PASS to stderr",
+    )
+    p.add_argument(
+        "--print-ir-after-all", action="store_true", help="print the IR after every pass to stderr"
+    )
     p.add_argument("--dump-ir-dir", metavar="DIR", help="write the IR after every pass into DIR")
     p.add_argument("--stop-after", metavar="PASS", help="stop the pass pipeline after PASS")
 
@@ -116,9 +137,20 @@ def compile_main(argv: Sequence[str]) -> int:
         "Other commands: soff sim, soff testbench, soff boards (each has --help).",
     )
     _add_compile_options(p)
-    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: KERNEL.v, or - for stdout)")
-    p.add_argument("--emit", choices=("verilog", "ir"), default="verilog", help="what to write (default: verilog)")
-    p.add_argument("--report", action="store_true", help="print the compile report (register map, datapath, timing) to stderr")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="output file (default: KERNEL.v, or - for stdout)"
+    )
+    p.add_argument(
+        "--emit",
+        choices=("verilog", "ir"),
+        default="verilog",
+        help="what to write (default: verilog)",
+    )
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="print the compile report (register map, datapath, timing) to stderr",
+    )
     p.add_argument("--report-json", metavar="FILE", help="write the compile report as JSON to FILE")
     p.add_argument("--version", action="version", version="soff 0.1.0")
     args = p.parse_args(argv)
@@ -192,13 +224,42 @@ def sim_main(argv: Sequence[str]) -> int:
         description="Compile a kernel and run its circuit in simulation on .npy inputs; print the cycle count.",
     )
     _add_compile_options(p)
-    p.add_argument("--global", dest="global_size", required=True, metavar="N[,N[,N]]", help="global NDRange size")
-    p.add_argument("--local", dest="local_size", metavar="N[,N[,N]]", help="work-group size (default: chosen by soff)")
-    p.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE",
-                   help="a kernel argument: @file.npy, zeros:DTYPE:COUNT or a number")
-    p.add_argument("--out", action="append", default=[], metavar="NAME=FILE.npy", help="save buffer NAME after the run")
-    p.add_argument("--json", action="store_true", help='print one JSON object {"kernel", "cycles", "outputs"}')
-    p.add_argument("--engine", choices=("verilator", "icarus"), default="verilator", help="simulator (default: verilator)")
+    p.add_argument(
+        "--global",
+        dest="global_size",
+        required=True,
+        metavar="N[,N[,N]]",
+        help="global NDRange size",
+    )
+    p.add_argument(
+        "--local",
+        dest="local_size",
+        metavar="N[,N[,N]]",
+        help="work-group size (default: chosen by soff)",
+    )
+    p.add_argument(
+        "--arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a kernel argument: @file.npy, zeros:DTYPE:COUNT or a number",
+    )
+    p.add_argument(
+        "--out",
+        action="append",
+        default=[],
+        metavar="NAME=FILE.npy",
+        help="save buffer NAME after the run",
+    )
+    p.add_argument(
+        "--json", action="store_true", help='print one JSON object {"kernel", "cycles", "outputs"}'
+    )
+    p.add_argument(
+        "--engine",
+        choices=("verilator", "icarus"),
+        default="verilator",
+        help="simulator (default: verilator)",
+    )
     p.add_argument("--timeout-cycles", type=int, metavar="N", help="give up after N cycles")
     args = p.parse_args(argv)
 
@@ -228,22 +289,30 @@ def sim_main(argv: Sequence[str]) -> int:
             )
         if not path.parent.is_dir() and str(path.parent):
             raise UsageError(f"--out {name}: directory '{path.parent}' does not exist")
-    result = design.simulate(gs, ls, values, simulator=args.engine, timeout_cycles=args.timeout_cycles)
+    result = design.simulate(
+        gs, ls, values, simulator=args.engine, timeout_cycles=args.timeout_cycles
+    )
     for name, path in outs.items():
         np.save(path, result.outputs[name])
     if args.json:
-        print(json.dumps({
-            "kernel": design.kernel.name,
-            "cycles": result.cycles,
-            "outputs": {name: str(path) for name, path in outs.items()},
-            "global_size": list(gs),
-            "local_size": list(ls) if ls else None,
-            "wall_seconds": round(result.wall_seconds, 6),
-        }))
+        print(
+            json.dumps(
+                {
+                    "kernel": design.kernel.name,
+                    "cycles": result.cycles,
+                    "outputs": {name: str(path) for name, path in outs.items()},
+                    "global_size": list(gs),
+                    "local_size": list(ls) if ls else None,
+                    "wall_seconds": round(result.wall_seconds, 6),
+                }
+            )
+        )
     else:
         items = int(np.prod(gs))
-        print(f"{design.kernel.name}: {result.cycles} cycles for {items} work-items "
-              f"({result.cycles / items:.3f} cycles/work-item)")
+        print(
+            f"{design.kernel.name}: {result.cycles} cycles for {items} work-items "
+            f"({result.cycles / items:.3f} cycles/work-item)"
+        )
         for name, path in outs.items():
             print(f"  {name} -> {path}")
     return 0
@@ -260,7 +329,9 @@ def testbench_main(argv: Sequence[str]) -> int:
         description="Write a kernel's Verilog with a starter cocotb test and pytest launcher into DIR.",
     )
     _add_compile_options(p)
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to create or fill")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="directory to create or fill"
+    )
     args = p.parse_args(argv)
     design = _compile(args)
     for path in write_testbench(design, Path(args.output)):
@@ -294,9 +365,13 @@ def synth_main(argv: Sequence[str]) -> int:
     )
     _add_compile_options(p)
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    p.add_argument("--no-pnr", action="store_true", help="stop after yosys (no place-and-route, no Fmax)")
+    p.add_argument(
+        "--no-pnr", action="store_true", help="stop after yosys (no place-and-route, no Fmax)"
+    )
     p.add_argument("--keep", metavar="DIR", help="keep the tools' inputs, logs and reports in DIR")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="give up on a tool after SECONDS")
+    p.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="give up on a tool after SECONDS"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = p.parse_args(argv)
     design = _compile(args)
@@ -327,7 +402,9 @@ def project_main(argv: Sequence[str]) -> int:
         "a Vitis RTL kernel (xilinx-*), a Quartus project (intel-*), and a FuseSoC .core file.",
     )
     _add_compile_options(p)
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to create or fill")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="directory to create or fill"
+    )
     args = p.parse_args(argv)
     design = _compile(args)
     for path in write_project(design, Path(args.output)):
@@ -372,5 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _fail(f"soff: error: {e}")
         if os.environ.get("SOFF_DEBUG"):
             raise
-        _fail(f"soff: internal compiler error: {type(e).__name__}: {e} (set SOFF_DEBUG=1 for a traceback)")
+        _fail(
+            f"soff: internal compiler error: {type(e).__name__}: {e} (set SOFF_DEBUG=1 for a traceback)"
+        )
     return 0

@@ -23,11 +23,19 @@ from soff.ir.core import Kernel, Module
 from soff.ir.printer import print_kernel
 from soff.rtl_gen.regmap import RegisterMap
 
-
 _DTYPES = {
-    "i8": np.int8, "u8": np.uint8, "i16": np.int16, "u16": np.uint16,
-    "i32": np.int32, "u32": np.uint32, "i64": np.int64, "u64": np.uint64,
-    "f16": np.float16, "f32": np.float32, "f64": np.float64, "u1": np.bool_,
+    "i8": np.int8,
+    "u8": np.uint8,
+    "i16": np.int16,
+    "u16": np.uint16,
+    "i32": np.int32,
+    "u32": np.uint32,
+    "i64": np.int64,
+    "u64": np.uint64,
+    "f16": np.float16,
+    "f32": np.float32,
+    "f64": np.float64,
+    "u1": np.bool_,
 }
 
 
@@ -86,7 +94,9 @@ class Design:
         lines = [
             f"kernel {self.kernel.name} (target {self.board.name}, {self.board.clock_mhz:g} MHz)",
             "arguments: "
-            + ", ".join(f"{a.name}: {a.type}{'*' if a.kind == 'pointer' else ''}" for a in self.kernel.args),
+            + ", ".join(
+                f"{a.name}: {a.type}{'*' if a.kind == 'pointer' else ''}" for a in self.kernel.args
+            ),
             "register map (AXI4-Lite):",
             *("  " + line for line in self.regmap.describe()),
         ]
@@ -125,33 +135,63 @@ class Design:
         for b in sched.blocks:
             segs = []
             for seg in b.segments:
-                segs.append({"index": seg.index, "stages": seg.depth, "ops": len(seg.ops),
-                             "delay_bits": seg.delay_bits})
+                segs.append(
+                    {
+                        "index": seg.index,
+                        "stages": seg.depth,
+                        "ops": len(seg.ops),
+                        "delay_bits": seg.delay_bits,
+                    }
+                )
                 for op in seg.ops:
                     binding = bind_op(op)
                     if binding is not None:
                         key = f"{binding.unit}.{binding.fmt}"
-                        u = units.setdefault(key, {"unit": binding.unit, "format": binding.fmt,
-                                                   "latency": sched.latency[op], "count": 0})
+                        u = units.setdefault(
+                            key,
+                            {
+                                "unit": binding.unit,
+                                "format": binding.fmt,
+                                "latency": sched.latency[op],
+                                "count": 0,
+                            },
+                        )
                         u["count"] += 1
-            blocks.append({
-                "name": b.block.name,
-                "segments": segs,
-                "memory": [
-                    {"boundary": k, "loads": sum(1 for m in ms if m.opcode == "load"),
-                     "stores": sum(1 for m in ms if m.opcode == "store"),
-                     "bypass_bits": sum(value_bits(v) for v in b.bypass[k])}
-                    for k, ms in enumerate(b.memory_ops)
-                ],
-                "live_in_bits": sum(value_bits(v) for v in b.inputs),
-            })
+            blocks.append(
+                {
+                    "name": b.block.name,
+                    "segments": segs,
+                    "memory": [
+                        {
+                            "boundary": k,
+                            "loads": sum(1 for m in ms if m.opcode == "load"),
+                            "stores": sum(1 for m in ms if m.opcode == "store"),
+                            "bypass_bits": sum(value_bits(v) for v in b.bypass[k]),
+                        }
+                        for k, ms in enumerate(b.memory_ops)
+                    ],
+                    "live_in_bits": sum(value_bits(v) for v in b.inputs),
+                }
+            )
         data["datapath"] = {
             "blocks": blocks,
-            "edges": [{"from": sched.blocks[e.src].block.name, "to": sched.blocks[e.dst].block.name,
-                       "bits": sum(value_bits(v) for v in e.values), "back": e.back}
-                      for e in sched.edges],
-            "loops": [{"header": sched.blocks[lp.header].block.name, "blocks": len(lp.blocks),
-                       "limit": sched.loop_limit} for lp in sched.loops],
+            "edges": [
+                {
+                    "from": sched.blocks[e.src].block.name,
+                    "to": sched.blocks[e.dst].block.name,
+                    "bits": sum(value_bits(v) for v in e.values),
+                    "back": e.back,
+                }
+                for e in sched.edges
+            ],
+            "loops": [
+                {
+                    "header": sched.blocks[lp.header].block.name,
+                    "blocks": len(lp.blocks),
+                    "limit": sched.loop_limit,
+                }
+                for lp in sched.loops
+            ],
             "units": [units[k] for k in sorted(units)],
             "fifo_depth": sched.fifo_depth,
             "delay_bits": sched.delay_bits,
@@ -220,7 +260,9 @@ def load_module(
 
     defs = dict(defines or {})
     incs = [str(d) for d in include_dirs or []]
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith((".cl", ".c", ".h"))):
+    if isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and source.endswith((".cl", ".c", ".h"))
+    ):
         path = Path(source)
         if not path.is_file():
             raise CompileError(f"{path}: No such file or directory")
@@ -238,7 +280,9 @@ def select_kernel(module: Module, kernel: str | None, filename: str | None = Non
     if kernel is None:
         if len(module.kernels) > 1:
             names = ", ".join(k.name for k in module.kernels)
-            raise CompileError(f"the input has several kernels ({names}); choose one with -k/--kernel")
+            raise CompileError(
+                f"the input has several kernels ({names}); choose one with -k/--kernel"
+            )
         return module.kernels[0]
     for k in module.kernels:
         if k.name == kernel:

@@ -71,7 +71,9 @@ class Builder:
         return self.op("store", [ptr, value], VOID, deps=deps)
 
     def phi(self, incoming: list[tuple[Value, Block]], type: Type, name: str | None = None) -> Op:
-        return self.op("phi", [v for v, _ in incoming], type, blocks=[b for _, b in incoming], name=name)
+        return self.op(
+            "phi", [v for v, _ in incoming], type, blocks=[b for _, b in incoming], name=name
+        )
 
     def br(self, target: Block) -> Op:
         return self.op("br", blocks=[target])

@@ -127,7 +127,9 @@ def print_kernel(kernel: Kernel) -> str:
     head = f"kernel @{kernel.name}({args})"
     if kernel.attrs:
         head += (
-            " {" + ", ".join(f"{k} = {format_attr(kernel.attrs[k])}" for k in sorted(kernel.attrs)) + "}"
+            " {"
+            + ", ".join(f"{k} = {format_attr(kernel.attrs[k])}" for k in sorted(kernel.attrs))
+            + "}"
         )
     if kernel.loc is not None:
         head += " " + format_loc(kernel.loc)

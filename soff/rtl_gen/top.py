@@ -122,7 +122,9 @@ class _Ctx:
     def vname(self, v: Value) -> str:
         return "v_" + self.namer.value(v)[1:].replace(".", "_")
 
-    def wire(self, name: str, width: int, rhs: Expr | None = None, comment: str | None = None) -> Ref:
+    def wire(
+        self, name: str, width: int, rhs: Expr | None = None, comment: str | None = None
+    ) -> Ref:
         self.items.append(Wire(name, max(width, 1), comment=comment))
         if rhs is not None:
             self.items.append(Assign(Ref(name), rhs))
@@ -292,13 +294,16 @@ def _rom_read(ctx: _Ctx, op: Op, operands: list[Expr], name: str) -> Expr:
     return read
 
 
-def _instantiate(ctx: _Ctx, binding: Binding, op: Op, operands: list[Expr], latency: int,
-                 en: Expr, out_name: str) -> Ref:
+def _instantiate(
+    ctx: _Ctx, binding: Binding, op: Op, operands: list[Expr], latency: int, en: Expr, out_name: str
+) -> Ref:
     """An operator-library unit for ``op``; its result wire appears ``latency`` stages later."""
     u = units.unit(binding.unit, binding.fmt, latency, **dict(binding.options))
     ctx.units.setdefault(u.name, u.module)
     conns: list[tuple[str, Expr | None]] = [("clk", Ref("ap_clk")), ("ce", en)]
-    for (port, width), value, src in zip(zip(u.inputs, u.input_widths, strict=True), operands, op.operands, strict=False):
+    for (port, width), value, src in zip(
+        zip(u.inputs, u.input_widths, strict=True), operands, op.operands, strict=False
+    ):
         sw = src.type.bits
         if sw < width:  # widen to the unit's standard integer width
             signed = isinstance(src.type, IntType) and src.type.signed
@@ -318,7 +323,9 @@ def _instantiate(ctx: _Ctx, binding: Binding, op: Op, operands: list[Expr], late
     return out
 
 
-def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[list[Module], RegisterMap]:
+def build_top(
+    kernel: Kernel, sched: DatapathSchedule, board: Board
+) -> tuple[list[Module], RegisterMap]:
     regmap = kernel_regmap(kernel)
     ctx = _Ctx(kernel, sched, board, Namer(kernel))
     dw = board.data_width
@@ -370,22 +377,34 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
     running = ctx.reg("running", 1, "dispatcher has work-items left")
     inflight = ctx.reg("inflight", 33, "work-items inside the datapath")
     lid = [ctx.reg(f"disp_lid_{d}", 32) for d in range(3)]
-    base = [ctx.reg(f"disp_base_{d}", 32, f"first global id of the current group, dim {d}") for d in range(3)]
+    base = [
+        ctx.reg(f"disp_base_{d}", 32, f"first global id of the current group, dim {d}")
+        for d in range(3)
+    ]
     grp = [ctx.reg(f"disp_grp_{d}", 32) for d in range(3)]
     gsz = [Ref(f"arg_global_size_{d}") for d in range(3)]
     lsz = [Ref(f"arg_local_size_{d}") for d in range(3)]
     for d in range(3):
-        ctx.wire(f"num_groups_{d}", 32, BinOp("/", gsz[d], Ternary(BinOp("==", lsz[d], Const(0, 32)), Const(1, 32), lsz[d])))
+        ctx.wire(
+            f"num_groups_{d}",
+            32,
+            BinOp("/", gsz[d], Ternary(BinOp("==", lsz[d], Const(0, 32)), Const(1, 32), lsz[d])),
+        )
         ctx.unused.append(Ref(f"num_groups_{d}"))
     disp_valid = ctx.wire("disp_valid", 1, running)
     disp_fire = ctx.wire("disp_fire", 1)
     retire = ctx.wire("retire", 33, comment="work-items leaving the datapath this cycle")
-    lid_last = [ctx.wire(f"disp_lid_last_{d}", 1, BinOp("==", lid[d] + Const(1, 32), lsz[d])) for d in range(3)]
+    lid_last = [
+        ctx.wire(f"disp_lid_last_{d}", 1, BinOp("==", lid[d] + Const(1, 32), lsz[d]))
+        for d in range(3)
+    ]
     grp_last = [
         ctx.wire(f"disp_grp_last_{d}", 1, BinOp(">=", base[d] + lsz[d], gsz[d])) for d in range(3)
     ]
-    empty_range = lor(*(BinOp("==", gsz[d], Const(0, 32)) for d in range(3)),
-                      *(BinOp("==", lsz[d], Const(0, 32)) for d in range(3)))
+    empty_range = lor(
+        *(BinOp("==", gsz[d], Const(0, 32)) for d in range(3)),
+        *(BinOp("==", lsz[d], Const(0, 32)) for d in range(3)),
+    )
     start = ctx.wire("start", 1, land(Ref("ap_start"), lnot(busy)))
     items.append(Assign(Ref("ap_ready"), start))
     items.append(Assign(Ref("ap_idle"), lnot(busy)))
@@ -393,6 +412,7 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
     items.append(Assign(Ref("ap_done"), done_cond))
 
     advance: list[Stmt] = []
+
     # odometer: lid0, lid1, lid2, then grp0, grp1, grp2
     def wrap_chain(level: int) -> list[Stmt]:
         if level < 3:
@@ -411,23 +431,45 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                     grp_last[d],
                     [NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32))]
                     + wrap_chain(level + 1),
-                    [NonBlocking(base[d], base[d] + lsz[d]), NonBlocking(grp[d], grp[d] + Const(1, 32))],
+                    [
+                        NonBlocking(base[d], base[d] + lsz[d]),
+                        NonBlocking(grp[d], grp[d] + Const(1, 32)),
+                    ],
                 )
             ]
         return [NonBlocking(running, Const(0, 1))]
 
     advance = wrap_chain(0)
-    reset_stmts: list[Stmt] = [NonBlocking(busy, Const(0, 1)), NonBlocking(running, Const(0, 1)),
-                               NonBlocking(inflight, Const(0, 33))]
+    reset_stmts: list[Stmt] = [
+        NonBlocking(busy, Const(0, 1)),
+        NonBlocking(running, Const(0, 1)),
+        NonBlocking(inflight, Const(0, 33)),
+    ]
     for d in range(3):
-        reset_stmts += [NonBlocking(lid[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)),
-                        NonBlocking(grp[d], Const(0, 32))]
+        reset_stmts += [
+            NonBlocking(lid[d], Const(0, 32)),
+            NonBlocking(base[d], Const(0, 32)),
+            NonBlocking(grp[d], Const(0, 32)),
+        ]
     run_stmts: list[Stmt] = [
-        If(start, [NonBlocking(busy, Const(1, 1)), NonBlocking(running, lnot(empty_range))]
-           + [s for d in range(3) for s in (NonBlocking(lid[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32)))]),
+        If(
+            start,
+            [NonBlocking(busy, Const(1, 1)), NonBlocking(running, lnot(empty_range))]
+            + [
+                s
+                for d in range(3)
+                for s in (
+                    NonBlocking(lid[d], Const(0, 32)),
+                    NonBlocking(base[d], Const(0, 32)),
+                    NonBlocking(grp[d], Const(0, 32)),
+                )
+            ],
+        ),
         If(Ref("ap_done"), [NonBlocking(busy, Const(0, 1))]),
         If(disp_fire, advance),
-        NonBlocking(inflight, BinOp("-", BinOp("+", inflight, cat(Const(0, 32), disp_fire)), retire)),
+        NonBlocking(
+            inflight, BinOp("-", BinOp("+", inflight, cat(Const(0, 32), disp_fire)), retire)
+        ),
     ]
     items.append(Always([If(lnot(Ref("ap_rst_n")), reset_stmts, run_stmts)], clock="ap_clk"))
 
@@ -468,7 +510,9 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
         seg_out_ready: list[Ref] = []
         for k, seg in enumerate(segs):
             items.append(Blank())
-            items.append(Comment(f"{pre}segment {k}: {seg.depth} stages, lock-step; stalls as a whole"))
+            items.append(
+                Comment(f"{pre}segment {k}: {seg.depth} stages, lock-step; stalls as a whole")
+            )
             in_valid = ctx.wire(f"{pre}k{k}_in_valid", 1)
             en = ctx.wire(f"{pre}k{k}_en", 1)
             out_ready = ctx.wire(f"{pre}k{k}_out_ready", 1)
@@ -483,9 +527,24 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
             if seg.depth:
                 items.append(
                     Always(
-                        [If(lnot(Ref("ap_rst_n")),
-                            [NonBlocking(valid[st], Const(0, 1)) for st in range(1, seg.depth + 1)],
-                            [If(en, [NonBlocking(valid[st], valid[st - 1]) for st in range(1, seg.depth + 1)])])],
+                        [
+                            If(
+                                lnot(Ref("ap_rst_n")),
+                                [
+                                    NonBlocking(valid[st], Const(0, 1))
+                                    for st in range(1, seg.depth + 1)
+                                ],
+                                [
+                                    If(
+                                        en,
+                                        [
+                                            NonBlocking(valid[st], valid[st - 1])
+                                            for st in range(1, seg.depth + 1)
+                                        ],
+                                    )
+                                ],
+                            )
+                        ],
                         clock="ap_clk",
                     )
                 )
@@ -505,15 +564,18 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                 w = value_bits(op)
                 binding = bind_op(op)
                 if binding is not None:
-                    sig[(bi, k, op, first)] = _instantiate(ctx, binding, op, operands, lat, en,
-                                                           f"{pre}{ctx.vname(op)}_k{k}s{first}")
+                    sig[(bi, k, op, first)] = _instantiate(
+                        ctx, binding, op, operands, lat, en, f"{pre}{ctx.vname(op)}_k{k}s{first}"
+                    )
                     continue
                 if op.opcode == "load":  # a __constant table: an on-chip ROM
                     expr = _rom_read(ctx, op, operands, f"{pre}{ctx.vname(op)}_k{k}")
                 else:
                     expr = _op_expr(op, operands)
                 if lat == 0:
-                    sig[(bi, k, op, t)] = ctx.wire(f"{pre}{ctx.vname(op)}_k{k}s{t}", w, expr, _src_comment(op))
+                    sig[(bi, k, op, t)] = ctx.wire(
+                        f"{pre}{ctx.vname(op)}_k{k}s{t}", w, expr, _src_comment(op)
+                    )
                 else:
                     r = ctx.reg(f"{pre}{ctx.vname(op)}_k{k}s{t + 1}", w, _src_comment(op))
                     pipe.append(NonBlocking(r, expr))
@@ -527,12 +589,24 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
             for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
                 at(bi, k, v, seg.last_use[v])
             if pipe:
-                items.append(Always([If(en, pipe)], clock="ap_clk", comment="pipeline registers (no reset: data)"))
+                items.append(
+                    Always(
+                        [If(en, pipe)],
+                        clock="ap_clk",
+                        comment="pipeline registers (no reset: data)",
+                    )
+                )
             for v in list(seg.inputs) + [op for op in seg.ops if op.has_result]:
                 ctx.unused.append(sig[(bi, k, v, seg.ready[v])])
         for k in range(len(segs)):
-            ctx.unused.append(ctx.wire(f"dbg_stall_{pre}k{k}", 1, land(seg_valid_last[k], lnot(seg_out_ready[k])),
-                                       comment="debug: the segment holds a work-item it cannot pass on"))
+            ctx.unused.append(
+                ctx.wire(
+                    f"dbg_stall_{pre}k{k}",
+                    1,
+                    land(seg_valid_last[k], lnot(seg_out_ready[k])),
+                    comment="debug: the segment holds a work-item it cannot pass on",
+                )
+            )
         blk_in_valid[bi] = seg_in_valid[0]
         blk_in_ready[bi] = seg_en[0]
         blk_out_valid[bi] = seg_valid_last[-1]
@@ -542,7 +616,11 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
         for k in range(n_bound):
             seg = segs[k]
             items.append(Blank())
-            items.append(Comment(f"{pre}boundary {k}: memory units and the bypass FIFO between segments {k} and {k + 1}"))
+            items.append(
+                Comment(
+                    f"{pre}boundary {k}: memory units and the bypass FIFO between segments {k} and {k + 1}"
+                )
+            )
             stage = seg.depth
             push = ctx.wire(f"{pre}b{k}_push", 1, land(seg_valid_last[k], seg_out_ready[k]))
             pop = ctx.wire(f"{pre}b{k}_pop", 1, land(seg_in_valid[k + 1], seg_en[k + 1]))
@@ -550,13 +628,27 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
             valids: list[Expr] = []
             bvals = bs.bypass[k]
             bw = sum(value_bits(v) for v in bvals)
-            byp_in = ctx.wire(f"{pre}b{k}_bypass_in", max(bw, 1),
-                              cat(*[at(bi, k, v, stage) for v in bvals if value_bits(v)]) if bw else Const(0, 1))
+            byp_in = ctx.wire(
+                f"{pre}b{k}_bypass_in",
+                max(bw, 1),
+                cat(*[at(bi, k, v, stage) for v in bvals if value_bits(v)]) if bw else Const(0, 1),
+            )
             byp_out = ctx.wire(f"{pre}b{k}_bypass_out", max(bw, 1))
             byp_in_ready = ctx.wire(f"{pre}b{k}_bypass_in_ready", 1)
             byp_out_valid = ctx.wire(f"{pre}b{k}_bypass_out_valid", 1)
-            items.append(_fifo(f"{pre}b{k}_bypass", max(bw, 1), depth, push, byp_in_ready, byp_in,
-                               byp_out_valid, pop, byp_out))
+            items.append(
+                _fifo(
+                    f"{pre}b{k}_bypass",
+                    max(bw, 1),
+                    depth,
+                    push,
+                    byp_in_ready,
+                    byp_in,
+                    byp_out_valid,
+                    pop,
+                    byp_out,
+                )
+            )
             readies.append(byp_in_ready)
             valids.append(byp_out_valid)
             if not bw:
@@ -575,7 +667,11 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                 w = ptr_t.pointee.bits
                 addr = at(bi, k, m.operands[0], stage)
                 npred = 2 if m.opcode == "load" else 3
-                pred: Expr = at(bi, k, m.operands[npred - 1], stage) if len(m.operands) == npred else Const(1, 1)
+                pred: Expr = (
+                    at(bi, k, m.operands[npred - 1], stage)
+                    if len(m.operands) == npred
+                    else Const(1, 1)
+                )
                 if m.opcode == "load":
                     i = len(rd_clients)
                     p = f"ld{i}_"
@@ -585,86 +681,238 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                     issue: Expr = pred
                     if coalesce:
                         # reuse the bus word fetched for the previous request when it holds this one
-                        prev_beat = ctx.reg(p + "prev_beat", beat_w, "bus word of the previous request")
+                        prev_beat = ctx.reg(
+                            p + "prev_beat", beat_w, "bus word of the previous request"
+                        )
                         prev_ok = ctx.reg(p + "prev_ok", 1)
-                        same = ctx.wire(p + "same_beat", 1, land(prev_ok, BinOp("==", prev_beat, addr[63:lane_bits])))
+                        same = ctx.wire(
+                            p + "same_beat",
+                            1,
+                            land(prev_ok, BinOp("==", prev_beat, addr[63:lane_bits])),
+                        )
                         issue = land(pred, lnot(same))
-                        items.append(Always([If(lor(lnot(Ref("ap_rst_n")), Ref("start")), [NonBlocking(prev_ok, Const(0, 1))],
-                                                [If(land(push, pred), [NonBlocking(prev_ok, Const(1, 1)),
-                                                                       NonBlocking(prev_beat, addr[63:lane_bits])])])],
-                                            clock="ap_clk"))
+                        items.append(
+                            Always(
+                                [
+                                    If(
+                                        lor(lnot(Ref("ap_rst_n")), Ref("start")),
+                                        [NonBlocking(prev_ok, Const(0, 1))],
+                                        [
+                                            If(
+                                                land(push, pred),
+                                                [
+                                                    NonBlocking(prev_ok, Const(1, 1)),
+                                                    NonBlocking(prev_beat, addr[63:lane_bits]),
+                                                ],
+                                            )
+                                        ],
+                                    )
+                                ],
+                                clock="ap_clk",
+                            )
+                        )
                     tw = 2 + lane_bits
-                    tag_in = ctx.wire(p + "tag_in", tw, cat(issue, pred, _sel(addr, lane_bits - 1, 0)))
+                    tag_in = ctx.wire(
+                        p + "tag_in", tw, cat(issue, pred, _sel(addr, lane_bits - 1, 0))
+                    )
                     tag_out = ctx.wire(p + "tag_out", tw)
-                    tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
+                    tag_in_ready, tag_out_valid = (
+                        ctx.wire(p + "tag_in_ready", 1),
+                        ctx.wire(p + "tag_out_valid", 1),
+                    )
                     req_in_ready = ctx.wire(p + "req_in_ready", 1)
-                    req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
+                    req_valid, req_ready = (
+                        ctx.wire(p + "req_valid", 1),
+                        ctx.wire(p + "req_ready", 1),
+                    )
                     req_addr = ctx.wire(p + "req_addr", 64)
-                    data_valid, data_ready = ctx.wire(p + "data_valid", 1), ctx.wire(p + "data_ready", 1)
+                    data_valid, data_ready = (
+                        ctx.wire(p + "data_valid", 1),
+                        ctx.wire(p + "data_ready", 1),
+                    )
                     data_in_ready = ctx.wire(p + "data_in_ready", 1)
                     data_in_valid = ctx.wire(p + "data_in_valid", 1)
                     data = ctx.wire(p + "data", dw)
-                    items.append(_fifo(p + "tags", tw, depth, push, tag_in_ready, tag_in,
-                                       tag_out_valid, pop, tag_out))
-                    items.append(_fifo(p + "reqs", 64, depth, land(push, issue), req_in_ready, addr,
-                                       req_valid, req_ready, req_addr))
-                    items.append(_fifo(p + "resp", dw, depth, data_in_valid, data_in_ready, Ref("rd_rdata"),
-                                       data_valid, data_ready, data))
+                    items.append(
+                        _fifo(
+                            p + "tags",
+                            tw,
+                            depth,
+                            push,
+                            tag_in_ready,
+                            tag_in,
+                            tag_out_valid,
+                            pop,
+                            tag_out,
+                        )
+                    )
+                    items.append(
+                        _fifo(
+                            p + "reqs",
+                            64,
+                            depth,
+                            land(push, issue),
+                            req_in_ready,
+                            addr,
+                            req_valid,
+                            req_ready,
+                            req_addr,
+                        )
+                    )
+                    items.append(
+                        _fifo(
+                            p + "resp",
+                            dw,
+                            depth,
+                            data_in_valid,
+                            data_in_ready,
+                            Ref("rd_rdata"),
+                            data_valid,
+                            data_ready,
+                            data,
+                        )
+                    )
                     tag_new, tag_pred = tag_out[lane_bits + 1], tag_out[lane_bits]
-                    ctx.unused.append(ctx.wire(f"dbg_stall_{p}memory", 1, land(tag_out_valid, tag_new, lnot(data_valid)),
-                                               comment="debug: waiting for read data"))
+                    ctx.unused.append(
+                        ctx.wire(
+                            f"dbg_stall_{p}memory",
+                            1,
+                            land(tag_out_valid, tag_new, lnot(data_valid)),
+                            comment="debug: waiting for read data",
+                        )
+                    )
                     items.append(Assign(data_ready, land(pop, tag_new)))
                     readies += [tag_in_ready, req_in_ready]
                     valids.append(lor(lnot(tag_new), data_valid))
                     valids.append(tag_out_valid)
                     word: Expr = data
                     if coalesce:
-                        held = ctx.reg(p + "held", dw, "the last bus word, for requests that reuse it")
-                        items.append(Always([If(land(pop, tag_new), [NonBlocking(held, data)])], clock="ap_clk"))
+                        held = ctx.reg(
+                            p + "held", dw, "the last bus word, for requests that reuse it"
+                        )
+                        items.append(
+                            Always(
+                                [If(land(pop, tag_new), [NonBlocking(held, data)])], clock="ap_clk"
+                            )
+                        )
                         word = ctx.wire(p + "word", dw, Ternary(tag_new, data, held))
                     shifted = BinOp(">>", word, cat(tag_out[lane_bits - 1 : 0], Const(0, 3)))
                     ldata = ctx.wire(p + "shifted", dw, shifted)
-                    items.append(Assign(sig[(bi, k + 1, m, 0)], Ternary(tag_pred, ldata[w - 1 : 0], Const(0, w))))
+                    items.append(
+                        Assign(
+                            sig[(bi, k + 1, m, 0)], Ternary(tag_pred, ldata[w - 1 : 0], Const(0, w))
+                        )
+                    )
                     ctx.unused.append(ldata)
-                    rd_clients.append({"valid": req_valid, "ready": req_ready, "addr": req_addr,
-                                       "size": Const(clog2(size), 3), "rvalid": data_in_valid,
-                                       "rready": data_in_ready})
+                    rd_clients.append(
+                        {
+                            "valid": req_valid,
+                            "ready": req_ready,
+                            "addr": req_addr,
+                            "size": Const(clog2(size), 3),
+                            "rvalid": data_in_valid,
+                            "rready": data_in_ready,
+                        }
+                    )
                 else:
                     j = len(wr_clients)
                     p = f"st{j}_"
-                    items.append(Comment(f"store unit {j}: {m.loc}" if m.loc else f"store unit {j}"))
+                    items.append(
+                        Comment(f"store unit {j}: {m.loc}" if m.loc else f"store unit {j}")
+                    )
                     value = at(bi, k, m.operands[1], stage)
                     lanes = dw // 8 // size
                     wdata = Repl(lanes, value) if lanes > 1 else value
-                    strb = BinOp("<<", Const((1 << size) - 1, dw // 8), _sel(addr, lane_bits - 1, 0))
+                    strb = BinOp(
+                        "<<", Const((1 << size) - 1, dw // 8), _sel(addr, lane_bits - 1, 0)
+                    )
                     reqw = 64 + dw + dw // 8
                     req_in = ctx.wire(p + "req_in", reqw, cat(addr, wdata, strb))
-                    tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
+                    tag_in_ready, tag_out_valid = (
+                        ctx.wire(p + "tag_in_ready", 1),
+                        ctx.wire(p + "tag_out_valid", 1),
+                    )
                     tag_out = ctx.wire(p + "tag_out", 1)
                     req_in_ready = ctx.wire(p + "req_in_ready", 1)
-                    req_valid, req_ready = ctx.wire(p + "req_valid", 1), ctx.wire(p + "req_ready", 1)
+                    req_valid, req_ready = (
+                        ctx.wire(p + "req_valid", 1),
+                        ctx.wire(p + "req_ready", 1),
+                    )
                     req = ctx.wire(p + "req", reqw)
-                    items.append(_fifo(p + "tags", 1, depth, push, tag_in_ready, pred, tag_out_valid, pop, tag_out))
-                    items.append(_fifo(p + "reqs", reqw, depth, land(push, pred), req_in_ready, req_in,
-                                       req_valid, req_ready, req))
+                    items.append(
+                        _fifo(
+                            p + "tags",
+                            1,
+                            depth,
+                            push,
+                            tag_in_ready,
+                            pred,
+                            tag_out_valid,
+                            pop,
+                            tag_out,
+                        )
+                    )
+                    items.append(
+                        _fifo(
+                            p + "reqs",
+                            reqw,
+                            depth,
+                            land(push, pred),
+                            req_in_ready,
+                            req_in,
+                            req_valid,
+                            req_ready,
+                            req,
+                        )
+                    )
                     cw = clog2(depth + 1) + 1
                     bcount = ctx.reg(p + "bcount", cw, "write responses received, not yet consumed")
                     bdone = ctx.wire(p + "bdone", 1)
                     take = ctx.wire(p + "take", 1, land(pop, tag_out))
-                    items.append(Always([If(lnot(Ref("ap_rst_n")), [NonBlocking(bcount, Const(0, cw))], [
-                        If(land(bdone, lnot(take)), [NonBlocking(bcount, bcount + Const(1, cw))],
-                           [If(land(take, lnot(bdone)), [NonBlocking(bcount, bcount - Const(1, cw))])])])],
-                        clock="ap_clk"))
+                    items.append(
+                        Always(
+                            [
+                                If(
+                                    lnot(Ref("ap_rst_n")),
+                                    [NonBlocking(bcount, Const(0, cw))],
+                                    [
+                                        If(
+                                            land(bdone, lnot(take)),
+                                            [NonBlocking(bcount, bcount + Const(1, cw))],
+                                            [
+                                                If(
+                                                    land(take, lnot(bdone)),
+                                                    [NonBlocking(bcount, bcount - Const(1, cw))],
+                                                )
+                                            ],
+                                        )
+                                    ],
+                                )
+                            ],
+                            clock="ap_clk",
+                        )
+                    )
                     readies += [tag_in_ready, req_in_ready]
                     valids += [tag_out_valid, lor(lnot(tag_out), ne(bcount, Const(0, cw)))]
-                    ctx.unused.append(ctx.wire(f"dbg_stall_{p}memory", 1,
-                                               land(tag_out_valid, tag_out, BinOp("==", bcount, Const(0, cw))),
-                                               comment="debug: waiting for a write response"))
-                    wr_clients.append({"valid": req_valid, "ready": req_ready,
-                                       "addr": req[reqw - 1 : dw + dw // 8],
-                                       "data": req[dw + dw // 8 - 1 : dw // 8],
-                                       "strb": req[dw // 8 - 1 : 0],
-                                       "size": Const(clog2(size), 3), "bdone": bdone})
+                    ctx.unused.append(
+                        ctx.wire(
+                            f"dbg_stall_{p}memory",
+                            1,
+                            land(tag_out_valid, tag_out, BinOp("==", bcount, Const(0, cw))),
+                            comment="debug: waiting for a write response",
+                        )
+                    )
+                    wr_clients.append(
+                        {
+                            "valid": req_valid,
+                            "ready": req_ready,
+                            "addr": req[reqw - 1 : dw + dw // 8],
+                            "data": req[dw + dw // 8 - 1 : dw // 8],
+                            "strb": req[dw // 8 - 1 : 0],
+                            "size": Const(clog2(size), 3),
+                            "bdone": bdone,
+                        }
+                    )
             items.append(Assign(seg_out_ready[k], land(*readies)))
             items.append(Assign(seg_in_valid[k + 1], land(*valids)))
 
@@ -689,13 +937,27 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
 
     limit = sched.loop_limit
     cnt_w = clog2(limit + 1) + 1
-    loop_count = [ctx.reg(f"loop{li}_count", cnt_w, f"work-items inside the loop at ^{sched.blocks[lp.header].block.name}")
-                  for li, lp in enumerate(sched.loops)]
-    loop_room = [ctx.wire(f"loop{li}_room", 1, BinOp("<", loop_count[li], Const(limit, cnt_w)))
-                 for li in range(len(sched.loops))]
+    loop_count = [
+        ctx.reg(
+            f"loop{li}_count",
+            cnt_w,
+            f"work-items inside the loop at ^{sched.blocks[lp.header].block.name}",
+        )
+        for li, lp in enumerate(sched.loops)
+    ]
+    loop_room = [
+        ctx.wire(f"loop{li}_room", 1, BinOp("<", loop_count[li], Const(limit, cnt_w)))
+        for li in range(len(sched.loops))
+    ]
     for li in range(len(sched.loops)):
-        ctx.unused.append(ctx.wire(f"dbg_stall_loop{li}_full", 1, lnot(loop_room[li]),
-                                   comment="debug: the loop holds its limit of work-items"))
+        ctx.unused.append(
+            ctx.wire(
+                f"dbg_stall_loop{li}_full",
+                1,
+                lnot(loop_room[li]),
+                comment="debug: the loop holds its limit of work-items",
+            )
+        )
     loop_inc: list[list[Expr]] = [[] for _ in sched.loops]
     loop_dec: list[list[Expr]] = [[] for _ in sched.loops]
     retires: list[Expr] = []
@@ -708,10 +970,14 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
         out_edges = [(ei, e) for ei, e in enumerate(sched.edges) if e.src == bi]
         if term.opcode == "ret":
             items.append(Assign(blk_out_ready[bi], Const(1, 1)))
-            retires.append(ctx.wire(f"{bpre[bi]}ret_fire", 1, land(blk_out_valid[bi], blk_out_ready[bi])))
+            retires.append(
+                ctx.wire(f"{bpre[bi]}ret_fire", 1, land(blk_out_valid[bi], blk_out_ready[bi]))
+            )
             continue
         items.append(Blank())
-        items.append(Comment(f"branch out of ^{bs.block.name}" + (f": {term.loc}" if term.loc else "")))
+        items.append(
+            Comment(f"branch out of ^{bs.block.name}" + (f": {term.loc}" if term.loc else ""))
+        )
         if term.opcode == "cbr" and len(out_edges) == 2:
             cond = at(bi, len(bs.segments) - 1, term.operands[0], last.depth)
             cond_w = ctx.wire(f"{bpre[bi]}branch_cond", 1, cond)
@@ -722,7 +988,17 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
         for ei, e in out_edges:
             p = f"e{ei}_"
             bits = sum(value_bits(v) for v in e.values)
-            data = cat(*[at(bi, len(bs.segments) - 1, v, last.depth) for v in e.values if value_bits(v)]) if bits else Const(0, 1)
+            data = (
+                cat(
+                    *[
+                        at(bi, len(bs.segments) - 1, v, last.depth)
+                        for v in e.values
+                        if value_bits(v)
+                    ]
+                )
+                if bits
+                else Const(0, 1)
+            )
             in_ready = ctx.wire(p + "in_ready", 1)
             push = ctx.wire(p + "push", 1, land(blk_out_valid[bi], sel[ei], in_ready))
             out_valid, out_ready = ctx.wire(p + "out_valid", 1), ctx.wire(p + "out_ready", 1)
@@ -731,8 +1007,19 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
                 ctx.unused.append(out_data)
             # only a back edge must hold every work-item of its loop (deadlock freedom)
             edepth = sched.edge_depth if e.back else sched.forward_edge_depth
-            items.append(_fifo(f"e{ei}_fifo", max(bits, 1), edepth, push, in_ready, data,
-                               out_valid, out_ready, out_data))
+            items.append(
+                _fifo(
+                    f"e{ei}_fifo",
+                    max(bits, 1),
+                    edepth,
+                    push,
+                    in_ready,
+                    data,
+                    out_valid,
+                    out_ready,
+                    out_data,
+                )
+            )
             readies.append(lor(lnot(sel[ei]), in_ready))
             edge_out[ei] = (out_valid, out_ready, out_data)
             for li in e.exits:
@@ -744,7 +1031,11 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
         in_edges = [(ei, e) for ei, e in enumerate(sched.edges) if e.dst == bi]
         in_edges.sort(key=lambda ie: (not ie[1].back, ie[0]))  # loop back edges first: drain loops
         items.append(Blank())
-        items.append(Comment(f"merge into ^{bs.block.name}: back edges first, loop entries limited to {limit} work-items"))
+        items.append(
+            Comment(
+                f"merge into ^{bs.block.name}: back edges first, loop entries limited to {limit} work-items"
+            )
+        )
         chosen: list[Ref] = []
         taken: Expr | None = None
         for ei, e in in_edges:
@@ -772,13 +1063,28 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
             items.append(Assign(sig[(bi, 0, v, 0)], expr))
 
     for li in range(len(sched.loops)):
-        inc: Expr = cat(Const(0, cnt_w - 1), lor(*loop_inc[li])) if loop_inc[li] else Const(0, cnt_w)
+        inc: Expr = (
+            cat(Const(0, cnt_w - 1), lor(*loop_inc[li])) if loop_inc[li] else Const(0, cnt_w)
+        )
         dec: Expr = Const(0, cnt_w)
         for d in loop_dec[li]:
             dec = BinOp("+", dec, cat(Const(0, cnt_w - 1), d))
-        items.append(Always([If(lnot(Ref("ap_rst_n")), [NonBlocking(loop_count[li], Const(0, cnt_w))],
-                                [NonBlocking(loop_count[li], BinOp("-", BinOp("+", loop_count[li], inc), dec))])],
-                            clock="ap_clk"))
+        items.append(
+            Always(
+                [
+                    If(
+                        lnot(Ref("ap_rst_n")),
+                        [NonBlocking(loop_count[li], Const(0, cnt_w))],
+                        [
+                            NonBlocking(
+                                loop_count[li], BinOp("-", BinOp("+", loop_count[li], inc), dec)
+                            )
+                        ],
+                    )
+                ],
+                clock="ap_clk",
+            )
+        )
     total: Expr = Const(0, 33)
     for r in retires:
         total = BinOp("+", total, cat(Const(0, 32), r))
@@ -803,15 +1109,43 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
         for i, c in enumerate(rd_clients):
             items.append(Assign(c["ready"], cready[i] if n > 1 else cready))
             items.append(Assign(c["rvalid"], crvalid[i] if n > 1 else crvalid))
-        conns = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n")), ("c_arvalid", cvalid),
-                 ("c_arready", cready), ("c_araddr", caddr), ("c_arsize", csize),
-                 ("c_rvalid", crvalid), ("c_rready", crready), ("c_rdata", Ref("rd_rdata"))]
-        for s in ("arvalid", "arready", "araddr", "arid", "arlen", "arsize", "arburst",
-                  "rvalid", "rready", "rdata", "rid", "rresp", "rlast"):
+        conns = [
+            ("clk", Ref("ap_clk")),
+            ("rst_n", Ref("ap_rst_n")),
+            ("c_arvalid", cvalid),
+            ("c_arready", cready),
+            ("c_araddr", caddr),
+            ("c_arsize", csize),
+            ("c_rvalid", crvalid),
+            ("c_rready", crready),
+            ("c_rdata", Ref("rd_rdata")),
+        ]
+        for s in (
+            "arvalid",
+            "arready",
+            "araddr",
+            "arid",
+            "arlen",
+            "arsize",
+            "arburst",
+            "rvalid",
+            "rready",
+            "rdata",
+            "rid",
+            "rresp",
+            "rlast",
+        ):
             conns.append(("m_" + s, Ref(ax + s)))
         items.append(Instance(arb.name, "rd_arb", [], conns))
     else:
-        for s, w in (("arvalid", 1), ("araddr", 64), ("arid", 4), ("arlen", 8), ("arsize", 3), ("arburst", 2)):
+        for s, w in (
+            ("arvalid", 1),
+            ("araddr", 64),
+            ("arid", 4),
+            ("arlen", 8),
+            ("arsize", 3),
+            ("arburst", 2),
+        ):
             items.append(Assign(Ref(ax + s), Const(0, w)))
         items.append(Assign(Ref(ax + "rready"), Const(1, 1)))
         ctx.unused += [Ref(ax + s) for s in ("arready", "rvalid", "rdata", "rid", "rresp", "rlast")]
@@ -830,16 +1164,50 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
         for j, c in enumerate(wr_clients):
             items.append(Assign(c["ready"], cready[j] if n > 1 else cready))
             items.append(Assign(c["bdone"], cbdone[j] if n > 1 else cbdone))
-        conns = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n")), ("c_valid", cvalid),
-                 ("c_ready", cready), ("c_addr", caddr), ("c_size", csize), ("c_data", cdata),
-                 ("c_strb", cstrb), ("c_bdone", cbdone)]
-        for s in ("awvalid", "awready", "awaddr", "awid", "awlen", "awsize", "awburst", "wvalid",
-                  "wready", "wdata", "wstrb", "wlast", "bvalid", "bready", "bid", "bresp"):
+        conns = [
+            ("clk", Ref("ap_clk")),
+            ("rst_n", Ref("ap_rst_n")),
+            ("c_valid", cvalid),
+            ("c_ready", cready),
+            ("c_addr", caddr),
+            ("c_size", csize),
+            ("c_data", cdata),
+            ("c_strb", cstrb),
+            ("c_bdone", cbdone),
+        ]
+        for s in (
+            "awvalid",
+            "awready",
+            "awaddr",
+            "awid",
+            "awlen",
+            "awsize",
+            "awburst",
+            "wvalid",
+            "wready",
+            "wdata",
+            "wstrb",
+            "wlast",
+            "bvalid",
+            "bready",
+            "bid",
+            "bresp",
+        ):
             conns.append(("m_" + s, Ref(ax + s)))
         items.append(Instance(arb.name, "wr_arb", [], conns))
     else:
-        for s, w in (("awvalid", 1), ("awaddr", 64), ("awid", 4), ("awlen", 8), ("awsize", 3),
-                     ("awburst", 2), ("wvalid", 1), ("wdata", dw), ("wstrb", dw // 8), ("wlast", 1)):
+        for s, w in (
+            ("awvalid", 1),
+            ("awaddr", 64),
+            ("awid", 4),
+            ("awlen", 8),
+            ("awsize", 3),
+            ("awburst", 2),
+            ("wvalid", 1),
+            ("wdata", dw),
+            ("wstrb", dw // 8),
+            ("wlast", 1),
+        ):
             items.append(Assign(Ref(ax + s), Const(0, w)))
         items.append(Assign(Ref(ax + "bready"), Const(1, 1)))
         ctx.unused += [Ref(ax + s) for s in ("awready", "wready", "bvalid", "bid", "bresp")]
@@ -861,15 +1229,31 @@ def build_top(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[li
     return [top, *modules], regmap
 
 
-def _fifo(name: str, width: int, depth: int, in_valid: Expr, in_ready: Expr, in_data: Expr,
-          out_valid: Expr, out_ready: Expr, out_data: Expr) -> Instance:
+def _fifo(
+    name: str,
+    width: int,
+    depth: int,
+    in_valid: Expr,
+    in_ready: Expr,
+    in_data: Expr,
+    out_valid: Expr,
+    out_ready: Expr,
+    out_data: Expr,
+) -> Instance:
     return Instance(
         "soff_fifo",
         name,
         [("WIDTH", width), ("DEPTH", depth)],
-        [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n")), ("in_valid", in_valid),
-         ("in_ready", in_ready), ("in_data", in_data), ("out_valid", out_valid),
-         ("out_ready", out_ready), ("out_data", out_data)],
+        [
+            ("clk", Ref("ap_clk")),
+            ("rst_n", Ref("ap_rst_n")),
+            ("in_valid", in_valid),
+            ("in_ready", in_ready),
+            ("in_data", in_data),
+            ("out_valid", out_valid),
+            ("out_ready", out_ready),
+            ("out_data", out_data),
+        ],
     )
 
 

@@ -82,8 +82,14 @@ def test_print_ir_after(tmp_path: Path) -> None:
     "source, expected",
     [
         ("__kernel void k(__global int *a) { a[0] = 1 }\n", "k.cl:1:"),  # syntax error
-        ("__kernel void k(__global int *a) {\n  a[0] = zz;\n}\n", "k.cl:2:10: error:"),  # unknown id
-        ("__kernel void k(__global float *a) {\n  a[0] = floor(a[1]);\n}\n", "k.cl:2:10: error: 'floor' is not supported yet"),
+        (
+            "__kernel void k(__global int *a) {\n  a[0] = zz;\n}\n",
+            "k.cl:2:10: error:",
+        ),  # unknown id
+        (
+            "__kernel void k(__global float *a) {\n  a[0] = floor(a[1]);\n}\n",
+            "k.cl:2:10: error: 'floor' is not supported yet",
+        ),
         (
             "__kernel void k(__global int *a) {\n  __local int t[4];\n  a[0] = 1;\n}\n",
             "k.cl:2:",
@@ -105,7 +111,9 @@ def test_error_classes(tmp_path: Path, source: str, expected: str) -> None:
 
 def test_missing_file_and_unknown_kernel(tmp_path: Path) -> None:
     assert_clean_error(soff(str(tmp_path / "nope.cl")), "nope.cl: No such file or directory")
-    assert_clean_error(soff(str(VADD), "-k", "vsub", "-o", str(tmp_path / "x.v")), "no kernel named 'vsub'")
+    assert_clean_error(
+        soff(str(VADD), "-k", "vsub", "-o", str(tmp_path / "x.v")), "no kernel named 'vsub'"
+    )
     assert not (tmp_path / "x.v").exists()
 
 
@@ -119,7 +127,9 @@ def test_several_kernels_need_k(tmp_path: Path) -> None:
 
 
 def test_bad_options(tmp_path: Path) -> None:
-    assert_clean_error(soff(str(VADD), "--target", "nosuchboard", "-o", str(tmp_path / "v.v")), "unknown target")
+    assert_clean_error(
+        soff(str(VADD), "--target", "nosuchboard", "-o", str(tmp_path / "v.v")), "unknown target"
+    )
     assert_clean_error(soff(str(VADD), "--bogus"), "unrecognized arguments")
     assert_clean_error(soff(str(VADD), "-p", "dce,nosuchpass"), "unknown pass 'nosuchpass'")
     assert_clean_error(soff(str(VADD), "-o", str(tmp_path / "missing" / "v.v")), "does not exist")
@@ -147,21 +157,36 @@ def test_sim_bad_arg(tmp_path: Path, arg: str, expected: str) -> None:
 
 
 def test_sim_argument_checks_before_simulation(tmp_path: Path) -> None:
-    base = ["sim", str(VADD), "--global", "8", "--arg", "b=zeros:int32:8", "--arg", "c=zeros:int32:8"]
+    base = [
+        "sim",
+        str(VADD),
+        "--global",
+        "8",
+        "--arg",
+        "b=zeros:int32:8",
+        "--arg",
+        "c=zeros:int32:8",
+    ]
     # missing argument
     assert_clean_error(soff(*base, "--arg", "n=8"), "needs argument(s) 'a'")
     # wrong dtype
-    assert_clean_error(soff(*base, "--arg", "a=zeros:float32:8", "--arg", "n=8"), "argument 'a' points to i32")
+    assert_clean_error(
+        soff(*base, "--arg", "a=zeros:float32:8", "--arg", "n=8"), "argument 'a' points to i32"
+    )
     # unknown argument
     assert_clean_error(
-        soff(*base, "--arg", "a=zeros:int32:8", "--arg", "n=8", "--arg", "q=1"), "no argument(s) 'q'"
+        soff(*base, "--arg", "a=zeros:int32:8", "--arg", "n=8", "--arg", "q=1"),
+        "no argument(s) 'q'",
     )
     # bad sizes
     assert_clean_error(soff("sim", str(VADD), "--global", "0"), "--global")
-    assert_clean_error(soff(*base, "--arg", "a=zeros:int32:8", "--arg", "n=8", "--local", "3"), "does not divide")
+    assert_clean_error(
+        soff(*base, "--arg", "a=zeros:int32:8", "--arg", "n=8", "--local", "3"), "does not divide"
+    )
     # --out naming a scalar
     assert_clean_error(
-        soff(*base, "--arg", "a=zeros:int32:8", "--arg", "n=8", "--out", "n=x.npy"), "no buffer argument 'n'"
+        soff(*base, "--arg", "a=zeros:int32:8", "--arg", "n=8", "--out", "n=x.npy"),
+        "no buffer argument 'n'",
     )
 
 
@@ -172,9 +197,26 @@ def test_sim_json_and_out(tmp_path: Path) -> None:
     np.save(tmp_path / "a.npy", a)
     np.save(tmp_path / "b.npy", 5 * a)
     proc = soff(
-        "sim", str(VADD), "-k", "vadd", "--global", "128", "--local", "32",
-        "--arg", "a=@a.npy", "--arg", "b=@b.npy", "--arg", f"c=zeros:int32:{n}", "--arg", f"n={n}",
-        "--out", "c=c.npy", "--json", cwd=tmp_path,
+        "sim",
+        str(VADD),
+        "-k",
+        "vadd",
+        "--global",
+        "128",
+        "--local",
+        "32",
+        "--arg",
+        "a=@a.npy",
+        "--arg",
+        "b=@b.npy",
+        "--arg",
+        f"c=zeros:int32:{n}",
+        "--arg",
+        f"n={n}",
+        "--out",
+        "c=c.npy",
+        "--json",
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)

@@ -35,15 +35,27 @@ def test_float_saxpy_sqrt_division_and_conversions() -> None:
     y = RNG.standard_normal(n).astype(np.float32)
     x[:4] = [0.0, -0.0, 1e-40, -3.5]  # zeros and a subnormal
     d = soff.compile(src, filename="f.cl")
-    r = d.simulate(256, 64, {"alpha": 1.5, "x": x, "y": y, "q": np.zeros(n, np.int32),
-                             "m": np.zeros(n, np.float32), "n": n})
+    r = d.simulate(
+        256,
+        64,
+        {
+            "alpha": 1.5,
+            "x": x,
+            "y": y,
+            "q": np.zeros(n, np.int32),
+            "m": np.zeros(n, np.float32),
+            "n": n,
+        },
+    )
     f = np.float32
     v = f(1.5) * x + y
     with np.errstate(invalid="ignore"):
         want_y = np.where(v > 0, np.sqrt(np.maximum(v, f(0))), -v / f(3)).astype(np.float32)
     np.testing.assert_array_equal(bits(r.outputs["y"]), bits(want_y))
     qi = (x * f(10)).astype(np.int32).astype(np.int64)
-    np.testing.assert_array_equal(r.outputs["q"], np.trunc(qi / (np.arange(n) + 1)).astype(np.int32))
+    np.testing.assert_array_equal(
+        r.outputs["q"], np.trunc(qi / (np.arange(n) + 1)).astype(np.int32)
+    )
     want_m = np.fmax(np.fmin(x, f(0.5)), f(-0.5)) + np.abs(x) + np.arange(n, dtype=np.float32)
     np.testing.assert_array_equal(bits(r.outputs["m"]), bits(want_m.astype(np.float32)))
 
@@ -62,12 +74,16 @@ def test_double_loop_accumulation_and_fma() -> None:
     rows, k = 32, 5
     a = RNG.standard_normal(rows * k)
     d = soff.compile(src, filename="d.cl")
-    r = d.simulate(rows, 8, {"a": a, "out": np.zeros(rows), "narrow": np.zeros(rows, np.float32), "k": k})
+    r = d.simulate(
+        rows, 8, {"a": a, "out": np.zeros(rows), "narrow": np.zeros(rows, np.float32), "k": k}
+    )
     want = np.zeros(rows)
     for j in range(k):  # fma: one rounding; exact with Python's math.fma is 3.13+, so use fractions
         from fractions import Fraction
 
-        want = np.array([float(Fraction(a[i * k + j]) * (j + 1) + Fraction(want[i])) for i in range(rows)])
+        want = np.array(
+            [float(Fraction(a[i * k + j]) * (j + 1) + Fraction(want[i])) for i in range(rows)]
+        )
     np.testing.assert_array_equal(bits(r.outputs["out"]), bits(want))
     np.testing.assert_array_equal(bits(r.outputs["narrow"]), bits(want.astype(np.float32)))
 
@@ -86,5 +102,7 @@ def test_float_compare_with_nan_and_infinities() -> None:
     d = soff.compile(src, filename="c.cl")
     r = d.simulate(len(a), 8, {"a": a, "b": b, "out": np.zeros(len(a), np.int32)})
     with np.errstate(invalid="ignore"):
-        want = ((a < b) * 1 | (a <= b) * 2 | (a == b) * 4 | (a != b) * 8 | (a > b) * 16 | (a >= b) * 32)
+        want = (
+            (a < b) * 1 | (a <= b) * 2 | (a == b) * 4 | (a != b) * 8 | (a > b) * 16 | (a >= b) * 32
+        )
     np.testing.assert_array_equal(r.outputs["out"], want.astype(np.int32))

@@ -31,8 +31,8 @@ __kernel void vadd(__global const int *a, __global const int *b, __global int *c
 
 def test_vadd_guarded_size_not_multiple_of_local():
     n = 250  # global size rounded up to 256 with local size 64: the guard matters
-    a = RNG.integers(-2**31, 2**31, n + 6, dtype=np.int32)
-    b = RNG.integers(-2**31, 2**31, n + 6, dtype=np.int32)
+    a = RNG.integers(-(2**31), 2**31, n + 6, dtype=np.int32)
+    b = RNG.integers(-(2**31), 2**31, n + 6, dtype=np.int32)
     c = np.full(n + 6, 77, np.int32)
     _, r = run(VADD, 256, 64, {"a": a, "b": b, "c": c, "n": n})
     expect = c.copy()
@@ -87,7 +87,9 @@ def test_2d_ndrange_indexing():
     """
     w, h = 16, 12
     data = RNG.integers(-100, 100, w * h, dtype=np.int32)
-    _, r = run(src, (w, h), (4, 3), {"in": data, "out": np.zeros(w * h, np.int32), "width": w, "height": h})
+    _, r = run(
+        src, (w, h), (4, 3), {"in": data, "out": np.zeros(w * h, np.int32), "width": w, "height": h}
+    )
     np.testing.assert_array_equal(r.outputs["out"], data.reshape(h, w).T.reshape(-1))
 
 
@@ -102,9 +104,14 @@ def test_long_and_uchar_buffers():
     }
     """
     n = 64
-    wide = RNG.integers(-2**62, 2**62, n, dtype=np.int64)
+    wide = RNG.integers(-(2**62), 2**62, n, dtype=np.int64)
     byts = RNG.integers(0, 256, n, dtype=np.uint8)
-    _, r = run(src, n, 8, {"wide": wide, "bytes": byts, "out": np.zeros(n, np.int64), "bout": np.zeros(n, np.uint8)})
+    _, r = run(
+        src,
+        n,
+        8,
+        {"wide": wide, "bytes": byts, "out": np.zeros(n, np.int64), "bout": np.zeros(n, np.uint8)},
+    )
     with np.errstate(over="ignore"):
         expect = wide * np.int64(3) + byts.astype(np.int64) - (wide >> 7)
     np.testing.assert_array_equal(r.outputs["out"], expect)
@@ -140,7 +147,7 @@ def test_signed_unsigned_division_and_shifts():
     }
     """
     n = 64
-    a = RNG.integers(-10**6, 10**6, n, dtype=np.int32)
+    a = RNG.integers(-(10**6), 10**6, n, dtype=np.int32)
     b = RNG.integers(-100, 100, n, dtype=np.int32)
     b[b == 0] = 3
     a[0], b[0] = -7, 2
@@ -199,7 +206,12 @@ def test_data_dependent_trip_counts_nested_loops_and_break():
     """
     n = 100
     start = RNG.integers(1, 60, n).astype(np.uint32)
-    _, r = run(src, n, 20, {"start": start, "steps": np.zeros(n, np.uint32), "peak": np.zeros(n, np.uint32)})
+    _, r = run(
+        src,
+        n,
+        20,
+        {"start": start, "steps": np.zeros(n, np.uint32), "peak": np.zeros(n, np.uint32)},
+    )
     steps, peaks = [], []
     for x0 in start.tolist():
         x, cnt, top = x0, 0, x0
@@ -229,7 +241,9 @@ def test_popcount_and_clz():
     a[:3] = [0, 1, 0xFFFFFFFF]
     b = RNG.integers(0, 256, n).astype(np.uint8)
     b[:2] = [0, 255]
-    _, r = run(src, n, 16, {"a": a, "b": b, "out": np.zeros(n, np.uint32), "bo": np.zeros(n, np.uint8)})
+    _, r = run(
+        src, n, 16, {"a": a, "b": b, "out": np.zeros(n, np.uint32), "bo": np.zeros(n, np.uint8)}
+    )
 
     def pc(x: int) -> int:
         return bin(int(x)).count("1")

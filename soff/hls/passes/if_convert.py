@@ -42,7 +42,9 @@ def if_convert_kernel(kernel: Kernel) -> bool:
         return False
     entry = kernel.entry
     reachable = nx.descendants(g, entry) | {entry}
-    order = [b for b in nx.lexicographical_topological_sort(g, key=kernel.blocks.index) if b in reachable]
+    order = [
+        b for b in nx.lexicographical_topological_sort(g, key=kernel.blocks.index) if b in reachable
+    ]
 
     # blocks that every path from entry reaches run unconditionally
     rg = g.subgraph(reachable).reverse(copy=True)
@@ -118,7 +120,9 @@ def if_convert_kernel(kernel: Kernel) -> bool:
                 else:
                     op.operands.append(pred)
             merged.append(op)
-    merged.append(Op("ret", [], loc=kernel.blocks[-1].ops[-1].loc if kernel.blocks[-1].ops else loc))
+    merged.append(
+        Op("ret", [], loc=kernel.blocks[-1].ops[-1].loc if kernel.blocks[-1].ops else loc)
+    )
     order_memory(merged)
     for b in kernel.blocks:
         b.parent = None
@@ -224,9 +228,14 @@ def _merge_hammocks(kernel: Kernel) -> bool:
                 v_true, v_false = incoming[id(t)], incoming[id(a)]
             else:
                 v_true, v_false = incoming[id(a)], incoming[id(f)]
-            sel = a.append(Op("select", [cond, v_true, v_false], phi.type, loc=phi.loc, name=phi.name))
-            keep = [(v, b) for v, b in zip(phi.operands, phi.blocks, strict=True)
-                    if b is not a and all(b is not x for x, _ in arms)]
+            sel = a.append(
+                Op("select", [cond, v_true, v_false], phi.type, loc=phi.loc, name=phi.name)
+            )
+            keep = [
+                (v, b)
+                for v, b in zip(phi.operands, phi.blocks, strict=True)
+                if b is not a and all(b is not x for x, _ in arms)
+            ]
             phi.operands = [v for v, _ in keep] + [sel]
             phi.blocks = [b for _, b in keep] + [a]
             if len(phi.operands) == 1:

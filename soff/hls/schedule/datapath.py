@@ -72,9 +72,7 @@ class Segment:
 
     @property
     def delay_bits(self) -> int:
-        return sum(
-            value_bits(v) * (self.last_use[v] - self.ready[v]) for v in self.last_use
-        )
+        return sum(value_bits(v) * (self.last_use[v] - self.ready[v]) for v in self.last_use)
 
 
 @dataclass
@@ -217,15 +215,21 @@ FLOAT_WIRING_OPS = frozenset("const select neg load store bitcast phi".split())
 
 def _check_supported(kernel: Kernel) -> None:
     for op in kernel.ops():
-        if isinstance(op.type, FloatType) or any(isinstance(v.type, FloatType) for v in op.operands):
-            if bind_op(op) is None and op.opcode not in FLOAT_WIRING_OPS and not (
-                op.opcode == "math" and op.attrs.get("fn") == "fabs"
+        if isinstance(op.type, FloatType) or any(
+            isinstance(v.type, FloatType) for v in op.operands
+        ):
+            if (
+                bind_op(op) is None
+                and op.opcode not in FLOAT_WIRING_OPS
+                and not (op.opcode == "math" and op.attrs.get("fn") == "fabs")
             ):
                 raise UnsupportedError(
                     f"floating-point '{op.opcode}' is not supported yet in hardware", op.loc
                 )
         if op.opcode not in SUPPORTED_OPS:
-            raise UnsupportedError(f"operation '{op.opcode}' is not supported yet in hardware", op.loc)
+            raise UnsupportedError(
+                f"operation '{op.opcode}' is not supported yet in hardware", op.loc
+            )
         if op.opcode in ("phi", "select") and isinstance(op.type, PtrType):
             if any(rom_base(v) is not None for v in op.operands):
                 raise UnsupportedError(
@@ -238,13 +242,17 @@ def _check_supported(kernel: Kernel) -> None:
             ptr = op.operands[0].type
             assert isinstance(ptr, PtrType)
             if ptr.space not in ("global", "constant"):
-                raise UnsupportedError(f"{ptr.space} memory is not supported yet in hardware", op.loc)
+                raise UnsupportedError(
+                    f"{ptr.space} memory is not supported yet in hardware", op.loc
+                )
             if not isinstance(ptr.pointee, (IntType, FloatType)) or ptr.pointee.bits > 64:
                 raise UnsupportedError(
                     f"memory accesses of type {ptr.pointee} are not supported yet", op.loc
                 )
         elif not isinstance(op.type, (IntType, FloatType, PtrType, VoidType)):
-            raise UnsupportedError(f"values of type {op.type} are not supported yet in hardware", op.loc)
+            raise UnsupportedError(
+                f"values of type {op.type} are not supported yet in hardware", op.loc
+            )
 
 
 SUPPORTED_OPS = frozenset(
@@ -305,7 +313,11 @@ def _liveness(kernel: Kernel) -> tuple[dict[Block, list[Value]], dict[Block, set
         for b in reversed(kernel.blocks):
             out: set[Value] = set()
             for s in b.successors:
-                out |= {v for v in live_in[s] if not (isinstance(v, Op) and v.parent is s and v.opcode == "phi")}
+                out |= {
+                    v
+                    for v in live_in[s]
+                    if not (isinstance(v, Op) and v.parent is s and v.opcode == "phi")
+                }
                 out |= phi_uses.get((b, s), set())
             new_in = uses[b] | (out - defs[b]) | set(b.phis)
             if new_in != live_in[b] or out != live_out[b]:
