@@ -3,7 +3,7 @@
 Integer built-ins become ordinary ops (compare, select, shifts, a multiply in
 a wider type) so that the back end needs nothing new; ``popcount`` and ``clz``
 have their own ops. Float math built-ins become ``math`` ops (see docs/ir.md).
-Scalars only: vector types are not supported yet.
+Vector arguments are applied lane by lane (see :mod:`soff.frontend.vectors`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from soff.diagnostics import CompileError, SourceLoc
+from soff.frontend import vectors
 from soff.ir.core import MATH_FUNCTIONS, Value
-from soff.ir.types import BOOL, F32, I32, U32, FloatType, IntType, Type
+from soff.ir.types import BOOL, F32, I32, U32, FloatType, IntType, Type, VectorType
 
 if TYPE_CHECKING:
     from soff.frontend.lower import _FunctionLowerer
@@ -27,7 +28,7 @@ COMMON_BUILTINS = {"min": 2, "max": 2, "clamp": 3, "select": 3}
 #: float math built-ins (OpenCL name -> IR math function; mad is mul + add)
 FLOAT_BUILTINS = {
     "fabs": 1, "fmin": 2, "fmax": 2, "sqrt": 1, "floor": 1, "ceil": 1, "trunc": 1,
-    "round": 1, "fma": 3, "mad": 3,
+    "round": 1, "fma": 3, "mad": 3, "mix": 3,
 }  # fmt: skip
 BUILTINS = {**INTEGER_BUILTINS, **COMMON_BUILTINS, **FLOAT_BUILTINS}
 
@@ -88,6 +89,17 @@ def lower_builtin(fn: _FunctionLowerer, name: str, arg_nodes: list[Any], loc: So
             loc,
         )
     args = [fn.lower_expr(a) for a in arg_nodes]
+    if any(isinstance(a.type, VectorType) for a in args):
+        if name == "select":
+            return vectors.select_lanes(fn, args[2], args[1], args[0], loc)
+        return vectors.per_lane(
+            fn, name, args, lambda lane: builtin_values(fn, name, lane, loc), loc
+        )
+    return builtin_values(fn, name, args, loc)
+
+
+def builtin_values(fn: _FunctionLowerer, name: str, args: list[Value], loc: SourceLoc) -> Value:
+    """A built-in on scalar arguments already lowered."""
     L = _Lowering(fn, name, loc)
     if name == "select":
         return _select(L, args)
@@ -104,6 +116,9 @@ def lower_builtin(fn: _FunctionLowerer, name: str, arg_nodes: list[Any], loc: So
         args = [L.cast(a, t) for a in args]
         if name == "mad":
             return L.op("add", [L.op("mul", args[:2], t), args[2]], t)
+        if name == "mix":  # x + (y - x) * a
+            x, y, a = args
+            return L.op("add", [x, L.op("mul", [L.op("sub", [y, x], t), a], t)], t)
         return L.op("math", args, t, fn=name)
     t = L.gentype(args, ints_only=name in INTEGER_BUILTINS)
     args = [L.cast(a, t) for a in args]

@@ -21,15 +21,18 @@ from typing import Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
+from soff.frontend import vectors
 from soff.frontend.builtins import BUILTINS, lower_builtin
 from soff.frontend.opencl import (
     ACCESS_QUALS,
     ADDRESS_SPACE_QUALS,
     SCALAR_TYPEDEFS,
     UNSUPPORTED_TYPE_NAMES,
+    VECTOR_TYPE_NAMES,
     Attribute,
     ParsedSource,
 )
+from soff.frontend.vectors import VecPtr, VecValue, cl_name, ir_type, is_vec
 from soff.ir.builder import Builder
 from soff.ir.core import Arg, Block, Kernel, Module, Op, Value
 from soff.ir.semantics import round_fraction
@@ -48,6 +51,7 @@ from soff.ir.types import (
     IntType,
     PtrType,
     Type,
+    VectorType,
 )
 
 WORKITEM_FUNCTIONS = {
@@ -94,6 +98,7 @@ class Var:
     loc: SourceLoc
     const: bool = False
     addr: Value | None = None  # set for variables in memory (arrays, __constant data)
+    lanes: list[Var] | None = None  # a vector variable: one scalar variable per lane
 
 
 #: The "value" of a call to a void function (an error wherever a value is needed).
@@ -108,6 +113,25 @@ class _LValue:
 
     def write(self, value: Value, loc: SourceLoc) -> None:
         raise NotImplementedError
+
+    # vector lvalues: some lanes only (a swizzle)
+    def read_lanes(self, idx: list[int], loc: SourceLoc) -> list[Value]:
+        v = self.read(loc)
+        assert isinstance(v, VecValue)
+        return [
+            v.lanes[i] if i < len(v.lanes) else self.fn.const(0, v.lanes[0].type, loc) for i in idx
+        ]
+
+    def write_lanes(self, idx: list[int], values: list[Value], loc: SourceLoc) -> None:
+        v = self.read(loc)
+        assert isinstance(v, VecValue)
+        lanes = list(v.lanes)
+        for i, x in zip(idx, values, strict=True):
+            if i < len(lanes):  # lane 3 of a 3-lane vector's .hi/.odd does not exist
+                lanes[i] = x
+        self.write(VecValue(lanes), loc)
+
+    fn: _FunctionLowerer
 
 
 def _loc(node: Any, fallback: SourceLoc | None = None) -> SourceLoc:
@@ -290,6 +314,9 @@ class _Context:
             name = names[0]
             if name == "half":
                 return F16
+            if name in VECTOR_TYPE_NAMES:
+                base, n = VECTOR_TYPE_NAMES[name]
+                return VectorType(self.base_type([base], loc), n)
             if name in UNSUPPORTED_TYPE_NAMES:
                 if name.endswith("_t"):
                     raise UnsupportedError(f"the {name} type is not supported yet", loc)
@@ -350,6 +377,10 @@ class _Context:
             elem = self.c_type(node.type, loc)
             if elem == VOID or isinstance(elem, PtrType):
                 raise UnsupportedError(f"arrays of {elem} are not supported yet", loc)
+            if isinstance(_leaf_type(elem), VectorType):
+                raise UnsupportedError(
+                    f"arrays of vectors ({cl_name(_leaf_type(elem))}) are not supported yet", loc
+                )
             if node.dim is None:
                 return ArrayType(elem, 0)  # unsized: the initialiser gives the count
             n = _const_eval(node.dim)
@@ -413,10 +444,69 @@ class _MemLValue(_LValue):
     def read(self, loc: SourceLoc) -> Value:
         if isinstance(self.type, ArrayType):
             return self.fn.decay(self.ptr, loc)
+        if isinstance(self.ptr, VecPtr):
+            return VecValue(self.read_lanes(list(range(self.ptr.vtype.count)), loc))
         return self.fn.load(self.ptr, loc)
 
     def write(self, value: Value, loc: SourceLoc) -> None:
+        if isinstance(self.ptr, VecPtr):
+            assert isinstance(value, VecValue)
+            self.write_lanes(list(range(self.ptr.vtype.count)), value.lanes, loc)
+            return
         self.fn.store(self.ptr, value, loc)
+
+    def lane_ptr(self, i: int, loc: SourceLoc) -> Value:
+        assert isinstance(self.ptr, VecPtr)
+        base = self.ptr.base
+        if i == 0:
+            return base
+        return self.fn.b.op("ptradd", [base, self.fn.const(i, I64, loc)], base.type, loc=loc)
+
+    def read_lanes(self, idx: list[int], loc: SourceLoc) -> list[Value]:
+        assert isinstance(self.ptr, VecPtr)
+        n, elem = self.ptr.vtype.count, self.ptr.vtype.elem
+        return [
+            self.fn.load(self.lane_ptr(i, loc), loc) if i < n else self.fn.const(0, elem, loc)
+            for i in idx
+        ]
+
+    def write_lanes(self, idx: list[int], values: list[Value], loc: SourceLoc) -> None:
+        assert isinstance(self.ptr, VecPtr)
+        for i, x in zip(idx, values, strict=True):
+            if i < self.ptr.vtype.count:
+                self.fn.store(self.lane_ptr(i, loc), x, loc)
+
+
+class _RValue(_LValue):
+    """A vector rvalue whose lanes a swizzle picks (``f(x).xy``)."""
+
+    def __init__(self, fn: _FunctionLowerer, value: Value) -> None:
+        self.fn, self.value, self.type = fn, value, value.type
+
+    def read(self, loc: SourceLoc) -> Value:
+        return self.value
+
+
+class _SwizzleLValue(_LValue):
+    """Some lanes of a vector lvalue (``v.xy``, ``p[i].s3``, ``v.hi.x``)."""
+
+    def __init__(self, fn: _FunctionLowerer, base: _LValue, idx: list[int]) -> None:
+        assert isinstance(base.type, VectorType)
+        self.fn, self.base, self.idx = fn, base, idx
+        elem = base.type.elem
+        self.type = elem if len(idx) == 1 else VectorType(elem, len(idx))
+
+    def read(self, loc: SourceLoc) -> Value:
+        return vectors.make(self.base.read_lanes(self.idx, loc))
+
+    def write(self, value: Value, loc: SourceLoc) -> None:
+        self.base.write_lanes(self.idx, vectors.lanes_of(value), loc)
+
+    def read_lanes(self, idx: list[int], loc: SourceLoc) -> list[Value]:
+        return self.base.read_lanes([self.idx[i] for i in idx], loc)
+
+    def write_lanes(self, idx: list[int], values: list[Value], loc: SourceLoc) -> None:
+        self.base.write_lanes([self.idx[i] for i in idx], values, loc)
 
 
 class _FunctionLowerer:
@@ -478,22 +568,59 @@ class _FunctionLowerer:
         self.seal(dead)
         self.set_block(dead)
 
+    def lane_vars(self, var: Var) -> list[Var]:
+        t = var.type
+        assert isinstance(t, VectorType)
+        if var.lanes is None:
+            names = "xyzw" if t.count <= 4 else "0123456789abcdef"
+            prefix = "" if t.count <= 4 else "s"
+            var.lanes = [
+                Var(f"{var.name}.{prefix}{names[i]}", t.elem, var.loc, var.const)
+                for i in range(t.count)
+            ]
+        return var.lanes
+
     def write_var(self, var: Var, block: Block, value: Value) -> None:
+        """Define ``var`` in ``block``: a vector variable lane by lane."""
+        if isinstance(var.type, VectorType):
+            assert isinstance(value, VecValue) and value.type == var.type
+            for lane, x in zip(self.lane_vars(var), value.lanes, strict=True):
+                self.write_raw(lane, block, x)
+            return
+        if isinstance(value, VecPtr):
+            value = value.base
+        self.write_raw(var, block, value)
+
+    def write_raw(self, var: Var, block: Block, value: Value) -> None:
         self.defs.setdefault(var, {})[block] = value
 
     def assign_var(self, var: Var, value: Value) -> None:
-        if isinstance(value, Op) and value.name is None and value.opcode != "phi":
+        if isinstance(value, VecValue):
+            for lane, x in zip(self.lane_vars(var), value.lanes, strict=True):
+                if isinstance(x, Op) and x.name is None and x.opcode not in ("phi", "const"):
+                    x.name = lane.name
+        elif isinstance(value, Op) and value.name is None and value.opcode != "phi":
             value.name = var.name
         self.write_var(var, self.block, value)
 
     def read_var(self, var: Var, block: Block, loc: SourceLoc) -> Value:
+        """The value of ``var`` in ``block`` (a VecValue or VecPtr for vector types)."""
+        t = var.type
+        if isinstance(t, VectorType):
+            return VecValue([self.read_raw(lane, block, loc) for lane in self.lane_vars(var)])
+        value = self.read_raw(var, block, loc)
+        if isinstance(t, PtrType) and isinstance(t.pointee, VectorType):
+            return VecPtr(value, t.pointee)
+        return value
+
+    def read_raw(self, var: Var, block: Block, loc: SourceLoc) -> Value:
         value = self.defs.get(var, {}).get(block)
         if value is not None:
             return value
         return self.read_var_recursive(var, block, loc)
 
     def new_phi(self, var: Var, block: Block, loc: SourceLoc) -> Op:
-        phi = Op("phi", [], var.type, blocks=[], loc=var.loc, name=var.name)
+        phi = Op("phi", [], ir_type(var.type), blocks=[], loc=var.loc, name=var.name)
         block.insert(len(block.phis), phi)
         self.phi_vars[phi] = var
         return phi
@@ -505,21 +632,21 @@ class _FunctionLowerer:
             self.incomplete.setdefault(block, {})[var] = phi
             value = phi
         elif len(self.preds[block]) == 1:
-            value = self.read_var(var, self.preds[block][0], loc)
+            value = self.read_raw(var, self.preds[block][0], loc)
         elif not self.preds[block]:
-            value = self.undef(var.type)
+            value = self.undef(ir_type(var.type))
         else:
             phi = self.new_phi(var, block, loc)
-            self.write_var(var, block, phi)
+            self.write_raw(var, block, phi)
             value = self.add_phi_operands(var, phi, loc)
-        self.write_var(var, block, value)
+        self.write_raw(var, block, value)
         return value
 
     def add_phi_operands(self, var: Var, phi: Op, loc: SourceLoc) -> Value:
         block = phi.parent
         assert block is not None
         for pred in self.preds[block]:
-            phi.operands.append(self.read_var(var, pred, loc))
+            phi.operands.append(self.read_raw(var, pred, loc))
             phi.blocks.append(pred)
         return self.try_remove_trivial_phi(phi)
 
@@ -633,6 +760,12 @@ class _FunctionLowerer:
         if not isinstance(p, c_ast.Decl) or not p.name:
             raise CompileError("kernel parameters must be named", loc)
         t = self.ctx.c_type(p.type, loc)
+        if isinstance(t, VectorType):
+            raise UnsupportedError(
+                f"vector kernel arguments ('{cl_name(t)} {p.name}') are not supported yet: "
+                "pass the vector through a pointer",
+                loc,
+            )
         if isinstance(t, PtrType):
             space = _address_space(p.type.type)
             if space == "local":
@@ -650,11 +783,11 @@ class _FunctionLowerer:
             raise CompileError(
                 f"kernel argument '{p.name}' must be in the __private address space", loc
             )
-        arg = Arg(t, p.name, index, loc)
+        arg = Arg(ir_type(t), p.name, index, loc)  # __global float4 * is a float pointer
         self.kernel.args.append(arg)
         var = Var(p.name, t, loc, const="const" in _outer_quals(p.type))
         self.declare(var)
-        self.write_var(var, self.blocks[0], arg)
+        self.write_raw(var, self.blocks[0], arg)
 
     def finish(self) -> None:
         """Drop unreachable blocks and unused undefs; prune phis that became trivial."""
@@ -781,6 +914,11 @@ class _FunctionLowerer:
             self.lower_array_decl(var, node, loc)
             return
         if node.init is not None:
+            if isinstance(node.init, c_ast.InitList) and isinstance(t, VectorType):
+                items = [self.lower_expr(e) for e in node.init.exprs]
+                self.declare(var)
+                self.assign_var(var, vectors.literal(self, t, items, _loc(node.init, loc)))
+                return
             if isinstance(node.init, c_ast.InitList):
                 raise UnsupportedError(
                     "initializer lists are not supported yet", _loc(node.init, loc)
@@ -1075,6 +1213,10 @@ class _FunctionLowerer:
     def to_bool(self, v: Value, loc: SourceLoc) -> Value:
         if v.type == BOOL:
             return v
+        if is_vec(v):
+            raise CompileError(
+                f"a vector ({cl_name(v.type)}) is not a truth value: use any() or all()", loc
+            )
         if isinstance(v.type, (IntType, FloatType)):
             return self.b.op("cmp", [v, self.const(0, v.type, loc)], BOOL, {"pred": "ne"}, loc=loc)
         raise UnsupportedError("pointers used as truth values are not supported yet", loc)
@@ -1083,6 +1225,8 @@ class _FunctionLowerer:
         t = v.type
         if isinstance(t, FloatType):
             return v
+        if isinstance(t, VectorType):
+            raise CompileError(f"a vector ({cl_name(t)}) cannot be used here", loc)
         if not isinstance(t, IntType):
             raise CompileError(f"invalid operand of type {t} (a number was expected)", loc)
         if t.width < 32:
@@ -1112,6 +1256,14 @@ class _FunctionLowerer:
             return v
         if v.type == VOID:
             raise CompileError("void value not ignored as it ought to be", loc)
+        if isinstance(t, VectorType) and isinstance(v.type, (IntType, FloatType)):
+            return vectors.splat(self, v, t, loc)
+        if isinstance(t, VectorType) or isinstance(v.type, VectorType):
+            raise CompileError(
+                f"cannot convert {cl_name(v.type)} to {cl_name(t)} implicitly"
+                + (" (use convert_ functions)" if isinstance(t, VectorType) and is_vec(v) else ""),
+                loc,
+            )
         if t == BOOL:
             return self.to_bool(v, loc)
         if isinstance(t, (IntType, FloatType)) and isinstance(v.type, (IntType, FloatType)):
@@ -1150,13 +1302,25 @@ class _FunctionLowerer:
             return self.lower_ternary(node, loc)
         if isinstance(node, c_ast.Cast):
             t = self.ctx.c_type(node.to_type, loc)
+            if isinstance(t, VectorType):
+                exprs = node.expr.exprs if isinstance(node.expr, c_ast.ExprList) else [node.expr]
+                items = [self.lower_expr(e) for e in exprs]
+                if len(items) == 1 and is_vec(items[0]):
+                    if items[0].type == t:
+                        return items[0]
+                    raise CompileError(
+                        f"cannot cast {cl_name(items[0].type)} to {cl_name(t)}: "
+                        "use convert_ or as_ functions",
+                        loc,
+                    )
+                return vectors.literal(self, t, items, loc)
             v = self.lower_expr(node.expr)
             if t == VOID:
                 return v
             if isinstance(t, PtrType) or isinstance(v.type, PtrType):
-                if v.type == t:
-                    return v
-                raise UnsupportedError("pointer casts are not supported yet", loc)
+                return self.pointer_cast(v, t, loc)
+            if is_vec(v):
+                raise CompileError(f"cannot cast {cl_name(v.type)} to {cl_name(t)}", loc)
             return self.convert(v, t, loc)
         if isinstance(node, c_ast.ArrayRef):
             return self.lower_lvalue(node).read(loc)
@@ -1169,7 +1333,7 @@ class _FunctionLowerer:
             assert value is not None
             return value
         if isinstance(node, c_ast.StructRef):
-            raise UnsupportedError("structs and vector components are not supported yet", loc)
+            return self.lower_swizzle(node, loc, lvalue=False).read(loc)
         if isinstance(node, (c_ast.InitList, c_ast.CompoundLiteral)):
             raise UnsupportedError(
                 "compound literals and initializer lists are not supported yet", loc
@@ -1210,13 +1374,70 @@ class _FunctionLowerer:
         if isinstance(node, c_ast.Cast):
             raise CompileError("a cast expression is not assignable", loc)
         if isinstance(node, c_ast.StructRef):
-            raise UnsupportedError("structs and vector components are not supported yet", loc)
+            return self.lower_swizzle(node, loc, lvalue=True)
         raise CompileError("expression is not assignable", loc)
+
+    def lower_swizzle(self, node: c_ast.StructRef, loc: SourceLoc, lvalue: bool) -> _LValue:
+        """``v.xy``: an lvalue of some lanes (an rvalue's lanes for ``lvalue=False``)."""
+        if node.type == "->":
+            raise UnsupportedError("structs and unions are not supported yet", loc)
+        field = node.field.name
+        base_node = node.name
+        base: _LValue
+        if isinstance(base_node, (c_ast.ID, c_ast.ArrayRef, c_ast.StructRef)) or (
+            isinstance(base_node, c_ast.UnaryOp) and base_node.op == "*"
+        ):
+            base = self.lower_lvalue(base_node) if lvalue else self.lower_lvalue_for_read(base_node)
+        else:
+            if lvalue:
+                raise CompileError("expression is not assignable", loc)
+            base = _RValue(self, self.lower_expr(base_node))
+        if not isinstance(base.type, VectorType):
+            raise UnsupportedError(
+                f"member reference on {cl_name(base.type)}: structs and unions are not supported yet"
+                if not isinstance(base.type, (IntType, FloatType))
+                else f"member reference base type '{cl_name(base.type)}' is not a vector",
+                loc,
+            )
+        idx = vectors.swizzle_indices(field, base.type, loc)
+        if lvalue and len(set(idx)) != len(idx):
+            raise CompileError(
+                f"vector component '.{field}' names a lane twice and is not assignable", loc
+            )
+        return _SwizzleLValue(self, base, idx)
+
+    def lower_lvalue_for_read(self, node: Any) -> _LValue:
+        if isinstance(node, c_ast.StructRef):
+            return self.lower_swizzle(node, _loc(node, self.loc), lvalue=False)
+        return self.lower_lvalue(node)
+
+    def pointer_cast(self, v: Value, t: Type, loc: SourceLoc) -> Value:
+        """Pointer casts between pointers to a vector type and to its element type."""
+        if v.type == t:
+            return v
+        if isinstance(t, PtrType) and isinstance(v.type, PtrType) and t.space == v.type.space:
+            raw = v.base if isinstance(v, VecPtr) else v
+            elem = v.type.pointee.elem if isinstance(v.type.pointee, VectorType) else v.type.pointee
+            if isinstance(t.pointee, VectorType) and t.pointee.elem == elem:
+                return VecPtr(raw, t.pointee)
+            if t.pointee == elem:
+                return raw
+        raise UnsupportedError(
+            f"pointer casts (from {cl_name(v.type)} to {cl_name(t)}) are not supported yet", loc
+        )
 
     def pointer_add(self, ptr: Value, index: Value, loc: SourceLoc, negate: bool) -> Value:
         if not isinstance(index.type, IntType):
             raise CompileError("pointer arithmetic needs an integer operand", loc)
         index = self.promote(index, loc)
+        if isinstance(ptr, VecPtr):  # step whole vectors: stride elements each
+            i64 = self.cast(index, I64, loc)
+            if negate:
+                i64 = self.b.op("neg", [i64], I64, loc=loc)
+            step = self.const(vectors.stride(ptr.vtype), I64, loc)
+            scaled = self.b.op("mul", [i64, step], I64, loc=loc)
+            base = self.b.op("ptradd", [ptr.base, scaled], ptr.base.type, loc=loc)
+            return VecPtr(base, ptr.vtype)
         if negate:
             index = self.cast(index, I64, loc)
             index = self.b.op("neg", [index], I64, loc=loc)
@@ -1231,6 +1452,8 @@ class _FunctionLowerer:
         return self.binary(op, a, b, loc)
 
     def binary(self, op: str, a: Value, b: Value, loc: SourceLoc) -> Value:
+        if is_vec(a) or is_vec(b):
+            return vectors.binary(self, op, a, b, loc)
         a_ptr, b_ptr = isinstance(a.type, PtrType), isinstance(b.type, PtrType)
         if a_ptr or b_ptr:
             if op == "+" and a_ptr and not b_ptr:
@@ -1267,7 +1490,10 @@ class _FunctionLowerer:
     def lower_logical(self, node: c_ast.BinaryOp, loc: SourceLoc) -> Value:
         """``&&``/``||`` with short-circuit: the right side runs in its own block."""
         is_and = node.op == "&&"
-        left = self.cond_value(node.left)
+        left_v = self.lower_expr(node.left)
+        if is_vec(left_v):  # element-wise, both sides evaluated
+            return vectors.binary(self, node.op, left_v, self.lower_expr(node.right), loc)
+        left = self.to_bool(left_v, _loc(node.left, loc))
         short = self.const(0 if is_and else 1, BOOL, loc)
         start = self.block
         rhs = self.new_block("land.rhs" if is_and else "lor.rhs")
@@ -1278,7 +1504,12 @@ class _FunctionLowerer:
             self.cbr(left, join, rhs, loc)
         self.seal(rhs)
         self.set_block(rhs)
-        right = self.cond_value(node.right)
+        right_v = self.lower_expr(node.right)
+        if is_vec(right_v):
+            raise UnsupportedError(
+                f"'{node.op}' of a scalar and a vector is not supported yet", loc
+            )
+        right = self.to_bool(right_v, _loc(node.right, loc))
         rhs_end = self.block
         self.br(join, loc)
         self.seal(join)
@@ -1286,7 +1517,12 @@ class _FunctionLowerer:
         return self.b.op("phi", [short, right], BOOL, blocks=[start, rhs_end], loc=loc)
 
     def lower_ternary(self, node: c_ast.TernaryOp, loc: SourceLoc) -> Value:
-        cond = self.cond_value(node.cond)
+        cond_v = self.lower_expr(node.cond)
+        if is_vec(cond_v):  # per lane on the most significant bit; both sides evaluated
+            tv = self.lower_expr(node.iftrue)
+            fv = self.lower_expr(node.iffalse)
+            return vectors.select_lanes(self, cond_v, tv, fv, loc)
+        cond = self.to_bool(cond_v, _loc(node.cond, loc))
         then_b = self.new_block("cond.true")
         else_b = self.new_block("cond.false")
         join = self.new_block("cond.end")
@@ -1300,6 +1536,35 @@ class _FunctionLowerer:
         fv = self.lower_expr(node.iffalse)
         else_end = self.block
         num = (IntType, FloatType)
+        if is_vec(tv) or is_vec(fv):
+            vt = tv.type if is_vec(tv) else fv.type
+            assert isinstance(vt, VectorType)
+            self.set_block(then_end)
+            tv = self.convert(tv, vt, loc)
+            self.br(join, loc)
+            self.set_block(else_end)
+            fv = self.convert(fv, vt, loc)
+            self.br(join, loc)
+            self.seal(join)
+            self.set_block(join)
+            assert isinstance(tv, VecValue) and isinstance(fv, VecValue)
+            return VecValue(
+                [
+                    self.b.op("phi", [x, y], vt.elem, blocks=[then_end, else_end], loc=loc)
+                    for x, y in zip(tv.lanes, fv.lanes, strict=True)
+                ]
+            )
+        if isinstance(tv, VecPtr) and isinstance(fv, VecPtr) and tv.type == fv.type:
+            self.set_block(then_end)
+            self.br(join, loc)
+            self.set_block(else_end)
+            self.br(join, loc)
+            self.seal(join)
+            self.set_block(join)
+            base = self.b.op(
+                "phi", [tv.base, fv.base], tv.base.type, blocks=[then_end, else_end], loc=loc
+            )
+            return VecPtr(base, tv.vtype)
         if isinstance(tv.type, num) and isinstance(fv.type, num):
             t: Type = self.common_type(tv.type, fv.type, loc)
         elif tv.type == fv.type:
@@ -1323,7 +1588,7 @@ class _FunctionLowerer:
         if op in ("++", "--", "p++", "p--"):
             lv = self.lower_lvalue(node.expr)
             old = lv.read(loc)
-            one = self.const(1, I32, loc)
+            one = self.const(1, I32 if not is_vec(old) else old.type.elem, loc)  # type: ignore[attr-defined]
             if isinstance(old.type, PtrType):
                 new = self.pointer_add(old, one, loc, negate="--" in op)
             else:
@@ -1347,6 +1612,8 @@ class _FunctionLowerer:
                 raise UnsupportedError("taking the address of a variable is not supported yet", loc)
             raise CompileError("cannot take the address of an rvalue", loc)
         v = self.lower_expr(node.expr)
+        if isinstance(v, VecValue):
+            return vectors.unary(self, op, v, loc)
         if op == "!":
             if isinstance(v.type, PtrType):
                 raise UnsupportedError("pointers used as truth values are not supported yet", loc)
@@ -1464,6 +1731,8 @@ class _FunctionLowerer:
             return self.inline_call(name, args, loc)
         if name in BUILTINS:
             return lower_builtin(self, name, args, loc)
+        if vectors.is_vector_builtin(name):
+            return vectors.lower_vector_builtin(self, name, args, loc)
         if name in KNOWN_BUILTINS or name.startswith(_BUILTIN_PREFIXES):
             raise UnsupportedError(f"the built-in function '{name}' is not supported yet", loc)
         for s in self.frame.scopes:

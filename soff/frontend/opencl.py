@@ -78,6 +78,10 @@ UNSUPPORTED_TYPE_NAMES = frozenset(
      "image2d_array_t", "sampler_t", "event_t"]
     + [f"{b}{n}" for b in _VECTOR_BASES for n in (2, 3, 4, 8, 16)]
 )  # fmt: skip
+#: OpenCL vector type names -> (element type name, lane count); half vectors excluded.
+VECTOR_TYPE_NAMES = {
+    f"{b}{n}": (b, n) for b in _VECTOR_BASES if b != "half" for n in (2, 3, 4, 8, 16)
+}
 #: Kernel attributes kept in ``Kernel.attrs``.
 KERNEL_ATTRIBUTES = (
     "reqd_work_group_size",

@@ -124,7 +124,7 @@ def test_semantic_errors(body: str, where: str, what: str) -> None:
 @pytest.mark.parametrize(
     "body, where, what",
     [
-        ("int4 v;", "2:3", "vector types"),
+        ("half4 v;", "2:3", "vector types"),
         ("__local int t;", "2:15", "__local memory"),
         ("barrier(CLK_LOCAL_MEM_FENCE);", "2:3", "barriers"),
         ("atomic_add(a, 1);", "2:3", "atomic"),
