@@ -768,9 +768,7 @@ class _FunctionLowerer:
             )
         if isinstance(t, PtrType):
             space = _address_space(p.type.type)
-            if space == "local":
-                raise UnsupportedError("__local memory is not supported yet", loc)
-            if space not in ("global", "constant"):
+            if space not in ("global", "constant", "local"):
                 raise CompileError(
                     f"kernel pointer argument '{p.name}' must point to __global, __constant or __local memory",
                     loc,

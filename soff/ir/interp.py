@@ -9,7 +9,8 @@ scalars, so rounding is IEEE round-to-nearest-even.
 Each block is compiled once into a Python function (one statement per op,
 phi copies at the branches), so thousands of work-items run quickly. Work-items
 run one after another in order of global id, dimension 0 fastest (the IR has
-no barriers yet).
+no barriers yet). ``__local`` pointer arguments get a fresh buffer per work-group,
+sized by the host with :class:`Local`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from soff.ir.semantics import float_fma, float_round, round_fraction
 from soff.ir.types import ArrayType, FloatType, IntType, PtrType, Type
 from soff.ir.verifier import verify_kernel
 
-__all__ = ["InterpError", "run_kernel", "default_local_size"]
+__all__ = ["InterpError", "Local", "run_kernel", "default_local_size"]
 
 _FLOAT_DTYPES = {16: np.float16, 32: np.float32, 64: np.float64}
 _INT_STRUCTS = {
@@ -55,6 +56,19 @@ class InterpError(RuntimeError):
 
     def __str__(self) -> str:
         return f"{self.loc}: {self.message}" if self.loc is not None else self.message
+
+
+class Local:
+    """The value of a ``__local`` pointer argument: ``nbytes`` of local memory,
+    a fresh zero-filled buffer for each work-group (OpenCL leaves it undefined)."""
+
+    def __init__(self, nbytes: int) -> None:
+        if not isinstance(nbytes, int) or nbytes <= 0:
+            raise ValueError(f"local memory size must be a positive byte count, not {nbytes!r}")
+        self.nbytes = nbytes
+
+    def __repr__(self) -> str:
+        return f"Local({self.nbytes})"
 
 
 def default_local_size(global_size: tuple[int, ...]) -> tuple[int, ...]:
@@ -511,7 +525,16 @@ def _name(arg: Arg) -> str:
 
 def _arg_value(arg: Arg, value: Any, buffers: dict[str, _Buffer]) -> Any:
     t = arg.type
+    if isinstance(t, PtrType) and t.space == "local":
+        if not isinstance(value, Local):
+            raise TypeError(
+                f"argument '{arg.name}' is a __local pointer and needs soff.ir.interp.Local(nbytes), "
+                f"not {type(value).__name__}"
+            )
+        return value  # replaced by a per-group buffer in run_kernel
     if isinstance(t, PtrType):
+        if isinstance(value, Local):
+            raise TypeError(f"argument '{arg.name}' is a {t.space} pointer, not a __local one")
         if not isinstance(value, np.ndarray):
             raise TypeError(
                 f"argument '{arg.name}' is a pointer and needs a numpy array, "
@@ -582,6 +605,14 @@ def run_kernel(
     wi[12:15] = l3  # local_size
     wi[15:18] = n3  # num_groups
 
+    local_args = [
+        (comp.slot[a], _name(a), base[comp.slot[a]].nbytes)
+        for a in kernel.args
+        if isinstance(base[comp.slot[a]], Local)
+    ]
+    group_mem: dict[tuple[int, int, int], list[tuple[_Buffer, int]]] = {}
+    left: dict[tuple[int, int, int], int] = {}  # work-items of a group yet to run
+
     entry = fns[0]
     with np.errstate(all="ignore"):
         for z in range(g3[2]):
@@ -592,6 +623,19 @@ def run_kernel(
                         x % l3[0], y % l3[1], z % l3[2],
                         x // l3[0], y // l3[1], z // l3[2],
                     )  # fmt: skip
+                    if local_args:
+                        group = (x // l3[0], y // l3[1], z // l3[2])
+                        mem = group_mem.get(group)
+                        if mem is None:
+                            mem = group_mem[group] = [
+                                (_Buffer(n, np.zeros(size, np.uint8), "__local argument"), 0)
+                                for _, n, size in local_args
+                            ]
+                        for (s, _, _), ptr in zip(local_args, mem, strict=True):
+                            base[s] = ptr
+                        left[group] = left.get(group, l3[0] * l3[1] * l3[2]) - 1
+                        if not left[group]:  # the group's last work-item: free its memory
+                            del group_mem[group], left[group]
                     r = base[:]
                     b = entry(r, wi)
                     while b >= 0:
