@@ -116,6 +116,8 @@ class Features:
     # loop admits, more work-groups). Drawn from a separate random stream, so
     # it changes the sizes but never the program text of a seed.
     big_ndrange: float = 0.3
+    # Read the work-item's own output slots in expressions (store-to-load order).
+    read_outputs: bool = True
     # Not supported by the hardware yet; leave off for hardware fuzzing.
     popcount_clz: bool = False
 
@@ -285,7 +287,14 @@ class Generator:
             b = self.r.choice(self.inputs)
             e = f"{b.name}[{self.index(b.length)}]"
             return e if b.type == t else self.cast(t, e)
-        if r < 0.68 and not self.in_helper:
+        if (r < 0.64 and not self.in_helper and self.f.read_outputs and self.index_depth < 1
+                and self.n_loads < self.MAX_LOADS):
+            # a work-item's own output slot: orders loads after its earlier stores
+            self.n_loads += 1
+            b = self.r.choice(self.outputs)
+            e = f"{b.name}[gid * {self.slots} + {self.r.randrange(self.slots)}]"
+            return e if b.type == t else self.cast(t, e)
+        if r < 0.7 and not self.in_helper:
             fn = self.r.choice(["get_global_id", "get_local_id", "get_group_id", "get_global_size",
                                 "get_local_size", "get_num_groups"])
             dim = self.r.randrange(len(self.global_size))
