@@ -106,3 +106,24 @@ def test_float_compare_with_nan_and_infinities() -> None:
             (a < b) * 1 | (a <= b) * 2 | (a == b) * 4 | (a != b) * 8 | (a > b) * 16 | (a >= b) * 32
         )
     np.testing.assert_array_equal(r.outputs["out"], want.astype(np.int32))
+
+
+def test_float4_saxpy_through_vector_pointers() -> None:
+    src = """
+    __kernel void saxpy4(float a, __global const float4 *x, __global float4 *y) {
+        int i = get_global_id(0);
+        float4 v = a * x[i] + y[i];
+        y[i] = fmax(v, (float4)(0.0f)) + (float4)(dot(x[i], x[i]), 0.0f, 0.0f, 1.0f);
+    }
+    """
+    n4 = 32
+    x = RNG.standard_normal(4 * n4).astype(np.float32)
+    y = RNG.standard_normal(4 * n4).astype(np.float32)
+    d = soff.compile(src, filename="v.cl")
+    r = d.simulate(n4, 8, {"a": 0.75, "x": x, "y": y})
+    f = np.float32
+    v = (f(0.75) * x + y).reshape(n4, 4)
+    xx = x.reshape(n4, 4)
+    dot = ((xx[:, 0] * xx[:, 0] + xx[:, 1] * xx[:, 1]) + xx[:, 2] * xx[:, 2]) + xx[:, 3] * xx[:, 3]
+    want = np.maximum(v, f(0)) + np.stack([dot, np.zeros(n4, f), np.zeros(n4, f), np.ones(n4, f)], 1)
+    np.testing.assert_array_equal(bits(r.outputs["y"]), bits(want.astype(np.float32).reshape(-1)))

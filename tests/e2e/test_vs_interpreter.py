@@ -13,6 +13,17 @@ from soff.ir.interp import run_kernel
 pytestmark = pytest.mark.sim
 
 KERNELS = {
+    "vectors": """
+        __kernel void k(__global const int *a, __global const int *b, __global int *c, int n) {
+            int i = get_global_id(0);
+            if (i * 4 + 3 >= n) return;
+            int4 x = vload4(i, a);
+            int4 y = vload4(i, b);
+            int4 m = x > y;                       // -1 / 0 per lane
+            int4 r = select(y, x, m) + convert_int4(x.wzyx & 3);
+            r.xy = r.yx * 2;
+            vstore4(r + m, i, c);
+        }""",
     "constant_tables": """
         __constant int coef[5] = {1, -2, 3, -4, 5};
         __constant float tab[2][3] = {{1.0f, 2.0f, 3.0f}, {4.0f, 5.0f, 6.5f}};
