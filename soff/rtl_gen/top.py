@@ -54,7 +54,7 @@ from soff.rtl_gen.vast import (
     reduce_and,
 )
 
-AXI_PORTS = [
+AXI_PORTS: list[tuple[str, str, int | str]] = [
     # (suffix, direction, width or "D"/"S" for data/strobe width)
     ("awvalid", "output", 1),
     ("awready", "input", 1),
@@ -347,27 +347,27 @@ def build_top(
         Port("interrupt", "output"),
     ]
     ctrl = lib.control_slave_module(regmap)
-    for p in ctrl.ports:
-        if p.name.startswith("s_axi_control_"):
-            ports.append(Port(p.name, p.direction, p.width))
+    for cport in ctrl.ports:
+        if cport.name.startswith("s_axi_control_"):
+            ports.append(Port(cport.name, cport.direction, cport.width))
     for suffix, direction, width in AXI_PORTS:
-        wd = dw if width == "D" else dw // 8 if width == "S" else width
+        wd = dw if width == "D" else dw // 8 if width == "S" else int(width)
         ports.append(Port("m_axi_gmem_" + suffix, direction, wd))
 
     # ---------------------------------------------------------------- control slave
     items.append(Comment("AXI4-Lite control slave (register map in the header)"))
-    for r in regmap.registers:
-        ctx.wire("arg_" + r.name, r.bits)
-        ctx.unused.append(Ref("arg_" + r.name))
+    for register in regmap.registers:
+        ctx.wire("arg_" + register.name, register.bits)
+        ctx.unused.append(Ref("arg_" + register.name))
     ctx.wire("ap_start", 1)
     ctx.wire("ap_done", 1)
     ctx.wire("ap_idle", 1)
     ctx.wire("ap_ready", 1)
     conns: list[tuple[str, Expr | None]] = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n"))]
-    for p in ctrl.ports:
-        if p.name in ("clk", "rst_n"):
+    for cport in ctrl.ports:
+        if cport.name in ("clk", "rst_n"):
             continue
-        conns.append((p.name, Ref(p.name)))
+        conns.append((cport.name, Ref(cport.name)))
     items.append(Instance(ctrl.name, "control", [], conns))
 
     # ---------------------------------------------------------------- dispatcher
@@ -454,7 +454,7 @@ def build_top(
     run_stmts: list[Stmt] = [
         If(
             start,
-            [NonBlocking(busy, Const(1, 1)), NonBlocking(running, lnot(empty_range))]
+            list[Stmt]([NonBlocking(busy, Const(1, 1)), NonBlocking(running, lnot(empty_range))])
             + [
                 s
                 for d in range(3)
@@ -988,7 +988,7 @@ def build_top(
         for ei, e in out_edges:
             p = f"e{ei}_"
             bits = sum(value_bits(v) for v in e.values)
-            data = (
+            edge_data: Expr = (
                 cat(
                     *[
                         at(bi, len(bs.segments) - 1, v, last.depth)
@@ -1014,7 +1014,7 @@ def build_top(
                     edepth,
                     push,
                     in_ready,
-                    data,
+                    edge_data,
                     out_valid,
                     out_ready,
                     out_data,
@@ -1057,18 +1057,18 @@ def build_top(
             lo -= w
             if not w:
                 continue
-            expr: Expr = Const(0, w)
+            merged: Expr = Const(0, w)
             for (ei, _), c in reversed(list(zip(in_edges, chosen, strict=True))):
-                expr = Ternary(c, _sel(edge_out[ei][2], lo + w - 1, lo), expr)
-            items.append(Assign(sig[(bi, 0, v, 0)], expr))
+                merged = Ternary(c, _sel(edge_out[ei][2], lo + w - 1, lo), merged)
+            items.append(Assign(sig[(bi, 0, v, 0)], merged))
 
     for li in range(len(sched.loops)):
         inc: Expr = (
             cat(Const(0, cnt_w - 1), lor(*loop_inc[li])) if loop_inc[li] else Const(0, cnt_w)
         )
         dec: Expr = Const(0, cnt_w)
-        for d in loop_dec[li]:
-            dec = BinOp("+", dec, cat(Const(0, cnt_w - 1), d))
+        for leaving in loop_dec[li]:
+            dec = BinOp("+", dec, cat(Const(0, cnt_w - 1), leaving))
         items.append(
             Always(
                 [
@@ -1086,8 +1086,8 @@ def build_top(
             )
         )
     total: Expr = Const(0, 33)
-    for r in retires:
-        total = BinOp("+", total, cat(Const(0, 32), r))
+    for ret_fire in retires:
+        total = BinOp("+", total, cat(Const(0, 32), ret_fire))
     items.append(Assign(retire, total))
 
     # ---------------------------------------------------------------- AXI4 master
@@ -1106,9 +1106,9 @@ def build_top(
         csize = ctx.wire("rd_c_arsize", 3 * n, cat(*[c["size"] for c in reversed(rd_clients)]))
         crvalid = ctx.wire("rd_c_rvalid", n)
         crready = ctx.wire("rd_c_rready", n, cat(*[c["rready"] for c in reversed(rd_clients)]))
-        for i, c in enumerate(rd_clients):
-            items.append(Assign(c["ready"], cready[i] if n > 1 else cready))
-            items.append(Assign(c["rvalid"], crvalid[i] if n > 1 else crvalid))
+        for i, client in enumerate(rd_clients):
+            items.append(Assign(client["ready"], cready[i] if n > 1 else cready))
+            items.append(Assign(client["rvalid"], crvalid[i] if n > 1 else crvalid))
         conns = [
             ("clk", Ref("ap_clk")),
             ("rst_n", Ref("ap_rst_n")),
@@ -1161,9 +1161,9 @@ def build_top(
         cdata = ctx.wire("wr_c_data", dw * n, cat(*[c["data"] for c in reversed(wr_clients)]))
         cstrb = ctx.wire("wr_c_strb", sw * n, cat(*[c["strb"] for c in reversed(wr_clients)]))
         cbdone = ctx.wire("wr_c_bdone", n)
-        for j, c in enumerate(wr_clients):
-            items.append(Assign(c["ready"], cready[j] if n > 1 else cready))
-            items.append(Assign(c["bdone"], cbdone[j] if n > 1 else cbdone))
+        for j, client in enumerate(wr_clients):
+            items.append(Assign(client["ready"], cready[j] if n > 1 else cready))
+            items.append(Assign(client["bdone"], cbdone[j] if n > 1 else cbdone))
         conns = [
             ("clk", Ref("ap_clk")),
             ("rst_n", Ref("ap_rst_n")),
