@@ -619,13 +619,15 @@ def _schedule_segment(
             default=0,
         )
     elif rows:
-        data, ri, ci = [], [], []
+        coef: list[float] = []
+        ri: list[int] = []
+        cols: list[int] = []
         for i, (row, _) in enumerate(rows):
-            for k, val in row.items():
+            for col, val in row.items():
                 ri.append(i)
-                ci.append(k)
-                data.append(val)
-        a_ub = sparse.csr_matrix((data, (ri, ci)), shape=(len(rows), n))
+                cols.append(col)
+                coef.append(val)
+        a_ub = sparse.csr_matrix((coef, (ri, cols)), shape=(len(rows), n))
         b_ub = np.array([b for _, b in rows])
         res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * n, method="highs")
         if res.status != 0:
