@@ -19,7 +19,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,9 @@ def _pocl_args(kernel_ir: Any, args: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(args)
     for a in kernel_ir.args:
         if not isinstance(a.type, PtrType):
-            out[a.name] = ir_dtype(str(a.type)).type(args[a.name])
+            dt = ir_dtype(str(a.type))
+            if dt is not None:
+                out[a.name] = dt.type(args[a.name])
     return out
 
 
@@ -156,7 +158,7 @@ def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequen
         pocl = pocl_available()
     if pocl and pocl_available():
         try:
-            got = run_pocl(source, kernel, [a.name for a in kir.args], _pocl_args(kir, args), gsz, lsz)
+            got = run_pocl(source, kernel, [a.name or "" for a in kir.args], _pocl_args(kir, args), gsz, lsz)
         except Exception as e:  # noqa: BLE001
             return done(POCL_ERROR, f"{type(e).__name__}: {str(e)[:2000]}")
         diff = _compare(expect, got)
@@ -197,7 +199,7 @@ def _compare(expect: Mapping[str, np.ndarray], got: Mapping[str, np.ndarray]) ->
     for name, want in expect.items():
         have = np.asarray(got[name])
         if have.shape != want.shape or not np.array_equal(have, want):
-            bad = np.nonzero(have.reshape(-1) != want.reshape(-1))[0] if have.shape == want.shape else []
+            bad: Any = np.nonzero(have.reshape(-1) != want.reshape(-1))[0] if have.shape == want.shape else []
             first = ", ".join(f"[{i}] want {want.reshape(-1)[i]} got {have.reshape(-1)[i]}" for i in bad[:4])
             msgs.append(f"buffer {name}: {len(bad)} element(s) differ ({first})")
     return "; ".join(msgs)
@@ -254,15 +256,15 @@ class Summary:
     ran: int = 0
     failed: int = 0
     seconds: float = 0.0
-    kinds: dict[str, int] | None = None
-    failures: list[tuple[int, Outcome]] | None = None
+    kinds: dict[str, int] = field(default_factory=dict)
+    failures: list[tuple[int, Outcome]] = field(default_factory=list)
 
 
 def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float = 300.0,
         hardware: bool = True, pocl: bool | None = None, log: Callable[[str], None] = print,
         stop_after: float | None = None, features: Features | None = None) -> Summary:
     """Generate and check ``count`` kernels with seeds ``seed``, ``seed + 1``, ..."""
-    s = Summary(kinds={}, failures=[])
+    s = Summary()
     if pocl is None:
         pocl = pocl_available()
     log(f"soff fuzz: {count} kernel(s) from seed {seed}; interpreter"

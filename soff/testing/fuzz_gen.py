@@ -629,6 +629,8 @@ class Generator:
     def program(self) -> Program:
         r = self.r
         # NDRange
+        gsz: tuple[int, ...]
+        lsz: tuple[int, ...]
         if self.f.two_d and r.random() < 0.3:
             gsz = r.choice([(8, 4), (4, 8), (16, 2), (8, 8)])
             lsz = (r.choice([d for d in (1, 2, 4, 8) if gsz[0] % d == 0]),
