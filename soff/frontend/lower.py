@@ -62,9 +62,13 @@ WORKITEM_FUNCTIONS = {
     "get_local_size": "local_size",
     "get_num_groups": "num_groups",
 }
+#: work-group barriers and memory fences (see lower_barrier)
+BARRIER_FUNCTIONS = frozenset(
+    "barrier work_group_barrier mem_fence read_mem_fence write_mem_fence".split()
+)
 #: OpenCL C built-in functions soff knows of but does not implement yet.
 KNOWN_BUILTINS = frozenset(
-    """get_work_dim get_global_offset barrier mem_fence read_mem_fence write_mem_fence
+    """get_work_dim get_global_offset
     async_work_group_copy async_work_group_strided_copy wait_group_events prefetch printf
     abs abs_diff add_sat hadd rhadd clamp clz mad_hi mad_sat max min mul_hi rotate sub_sat
     upsample popcount mad24 mul24 acos acosh acospi asin asinh asinpi atan atan2 atanh atanpi
@@ -891,7 +895,8 @@ class _FunctionLowerer:
             )
         space = _decl_space(node.type)
         if space == "local":
-            raise UnsupportedError("__local memory is not supported yet", loc)
+            self.lower_local_decl(node, loc)
+            return
         if space in ("global", "constant"):
             raise CompileError(
                 f"variable '{node.name}' inside a function must be in the __private address space",
@@ -905,8 +910,6 @@ class _FunctionLowerer:
                 f"variable '{node.name}' has type half, which is storage only without cl_khr_fp16",
                 loc,
             )
-        if isinstance(t, PtrType) and t.space == "local":
-            raise UnsupportedError("__local memory is not supported yet", loc)
         var = Var(node.name, t, loc, const="const" in _outer_quals(node.type))
         if isinstance(t, ArrayType):
             self.lower_array_decl(var, node, loc)
@@ -926,6 +929,35 @@ class _FunctionLowerer:
             self.assign_var(var, value)
         else:
             self.declare(var)
+
+    def lower_local_decl(self, node: c_ast.Decl, loc: SourceLoc) -> None:
+        """A ``__local`` variable (an array or a scalar): an ``alloca : ptr.local<T>``
+        in the entry block, one object per work-group, zero-filled in soff."""
+        if len(self.call_stack) > 1:
+            raise CompileError(
+                f"variable '{node.name}' in the __local address space can only be declared "
+                f"in a kernel function, not in '{self.call_stack[-1]}'",
+                loc,
+            )
+        if node.init is not None:
+            raise CompileError(
+                f"variable '{node.name}' in the __local address space cannot have an initializer",
+                _loc(node.init, loc),
+            )
+        t = self.ctx.c_type(node.type, loc)
+        leaf = _leaf_type(t)
+        if not isinstance(leaf, (IntType, FloatType)) or leaf == F16:
+            raise UnsupportedError(f"__local variables of type {t} are not supported yet", loc)
+        if isinstance(t, ArrayType) and _leaf_count(t) == 0:
+            raise CompileError(
+                f"definition of variable '{node.name}' with array type needs an explicit size",
+                loc,
+            )
+        entry = self.blocks[0]
+        addr = Op("alloca", [], PtrType(t, "local"), loc=loc, name=node.name)
+        addr.parent = entry
+        entry.ops.insert(0, addr)
+        self.declare(Var(node.name, t, loc, const="const" in _outer_quals(node.type), addr=addr))
 
     def lower_array_decl(self, var: Var, node: c_ast.Decl, loc: SourceLoc) -> None:
         """A private array: an ``alloca`` in the entry block, and stores of its
@@ -1721,8 +1753,8 @@ class _FunctionLowerer:
             raise UnsupportedError(
                 "get_work_dim is not supported yet (the dimension count is not known)", loc
             )
-        if name in ("barrier", "mem_fence", "read_mem_fence", "write_mem_fence"):
-            raise UnsupportedError("barriers and memory fences are not supported yet", loc)
+        if name in BARRIER_FUNCTIONS:
+            return self.lower_barrier(name, args, loc)
         if name.startswith(("atomic_", "atom_")):
             raise UnsupportedError(f"atomic functions ('{name}') are not supported yet", loc)
         if name in self.ctx.functions:
@@ -1737,6 +1769,37 @@ class _FunctionLowerer:
             if name in s:
                 raise CompileError(f"called object '{name}' is not a function", loc)
         raise CompileError(f"implicit declaration of function '{name}'", loc)
+
+    def lower_barrier(self, name: str, args: list[Any], loc: SourceLoc) -> Value:
+        """``barrier(flags)`` / ``work_group_barrier(flags[, scope])``: a ``barrier``
+        op ordered after every earlier memory op of the block and before every
+        later one. The fences (``mem_fence`` etc.) emit nothing: memory ops of one
+        work-item are already ordered (docs/ir.md, "Local memory")."""
+        counts = (1, 2) if name == "work_group_barrier" else (1,)
+        if len(args) not in counts:
+            word = "too many" if len(args) > max(counts) else "too few"
+            raise CompileError(
+                f"{word} arguments to function call '{name}', expected "
+                f"{' or '.join(map(str, counts))}, have {len(args)}",
+                loc,
+            )
+        flags = _const_eval(args[0])
+        if flags is None:
+            raise CompileError(f"the flags argument of {name} must be a constant", loc)
+        if flags & ~3:
+            raise UnsupportedError(
+                f"{name} flags other than CLK_LOCAL_MEM_FENCE and CLK_GLOBAL_MEM_FENCE "
+                "are not supported yet",
+                loc,
+            )
+        if name.endswith("mem_fence"):
+            return _VOID_VALUE
+        names = [f for bit, f in ((1, "local"), (2, "global")) if flags & bit]
+        last_store, loads = self.mem.get(self.block, (None, []))
+        deps = ([last_store] if last_store else []) + loads
+        op = self.b.op("barrier", [], VOID, {"flags": names}, deps=deps, loc=loc)
+        self.mem[self.block] = (op, [])  # later loads and stores follow it
+        return _VOID_VALUE
 
     def inline_call(self, name: str, arg_nodes: list[Any], loc: SourceLoc) -> Value:
         """Inline a helper function: arguments by value, the body lowered in a fresh

@@ -27,6 +27,8 @@ PREDEFINED_MACROS: dict[str, str] = {
     "__OPENCL_C_VERSION__": "120",
     "__ENDIAN_LITTLE__": "1",
     "__SOFF__": "1",
+    "CLK_LOCAL_MEM_FENCE": "1",
+    "CLK_GLOBAL_MEM_FENCE": "2",
     "true": "1",
     "false": "0",
 }

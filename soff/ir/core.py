@@ -57,13 +57,17 @@ _INFOS = [
     OpInfo("local_size"),
     OpInfo("num_groups"),
     # memory
-    # alloca : ptr.private<T>: a zero-filled private object of type T per work-item
+    # alloca : ptr.private<T>: a zero-filled private object of type T per work-item;
+    # alloca : ptr.local<T>: a zero-filled __local object of type T per work-group
     # (entry block only); never merged or removed
     OpInfo("alloca", side_effect=True),
     OpInfo("rodata"),  # rodata {data} : ptr.constant<T>: read-only T holding data
     OpInfo("ptradd"),  # ptradd %p, %index: %p + index * sizeof(pointee)
     OpInfo("load", memory=True),  # load %p [, %pred]
     OpInfo("store", memory=True, side_effect=True),  # store %p, %value [, %pred]
+    # barrier {flags = [local, global]}: every work-item of the work-group waits here,
+    # and the flagged memory is consistent across the group afterwards
+    OpInfo("barrier", memory=True, side_effect=True),
     # SSA and control flow
     OpInfo("phi"),  # phi %v0, %v1 ... with blocks [^pred0, ^pred1 ...]
     OpInfo("br", terminator=True, side_effect=True),
@@ -73,6 +77,8 @@ _INFOS = [
 OPCODES: dict[str, OpInfo] = {i.name: i for i in _INFOS}
 
 WORKITEM_OPS = ("global_id", "local_id", "group_id", "global_size", "local_size", "num_groups")
+#: memory a ``barrier``'s ``flags`` attribute may name
+BARRIER_FLAGS = ("local", "global")
 CMP_PREDS = ("eq", "ne", "lt", "le", "gt", "ge")
 #: functions of the ``math`` op and their operand counts (docs/ir.md gives their meaning)
 MATH_FUNCTIONS = {

@@ -7,17 +7,22 @@ in parallel on the edge into their block. Floats are numpy ``float16/32/64``
 scalars, so rounding is IEEE round-to-nearest-even.
 
 Each block is compiled once into a Python function (one statement per op,
-phi copies at the branches), so thousands of work-items run quickly. Work-items
-run one after another in order of global id, dimension 0 fastest (the IR has
-no barriers yet). ``__local`` pointer arguments get a fresh buffer per work-group,
-sized by the host with :class:`Local`.
+phi copies at the branches), so thousands of work-items run quickly. Without
+barriers, work-items run one after another in order of global id, dimension 0
+fastest. A kernel with ``barrier`` ops runs work-group by work-group: each
+work-item is a Python generator that yields at each barrier (a block is split
+into segments there); the group's work-items run in order of local id up to
+the next barrier, and all of them must reach the same barrier op (or all
+return), else :class:`InterpError` ("barrier divergence"). ``__local`` memory
+(pointer arguments, sized by the host with :class:`Local`, and
+``alloca : ptr.local<T>`` arrays) is a fresh zero-filled buffer per work-group.
 """
 
 from __future__ import annotations
 
 import operator
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -193,6 +198,14 @@ class _Compiler:
             "_pcmp": self._pcmp,
         }
         self.block_index = {b: i for i, b in enumerate(kernel.blocks)}
+        self.barriers: list[Op] = []  # barrier k returns -2 - k from its segment
+        self.resume: list[int] = []  # barrier k -> the segment after it
+        self.segments: list[Callable[[list, list], int] | None] = [None] * len(kernel.blocks)
+        self.local_allocas = [
+            op
+            for op in kernel.ops()
+            if op.opcode == "alloca" and isinstance(op.type, PtrType) and op.type.space == "local"
+        ]
 
     # -- helpers ---------------------------------------------------------
     def unsupported(self, op: Op, what: str) -> UnsupportedError:
@@ -484,10 +497,30 @@ class _Compiler:
         lines.append(f"{indent}return {self.block_index[dst]}")
         return lines
 
-    def block(self, b: Block, index: int) -> Callable[[list, list], int]:
-        lines = [f"def block_{index}(r, wi):"]
+    def emit(self, lines: list[str], index: int, b: Block) -> None:
+        code = "\n".join(lines) + "\n"
+        exec(compile(code, f"<soff interp @{self.kernel.name} ^{b.name}>", "exec"), self.ns)  # noqa: S102
+        self.segments[index] = self.ns[f"seg_{index}"]
+
+    def block(self, b: Block, index: int) -> None:
+        """Compile block ``b`` into segment ``index`` (and one more segment after
+        each barrier); a segment returns the next block's index, -1 at ``ret``,
+        or -2 - k at barrier k."""
+        lines = [f"def seg_{index}(r, wi):"]
         for op in b.ops:
             oc = op.opcode
+            if oc == "alloca" and op in self.local_allocas:
+                continue  # a per-group buffer set up by run_kernel
+            if oc == "barrier":
+                k = len(self.barriers)
+                self.barriers.append(op)
+                lines.append(f"    return {-2 - k}")
+                self.emit(lines, index, b)
+                index = len(self.segments)
+                self.segments.append(None)
+                self.resume.append(index)
+                lines = [f"def seg_{index}(r, wi):"]
+                continue
             if oc in ("phi", "const", "rodata"):
                 if oc == "const":
                     self.consts[self.slot[op]] = self.const_value(op)
@@ -511,12 +544,14 @@ class _Compiler:
                 lines.append("    return -1")
             else:
                 lines.append(f"    {self.r(op)} = {self.expr(op)}")
-        code = "\n".join(lines) + "\n"
-        exec(compile(code, f"<soff interp @{self.kernel.name} ^{b.name}>", "exec"), self.ns)  # noqa: S102
-        return self.ns[f"block_{index}"]
+        self.emit(lines, index, b)
 
     def compile(self) -> list[Callable[[list, list], int]]:
-        return [self.block(b, i) for i, b in enumerate(self.kernel.blocks)]
+        for i, b in enumerate(self.kernel.blocks):
+            self.block(b, i)
+        out = [f for f in self.segments if f is not None]
+        assert len(out) == len(self.segments)
+        return out
 
 
 def _name(arg: Arg) -> str:
@@ -605,39 +640,128 @@ def run_kernel(
     wi[12:15] = l3  # local_size
     wi[15:18] = n3  # num_groups
 
-    local_args = [
-        (comp.slot[a], _name(a), base[comp.slot[a]].nbytes)
+    local_slots: list[tuple[int, str, int, str]] = [
+        (comp.slot[a], _name(a), base[comp.slot[a]].nbytes, "__local argument")
         for a in kernel.args
         if isinstance(base[comp.slot[a]], Local)
     ]
-    group_mem: dict[tuple[int, int, int], list[tuple[_Buffer, int]]] = {}
-    left: dict[tuple[int, int, int], int] = {}  # work-items of a group yet to run
+    for op in comp.local_allocas:
+        assert isinstance(op.type, PtrType)
+        local_slots.append(
+            (comp.slot[op], op.name or "local", op.type.pointee.size, "__local array")
+        )
 
-    entry = fns[0]
+    def set_group_memory() -> None:
+        for s, n, size, kind in local_slots:
+            base[s] = (_Buffer(n, np.zeros(size, np.uint8), kind), 0)
+
     with np.errstate(all="ignore"):
-        for z in range(g3[2]):
-            for y in range(g3[1]):
-                for x in range(g3[0]):
-                    wi[0:9] = (
-                        x, y, z,
-                        x % l3[0], y % l3[1], z % l3[2],
-                        x // l3[0], y // l3[1], z // l3[2],
-                    )  # fmt: skip
-                    if local_args:
-                        group = (x // l3[0], y // l3[1], z // l3[2])
-                        mem = group_mem.get(group)
-                        if mem is None:
-                            mem = group_mem[group] = [
-                                (_Buffer(n, np.zeros(size, np.uint8), "__local argument"), 0)
-                                for _, n, size in local_args
-                            ]
-                        for (s, _, _), ptr in zip(local_args, mem, strict=True):
-                            base[s] = ptr
-                        left[group] = left.get(group, l3[0] * l3[1] * l3[2]) - 1
-                        if not left[group]:  # the group's last work-item: free its memory
-                            del group_mem[group], left[group]
-                    r = base[:]
-                    b = entry(r, wi)
-                    while b >= 0:
-                        b = fns[b](r, wi)
+        if comp.barriers or local_slots:
+            _run_groups(comp, fns, base, wi, l3, n3, set_group_memory)
+        else:
+            _run_items(fns, base, wi, g3, l3)
     return {name: buf.result() for name, buf in buffers.items()}
+
+
+def _run_items(
+    fns: list[Callable[[list, list], int]],
+    base: list[Any],
+    wi: list[int],
+    g3: tuple[int, ...],
+    l3: tuple[int, ...],
+) -> None:
+    """No barriers nor __local memory: run the work-items one after another in
+    order of global id."""
+    entry = fns[0]
+    for z in range(g3[2]):
+        for y in range(g3[1]):
+            for x in range(g3[0]):
+                wi[0:9] = (
+                    x, y, z,
+                    x % l3[0], y % l3[1], z % l3[2],
+                    x // l3[0], y // l3[1], z // l3[2],
+                )  # fmt: skip
+                r = base[:]
+                b = entry(r, wi)
+                while b >= 0:
+                    b = fns[b](r, wi)
+
+
+def _work_item(
+    fns: list[Callable[[list, list], int]],
+    resume: list[int],
+    r: list[Any],
+    ids: tuple[int, ...],
+    wi: list[int],
+) -> Iterator[int]:
+    """One work-item as a generator: yields the index of each barrier it reaches."""
+    b = 0
+    while True:
+        wi[0:9] = ids
+        while b >= 0:
+            b = fns[b](r, wi)
+        if b == -1:
+            return
+        yield -2 - b
+        b = resume[-2 - b]
+
+
+def _run_groups(
+    comp: _Compiler,
+    fns: list[Callable[[list, list], int]],
+    base: list[Any],
+    wi: list[int],
+    l3: tuple[int, ...],
+    n3: tuple[int, ...],
+    set_group_memory: Callable[[], None],
+) -> None:
+    """Barriers or __local memory: run work-group by work-group (fresh __local
+    memory for each), the work-items of a group in order of local id from
+    barrier to barrier."""
+    nd = comp.ndims
+    for gz in range(n3[2]):
+        for gy in range(n3[1]):
+            for gx in range(n3[0]):
+                set_group_memory()
+                items: list[tuple[tuple[int, ...], Iterator[int]]] = []
+                for lz in range(l3[2]):
+                    for ly in range(l3[1]):
+                        for lx in range(l3[0]):
+                            ids = (
+                                gx * l3[0] + lx, gy * l3[1] + ly, gz * l3[2] + lz,
+                                lx, ly, lz, gx, gy, gz,
+                            )  # fmt: skip
+                            items.append((ids, _work_item(fns, comp.resume, base[:], ids, wi)))
+                while True:
+                    at: dict[int | None, list[tuple[int, ...]]] = {}
+                    for ids, gen in items:
+                        at.setdefault(next(gen, None), []).append(ids[0:nd])
+                    if len(at) > 1:
+                        raise _divergence(comp, (gx, gy, gz)[0:nd], at)
+                    if None in at:
+                        break
+
+
+def _divergence(
+    comp: _Compiler, group: tuple[int, ...], at: dict[int | None, list[tuple[int, ...]]]
+) -> InterpError:
+    def items(ids: list[tuple[int, ...]]) -> str:
+        shown = ", ".join(str(i[0] if len(i) == 1 else i) for i in ids[:4])
+        more = f" and {len(ids) - 4} more" if len(ids) > 4 else ""
+        return f"work-item{'s' if len(ids) > 1 else ''} {shown}{more}"
+
+    parts = []
+    loc = None
+    for k, ids in sorted(at.items(), key=lambda kv: kv[1][0][::-1]):
+        if k is None:
+            parts.append(f"{items(ids)} returned")
+        else:
+            bar = comp.barriers[k]
+            loc = loc or bar.loc
+            where = f" at {bar.loc}" if bar.loc is not None else f" #{k}"
+            parts.append(f"{items(ids)} reached the barrier{where}")
+    return InterpError(
+        f"barrier divergence in work-group {group[0] if len(group) == 1 else group} "
+        f"(global ids): " + "; ".join(parts),
+        loc,
+    )

@@ -15,7 +15,7 @@ from soff.ir.verifier import verify_module
 
 def compile_ok(src: str, filename: str = "k.cl", **kw: Any) -> Module:
     module = compile_source(src, filename, **kw)
-    verify_module(module)
+    verify_module(module, barrier_order=True)
     return module
 
 

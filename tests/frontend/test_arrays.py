@@ -120,7 +120,7 @@ def test_private_out_of_bounds_is_reported() -> None:
         ("__constant int c[2];", "", "needs an initializer", False),
         ("__constant int c[2] = {1, a};", "", "not a compile-time constant", False),
         ("int g;", "", "program-scope variables other than __constant", True),
-        ("", "__local int t[4];", "__local memory", True),
+        ("", "__local int t[4] = {1};", "__local address space cannot have an initializer", False),
         ("", "int t[2] = {[1] = 3};", "designated initializers", True),
     ],
 )
