@@ -727,15 +727,15 @@ def _run_groups(
                 for lz in range(l3[2]):
                     for ly in range(l3[1]):
                         for lx in range(l3[0]):
-                            ids = (
+                            ids: tuple[int, ...] = (
                                 gx * l3[0] + lx, gy * l3[1] + ly, gz * l3[2] + lz,
                                 lx, ly, lz, gx, gy, gz,
                             )  # fmt: skip
                             items.append((ids, _work_item(fns, comp.resume, base[:], ids, wi)))
                 while True:
                     at: dict[int | None, list[tuple[int, ...]]] = {}
-                    for ids, gen in items:
-                        at.setdefault(next(gen, None), []).append(ids[0:nd])
+                    for item_ids, gen in items:
+                        at.setdefault(next(gen, None), []).append(item_ids[0:nd])
                     if len(at) > 1:
                         raise _divergence(comp, (gx, gy, gz)[0:nd], at)
                     if None in at:
