@@ -192,5 +192,5 @@ def test_hardware_rejects_barrier_alone() -> None:
         a[get_global_id(0)] += 1;
         barrier(CLK_GLOBAL_MEM_FENCE);
     }"""
-    with pytest.raises(UnsupportedError, match="'barrier' is not supported yet in hardware"):
+    with pytest.raises(UnsupportedError, match="barriers are not supported yet in hardware"):
         soff.compile(src)

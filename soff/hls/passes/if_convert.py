@@ -29,7 +29,7 @@ def order_memory(block: Block) -> None:
         if op.opcode == "load":
             op.deps = [last_store] if last_store is not None else []
             loads.append(op)
-        elif op.opcode == "store":
+        elif op.opcode in ("store", "barrier"):  # a barrier orders like a store
             op.deps = ([last_store] if last_store is not None else []) + loads
             last_store, loads = op, []
 

@@ -226,6 +226,12 @@ def _check_supported(kernel: Kernel) -> None:
                 raise UnsupportedError(
                     f"floating-point '{op.opcode}' is not supported yet in hardware", op.loc
                 )
+        if op.opcode == "alloca":
+            space = op.type.space if isinstance(op.type, PtrType) else "private"
+            what = "__local memory is" if space == "local" else "private arrays are"
+            raise UnsupportedError(f"{what} not supported yet in hardware", op.loc)
+        if op.opcode == "barrier":
+            raise UnsupportedError("barriers are not supported yet in hardware", op.loc)
         if op.opcode not in SUPPORTED_OPS:
             raise UnsupportedError(
                 f"operation '{op.opcode}' is not supported yet in hardware", op.loc
