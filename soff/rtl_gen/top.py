@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 from soff.boards.board import Board
 from soff.hls.bind import Binding, bind_op
-from soff.hls.schedule.datapath import DatapathSchedule, is_uniform, rom_base, value_bits
+from soff.hls.schedule.datapath import (
+    DatapathSchedule,
+    is_uniform,
+    local_base,
+    rom_base,
+    value_bits,
+)
 from soff.ir.core import Arg, Kernel, Op, Value
 from soff.ir.printer import Namer
 from soff.ir.types import FloatType, IntType, PtrType
@@ -33,6 +39,7 @@ from soff.rtl_gen.vast import (
     If,
     Instance,
     Item,
+    Memory,
     Module,
     NonBlocking,
     Port,
@@ -118,6 +125,9 @@ class _Ctx:
     regs: list[Stmt] = field(default_factory=list)  # reset-free pipeline registers
     unused: list[Expr] = field(default_factory=list)
     units: dict[str, Module] = field(default_factory=dict)  # operator-library modules used
+    locals: dict[Op, dict] = field(
+        default_factory=dict
+    )  # __local arrays: RAM shape and write ports
 
     def vname(self, v: Value) -> str:
         return "v_" + self.namer.value(v)[1:].replace(".", "_")
@@ -139,8 +149,8 @@ def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
     if isinstance(v, Arg):
         return Ref("arg_" + (v.name or f"arg{v.index}"))
     assert isinstance(v, Op)
-    if v.opcode == "rodata":
-        return Const(0, 64)  # pointers into a ROM are byte offsets from its start
+    if v.opcode in ("rodata", "alloca"):
+        return Const(0, 64)  # pointers into a ROM or __local RAM are byte offsets from its start
     if v.opcode == "const":
         raw = v.attrs["value"]
         if isinstance(v.type, FloatType):
@@ -263,6 +273,104 @@ def _divide(code: str, t, a: Expr, b: Expr) -> Expr:
     r = BinOp("%", mag_a, mag_b)
     signed_r = Ternary(sa, BinOp("-", Const(0, w), r), r)
     return Ternary(zero, a, signed_r)
+
+
+def _barrier_gate(
+    ctx: _Ctx, p: str, arrive: Expr, fifo_valid: Expr, out_valid: Ref, pop: Expr
+) -> None:
+    """Release work-items from a barrier FIFO once the whole work-group has arrived."""
+    items = ctx.items
+    group = ctx.wire(
+        p + "group_size",
+        33,
+        cat(
+            Const(0, 1), Ref("arg_local_size_0") * Ref("arg_local_size_1") * Ref("arg_local_size_2")
+        ),
+        comment="barrier: work-items per work-group",
+    )
+    arrived = ctx.reg(p + "arrived", 33, "barrier: work-items waiting, not yet released")
+    left = ctx.reg(p + "left", 33, "barrier: work-items of the released generation still to leave")
+    releasing = ctx.reg(p + "releasing", 1)
+    begin = ctx.wire(
+        p + "begin", 1, land(lnot(releasing), ne(group, Const(0, 33)), BinOp(">=", arrived, group))
+    )
+    items.append(Assign(out_valid, land(fifo_valid, releasing)))
+    taken = ctx.wire(p + "taken", 1, land(out_valid, pop))
+    one = cat(Const(0, 32), arrive)
+    items.append(
+        Always(
+            [
+                If(
+                    lor(lnot(Ref("ap_rst_n")), Ref("start")),
+                    [
+                        NonBlocking(arrived, Const(0, 33)),
+                        NonBlocking(left, Const(0, 33)),
+                        NonBlocking(releasing, Const(0, 1)),
+                    ],
+                    [
+                        NonBlocking(
+                            arrived,
+                            BinOp(
+                                "-", BinOp("+", arrived, one), Ternary(begin, group, Const(0, 33))
+                            ),
+                        ),
+                        If(begin, [NonBlocking(releasing, Const(1, 1)), NonBlocking(left, group)]),
+                        If(
+                            taken,
+                            [
+                                NonBlocking(left, BinOp("-", left, Const(1, 33))),
+                                If(
+                                    BinOp("==", left, Const(1, 33)),
+                                    [NonBlocking(releasing, Const(0, 1))],
+                                ),
+                            ],
+                        ),
+                    ],
+                )
+            ],
+            clock="ap_clk",
+        )
+    )
+    ctx.unused.append(
+        ctx.wire(
+            f"dbg_stall_{p}barrier",
+            1,
+            land(fifo_valid, lnot(releasing)),
+            comment="debug: work-items waiting at a barrier",
+        )
+    )
+
+
+def _local_index(ctx: _Ctx, op: Op, offset: Expr, name: str) -> tuple[Ref, Expr, int, int]:
+    """(RAM word index, in-range flag, element bits, words) of a ``__local`` access."""
+    from soff.hls.schedule.datapath import local_base
+
+    base = local_base(op.operands[0])
+    assert base is not None
+    pt = op.operands[0].type
+    assert isinstance(pt, PtrType)
+    elem = pt.pointee
+    size = elem.size
+    total = base.type.pointee.size  # type: ignore[attr-defined]
+    words = max(total // size, 1)
+    ram = ctx.locals.setdefault(
+        base, {"bits": elem.bits, "words": words, "writes": [], "name": base.name}
+    )
+    if ram["bits"] != elem.bits:
+        from soff.diagnostics import UnsupportedError
+
+        raise UnsupportedError(
+            f"__local array '{base.name}' is accessed with different element sizes; not supported yet",
+            op.loc,
+        )
+    iw = max(clog2(words), 1)
+    index = ctx.wire(name + "_lidx", iw, _sel(offset, iw - 1 + clog2(size), clog2(size)))
+    in_range = BinOp("<", offset, Const(words * size, 64))
+    return index, in_range, elem.bits, words
+
+
+def _local_ram_name(ctx: _Ctx, base: Op) -> str:
+    return "lmem_" + ctx.vname(base)[2:]
 
 
 def _rom_read(ctx: _Ctx, op: Op, operands: list[Expr], name: str) -> Expr:
@@ -391,7 +499,13 @@ def build_top(
             BinOp("/", gsz[d], Ternary(BinOp("==", lsz[d], Const(0, 32)), Const(1, 32), lsz[d])),
         )
         ctx.unused.append(Ref(f"num_groups_{d}"))
-    disp_valid = ctx.wire("disp_valid", 1, running)
+    serial = sched.group_serial
+    grp_hold: Ref = (
+        ctx.reg("grp_hold", 1, "one work-group at a time: wait for the group to drain")
+        if serial
+        else Ref("grp_hold")
+    )
+    disp_valid = ctx.wire("disp_valid", 1, land(running, lnot(grp_hold)) if serial else running)
     disp_fire = ctx.wire("disp_fire", 1)
     retire = ctx.wire("retire", 33, comment="work-items leaving the datapath this cycle")
     lid_last = [
@@ -426,7 +540,10 @@ def build_top(
             ]
         if level < 6:
             d = level - 3
-            return [
+            hold: list[Stmt] = (
+                [NonBlocking(grp_hold, Const(1, 1))] if level == 3 and sched.group_serial else []
+            )
+            return hold + [
                 If(
                     grp_last[d],
                     [NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32))]
@@ -440,7 +557,8 @@ def build_top(
         return [NonBlocking(running, Const(0, 1))]
 
     advance = wrap_chain(0)
-    reset_stmts: list[Stmt] = [
+    reset_stmts: list[Stmt] = [NonBlocking(grp_hold, Const(0, 1))] if serial else []
+    reset_stmts += [
         NonBlocking(busy, Const(0, 1)),
         NonBlocking(running, Const(0, 1)),
         NonBlocking(inflight, Const(0, 33)),
@@ -466,6 +584,16 @@ def build_top(
             ],
         ),
         If(Ref("ap_done"), [NonBlocking(busy, Const(0, 1))]),
+        *(
+            [
+                If(
+                    land(grp_hold, BinOp("==", inflight, Const(0, 33))),
+                    [NonBlocking(grp_hold, Const(0, 1))],
+                )
+            ]
+            if serial
+            else []
+        ),
         If(disp_fire, advance),
         NonBlocking(
             inflight, BinOp("-", BinOp("+", inflight, cat(Const(0, 32), disp_fire)), retire)
@@ -557,6 +685,17 @@ def build_top(
             pipe: list[Stmt] = pipes.setdefault((bi, k), [])
             for op in seg.ops:
                 if not op.has_result:
+                    if op.opcode == "store":  # a __local store: a RAM write port
+                        t = seg.start[op]
+                        operands = [at(bi, k, u, t) for u in op.operands]
+                        name = f"{pre}{ctx.vname(op)}_k{k}"
+                        index, in_range, _, _ = _local_index(ctx, op, operands[0], name)
+                        pred = operands[2] if len(operands) > 2 else Const(1, 1)
+                        lbase = local_base(op.operands[0])
+                        we = ctx.wire(
+                            name + "_we", 1, land(valid[t], en, pred, in_range), _src_comment(op)
+                        )
+                        ctx.locals[lbase]["writes"].append((we, index, operands[1]))
                     continue
                 t, lat = seg.start[op], sched.latency[op]
                 operands = [at(bi, k, u, t) for u in op.operands]
@@ -568,7 +707,14 @@ def build_top(
                         ctx, binding, op, operands, lat, en, f"{pre}{ctx.vname(op)}_k{k}s{first}"
                     )
                     continue
-                if op.opcode == "load":  # a __constant table: an on-chip ROM
+                if op.opcode == "load" and local_base(op.operands[0]) is not None:
+                    name = f"{pre}{ctx.vname(op)}_k{k}"
+                    index, in_range, bits, _ = _local_index(ctx, op, operands[0], name)
+                    ram = Ref(_local_ram_name(ctx, local_base(op.operands[0])))  # type: ignore[arg-type]
+                    expr = Ternary(in_range, ram[index], Const(0, bits))
+                    if len(operands) > 1:
+                        expr = Ternary(operands[1], expr, Const(0, bits))
+                elif op.opcode == "load":  # a __constant table: an on-chip ROM
                     expr = _rom_read(ctx, op, operands, f"{pre}{ctx.vname(op)}_k{k}")
                 else:
                     expr = _op_expr(op, operands)
@@ -1007,6 +1153,10 @@ def build_top(
                 ctx.unused.append(out_data)
             # only a back edge must hold every work-item of its loop (deadlock freedom)
             edepth = sched.edge_depth if e.back else sched.forward_edge_depth
+            gate = e.dst in sched.barrier_blocks
+            if gate:  # a barrier: hold the whole work-group
+                edepth = 1 << clog2(2 * sched.barrier_capacity)
+                fifo_valid = ctx.wire(p + "fifo_valid", 1)
             items.append(
                 _fifo(
                     f"e{ei}_fifo",
@@ -1015,11 +1165,13 @@ def build_top(
                     push,
                     in_ready,
                     edge_data,
-                    out_valid,
+                    fifo_valid if gate else out_valid,
                     out_ready,
                     out_data,
                 )
             )
+            if gate:
+                _barrier_gate(ctx, p, push, fifo_valid, out_valid, out_ready)
             readies.append(lor(lnot(sel[ei]), in_ready))
             edge_out[ei] = (out_valid, out_ready, out_data)
             for li in e.exits:
@@ -1089,6 +1241,25 @@ def build_top(
     for ret_fire in retires:
         total = BinOp("+", total, cat(Const(0, 32), ret_fire))
     items.append(Assign(retire, total))
+
+    # ---------------------------------------------------------------- __local memory
+    for lbase in sorted(ctx.locals, key=lambda b: ctx.vname(b)):
+        ram = ctx.locals[lbase]
+        rname = _local_ram_name(ctx, lbase)
+        items.append(Blank())
+        items.append(
+            Memory(
+                rname,
+                ram["bits"],
+                ram["words"],
+                comment=f"__local {ram['name']}: {ram['words']} x {ram['bits']} bits, one work-group at a time",
+            )
+        )
+        writes: list[Stmt] = [
+            If(we, [NonBlocking(Ref(rname)[idx], data)]) for we, idx, data in ram["writes"]
+        ]
+        if writes:
+            items.append(Always(writes, clock="ap_clk"))
 
     # ---------------------------------------------------------------- AXI4 master
     items.append(Blank())

@@ -38,7 +38,7 @@ def test_board_loads(name: str) -> None:
 def _looked_up_ops() -> set[str]:
     """The ops whose latency datapath.op_latency asks the board for by opcode
     (``math`` is bound to operator units, whose names are board-table keys too)."""
-    skipped = set(WORKITEM_OPS) | {"const", "phi", "math", "rodata"}
+    skipped = set(WORKITEM_OPS) | {"const", "phi", "math", "rodata", "alloca", "barrier"}
     return {
         op for op in SUPPORTED_OPS
         if op not in skipped and not OPCODES[op].terminator and not OPCODES[op].memory

@@ -35,7 +35,13 @@ UNIFORM_OPS = ("const", "global_size", "local_size", "num_groups", "rodata")
 
 
 def is_uniform(v: Value) -> bool:
-    return isinstance(v, Arg) or (isinstance(v, Op) and v.opcode in UNIFORM_OPS)
+    if isinstance(v, Arg):
+        return True
+    if isinstance(v, Op):
+        if v.opcode in UNIFORM_OPS:
+            return True
+        return v.opcode == "alloca" and getattr(v.type, "space", "") == "local"
+    return False
 
 
 def rom_base(v: Value) -> Op | None:
@@ -47,6 +53,20 @@ def rom_base(v: Value) -> Op | None:
     return None
 
 
+def local_base(v: Value) -> Op | None:
+    """The ``__local`` array (``alloca : ptr.local``) a pointer is derived from, if any."""
+    while isinstance(v, Op) and v.opcode in ("ptradd", "bitcast"):
+        v = v.operands[0]
+    if isinstance(v, Op) and v.opcode == "alloca" and getattr(v.type, "space", "") == "local":
+        return v
+    return None
+
+
+def is_local_access(op: Op) -> bool:
+    """A load or store of on-chip ``__local`` memory: fixed latency, inside the pipeline."""
+    return op.opcode in ("load", "store") and local_base(op.operands[0]) is not None
+
+
 def is_rom_load(op: Op) -> bool:
     """A load from a program-scope ``__constant`` table: an on-chip ROM read."""
     return op.opcode == "load" and rom_base(op.operands[0]) is not None
@@ -54,7 +74,7 @@ def is_rom_load(op: Op) -> bool:
 
 def is_variable_latency(op: Op) -> bool:
     """Memory ops that go through the memory system (not ROM reads)."""
-    return op.info.memory and not is_rom_load(op)
+    return op.info.memory and not is_rom_load(op) and not is_local_access(op)
 
 
 @dataclass
@@ -153,6 +173,9 @@ class DatapathSchedule:
     latency: dict[Op, int]
     fifo_depth: int  # bypass FIFOs and memory units: requests in flight
     coalesce: set[Op] = field(default_factory=set)  # loads that may reuse the previous beat
+    barrier_blocks: set[int] = field(default_factory=set)  # blocks entered through a barrier gate
+    group_serial: bool = False  # one work-group at a time (barriers or __local memory)
+    barrier_capacity: int = 256  # the largest work-group a barrier gate can hold
     edge_depth: int = 32  # FIFOs on loop back edges: hold every work-item of the loop
     forward_edge_depth: int = 4  # FIFOs on other control-flow edges
     loop_limit: int = 32  # work-items allowed inside a loop at once (<= edge_depth)
@@ -228,10 +251,25 @@ def _check_supported(kernel: Kernel) -> None:
                 )
         if op.opcode == "alloca":
             space = op.type.space if isinstance(op.type, PtrType) else "private"
-            what = "__local memory is" if space == "local" else "private arrays are"
-            raise UnsupportedError(f"{what} not supported yet in hardware", op.loc)
+            if space != "local":
+                raise UnsupportedError("private arrays are not supported yet in hardware", op.loc)
+            continue
         if op.opcode == "barrier":
-            raise UnsupportedError("barriers are not supported yet in hardware", op.loc)
+            continue
+        if op.opcode in ("phi", "select") and isinstance(op.type, PtrType):
+            if any(local_base(v) is not None for v in op.operands):
+                raise UnsupportedError(
+                    "choosing between __local arrays at run time is not supported yet in hardware",
+                    op.loc,
+                )
+        if is_local_access(op):
+            ptr = op.operands[0].type
+            assert isinstance(ptr, PtrType)
+            if not isinstance(ptr.pointee, (IntType, FloatType)):
+                raise UnsupportedError(
+                    f"__local accesses of type {ptr.pointee} are not supported yet", op.loc
+                )
+            continue
         if op.opcode not in SUPPORTED_OPS:
             raise UnsupportedError(
                 f"operation '{op.opcode}' is not supported yet in hardware", op.loc
@@ -247,7 +285,9 @@ def _check_supported(kernel: Kernel) -> None:
         if op.opcode in ("load", "store"):
             ptr = op.operands[0].type
             assert isinstance(ptr, PtrType)
-            if ptr.space not in ("global", "constant"):
+            if ptr.space not in ("global", "constant") or (
+                ptr.space == "local" and local_base(op.operands[0]) is None
+            ):
                 raise UnsupportedError(
                     f"{ptr.space} memory is not supported yet in hardware", op.loc
                 )
@@ -264,15 +304,17 @@ def _check_supported(kernel: Kernel) -> None:
 SUPPORTED_OPS = frozenset(
     "const add sub mul div rem and or xor shl shr neg not cmp select cast bitcast "
     "global_id local_id group_id global_size local_size num_groups ptradd load store "
-    "phi br cbr ret math popcount clz rodata".split()
+    "phi br cbr ret math popcount clz rodata alloca barrier".split()
 )
 
 
 def op_latency(op: Op, board: Board) -> int:
-    if op.opcode in WORKITEM_OPS or op.opcode in ("const", "phi", "rodata") or op.is_terminator:
+    if op.opcode in WORKITEM_OPS or op.opcode in ("const", "phi", "rodata", "alloca", "barrier"):
         return 0
-    if is_rom_load(op):
-        return 1  # a registered ROM read
+    if op.is_terminator:
+        return 0
+    if is_rom_load(op) or is_local_access(op):
+        return 1  # a registered ROM/RAM read, or a RAM write at the end of its stage
     if op.info.memory:
         return 0  # variable latency: handled by the boundary
     binding = bind_op(op)
@@ -282,6 +324,39 @@ def op_latency(op: Op, board: Board) -> int:
         return 0  # sign-bit wiring
     width = op.operands[0].type.bits if op.opcode == "cmp" else op.type.bits
     return board.latency(op.opcode, width)
+
+
+def _split_at_barriers(kernel: Kernel) -> set[Block]:
+    """Cut blocks at their barriers; returns the blocks that start after one.
+
+    The edge into such a block becomes a barrier gate: it holds the work-items
+    of the work-group until all of them have arrived."""
+    after: set[Block] = set()
+    i = 0
+    while i < len(kernel.blocks):
+        b = kernel.blocks[i]
+        i += 1
+        idx = next((j for j, op in enumerate(b.ops) if op.opcode == "barrier"), None)
+        if idx is None:
+            continue
+        barrier = b.ops[idx]
+        rest = Block(f"{b.name}.barrier")
+        rest.parent = kernel
+        for op in b.ops[idx + 1 :]:
+            b.remove(op)
+            rest.append(op)
+        b.remove(barrier)
+        for op in rest.ops:
+            op.deps = [d for d in op.deps if d is not barrier and d.parent is rest]
+        b.append(Op("br", [], blocks=[rest], loc=barrier.loc))
+        term = rest.terminator
+        assert term is not None
+        for succ in term.blocks:
+            for phi in succ.phis:
+                phi.blocks = [rest if x is b else x for x in phi.blocks]
+        kernel.blocks.insert(i, rest)
+        after.add(rest)
+    return after
 
 
 def _hoist_workitem_ops(kernel: Kernel) -> None:
@@ -382,6 +457,7 @@ def schedule_kernel(kernel: Kernel, board: Board, method: str = "lp") -> Datapat
     if method not in ("lp", "asap"):
         raise ValueError(f"method must be 'lp' or 'asap', not {method!r}")
     _check_supported(kernel)
+    gated = _split_at_barriers(kernel)
     _hoist_workitem_ops(kernel)
     latency = {op: op_latency(op, board) for op in kernel.ops() if not op.is_terminator}
     live_in, _ = _liveness(kernel)
@@ -422,9 +498,22 @@ def schedule_kernel(kernel: Kernel, board: Board, method: str = "lp") -> Datapat
         if b is kernel.entry:
             inputs = [op for op in b.ops if op.opcode in WORKITEM_OPS and not is_uniform(op)]
         blocks.append(_schedule_block(b, index[b], inputs, outputs[b], latency, method))
-    return DatapathSchedule(
+    sched = DatapathSchedule(
         kernel, blocks, edges, loops, latency, board.max_outstanding, coalescable_loads(kernel)
     )
+    sched.barrier_blocks = {index[b] for b in gated}
+    sched.group_serial = (
+        bool(gated)
+        or any(
+            op.opcode == "alloca" or (isinstance(op.type, PtrType) and op.type.space == "local")
+            for op in kernel.ops()
+        )
+        or any(isinstance(a.type, PtrType) and a.type.space == "local" for a in kernel.args)
+    )
+    reqd = kernel.attrs.get("reqd_work_group_size")
+    if isinstance(reqd, list) and len(reqd) == 3:
+        sched.barrier_capacity = max(1, int(reqd[0]) * int(reqd[1]) * int(reqd[2]))
+    return sched
 
 
 def coalescable_loads(kernel: Kernel) -> set[Op]:
@@ -581,7 +670,10 @@ def _schedule_segment(
         for src in list(op.operands) + list(op.deps):
             if is_uniform(src):
                 continue
-            in_seg_users.setdefault(src, []).append(op)
+            if any(
+                src is v for v in op.operands
+            ):  # memory-order edges constrain, but hold no value
+                in_seg_users.setdefault(src, []).append(op)
             # t_op >= ready(src)  ->  ready(src) - t_op <= 0
             coefs, c = avail_expr(src)
             row = dict(coefs)
@@ -604,6 +696,9 @@ def _schedule_segment(
         row = dict(coefs)
         row[end] = row.get(end, 0.0) - 1.0
         rows.append((row, -c))
+    for op in ops:
+        if not op.has_result:  # side effects (local stores) happen inside the segment
+            rows.append(({idx_t[op]: 1.0, end: -1.0}, -float(latency[op])))
     cost = np.zeros(n)
     for v in values:
         bits = max(value_bits(v), 1)
@@ -621,7 +716,7 @@ def _schedule_segment(
                 default=0,
             )
         x[end] = max(
-            (x[idx_t[v]] + latency[v] if v in idx_t else 0 for v in values),  # type: ignore[index]
+            (x[idx_t[v]] + latency[v] if v in idx_t else 0 for v in list(values) + ops),  # type: ignore[index]
             default=0,
         )
     elif rows:
