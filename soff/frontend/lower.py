@@ -528,6 +528,7 @@ class _FunctionLowerer:
         self.defs: dict[Var, dict[Block, Value]] = {}
         self.incomplete: dict[Block, dict[Var, Op]] = {}
         self.phi_vars: dict[Op, Var] = {}
+        self.replaced: dict[Op, Value] = {}  # removed trivial phis -> their replacement
         self.mem: dict[Block, tuple[Op | None, list[Op]]] = {}
         self.undefs: list[Op] = []
         self.frame = _Frame(self.name, VOID, [{}])
@@ -679,9 +680,13 @@ class _FunctionLowerer:
         if phi.parent is not None:
             phi.parent.remove(phi)
         self.phi_vars.pop(phi, None)
+        self.replaced[phi] = same
         for op in users:
             if op.opcode == "phi" and op.parent is not None and op in self.phi_vars:
                 self.try_remove_trivial_phi(op)
+        # removing a user may have removed ``same`` too: return what finally replaced it
+        while isinstance(same, Op) and same in self.replaced:
+            same = self.replaced[same]
         return same
 
     def seal(self, block: Block) -> None:

@@ -125,6 +125,7 @@ class _Ctx:
     regs: list[Stmt] = field(default_factory=list)  # reset-free pipeline registers
     unused: list[Expr] = field(default_factory=list)
     units: dict[str, Module] = field(default_factory=dict)  # operator-library modules used
+    uniform_wires: dict[str, Ref] = field(default_factory=dict)  # work-item sizes as 64-bit wires
     locals: dict[Op, dict] = field(
         default_factory=dict
     )  # __local arrays: RAM shape and write ports
@@ -161,13 +162,19 @@ def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
             value = int(raw)
         return Const(value & ((1 << max(v.type.bits, 1)) - 1), max(v.type.bits, 1))
     dim = int(v.attrs["dim"])
-    if v.opcode == "global_size":
-        return cat(Const(0, 32), Ref(f"arg_global_size_{dim}"))
-    if v.opcode == "local_size":
-        return cat(Const(0, 32), Ref(f"arg_local_size_{dim}"))
-    if v.opcode == "num_groups":
-        return cat(Const(0, 32), Ref(f"num_groups_{dim}"))
-    raise AssertionError(v)
+    sources = {
+        "global_size": f"arg_global_size_{dim}",
+        "local_size": f"arg_local_size_{dim}",
+        "num_groups": f"num_groups_{dim}",
+    }
+    if v.opcode not in sources:
+        raise AssertionError(v)
+    # a named 64-bit wire, so that casts can part-select it (Verilog cannot slice a concatenation)
+    name = f"{v.opcode}_{dim}_u64"
+    if name not in ctx.uniform_wires:
+        ctx.uniform_wires[name] = ctx.wire(name, 64, cat(Const(0, 32), Ref(sources[v.opcode])))
+        ctx.unused.append(ctx.uniform_wires[name])
+    return ctx.uniform_wires[name]
 
 
 def _sel(e: Expr, hi: int, lo: int) -> Expr:
