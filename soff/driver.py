@@ -237,6 +237,18 @@ class Design:
 
         args = dict(args or {})
         self.check_args(args)
+        sched = self.schedule
+        if sched is not None and sched.barrier_blocks and local_size is not None:
+            sizes = [local_size] if isinstance(local_size, int) else list(local_size)
+            items = 1
+            for n in sizes:
+                items *= int(n)
+            if items > sched.barrier_capacity:
+                raise ValueError(
+                    f"kernel '{self.kernel.name}' has barriers that hold at most "
+                    f"{sched.barrier_capacity} work-items; local size {tuple(sizes)} has {items} "
+                    "(declare reqd_work_group_size to size them)"
+                )
         return simulate(
             self.verilog,
             self.regmap,
