@@ -108,12 +108,18 @@ def _compile(args: argparse.Namespace, emit: str = "verilog"):
     )
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` only as a whole: no partial output on failure."""
-    path = Path(path)
+def _output_dir(path: Path) -> Path:
+    """The directory ``path`` goes into; an error if it does not exist."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise CompileError(f"cannot write '{path}': directory '{directory}' does not exist")
+    return directory
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` only as a whole: no partial output on failure."""
+    path = Path(path)
+    directory = _output_dir(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     except OSError as e:
@@ -157,6 +163,10 @@ def compile_main(argv: Sequence[str]) -> int:
     design = _compile(args, emit=args.emit)
     text = design.ir if args.emit == "ir" else design.verilog
     out = args.output or (Path(args.source).stem + (".ir" if args.emit == "ir" else ".v"))
+    # check every destination before writing any, so a bad one leaves no output behind
+    for dest in (out, args.report_json):
+        if dest and dest != "-":
+            _output_dir(Path(dest))
     if out == "-":
         sys.stdout.write(text)
     else:

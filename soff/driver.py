@@ -272,14 +272,24 @@ def load_module(
 
     defs = dict(defines or {})
     incs = [str(d) for d in include_dirs or []]
-    if isinstance(source, Path) or (
-        isinstance(source, str) and "\n" not in source and source.endswith((".cl", ".c", ".h"))
-    ):
+    if _is_path(source):
         path = Path(source)
         if not path.is_file():
             raise CompileError(f"{path}: No such file or directory")
         return compile_file(str(path), defines=defs, include_dirs=incs)
-    return compile_source(str(source), filename or "<source>", defines=defs, include_dirs=incs)
+    return compile_source(
+        str(source), source_name(source, filename), defines=defs, include_dirs=incs
+    )
+
+
+def _is_path(source: str | Path) -> bool:
+    """A Path, or a one-line string naming a source file (otherwise: source text)."""
+    return isinstance(source, Path) or ("\n" not in source and source.endswith((".cl", ".c", ".h")))
+
+
+def source_name(source: str | Path, filename: str | None = None) -> str:
+    """The file name diagnostics use for ``source``."""
+    return str(source) if _is_path(source) else filename or "<source>"
 
 
 def select_kernel(module: Module, kernel: str | None, filename: str | None = None) -> Kernel:
@@ -321,8 +331,7 @@ def compile_design(
     t0 = time.perf_counter()
     board = load_board(target)
     module = load_module(source, defines, include_dirs, filename)
-    name = str(source) if isinstance(source, Path) or not filename else filename
-    k = select_kernel(module, kernel, name if "\n" not in name else None)
+    k = select_kernel(module, kernel, source_name(source, filename))
     module = Module([k], module.source)
     timings["frontend"] = time.perf_counter() - t0
 

@@ -12,6 +12,7 @@ import struct
 from dataclasses import dataclass, field
 
 from soff.boards.board import Board
+from soff.diagnostics import UnsupportedError
 from soff.hls.bind import Binding, bind_op
 from soff.hls.schedule.datapath import (
     DatapathSchedule,
@@ -22,7 +23,7 @@ from soff.hls.schedule.datapath import (
 )
 from soff.ir.core import Arg, Kernel, Op, Value
 from soff.ir.printer import Namer
-from soff.ir.types import FloatType, IntType, PtrType
+from soff.ir.types import FloatType, IntType, PtrType, Type
 from soff.rtl_gen import lib, units
 from soff.rtl_gen.regmap import RegisterMap
 from soff.rtl_gen.vast import (
@@ -126,9 +127,7 @@ class _Ctx:
     unused: list[Expr] = field(default_factory=list)
     units: dict[str, Module] = field(default_factory=dict)  # operator-library modules used
     uniform_wires: dict[str, Ref] = field(default_factory=dict)  # work-item sizes as 64-bit wires
-    locals: dict[Op, dict] = field(
-        default_factory=dict
-    )  # __local arrays: RAM shape and write ports
+    locals: dict[Op, _LocalRam] = field(default_factory=dict)  # __local arrays
 
     def vname(self, v: Value) -> str:
         return "v_" + self.namer.value(v)[1:].replace(".", "_")
@@ -146,6 +145,14 @@ class _Ctx:
         return Ref(name)
 
 
+def _value_bits(raw: int | float, t: Type) -> int:
+    """The bit pattern of a constant of type ``t`` (IEEE-754 for floats, two's complement)."""
+    if isinstance(t, FloatType):
+        pack, unpack = {16: ("<e", "<H"), 32: ("<f", "<I"), 64: ("<d", "<Q")}[t.bits]
+        return int(struct.unpack(unpack, struct.pack(pack, float(raw)))[0])
+    return int(raw) & ((1 << max(t.bits, 1)) - 1)
+
+
 def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
     if isinstance(v, Arg):
         return Ref("arg_" + (v.name or f"arg{v.index}"))
@@ -153,14 +160,7 @@ def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
     if v.opcode in ("rodata", "alloca"):
         return Const(0, 64)  # pointers into a ROM or __local RAM are byte offsets from its start
     if v.opcode == "const":
-        raw = v.attrs["value"]
-        if isinstance(v.type, FloatType):
-            fmt = {16: "<e", 32: "<f", 64: "<d"}[v.type.bits]
-            code = {16: "<H", 32: "<I", 64: "<Q"}[v.type.bits]
-            value = struct.unpack(code, struct.pack(fmt, float(raw)))[0]
-        else:
-            value = int(raw)
-        return Const(value & ((1 << max(v.type.bits, 1)) - 1), max(v.type.bits, 1))
+        return Const(_value_bits(v.attrs["value"], v.type), max(v.type.bits, 1))
     dim = int(v.attrs["dim"])
     sources = {
         "global_size": f"arg_global_size_{dim}",
@@ -348,10 +348,19 @@ def _barrier_gate(
     )
 
 
-def _local_index(ctx: _Ctx, op: Op, offset: Expr, name: str) -> tuple[Ref, Expr, int, int]:
-    """(RAM word index, in-range flag, element bits, words) of a ``__local`` access."""
-    from soff.hls.schedule.datapath import local_base
+@dataclass
+class _LocalRam:
+    """One ``__local`` array: an on-chip RAM with a write port per store."""
 
+    name: str  # the Verilog array
+    source: str  # the OpenCL variable
+    bits: int
+    words: int
+    writes: list[tuple[Expr, Expr, Expr]] = field(default_factory=list)  # (enable, index, data)
+
+
+def _local_access(ctx: _Ctx, op: Op, offset: Expr, name: str) -> tuple[_LocalRam, Ref, Expr]:
+    """The RAM of a ``__local`` load or store, its word index and an in-range flag."""
     base = local_base(op.operands[0])
     assert base is not None
     pt = op.operands[0].type
@@ -360,12 +369,12 @@ def _local_index(ctx: _Ctx, op: Op, offset: Expr, name: str) -> tuple[Ref, Expr,
     size = elem.size
     total = base.type.pointee.size  # type: ignore[attr-defined]
     words = max(total // size, 1)
-    ram = ctx.locals.setdefault(
-        base, {"bits": elem.bits, "words": words, "writes": [], "name": base.name}
-    )
-    if ram["bits"] != elem.bits:
-        from soff.diagnostics import UnsupportedError
-
+    if base not in ctx.locals:
+        ctx.locals[base] = _LocalRam(
+            "lmem_" + ctx.vname(base)[2:], base.name or "", elem.bits, words
+        )
+    ram = ctx.locals[base]
+    if ram.bits != elem.bits:
         raise UnsupportedError(
             f"__local array '{base.name}' is accessed with different element sizes; not supported yet",
             op.loc,
@@ -373,11 +382,7 @@ def _local_index(ctx: _Ctx, op: Op, offset: Expr, name: str) -> tuple[Ref, Expr,
     iw = max(clog2(words), 1)
     index = ctx.wire(name + "_lidx", iw, _sel(offset, iw - 1 + clog2(size), clog2(size)))
     in_range = BinOp("<", offset, Const(words * size, 64))
-    return index, in_range, elem.bits, words
-
-
-def _local_ram_name(ctx: _Ctx, base: Op) -> str:
-    return "lmem_" + ctx.vname(base)[2:]
+    return ram, index, in_range
 
 
 def _rom_read(ctx: _Ctx, op: Op, operands: list[Expr], name: str) -> Expr:
@@ -387,14 +392,7 @@ def _rom_read(ctx: _Ctx, op: Op, operands: list[Expr], name: str) -> Expr:
     t = op.type
     w, size = t.bits, t.size
     data = list(base.attrs.get("data", []))
-    words = []
-    for raw in data:
-        if isinstance(t, FloatType):
-            fmt = {16: "<e", 32: "<f", 64: "<d"}[w]
-            code = {16: "<H", 32: "<I", 64: "<Q"}[w]
-            words.append(struct.unpack(code, struct.pack(fmt, float(raw)))[0])
-        else:
-            words.append(int(raw) & ((1 << w) - 1))
+    words = [_value_bits(raw, t) for raw in data]
     n = max(len(words), 1)
     iw = max(clog2(n), 1)
     offset = operands[0]
@@ -448,8 +446,6 @@ def build_top(
     loads = [m for ms in sched.memory_ops for m in ms if m.opcode == "load"]
     stores = [m for ms in sched.memory_ops for m in ms if m.opcode == "store"]
     if len(loads) > lib.MAX_CLIENTS or len(stores) > lib.MAX_CLIENTS:
-        from soff.diagnostics import UnsupportedError
-
         raise UnsupportedError(
             f"kernel '{kernel.name}' has {len(loads)} loads and {len(stores)} stores; "
             f"at most {lib.MAX_CLIENTS} of each are supported yet",
@@ -696,13 +692,12 @@ def build_top(
                         t = seg.start[op]
                         operands = [at(bi, k, u, t) for u in op.operands]
                         name = f"{pre}{ctx.vname(op)}_k{k}"
-                        index, in_range, _, _ = _local_index(ctx, op, operands[0], name)
-                        pred = operands[2] if len(operands) > 2 else Const(1, 1)
-                        lbase = local_base(op.operands[0])
+                        ram, index, in_range = _local_access(ctx, op, operands[0], name)
+                        enable = operands[2] if len(operands) > 2 else Const(1, 1)
                         we = ctx.wire(
-                            name + "_we", 1, land(valid[t], en, pred, in_range), _src_comment(op)
+                            name + "_we", 1, land(valid[t], en, enable, in_range), _src_comment(op)
                         )
-                        ctx.locals[lbase]["writes"].append((we, index, operands[1]))
+                        ram.writes.append((we, index, operands[1]))
                     continue
                 t, lat = seg.start[op], sched.latency[op]
                 operands = [at(bi, k, u, t) for u in op.operands]
@@ -716,11 +711,10 @@ def build_top(
                     continue
                 if op.opcode == "load" and local_base(op.operands[0]) is not None:
                     name = f"{pre}{ctx.vname(op)}_k{k}"
-                    index, in_range, bits, _ = _local_index(ctx, op, operands[0], name)
-                    ram = Ref(_local_ram_name(ctx, local_base(op.operands[0])))  # type: ignore[arg-type]
-                    expr = Ternary(in_range, ram[index], Const(0, bits))
-                    if len(operands) > 1:
-                        expr = Ternary(operands[1], expr, Const(0, bits))
+                    ram, index, in_range = _local_access(ctx, op, operands[0], name)
+                    expr: Expr = Ternary(in_range, Ref(ram.name)[index], Const(0, ram.bits))
+                    if len(operands) > 1:  # predicated: a load that does not happen yields 0
+                        expr = Ternary(operands[1], expr, Const(0, ram.bits))
                 elif op.opcode == "load":  # a __constant table: an on-chip ROM
                     expr = _rom_read(ctx, op, operands, f"{pre}{ctx.vname(op)}_k{k}")
                 else:
@@ -1250,20 +1244,18 @@ def build_top(
     items.append(Assign(retire, total))
 
     # ---------------------------------------------------------------- __local memory
-    for lbase in sorted(ctx.locals, key=lambda b: ctx.vname(b)):
-        ram = ctx.locals[lbase]
-        rname = _local_ram_name(ctx, lbase)
+    for ram in sorted(ctx.locals.values(), key=lambda r: r.name):
         items.append(Blank())
         items.append(
             Memory(
-                rname,
-                ram["bits"],
-                ram["words"],
-                comment=f"__local {ram['name']}: {ram['words']} x {ram['bits']} bits, one work-group at a time",
+                ram.name,
+                ram.bits,
+                ram.words,
+                comment=f"__local {ram.source}: {ram.words} x {ram.bits} bits, one work-group at a time",
             )
         )
         writes: list[Stmt] = [
-            If(we, [NonBlocking(Ref(rname)[idx], data)]) for we, idx, data in ram["writes"]
+            If(we, [NonBlocking(Ref(ram.name)[idx], data)]) for we, idx, data in ram.writes
         ]
         if writes:
             items.append(Always(writes, clock="ap_clk"))
@@ -1278,12 +1270,12 @@ def build_top(
         arb = lib.axi_read_arbiter_module(n, dw)
         modules.append(arb)
         ctx.wire("rd_rdata", dw)
-        cvalid = ctx.wire("rd_c_arvalid", n, cat(*[c["valid"] for c in reversed(rd_clients)]))
+        cvalid = ctx.wire("rd_c_arvalid", n, _pack(rd_clients, "valid"))
         cready = ctx.wire("rd_c_arready", n)
-        caddr = ctx.wire("rd_c_araddr", 64 * n, cat(*[c["addr"] for c in reversed(rd_clients)]))
-        csize = ctx.wire("rd_c_arsize", 3 * n, cat(*[c["size"] for c in reversed(rd_clients)]))
+        caddr = ctx.wire("rd_c_araddr", 64 * n, _pack(rd_clients, "addr"))
+        csize = ctx.wire("rd_c_arsize", 3 * n, _pack(rd_clients, "size"))
         crvalid = ctx.wire("rd_c_rvalid", n)
-        crready = ctx.wire("rd_c_rready", n, cat(*[c["rready"] for c in reversed(rd_clients)]))
+        crready = ctx.wire("rd_c_rready", n, _pack(rd_clients, "rready"))
         for i, client in enumerate(rd_clients):
             items.append(Assign(client["ready"], cready[i] if n > 1 else cready))
             items.append(Assign(client["rvalid"], crvalid[i] if n > 1 else crvalid))
@@ -1332,12 +1324,12 @@ def build_top(
         arb = lib.axi_write_arbiter_module(n, dw)
         modules.append(arb)
         sw = dw // 8
-        cvalid = ctx.wire("wr_c_valid", n, cat(*[c["valid"] for c in reversed(wr_clients)]))
+        cvalid = ctx.wire("wr_c_valid", n, _pack(wr_clients, "valid"))
         cready = ctx.wire("wr_c_ready", n)
-        caddr = ctx.wire("wr_c_addr", 64 * n, cat(*[c["addr"] for c in reversed(wr_clients)]))
-        csize = ctx.wire("wr_c_size", 3 * n, cat(*[c["size"] for c in reversed(wr_clients)]))
-        cdata = ctx.wire("wr_c_data", dw * n, cat(*[c["data"] for c in reversed(wr_clients)]))
-        cstrb = ctx.wire("wr_c_strb", sw * n, cat(*[c["strb"] for c in reversed(wr_clients)]))
+        caddr = ctx.wire("wr_c_addr", 64 * n, _pack(wr_clients, "addr"))
+        csize = ctx.wire("wr_c_size", 3 * n, _pack(wr_clients, "size"))
+        cdata = ctx.wire("wr_c_data", dw * n, _pack(wr_clients, "data"))
+        cstrb = ctx.wire("wr_c_strb", sw * n, _pack(wr_clients, "strb"))
         cbdone = ctx.wire("wr_c_bdone", n)
         for j, client in enumerate(wr_clients):
             items.append(Assign(client["ready"], cready[j] if n > 1 else cready))
@@ -1405,6 +1397,11 @@ def build_top(
     ]
     top = Module(kernel.name, [], ports, items, header_comment="\n".join(header))
     return [top, *modules], regmap
+
+
+def _pack(clients: list[dict[str, Expr]], key: str) -> Expr:
+    """Client ``key`` signals as one vector, client 0 in the low bits (arbiter port order)."""
+    return cat(*[c[key] for c in reversed(clients)])
 
 
 def _fifo(

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from soff.ir.interp import default_local_size  # the same rule as the interpreter
 from soff.rtl_gen.regmap import RegisterMap
 from soff.sim import runner, verilog_mem
 from soff.sim.driver import PAGE, pad3, scalar_bits
@@ -41,14 +42,6 @@ class SimResult:
     @property
     def cycles_per_second(self) -> float:
         return self.cycles / self.wall_seconds if self.wall_seconds > 0 else 0.0
-
-
-def default_local_size(global_size: tuple[int, int, int]) -> tuple[int, int, int]:
-    """The largest of 64, 32, ..., 1 dividing ``global_size[0]``; 1 in the other dimensions."""
-    for size in (64, 32, 16, 8, 4, 2, 1):
-        if global_size[0] % size == 0:
-            return (size, 1, 1)
-    return (1, 1, 1)
 
 
 def default_timeout(global_size: tuple[int, int, int]) -> int:

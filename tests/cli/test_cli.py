@@ -248,3 +248,10 @@ def test_report_json(tmp_path: Path) -> None:
     assert set(units) == {"fadd", "fmul"} and units["fadd"]["latency"] >= 1
     assert len(data["datapath"]["loops"]) == 1
     assert data["datapath"]["fifo_bits"] > 0
+
+
+def test_bad_report_json_path_leaves_no_verilog(tmp_path: Path) -> None:
+    out = tmp_path / "v.v"
+    proc = soff(str(VADD), "-o", str(out), "--report-json", str(tmp_path / "missing" / "r.json"))
+    assert_clean_error(proc, "does not exist")
+    assert not out.exists()

@@ -6,18 +6,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from soff.hls.analysis import cfg_graph
 from soff.hls.pass_manager import Pass, PassContext, register
 from soff.ir.core import Block, Kernel, Module, Op, Value
 from soff.ir.types import BOOL
-
-
-def cfg_graph(kernel: Kernel) -> nx.DiGraph:
-    g = nx.DiGraph()
-    for b in kernel.blocks:
-        g.add_node(b)
-        for s in b.successors:
-            g.add_edge(b, s)
-    return g
 
 
 def order_memory(block: Block) -> None:
@@ -112,13 +104,8 @@ def if_convert_kernel(kernel: Kernel) -> bool:
             if op.is_terminator:
                 continue
             if op.info.memory and block_pred[b] is not true:
-                pred = block_pred[b]
-                n = 1 if op.opcode == "load" else 2
-                if len(op.operands) > n:
-                    pred = emit("and", [op.operands[n], pred])
-                    op.operands[n] = pred
-                else:
-                    op.operands.append(pred)
+                for extra in _predicate(op, block_pred[b]):
+                    merged.append(extra)
             merged.append(op)
     merged.append(
         Op("ret", [], loc=kernel.blocks[-1].ops[-1].loc if kernel.blocks[-1].ops else loc)

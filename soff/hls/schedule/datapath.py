@@ -26,6 +26,7 @@ from scipy.optimize import linprog
 
 from soff.boards.board import Board
 from soff.diagnostics import CompileError, UnsupportedError
+from soff.hls.analysis import cfg_graph, pointer_base
 from soff.hls.bind import bind_op
 from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
 from soff.ir.types import FloatType, IntType, PtrType, VoidType
@@ -46,19 +47,19 @@ def is_uniform(v: Value) -> bool:
 
 def rom_base(v: Value) -> Op | None:
     """The ``rodata`` a pointer is derived from (through ptradd/bitcast), if any."""
-    while isinstance(v, Op) and v.opcode in ("ptradd", "bitcast"):
-        v = v.operands[0]
-    if isinstance(v, Op) and v.opcode == "rodata":
-        return v
-    return None
+    base = pointer_base(v)
+    return base if isinstance(base, Op) and base.opcode == "rodata" else None
 
 
 def local_base(v: Value) -> Op | None:
     """The ``__local`` array (``alloca : ptr.local``) a pointer is derived from, if any."""
-    while isinstance(v, Op) and v.opcode in ("ptradd", "bitcast"):
-        v = v.operands[0]
-    if isinstance(v, Op) and v.opcode == "alloca" and getattr(v.type, "space", "") == "local":
-        return v
+    base = pointer_base(v)
+    if (
+        isinstance(base, Op)
+        and base.opcode == "alloca"
+        and getattr(base.type, "space", "") == "local"
+    ):
+        return base
     return None
 
 
@@ -410,11 +411,7 @@ def _liveness(kernel: Kernel) -> tuple[dict[Block, list[Value]], dict[Block, set
 
 def _loops(kernel: Kernel) -> list[tuple[Block, set[Block]]]:
     """Natural loops (header, body); irreducible control flow is reported."""
-    g = nx.DiGraph()
-    for b in kernel.blocks:
-        g.add_node(b)
-        for s in b.successors:
-            g.add_edge(b, s)
+    g = cfg_graph(kernel)
     idom = nx.immediate_dominators(g, kernel.entry)
 
     def dominates(a: Block, b: Block) -> bool:
@@ -525,11 +522,7 @@ def coalescable_loads(kernel: Kernel) -> set[Op]:
     work-items without barriers), and it has no earlier store of its own that
     the reused word could miss.
     """
-    g = nx.DiGraph()
-    for b in kernel.blocks:
-        g.add_node(b)
-        for succ in b.successors:
-            g.add_edge(b, succ)
+    g = cfg_graph(kernel)
     after_store: set[Block] = set()  # blocks entered after some store ran
     for b in kernel.blocks:
         if any(op.opcode == "store" for op in b.ops):
@@ -555,11 +548,16 @@ def _schedule_block(
     latency: dict[Op, int],
     method: str = "lp",
 ) -> BlockSchedule:
+    input_set = set(inputs)
     body = [
         op
         for op in block.ops
-        if not op.is_terminator and op.opcode != "phi" and op not in inputs and not is_uniform(op)
+        if not op.is_terminator
+        and op.opcode != "phi"
+        and op not in input_set
+        and not is_uniform(op)
     ]
+    in_body = set(body)
     # level: memory ops on the longest path before the op
     level: dict[Value, int] = {v: 0 for v in inputs}
     for op in body:
@@ -568,7 +566,7 @@ def _schedule_block(
             if is_uniform(src):
                 continue
             assert isinstance(src, Op)
-            lv = max(lv, level[src] + (1 if is_variable_latency(src) and src in body else 0))
+            lv = max(lv, level[src] + (1 if is_variable_latency(src) and src in in_body else 0))
         level[op] = lv
     n_bound = max((level[op] + 1 for op in body if is_variable_latency(op)), default=0)
     n_seg = n_bound + 1
@@ -580,7 +578,7 @@ def _schedule_block(
 
     def home(v: Value) -> int:
         """The segment in which ``v`` becomes available."""
-        if v in inputs:
+        if v in input_set:
             return 0
         assert isinstance(v, Op)
         return level[v] + 1 if is_variable_latency(v) else level[v]
@@ -622,7 +620,6 @@ def _schedule_block(
 
     # exports of segment k: operands of memory ops at boundary k and bypass[k];
     # the last segment exports the block's outputs
-    seg_users: dict[Value, list[tuple[int, Op]]] = {}
     for k, s in enumerate(segments):
         exp: list[Value] = []
         if k < n_bound:
@@ -636,15 +633,13 @@ def _schedule_block(
         else:
             exp = [v for v in outputs if not is_uniform(v)]
         s.exports = sorted(set(exp), key=lambda v: pos[v])
-        _schedule_segment(s, latency, seg_users, level, method)
+        _schedule_segment(s, latency, method)
     return BlockSchedule(block, bindex, segments, memory_ops, bypass, inputs, outputs)
 
 
 def _schedule_segment(
     seg: Segment,
     latency: dict[Op, int],
-    users: dict[Value, list[tuple[int, Op]]],
-    level: dict[Value, int],
     method: str = "lp",
 ) -> None:
     """Choose start times minimising the bit-weighted delay of the segment's values
