@@ -91,114 +91,16 @@ class Design:
 
     @property
     def report(self) -> str:
-        lines = [
-            f"kernel {self.kernel.name} (target {self.board.name}, {self.board.clock_mhz:g} MHz)",
-            "arguments: "
-            + ", ".join(
-                f"{a.name}: {a.type}{'*' if a.kind == 'pointer' else ''}" for a in self.kernel.args
-            ),
-            "register map (AXI4-Lite):",
-            *("  " + line for line in self.regmap.describe()),
-        ]
-        if self.schedule is not None:
-            lines.append("datapath:")
-            lines += ["  " + line for line in self.schedule.describe()]
-            lines.append(
-                f"  balancing: {self.schedule.delay_bits} delay-register bits, "
-                f"{self.schedule.fifo_bits} FIFO bits"
-            )
-        lines.append(
-            "compile time: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in self.timings.items())
-        )
-        return "\n".join(lines) + "\n"
+        """The compile report as aligned text (``--report``; see :mod:`soff.report`)."""
+        from soff.report import report_text
+
+        return report_text(self)
 
     def report_data(self) -> dict[str, Any]:
         """The compile report as plain data (what ``--report-json`` writes)."""
-        from dataclasses import asdict
+        from soff.report import report_data
 
-        from soff.hls.bind import bind_op
-        from soff.hls.schedule.datapath import value_bits
-
-        data: dict[str, Any] = {
-            "kernel": self.kernel.name,
-            "target": self.board.name,
-            "clock_mhz": self.board.clock_mhz,
-            "arguments": [asdict(a) for a in self.kernel.args],
-            "registers": [asdict(r) for r in self.regmap.registers],
-            "compile_seconds": {k: round(v, 6) for k, v in self.timings.items()},
-        }
-        sched = self.schedule
-        if sched is None:
-            return data
-        blocks = []
-        units: dict[str, dict[str, Any]] = {}
-        for b in sched.blocks:
-            segs = []
-            for seg in b.segments:
-                segs.append(
-                    {
-                        "index": seg.index,
-                        "stages": seg.depth,
-                        "ops": len(seg.ops),
-                        "delay_bits": seg.delay_bits,
-                    }
-                )
-                for op in seg.ops:
-                    binding = bind_op(op)
-                    if binding is not None:
-                        key = f"{binding.unit}.{binding.fmt}"
-                        u = units.setdefault(
-                            key,
-                            {
-                                "unit": binding.unit,
-                                "format": binding.fmt,
-                                "latency": sched.latency[op],
-                                "count": 0,
-                            },
-                        )
-                        u["count"] += 1
-            blocks.append(
-                {
-                    "name": b.block.name,
-                    "segments": segs,
-                    "memory": [
-                        {
-                            "boundary": k,
-                            "loads": sum(1 for m in ms if m.opcode == "load"),
-                            "stores": sum(1 for m in ms if m.opcode == "store"),
-                            "bypass_bits": sum(value_bits(v) for v in b.bypass[k]),
-                        }
-                        for k, ms in enumerate(b.memory_ops)
-                    ],
-                    "live_in_bits": sum(value_bits(v) for v in b.inputs),
-                }
-            )
-        data["datapath"] = {
-            "blocks": blocks,
-            "edges": [
-                {
-                    "from": sched.blocks[e.src].block.name,
-                    "to": sched.blocks[e.dst].block.name,
-                    "bits": sum(value_bits(v) for v in e.values),
-                    "back": e.back,
-                }
-                for e in sched.edges
-            ],
-            "loops": [
-                {
-                    "header": sched.blocks[lp.header].block.name,
-                    "blocks": len(lp.blocks),
-                    "limit": sched.loop_limit,
-                }
-                for lp in sched.loops
-            ],
-            "units": [units[k] for k in sorted(units)],
-            "fifo_depth": sched.fifo_depth,
-            "delay_bits": sched.delay_bits,
-            "fifo_bits": sched.fifo_bits,
-            "coalesced_loads": len(sched.coalesce),
-        }
-        return data
+        return report_data(self)
 
     def check_args(self, args: Mapping[str, Any]) -> None:
         """Reject buffers whose dtype does not match the kernel's pointee type."""

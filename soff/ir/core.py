@@ -65,6 +65,9 @@ _INFOS = [
     OpInfo("ptradd"),  # ptradd %p, %index: %p + index * sizeof(pointee)
     OpInfo("load", memory=True),  # load %p [, %pred]
     OpInfo("store", memory=True, side_effect=True),  # store %p, %value [, %pred]
+    # atomic %p, %value... [, %pred] {op}: read-modify-write of *%p as one indivisible
+    # step; the result is the old value (ATOMIC_OPS gives the value operands per op)
+    OpInfo("atomic", memory=True, side_effect=True),
     # barrier {flags = [local, global]}: every work-item of the work-group waits here,
     # and the flagged memory is consistent across the group afterwards
     OpInfo("barrier", memory=True, side_effect=True),
@@ -80,11 +83,33 @@ WORKITEM_OPS = ("global_id", "local_id", "group_id", "global_size", "local_size"
 #: memory a ``barrier``'s ``flags`` attribute may name
 BARRIER_FLAGS = ("local", "global")
 CMP_PREDS = ("eq", "ne", "lt", "le", "gt", "ge")
+#: ``atomic`` operations -> number of value operands after the pointer (docs/ir.md):
+#: new = old + v, old - v, v, min, max, &, |, ^, old + 1, old - 1,
+#: (old >= v) ? 0 : old + 1, (old == 0 || old > v) ? v : old - 1,
+#: (old == cmp) ? v : old for operands (%p, %v, %cmp)
+ATOMIC_OPS = {
+    "add": 1, "sub": 1, "xchg": 1, "min": 1, "max": 1, "and": 1, "or": 1, "xor": 1,
+    "inc": 0, "dec": 0, "inc_wrap": 1, "dec_wrap": 1, "cmpxchg": 2,
+}  # fmt: skip
+#: ``atomic`` operations allowed on float types (f32/f64); the others take integers
+ATOMIC_FLOAT_OPS = ("add", "xchg")
 #: functions of the ``math`` op and their operand counts (docs/ir.md gives their meaning)
 MATH_FUNCTIONS = {
     "fabs": 1, "sqrt": 1, "floor": 1, "ceil": 1, "trunc": 1, "round": 1,
     "fmin": 2, "fmax": 2, "fma": 3,
 }  # fmt: skip
+
+
+def predicate_index(op: Op) -> int | None:
+    """The operand slot of a memory op's optional ``u1`` predicate (present when
+    the op has that many operands plus one), or None for ops that take none."""
+    if op.opcode == "load":
+        return 1
+    if op.opcode == "store":
+        return 2
+    if op.opcode == "atomic":
+        return 1 + ATOMIC_OPS.get(str(op.attrs.get("op")), 0)
+    return None
 
 
 class Value:

@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 
 from soff.diagnostics import SourceLoc, UnsupportedError
-from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
+from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value, predicate_index
 from soff.ir.semantics import float_fma, float_round, round_fraction
 from soff.ir.types import ArrayType, FloatType, IntType, PtrType, Type
 from soff.ir.verifier import verify_kernel
 
-__all__ = ["InterpError", "Local", "run_kernel", "default_local_size"]
+__all__ = ["InterpError", "Local", "run_kernel", "default_local_size", "atomic_update"]
 
 _FLOAT_DTYPES = {16: np.float16, 32: np.float32, 64: np.float64}
 _INT_STRUCTS = {
@@ -171,6 +171,36 @@ def _bitcast(x: Any, src: Type, dst: Type) -> Any:
     return v
 
 
+def atomic_update(kind: str, t: Type) -> Callable[..., Any]:
+    """The new value of an ``atomic {op = kind}`` on type ``t``, as a function of the
+    old value and the op's value operands (docs/ir.md)."""
+    if isinstance(t, FloatType):
+        dt = _FLOAT_DTYPES[t.width]
+        if kind == "add":
+            return lambda old, v: dt(old + v)
+        if kind == "xchg":
+            return lambda old, v: v
+        raise UnsupportedError(f"atomic {kind} on {t}")
+    assert isinstance(t, IntType)
+    w = t.wrap
+    table: dict[str, Callable[..., Any]] = {
+        "add": lambda old, v: w(old + v),
+        "sub": lambda old, v: w(old - v),
+        "xchg": lambda old, v: v,
+        "min": min,
+        "max": max,
+        "and": lambda old, v: w(old & v),
+        "or": lambda old, v: w(old | v),
+        "xor": lambda old, v: w(old ^ v),
+        "inc": lambda old: w(old + 1),
+        "dec": lambda old: w(old - 1),
+        "inc_wrap": lambda old, v: 0 if old >= v else w(old + 1),
+        "dec_wrap": lambda old, v: v if old == 0 or old > v else w(old - 1),
+        "cmpxchg": lambda old, v, c: v if old == c else old,
+    }
+    return table[kind]
+
+
 class _Compiler:
     """Compiles one kernel into per-block Python functions."""
 
@@ -300,8 +330,8 @@ class _Compiler:
 
         return load_odd_width
 
-    def make_store(self, op: Op) -> Callable[[tuple, Any], None]:
-        t = op.operands[1].type
+    def make_store(self, op: Op, t: Type | None = None) -> Callable[[tuple, Any], None]:
+        t = op.operands[1].type if t is None else t
         size = t.size
         oob = self.oob
         if isinstance(t, FloatType):
@@ -339,6 +369,21 @@ class _Compiler:
             buf.data[off : off + size] = (value & mask).to_bytes(size, "little")
 
         return store_odd_width
+
+    def make_atomic(self, op: Op) -> Callable[..., Any]:
+        """``atomic``: load, compute, store (one step: work-items run one at a time)."""
+        t = op.type
+        if not isinstance(t, (IntType, FloatType)):
+            raise self.unsupported(op, f"atomics of type {t}")
+        load, store = self.make_load(op), self.make_store(op, t)
+        update = atomic_update(str(op.attrs["op"]), t)
+
+        def atomic(ptr: tuple, *values: Any) -> Any:
+            old = load(ptr)
+            store(ptr, update(old, *values))
+            return old
+
+        return atomic
 
     # -- ops -------------------------------------------------------------
     def expr(self, op: Op) -> str:
@@ -412,6 +457,13 @@ class _Compiler:
             if len(a) == 2:
                 return f"({fn}({a[0]}) if {a[1]} else {self.const_name(self.zero(t))})"
             return f"{fn}({a[0]})"
+        elif oc == "atomic":
+            fn = self.const_name(self.make_atomic(op))
+            pi = predicate_index(op)
+            call = f"{fn}({', '.join(a[:pi])})"
+            if len(a) > pi:
+                return f"({call} if {a[pi]} else {self.const_name(self.zero(t))})"
+            return call
         elif oc in WORKITEM_OPS:
             dim = op.attrs["dim"]
             return f"wi[{WORKITEM_OPS.index(oc) * 3 + dim}]"

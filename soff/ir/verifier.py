@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from soff.diagnostics import CompileError, SourceLoc
 from soff.ir.core import (
+    ATOMIC_FLOAT_OPS,
+    ATOMIC_OPS,
     BARRIER_FLAGS,
     CMP_PREDS,
     MATH_FUNCTIONS,
@@ -465,12 +467,37 @@ class _Verifier:
                 raise self.fail(op, f"predicate has type {types[2]}, expected u1")
             if t != VOID:
                 raise self.fail(op, f"store has type {t}, expected void")
+        elif oc == "atomic":
+            self.check_atomic(op, types)
         elif oc == "phi":
             for v, vt in zip(ops, types, strict=True):
                 if vt != t:
                     raise self.fail(
                         op, f"incoming value {self.name(v)} has type {vt}, expected {t}"
                     )
+
+    def check_atomic(self, op: Op, types: list[Type]) -> None:
+        kind = op.attrs.get("op")
+        if kind not in ATOMIC_OPS:
+            raise self.fail(op, f"op attribute {kind!r} is not an atomic operation")
+        n = 1 + ATOMIC_OPS[kind]
+        if len(types) not in (n, n + 1):
+            raise self.fail(op, f"atomic {kind} expects {n} or {n + 1} operand(s), got {len(types)}")
+        p, t = types[0], op.type
+        if not isinstance(p, PtrType):
+            raise self.fail(op, f"address has type {p}, expected a pointer")
+        if p.space not in ("global", "local"):
+            raise self.fail(op, f"atomic on {p.space} memory (only global and local)")
+        if p.pointee != t:
+            raise self.fail(op, f"result type {t} is not the pointee type {p.pointee}")
+        floats_ok = kind in ATOMIC_FLOAT_OPS and isinstance(t, FloatType) and t.width in (32, 64)
+        if not (floats_ok or (isinstance(t, IntType) and t.width in (32, 64))):
+            raise self.fail(op, f"atomic {kind} on type {t}")
+        for i, x in enumerate(types[1:n], 1):
+            if x != t:
+                raise self.fail(op, f"operand {i} has type {x}, expected {t}")
+        if len(types) == n + 1 and types[n] != BOOL:
+            raise self.fail(op, f"predicate has type {types[n]}, expected u1")
 
 
 def verify_kernel(kernel: Kernel, barrier_order: bool = False) -> None:

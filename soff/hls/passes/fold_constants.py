@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from soff.hls.pass_manager import Pass, PassContext, register
-from soff.ir.core import Block, Kernel, Module, Op, Value
+from soff.ir.core import Block, Kernel, Module, Op, Value, predicate_index
 from soff.ir.semantics import int_binary, int_cast, int_compare, int_unary
 from soff.ir.types import IntType
 
@@ -66,11 +66,11 @@ def _fold(op: Op) -> int | Value | None:
 
 
 def _simplify_predicates(block: Block) -> bool:
-    """Drop load/store predicates that are constant true."""
+    """Drop load/store/atomic predicates that are constant true."""
     changed = False
     for op in block.ops:
-        n = 2 if op.opcode == "load" else 3 if op.opcode == "store" else 0
-        if n and len(op.operands) == n and _const_value(op.operands[-1]) == 1:
+        n = predicate_index(op)
+        if n is not None and len(op.operands) == n + 1 and _const_value(op.operands[-1]) == 1:
             op.operands.pop()
             changed = True
     return changed

@@ -8,20 +8,21 @@ import networkx as nx
 
 from soff.hls.analysis import cfg_graph
 from soff.hls.pass_manager import Pass, PassContext, register
-from soff.ir.core import Block, Kernel, Module, Op, Value
+from soff.ir.core import Block, Kernel, Module, Op, Value, predicate_index
 from soff.ir.types import BOOL
 
 
 def order_memory(block: Block) -> None:
     """Chain the block's memory ops conservatively in program order: a load
-    follows the last store, a store follows the last store and the loads since."""
+    follows the last store, a store follows the last store and the loads since
+    (atomics and barriers order like stores)."""
     last_store: Op | None = None
     loads: list[Op] = []
     for op in block.ops:
         if op.opcode == "load":
             op.deps = [last_store] if last_store is not None else []
             loads.append(op)
-        elif op.opcode in ("store", "barrier"):  # a barrier orders like a store
+        elif op.opcode in ("store", "atomic", "barrier"):
             op.deps = ([last_store] if last_store is not None else []) + loads
             last_store, loads = op, []
 
@@ -119,7 +120,9 @@ def if_convert_kernel(kernel: Kernel) -> bool:
 
 def _predicate(op: Op, pred: Value) -> list[Op]:
     """Make memory op ``op`` conditional on ``pred``; returns any new ops (to insert before it)."""
-    n = 1 if op.opcode == "load" else 2
+    n = predicate_index(op)
+    if n is None:  # a barrier: every work-item of the group reaches it or none does
+        return []
     if len(op.operands) > n:
         both = Op("and", [op.operands[n], pred], BOOL, loc=op.loc)
         op.operands[n] = both
