@@ -1,0 +1,774 @@
+"""The compile report: plain data for tools, aligned text for people, and a
+picture of each block's pipeline schedule (an HTML page or a PNG/SVG).
+
+:func:`report_data` is what ``--report-json`` writes; :func:`report_text`
+is ``--report``; :func:`report_html` and :func:`write_plot` draw the
+schedule with matplotlib, an optional dependency (``pip install soff[report]``).
+Numbers are what the schedule decided: loops are not modulo-scheduled, so a
+loop's II is the one-work-item-per-cycle of its block pipelines and its
+limiting cause is the recurrence a work-item carries around it.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from soff.diagnostics import CompileError
+from soff.hls.bind import bind_op
+from soff.hls.schedule.datapath import (
+    DatapathSchedule,
+    Edge,
+    Loop,
+    is_variable_latency,
+    local_base,
+    rom_base,
+    value_bits,
+)
+from soff.ir.core import Arg, Op
+from soff.ir.printer import Namer
+from soff.ir.types import FloatType, PtrType
+
+if TYPE_CHECKING:
+    from soff.driver import Design
+
+# kinds of scheduled ops, in legend order, with their colours in the picture
+KIND_COLORS = {
+    "memory": "#d62728",  # global load/store: variable latency, between segments
+    "on-chip memory": "#ff7f0e",  # __constant ROM reads, __local RAM accesses
+    "unit": "#9467bd",  # operator-library units: floating point, division
+    "multiplier": "#8c564b",
+    "integer": "#1f77b4",  # plain Verilog expressions
+    "wiring": "#7f7f7f",  # zero latency: casts, constant shifts, sign bits
+}
+ESTIMATE_NOTE = (
+    "rough estimate from operator result bits (about one LUT per integer result bit); "
+    "`soff synth` gives yosys numbers"
+)
+INSTALL_HINT = "pip install soff[report]"
+
+
+# --------------------------------------------------------------------------- data
+
+
+def report_data(design: Design) -> dict[str, Any]:
+    """The compile report as plain data (what ``--report-json`` writes)."""
+    data: dict[str, Any] = {
+        "kernel": design.kernel.name,
+        "target": design.board.name,
+        "clock_mhz": design.board.clock_mhz,
+        "arguments": [asdict(a) for a in design.kernel.args],
+        "registers": [asdict(r) for r in design.regmap.registers],
+        "compile_seconds": {k: round(v, 6) for k, v in design.timings.items()},
+    }
+    if design.schedule is not None:
+        data["datapath"] = datapath_data(design.schedule)
+        data["resources_estimate"] = resources_estimate(design.schedule)
+    return data
+
+
+def _op_kind(op: Op, latency: int) -> str:
+    if is_variable_latency(op):
+        return "memory"
+    if op.opcode in ("load", "store"):
+        return "on-chip memory"
+    if bind_op(op) is not None:
+        return "unit"
+    if latency == 0:
+        return "wiring"
+    if op.opcode == "mul":
+        return "multiplier"
+    return "integer"
+
+
+def _loc(op: Op) -> dict[str, Any]:
+    loc = op.loc
+    if loc is None:
+        return {"file": None, "line": None, "col": None}
+    return {"file": loc.file, "line": loc.line, "col": loc.col or None}
+
+
+def edge_depth(sched: DatapathSchedule, e: Edge) -> int:
+    """Entries of the FIFO on control-flow edge ``e`` (as the Verilog generator sizes it)."""
+    if e.dst in sched.barrier_blocks:
+        return 1 << max(1, (2 * sched.barrier_capacity - 1).bit_length())
+    return sched.edge_depth if e.back else sched.forward_edge_depth
+
+
+def _pointer_name(ptr: object, namer: Namer) -> str:
+    """The kernel argument (or array) a memory op's pointer comes from."""
+    for base_of in (rom_base, local_base):
+        base = base_of(ptr)  # type: ignore[arg-type]
+        if base is not None:
+            return base.name or namer.value(base)
+    from soff.hls.analysis import pointer_base
+
+    base = pointer_base(ptr)  # type: ignore[arg-type]
+    if isinstance(base, Arg):
+        return base.name or "?"
+    return "?"  # chosen at run time (select/phi of pointers): may alias anything
+
+
+def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
+    """Blocks, segments, per-op schedule, FIFOs, units, memory ports and loops."""
+    namer = Namer(sched.kernel)
+    blocks = []
+    units: dict[str, dict[str, Any]] = {}
+    operators: dict[tuple[str, int, int], int] = {}
+    ports: list[dict[str, Any]] = []
+    on_chip: dict[tuple[str, str], dict[str, Any]] = {}
+    n_ld = n_st = 0
+    fifos = []
+    for b in sched.blocks:
+        bname = b.block.name
+        segs = []
+        schedule = []
+        for seg in b.segments:
+            segs.append(
+                {
+                    "index": seg.index,
+                    "stages": seg.depth,
+                    "ops": len(seg.ops),
+                    "delay_bits": seg.delay_bits,
+                }
+            )
+            for op in sorted(seg.ops, key=lambda o: seg.start[o]):  # stable: block order
+                lat = sched.latency[op]
+                kind = _op_kind(op, lat)
+                binding = bind_op(op)
+                entry = {
+                    "op": op.opcode,
+                    "name": namer.value(op) if op.has_result else op.opcode,
+                    "kind": kind,
+                    "segment": seg.index,
+                    "start": seg.start[op],
+                    "end": seg.start[op] + lat,
+                    "latency": lat,
+                    "bits": value_bits(op),
+                    **_loc(op),
+                }
+                if binding is not None:
+                    entry["unit"] = f"{binding.unit}.{binding.fmt}"
+                    u = units.setdefault(
+                        f"{binding.unit}.{binding.fmt}",
+                        {"unit": binding.unit, "format": binding.fmt, "latency": lat, "count": 0},
+                    )
+                    u["count"] += 1
+                elif kind in ("integer", "multiplier"):
+                    w = op.operands[0].type.bits if op.opcode == "cmp" else value_bits(op)
+                    operators[(op.opcode, w, lat)] = operators.get((op.opcode, w, lat), 0) + 1
+                if kind == "on-chip memory":
+                    array = _pointer_name(op.operands[0], namer)
+                    mem_kind = "rom" if rom_base(op.operands[0]) is not None else "local"
+                    m = on_chip.setdefault(
+                        (mem_kind, array),
+                        {"kind": mem_kind, "array": array, "reads": 0, "writes": 0},
+                    )
+                    m["reads" if op.opcode == "load" else "writes"] += 1
+                schedule.append(entry)
+            if seg.index < len(b.memory_ops):
+                for m in b.memory_ops[seg.index]:
+                    ptr_t = m.operands[0].type
+                    assert isinstance(ptr_t, PtrType)
+                    if m.opcode == "load":
+                        port, n_ld = f"ld{n_ld}", n_ld + 1
+                    else:
+                        port, n_st = f"st{n_st}", n_st + 1
+                    ports.append(
+                        {
+                            "port": port,
+                            "axi_id": int(port[2:]),
+                            "kind": m.opcode,
+                            "pointer": _pointer_name(m.operands[0], namer),
+                            "bits": ptr_t.pointee.bits,
+                            "block": bname,
+                            "boundary": seg.index,
+                            "word_reuse": m in sched.coalesce,
+                            "predicated": len(m.operands) == (2 if m.opcode == "load" else 3),
+                            **_loc(m),
+                        }
+                    )
+                    schedule.append(
+                        {
+                            "op": m.opcode,
+                            "name": namer.value(m) if m.has_result else m.opcode,
+                            "kind": "memory",
+                            "boundary": seg.index,
+                            "port": port,
+                            "latency": None,  # variable: the memory system's
+                            "bits": ptr_t.pointee.bits,
+                            **_loc(m),
+                        }
+                    )
+        for k, vals in enumerate(b.bypass):
+            bits = sum(value_bits(v) for v in vals)
+            fifos.append(
+                {
+                    "fifo": f"^{bname} bypass {k}",
+                    "kind": "bypass",
+                    "depth": sched.fifo_depth,
+                    "bits": bits,
+                    "total_bits": bits * sched.fifo_depth,
+                }
+            )
+        blocks.append(
+            {
+                "name": bname,
+                "depth": sum(s.depth for s in b.segments),
+                "boundaries": len(b.memory_ops),
+                "segments": segs,
+                "memory": [
+                    {
+                        "boundary": k,
+                        "loads": sum(1 for m in ms if m.opcode == "load"),
+                        "stores": sum(1 for m in ms if m.opcode == "store"),
+                        "bypass_bits": sum(value_bits(v) for v in b.bypass[k]),
+                        "bypass_depth": sched.fifo_depth,
+                    }
+                    for k, ms in enumerate(b.memory_ops)
+                ],
+                "live_in_bits": sum(value_bits(v) for v in b.inputs),
+                "delay_bits": b.delay_bits,
+                "schedule": schedule,
+            }
+        )
+    edges = []
+    for e in sched.edges:
+        bits = sum(value_bits(v) for v in e.values)
+        depth = edge_depth(sched, e)
+        src, dst = sched.blocks[e.src].block.name, sched.blocks[e.dst].block.name
+        kind = "barrier gate" if e.dst in sched.barrier_blocks else "back edge" if e.back else "edge"
+        edges.append(
+            {"from": src, "to": dst, "bits": bits, "back": e.back, "depth": depth, "kind": kind}
+        )
+        fifos.append(
+            {
+                "fifo": f"^{src} -> ^{dst}",
+                "kind": kind,
+                "depth": depth,
+                "bits": bits,
+                "total_bits": bits * depth,
+            }
+        )
+    groups: dict[str, dict[str, Any]] = {}
+    for p in ports:
+        g = groups.setdefault(p["pointer"], {"pointer": p["pointer"], "loads": [], "stores": []})
+        g["loads" if p["kind"] == "load" else "stores"].append(p["port"])
+    return {
+        "blocks": blocks,
+        "edges": edges,
+        "loops": [_loop_data(sched, lp) for lp in sched.loops],
+        "units": [units[k] for k in sorted(units)],
+        "operators": [
+            {"op": op, "bits": w, "latency": lat, "count": n}
+            for (op, w, lat), n in sorted(operators.items())
+        ],
+        "memory_ports": ports,
+        "alias_groups": list(groups.values()),
+        "memory_order": "program order within a work-item across all pointers "
+        "(no alias analysis yet: the groups may alias one another)",
+        "on_chip_memories": list(on_chip.values()),
+        "fifos": fifos,
+        "fifo_depth": sched.fifo_depth,
+        "delay_bits": sched.delay_bits,
+        "fifo_bits": sum(f["total_bits"] for f in fifos),
+        "coalesced_loads": len(sched.coalesce),
+        "work_item_ii": 1,
+        "group_serial": sched.group_serial,
+    }
+
+
+def _loop_data(sched: DatapathSchedule, lp: Loop) -> dict[str, Any]:
+    """A loop's throughput as soff builds it: no modulo schedule, work-items circulate."""
+    # one iteration: the longest header -> latch path through the loop's blocks
+    g = nx.DiGraph()
+    g.add_nodes_from(lp.blocks)
+    for e in sched.edges:
+        if e.src in lp.blocks and e.dst in lp.blocks and not e.back:
+            g.add_edge(e.src, e.dst)
+    latches = [e.src for e in sched.edges if e.back and e.dst == lp.header and e.src in lp.blocks]
+
+    def cost(i: int) -> int:
+        return sum(s.depth for s in sched.blocks[i].segments)
+
+    best: tuple[int, int, list[int]] = (0, 0, [lp.header])
+    if nx.is_directed_acyclic_graph(g):
+        reach = nx.descendants(g, lp.header) | {lp.header}
+        dist: dict[int, tuple[int, int, list[int]]] = {}
+        for n in nx.topological_sort(g):
+            if n not in reach:
+                continue
+            if n == lp.header:
+                dist[n] = (cost(n), len(sched.blocks[n].memory_ops), [n])
+                continue
+            preds = [dist[p] for p in g.predecessors(n) if p in dist]
+            s, m, path = max(preds, key=lambda t: (t[0], t[1]))
+            dist[n] = (s + cost(n), m + len(sched.blocks[n].memory_ops), [*path, n])
+        cands = [dist[latch] for latch in latches if latch in dist]
+        if cands:
+            best = max(cands, key=lambda t: (t[0], t[1]))
+    stages, mem, path = best
+    limit = sched.loop_limit
+    bound = min(1.0, limit / stages) if stages else 1.0
+    header = sched.blocks[lp.header].block.name
+    return {
+        "header": header,
+        "blocks": len(lp.blocks),
+        "limit": limit,
+        "ii": 1,
+        "modulo_scheduled": False,
+        "recurrence": {
+            "path": [sched.blocks[i].block.name for i in path],
+            "stages": stages,
+            "memory_round_trips": mem,
+            "fifo_hops": len(path),
+        },
+        "max_iterations_per_cycle": round(bound, 3),
+        "limiting_cause": (
+            f"not modulo-scheduled: a work-item's next iteration starts after its previous one "
+            f"returns over the back edge (>= {stages} stages"
+            + (f" + {mem} memory round trips" if mem else "")
+            + f" + {len(path)} FIFO hops); the pipelines overlap up to {limit} work-items "
+            f"(the loop entry limit), each block taking one per cycle, back edges first"
+        ),
+    }
+
+
+def resources_estimate(sched: DatapathSchedule) -> dict[str, Any]:
+    """A cheap resource estimate from the schedule's op counts and bits (labelled as such)."""
+    regs = sched.delay_bits
+    luts = 0
+    muls = 0
+    unit_count = 0
+    for b in sched.blocks:
+        for seg in b.segments:
+            regs += seg.depth  # a valid bit per stage
+            for op in seg.ops:
+                lat = sched.latency[op]
+                bits = value_bits(op)
+                regs += lat * bits
+                kind = _op_kind(op, lat)
+                if kind == "unit":
+                    unit_count += 1
+                elif kind == "multiplier":
+                    muls += 1
+                elif kind == "integer":
+                    luts += op.operands[0].type.bits if op.opcode == "cmp" else bits
+    fifo_bits = sum(
+        sum(value_bits(v) for v in vals) * sched.fifo_depth for b in sched.blocks for vals in b.bypass
+    ) + sum(sum(value_bits(v) for v in e.values) * edge_depth(sched, e) for e in sched.edges)
+    return {
+        "estimate": True,
+        "method": ESTIMATE_NOTE,
+        "register_bits": regs,
+        "fifo_bits": fifo_bits,
+        "integer_lut_bits": luts,
+        "multipliers": muls,
+        "units": unit_count,
+        "memory_units": sum(len(ms) for b in sched.blocks for ms in b.memory_ops),
+    }
+
+
+# --------------------------------------------------------------------------- text
+
+
+def table(headers: list[str], rows: list[list[Any]], indent: str = "  ") -> list[str]:
+    """Aligned columns: numbers right-aligned, text left-aligned."""
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    numeric = [
+        all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) and bool(rows)
+        for i in range(len(headers))
+    ]
+    out = []
+    for r in cells:
+        line = "  ".join(
+            c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, numeric, strict=True)
+        )
+        out.append(indent + line.rstrip())
+    return out
+
+
+def _where(e: dict[str, Any]) -> str:
+    if e.get("line") is None:
+        return ""
+    name = str(e["file"]).rsplit("/", 1)[-1]
+    return f"{name}:{e['line']}"
+
+
+def datapath_text(data: dict[str, Any]) -> list[str]:
+    """The datapath sections of ``--report`` from :func:`report_data`'s data."""
+    dp = data["datapath"]
+    lines = ["schedule (stages per segment; a memory boundary follows each but the last):"]
+    rows = []
+    for b in dp["blocks"]:
+        for s in b["segments"]:
+            k = s["index"]
+            after = ""
+            if k < len(b["memory"]):
+                m = b["memory"][k]
+                after = ", ".join(
+                    f"{n} {what}"
+                    for n, what in ((m["loads"], "ld"), (m["stores"], "st"))
+                    if n
+                )
+            rows.append([f"^{b['name']}", k, s["stages"], s["ops"], s["delay_bits"], after])
+    lines += table(["block", "seg", "stages", "ops", "delay bits", "boundary"], rows)
+    lines.append("blocks:")
+    lines += table(
+        ["block", "depth", "boundaries", "live-in bits"],
+        [[f"^{b['name']}", b["depth"], b["boundaries"], b["live_in_bits"]] for b in dp["blocks"]],
+    )
+    if dp["fifos"]:
+        lines.append("FIFOs:")
+        lines += table(
+            ["FIFO", "kind", "depth", "bits", "total bits"],
+            [[f["fifo"], f["kind"], f["depth"], f["bits"], f["total_bits"]] for f in dp["fifos"]],
+        )
+    if dp["units"] or dp["operators"]:
+        lines.append("units and operators (latency in cycles):")
+        rows = [[f"{u['unit']}.{u['format']}", "unit", u["latency"], u["count"]] for u in dp["units"]]
+        rows += [
+            [f"{o['op']}.{o['bits']}", "expression", o["latency"], o["count"]]
+            for o in dp["operators"]
+        ]
+        lines += table(["operator", "kind", "latency", "count"], rows)
+    if dp["memory_ports"]:
+        lines.append("memory ports (AXI ID = port number; latency variable):")
+        lines += table(
+            ["port", "pointer", "bits", "block", "boundary", "source", "note"],
+            [
+                [
+                    p["port"],
+                    p["pointer"],
+                    p["bits"],
+                    f"^{p['block']}",
+                    p["boundary"],
+                    _where(p),
+                    "word reuse" if p["word_reuse"] else "",
+                ]
+                for p in dp["memory_ports"]
+            ],
+        )
+        groups = "; ".join(
+            f"{g['pointer']}: {', '.join(g['loads'] + g['stores'])}" for g in dp["alias_groups"]
+        )
+        lines.append(f"alias groups (by pointer; all kept in program order): {groups}")
+    for m in dp["on_chip_memories"]:
+        lines.append(f"on-chip {m['kind']} '{m['array']}': {m['reads']} reads, {m['writes']} writes")
+    lines.append(
+        "pipelining: II 1 (a new work-item enters each block pipeline every cycle)"
+        + ("; one work-group at a time" if dp["group_serial"] else "")
+    )
+    for lp in dp["loops"]:
+        r = lp["recurrence"]
+        mem = f" + {r['memory_round_trips']} memory round trips" if r["memory_round_trips"] else ""
+        lines.append(
+            f"loop ^{lp['header']} ({lp['blocks']} blocks, <= {lp['limit']} work-items inside): "
+            "II 1 per work-item entry, not modulo-scheduled"
+        )
+        lines.append(
+            f"  recurrence: an iteration takes >= {r['stages']} stages{mem} + {r['fifo_hops']} "
+            f"FIFO hops: <= {lp['max_iterations_per_cycle']:g} iterations/cycle"
+        )
+    est = data.get("resources_estimate")
+    if est:
+        lines.append("resources (estimate from op bits; `soff synth` gives yosys numbers):")
+        lines.append(
+            f"  ~{est['register_bits']} register bits, {est['fifo_bits']} FIFO bits, "
+            f"~{est['integer_lut_bits']} integer-operator LUTs, {est['multipliers']} multipliers, "
+            f"{est['units']} units, {est['memory_units']} memory units"
+        )
+    lines.append(
+        f"balancing: {dp['delay_bits']} delay-register bits, {dp['fifo_bits']} FIFO bits"
+    )
+    return lines
+
+
+def report_text(design: Design, data: dict[str, Any] | None = None) -> str:
+    """``--report``: the register map, the datapath tables, the compile time."""
+    data = data if data is not None else report_data(design)
+    lines = [
+        f"kernel {design.kernel.name} (target {design.board.name}, {design.board.clock_mhz:g} MHz)",
+        "arguments: "
+        + ", ".join(
+            f"{a.name}: {a.type}{'*' if a.kind == 'pointer' else ''}" for a in design.kernel.args
+        ),
+        "register map (AXI4-Lite):",
+        *("  " + line for line in design.regmap.describe()),
+    ]
+    if "datapath" in data:
+        lines += datapath_text(data)
+    lines.append(
+        "compile time: "
+        + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in design.timings.items())
+    )
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def _matplotlib() -> Any:
+    """matplotlib set up for reproducible output, or a clear error naming the extra."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise CompileError(
+            f"the report picture needs matplotlib, which is not installed: {INSTALL_HINT}"
+        ) from None
+    matplotlib.use("Agg")
+    return matplotlib
+
+
+_RC = {
+    "svg.hashsalt": "soff",  # fixed ids: the same design gives the same SVG
+    "svg.fonttype": "none",  # text stays text (searchable labels)
+    "font.size": 8,
+}
+
+
+def scheduled_bars(block: dict[str, Any]) -> list[dict[str, Any]]:
+    """The block's ops as bars on one time axis: segment ``k`` starts after
+    segment ``k-1`` and one cycle for its memory boundary (variable latency)."""
+    offset: dict[int, int] = {}
+    t = 0
+    for s in block["segments"]:
+        offset[s["index"]] = t
+        t += s["stages"] + 1
+    bars = []
+    for e in block["schedule"]:
+        if "boundary" in e:
+            k = e["boundary"]
+            seg = block["segments"][k]
+            x0 = offset[k] + seg["stages"]
+            bars.append({**e, "x0": x0, "x1": x0 + 1, "variable": True})
+        else:
+            x0 = offset[e["segment"]] + e["start"]
+            bars.append({**e, "x0": x0, "x1": x0 + e["latency"], "variable": False})
+    return bars
+
+
+def schedule_figure(data: dict[str, Any]) -> Any:
+    """A matplotlib Figure: one Gantt-like panel per block, one row per op."""
+    _matplotlib()
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    blocks = data.get("datapath", {}).get("blocks", [])
+    heights = [max(2, len(b["schedule"])) for b in blocks] or [2]
+    fig = Figure(figsize=(9, 1.2 + 0.24 * sum(heights) + 0.6 * len(heights)))
+    axes = fig.subplots(len(heights), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
+    n = 0
+    for ax, b in zip(axes[:, 0], blocks, strict=False):
+        bars = scheduled_bars(b)
+        labels = []
+        for row, bar in enumerate(bars):
+            width = max(bar["x1"] - bar["x0"], 0.15)  # zero-latency wiring: a sliver
+            rect = ax.barh(
+                row,
+                width,
+                left=bar["x0"],
+                height=0.7,
+                color=KIND_COLORS[bar["kind"]],
+                hatch="//" if bar["variable"] else None,
+                edgecolor="black",
+                linewidth=0.4,
+            )[0]
+            rect.set_gid(f"op-{n}")
+            n += 1
+            where = _where(bar)
+            labels.append(f"{bar['name']} {bar['op']}" + (f"  ({where})" if where else ""))
+        t = 0
+        for s in b["segments"][:-1]:
+            t += s["stages"] + 1
+            ax.axvline(t - 0.5, color="#bbbbbb", linestyle="--", linewidth=0.6)
+        ax.set_yticks(range(len(bars)), labels)
+        ax.set_ylim(len(bars) - 0.5 if bars else 1, -0.5)
+        xmax = max([bar["x1"] for bar in bars] + [1])
+        ax.set_xlim(-0.2, xmax + 0.2)
+        ax.set_title(
+            f"^{b['name']}: {b['depth']} stages in {len(b['segments'])} segments, "
+            f"{b['boundaries']} memory boundaries (hatched: variable latency)",
+            loc="left",
+        )
+        ax.grid(axis="x", color="#eeeeee")
+        ax.set_axisbelow(True)
+        if not bars:
+            ax.text(0.5, 0.5, "no scheduled ops", transform=ax.transAxes, ha="center")
+    axes[-1, 0].set_xlabel("cycle (segments placed end to end; a boundary drawn as one cycle)")
+    fig.legend(
+        handles=[Patch(color=c, label=k) for k, c in KIND_COLORS.items()],
+        loc="upper right",
+        ncols=len(KIND_COLORS),
+        fontsize=7,
+        frameon=False,
+    )
+    fig.suptitle(f"{data['kernel']}: pipeline schedule ({data['target']})", x=0.01, ha="left")
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def plot_bytes(data: dict[str, Any], fmt: str) -> bytes:
+    """The schedule picture as ``png`` or ``svg`` bytes, the same for the same design."""
+    mpl = _matplotlib()
+    with mpl.rc_context(_RC):
+        fig = schedule_figure(data)
+        buf = io.BytesIO()
+        meta = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(buf, format=fmt, metadata=meta, dpi=100)
+    return buf.getvalue()
+
+
+def _svg_inline(data: dict[str, Any]) -> str:
+    svg = plot_bytes(data, "svg").decode()
+    return svg[svg.index("<svg") :]
+
+
+_CSS = """
+body { font-family: sans-serif; margin: 1.5em; color: #222; }
+table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 2px 8px; }
+th { background: #f3f3f3; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+p.note { color: #555; font-size: 0.9em; }
+svg { max-width: 100%; height: auto; }
+"""
+
+
+def _html_table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = []
+    for r in rows:
+        cells = "".join(
+            f'<td class="n">{c}</td>'
+            if isinstance(c, (int, float))
+            else f"<td>{html.escape('' if c is None else str(c))}</td>"
+            for c in r
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def report_html(data: dict[str, Any]) -> str:
+    """A self-contained page: the report tables and the schedule picture (inline SVG).
+
+    Compile times are left out so the same design gives the same bytes.
+    """
+    svg = _svg_inline(data)
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>soff report: {esc(data['kernel'])}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{esc(data['kernel'])} <small>(target {esc(data['target'])}, "
+        f"{data['clock_mhz']:g} MHz)</small></h1>",
+        "<h2>Arguments and register map</h2>",
+        _html_table(
+            ["register", "offset", "bits", "kind"],
+            [[r["name"], f"0x{r['offset']:02X}", r["bits"], r["kind"]] for r in data["registers"]],
+        ),
+    ]
+    dp = data.get("datapath")
+    if dp:
+        parts += [
+            "<h2>Pipeline schedule</h2>",
+            '<p class="note">One row per op, a bar from its start to its end cycle; segments '
+            "are placed end to end, each memory boundary drawn as one hatched cycle (its "
+            "latency is variable).</p>",
+            svg,
+            "<h2>Segments</h2>",
+            _html_table(
+                ["block", "segment", "stages", "ops", "delay bits"],
+                [
+                    [f"^{b['name']}", s["index"], s["stages"], s["ops"], s["delay_bits"]]
+                    for b in dp["blocks"]
+                    for s in b["segments"]
+                ],
+            ),
+            "<h2>Blocks</h2>",
+            _html_table(
+                ["block", "depth (stages)", "memory boundaries", "live-in bits", "delay bits"],
+                [
+                    [f"^{b['name']}", b["depth"], b["boundaries"], b["live_in_bits"], b["delay_bits"]]
+                    for b in dp["blocks"]
+                ],
+            ),
+            "<h2>FIFOs</h2>",
+            _html_table(
+                ["FIFO", "kind", "depth", "bits", "total bits"],
+                [[f["fifo"], f["kind"], f["depth"], f["bits"], f["total_bits"]] for f in dp["fifos"]],
+            ),
+            "<h2>Units and operators</h2>",
+            _html_table(
+                ["operator", "kind", "latency", "count"],
+                [[f"{u['unit']}.{u['format']}", "unit", u["latency"], u["count"]] for u in dp["units"]]
+                + [
+                    [f"{o['op']}.{o['bits']}", "expression", o["latency"], o["count"]]
+                    for o in dp["operators"]
+                ],
+            ),
+            "<h2>Memory ports</h2>",
+            _html_table(
+                ["port", "kind", "pointer", "bits", "block", "boundary", "source", "word reuse"],
+                [
+                    [
+                        p["port"],
+                        p["kind"],
+                        p["pointer"],
+                        p["bits"],
+                        f"^{p['block']}",
+                        p["boundary"],
+                        _where(p),
+                        "yes" if p["word_reuse"] else "",
+                    ]
+                    for p in dp["memory_ports"]
+                ],
+            ),
+            f'<p class="note">Alias groups: '
+            + esc(
+                "; ".join(
+                    f"{g['pointer']}: {', '.join(g['loads'] + g['stores'])}"
+                    for g in dp["alias_groups"]
+                )
+                or "none"
+            )
+            + f" — {esc(dp['memory_order'])}.</p>",
+            "<h2>Loops</h2>",
+            _html_table(
+                ["header", "blocks", "II", "iteration (stages)", "memory trips", "limit",
+                 "iterations/cycle", "limiting cause"],
+                [
+                    [
+                        f"^{lp['header']}",
+                        lp["blocks"],
+                        lp["ii"],
+                        lp["recurrence"]["stages"],
+                        lp["recurrence"]["memory_round_trips"],
+                        lp["limit"],
+                        lp["max_iterations_per_cycle"],
+                        lp["limiting_cause"],
+                    ]
+                    for lp in dp["loops"]
+                ],
+            ) if dp["loops"] else "<p>No loops: II 1, one work-item enters per cycle.</p>",
+        ]  # fmt: skip
+        est = data.get("resources_estimate")
+        if est:
+            parts += [
+                "<h2>Resources (estimate)</h2>",
+                _html_table(
+                    ["register bits", "FIFO bits", "integer LUTs", "multipliers", "units",
+                     "memory units"],
+                    [[est["register_bits"], est["fifo_bits"], est["integer_lut_bits"],
+                      est["multipliers"], est["units"], est["memory_units"]]],
+                ),  # fmt: skip
+                f'<p class="note">{esc(est["method"])}.</p>',
+            ]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
