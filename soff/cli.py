@@ -116,7 +116,7 @@ def _output_dir(path: Path) -> Path:
     return directory
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str | bytes) -> None:
     """Write ``text`` to ``path`` only as a whole: no partial output on failure."""
     path = Path(path)
     directory = _output_dir(path)
@@ -125,8 +125,11 @@ def _write_atomic(path: Path, text: str) -> None:
     except OSError as e:
         raise CompileError(f"cannot write '{path}': {e.strerror}") from None
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "wb" if isinstance(text, bytes) else "w") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -158,15 +161,27 @@ def compile_main(argv: Sequence[str]) -> int:
         help="print the compile report (register map, datapath, timing) to stderr",
     )
     p.add_argument("--report-json", metavar="FILE", help="write the compile report as JSON to FILE")
+    p.add_argument(
+        "--report-html",
+        metavar="FILE",
+        help="write the report and a picture of the pipeline schedule as one HTML page "
+        "(needs matplotlib: pip install soff[report])",
+    )
+    p.add_argument(
+        "--report-plot",
+        metavar="FILE",
+        help="write the pipeline schedule picture to FILE (.png or .svg; needs matplotlib)",
+    )
     p.add_argument("--version", action="version", version="soff 0.1.0")
     args = p.parse_args(argv)
     design = _compile(args, emit=args.emit)
     text = design.ir if args.emit == "ir" else design.verilog
     out = args.output or (Path(args.source).stem + (".ir" if args.emit == "ir" else ".v"))
     # check every destination before writing any, so a bad one leaves no output behind
-    for dest in (out, args.report_json):
+    for dest in (out, args.report_json, args.report_html, args.report_plot):
         if dest and dest != "-":
             _output_dir(Path(dest))
+    pictures = _report_pictures(design, args.report_html, args.report_plot)
     if out == "-":
         sys.stdout.write(text)
     else:
@@ -175,7 +190,27 @@ def compile_main(argv: Sequence[str]) -> int:
         print(design.report, file=sys.stderr, end="")
     if args.report_json:
         _write_atomic(Path(args.report_json), json.dumps(design.report_data(), indent=2) + "\n")
+    for path, content in pictures.items():
+        _write_atomic(path, content)
     return 0
+
+
+def _report_pictures(design: Any, html: str | None, plot: str | None) -> dict[Path, str | bytes]:
+    """``--report-html`` and ``--report-plot`` contents, made before anything is written."""
+    if not (html or plot):
+        return {}
+    from soff import report
+
+    if plot and Path(plot).suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"--report-plot writes .png or .svg, not '{plot}'")
+    report.require_matplotlib()
+    data = design.report_data()
+    out: dict[Path, str | bytes] = {}
+    if html:
+        out[Path(html)] = report.report_html(data).encode()
+    if plot:
+        out[Path(plot)] = report.plot_bytes(data, Path(plot).suffix.lower()[1:])
+    return out
 
 
 # --------------------------------------------------------------------------- sim

@@ -31,7 +31,7 @@ from soff.hls.schedule.datapath import (
 )
 from soff.ir.core import Arg, Op
 from soff.ir.printer import Namer
-from soff.ir.types import FloatType, PtrType
+from soff.ir.types import PtrType
 
 if TYPE_CHECKING:
     from soff.driver import Design
@@ -195,7 +195,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                     schedule.append(
                         {
                             "op": m.opcode,
-                            "name": namer.value(m) if m.has_result else m.opcode,
+                            "name": namer.value(m) if m.has_result else port,
                             "kind": "memory",
                             "boundary": seg.index,
                             "port": port,
@@ -241,7 +241,9 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
         bits = sum(value_bits(v) for v in e.values)
         depth = edge_depth(sched, e)
         src, dst = sched.blocks[e.src].block.name, sched.blocks[e.dst].block.name
-        kind = "barrier gate" if e.dst in sched.barrier_blocks else "back edge" if e.back else "edge"
+        kind = (
+            "barrier gate" if e.dst in sched.barrier_blocks else "back edge" if e.back else "edge"
+        )
         edges.append(
             {"from": src, "to": dst, "bits": bits, "back": e.back, "depth": depth, "kind": kind}
         )
@@ -359,7 +361,9 @@ def resources_estimate(sched: DatapathSchedule) -> dict[str, Any]:
                 elif kind == "integer":
                     luts += op.operands[0].type.bits if op.opcode == "cmp" else bits
     fifo_bits = sum(
-        sum(value_bits(v) for v in vals) * sched.fifo_depth for b in sched.blocks for vals in b.bypass
+        sum(value_bits(v) for v in vals) * sched.fifo_depth
+        for b in sched.blocks
+        for vals in b.bypass
     ) + sum(sum(value_bits(v) for v in e.values) * edge_depth(sched, e) for e in sched.edges)
     return {
         "estimate": True,
@@ -412,9 +416,7 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
             if k < len(b["memory"]):
                 m = b["memory"][k]
                 after = ", ".join(
-                    f"{n} {what}"
-                    for n, what in ((m["loads"], "ld"), (m["stores"], "st"))
-                    if n
+                    f"{n} {what}" for n, what in ((m["loads"], "ld"), (m["stores"], "st")) if n
                 )
             rows.append([f"^{b['name']}", k, s["stages"], s["ops"], s["delay_bits"], after])
     lines += table(["block", "seg", "stages", "ops", "delay bits", "boundary"], rows)
@@ -431,7 +433,9 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         )
     if dp["units"] or dp["operators"]:
         lines.append("units and operators (latency in cycles):")
-        rows = [[f"{u['unit']}.{u['format']}", "unit", u["latency"], u["count"]] for u in dp["units"]]
+        rows = [
+            [f"{u['unit']}.{u['format']}", "unit", u["latency"], u["count"]] for u in dp["units"]
+        ]
         rows += [
             [f"{o['op']}.{o['bits']}", "expression", o["latency"], o["count"]]
             for o in dp["operators"]
@@ -459,7 +463,9 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         )
         lines.append(f"alias groups (by pointer; all kept in program order): {groups}")
     for m in dp["on_chip_memories"]:
-        lines.append(f"on-chip {m['kind']} '{m['array']}': {m['reads']} reads, {m['writes']} writes")
+        lines.append(
+            f"on-chip {m['kind']} '{m['array']}': {m['reads']} reads, {m['writes']} writes"
+        )
     lines.append(
         "pipelining: II 1 (a new work-item enters each block pipeline every cycle)"
         + ("; one work-group at a time" if dp["group_serial"] else "")
@@ -483,9 +489,7 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
             f"~{est['integer_lut_bits']} integer-operator LUTs, {est['multipliers']} multipliers, "
             f"{est['units']} units, {est['memory_units']} memory units"
         )
-    lines.append(
-        f"balancing: {dp['delay_bits']} delay-register bits, {dp['fifo_bits']} FIFO bits"
-    )
+    lines.append(f"balancing: {dp['delay_bits']} delay-register bits, {dp['fifo_bits']} FIFO bits")
     return lines
 
 
@@ -504,8 +508,7 @@ def report_text(design: Design, data: dict[str, Any] | None = None) -> str:
     if "datapath" in data:
         lines += datapath_text(data)
     lines.append(
-        "compile time: "
-        + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in design.timings.items())
+        "compile time: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in design.timings.items())
     )
     return "\n".join(lines) + "\n"
 
@@ -513,7 +516,7 @@ def report_text(design: Design, data: dict[str, Any] | None = None) -> str:
 # --------------------------------------------------------------------------- pictures
 
 
-def _matplotlib() -> Any:
+def require_matplotlib() -> Any:
     """matplotlib set up for reproducible output, or a clear error naming the extra."""
     try:
         import matplotlib
@@ -553,11 +556,16 @@ def scheduled_bars(block: dict[str, Any]) -> list[dict[str, Any]]:
     return bars
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def schedule_figure(data: dict[str, Any]) -> Any:
     """A matplotlib Figure: one Gantt-like panel per block, one row per op."""
-    _matplotlib()
+    require_matplotlib()
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
 
     blocks = data.get("datapath", {}).get("blocks", [])
     heights = [max(2, len(b["schedule"])) for b in blocks] or [2]
@@ -584,19 +592,22 @@ def schedule_figure(data: dict[str, Any]) -> Any:
             where = _where(bar)
             labels.append(f"{bar['name']} {bar['op']}" + (f"  ({where})" if where else ""))
         t = 0
-        for s in b["segments"][:-1]:
-            t += s["stages"] + 1
-            ax.axvline(t - 0.5, color="#bbbbbb", linestyle="--", linewidth=0.6)
+        for s in b["segments"][:-1]:  # memory boundaries: shaded
+            t += s["stages"]
+            ax.axvspan(t, t + 1, color="#f2f2f2", zorder=0)
+            t += 1
         ax.set_yticks(range(len(bars)), labels)
         ax.set_ylim(len(bars) - 0.5 if bars else 1, -0.5)
         xmax = max([bar["x1"] for bar in bars] + [1])
         ax.set_xlim(-0.2, xmax + 0.2)
         ax.set_title(
-            f"^{b['name']}: {b['depth']} stages in {len(b['segments'])} segments, "
-            f"{b['boundaries']} memory boundaries (hatched: variable latency)",
+            f"^{b['name']}: {_n(b['depth'], 'stage')} in {_n(len(b['segments']), 'segment')}, "
+            f"{_n(b['boundaries'], 'memory boundary', 'memory boundaries')} "
+            "(shaded; hatched ops: variable latency)",
             loc="left",
         )
-        ax.grid(axis="x", color="#eeeeee")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(axis="x", color="#e4e4e4")
         ax.set_axisbelow(True)
         if not bars:
             ax.text(0.5, 0.5, "no scheduled ops", transform=ax.transAxes, ha="center")
@@ -615,7 +626,7 @@ def schedule_figure(data: dict[str, Any]) -> Any:
 
 def plot_bytes(data: dict[str, Any], fmt: str) -> bytes:
     """The schedule picture as ``png`` or ``svg`` bytes, the same for the same design."""
-    mpl = _matplotlib()
+    mpl = require_matplotlib()
     with mpl.rc_context(_RC):
         fig = schedule_figure(data)
         buf = io.BytesIO()
@@ -730,7 +741,7 @@ def report_html(data: dict[str, Any]) -> str:
                     for p in dp["memory_ports"]
                 ],
             ),
-            f'<p class="note">Alias groups: '
+            '<p class="note">Alias groups: '
             + esc(
                 "; ".join(
                     f"{g['pointer']}: {', '.join(g['loads'] + g['stores'])}"
@@ -763,10 +774,24 @@ def report_html(data: dict[str, Any]) -> str:
             parts += [
                 "<h2>Resources (estimate)</h2>",
                 _html_table(
-                    ["register bits", "FIFO bits", "integer LUTs", "multipliers", "units",
-                     "memory units"],
-                    [[est["register_bits"], est["fifo_bits"], est["integer_lut_bits"],
-                      est["multipliers"], est["units"], est["memory_units"]]],
+                    [
+                        "register bits",
+                        "FIFO bits",
+                        "integer LUTs",
+                        "multipliers",
+                        "units",
+                        "memory units",
+                    ],
+                    [
+                        [
+                            est["register_bits"],
+                            est["fifo_bits"],
+                            est["integer_lut_bits"],
+                            est["multipliers"],
+                            est["units"],
+                            est["memory_units"],
+                        ]
+                    ],
                 ),  # fmt: skip
                 f'<p class="note">{esc(est["method"])}.</p>',
             ]
