@@ -21,7 +21,7 @@ from typing import Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
-from soff.frontend import vectors
+from soff.frontend import atomics, vectors
 from soff.frontend.builtins import BUILTINS, lower_builtin
 from soff.frontend.opencl import (
     ACCESS_QUALS,
@@ -1760,6 +1760,8 @@ class _FunctionLowerer:
             )
         if name in BARRIER_FUNCTIONS:
             return self.lower_barrier(name, args, loc)
+        if atomics.is_atomic_builtin(name):
+            return atomics.lower_atomic(self, name, args, loc)
         if name.startswith(("atomic_", "atom_")):
             raise UnsupportedError(f"atomic functions ('{name}') are not supported yet", loc)
         if name in self.ctx.functions:
