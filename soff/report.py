@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -637,7 +638,8 @@ def plot_bytes(data: dict[str, Any], fmt: str) -> bytes:
 
 def _svg_inline(data: dict[str, Any]) -> str:
     svg = plot_bytes(data, "svg").decode()
-    return svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :]
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF, not for a page
 
 
 _CSS = """
