@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from soff.diagnostics import CompileError, SourceLoc
+from pycparser import c_ast
+
+from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
 from soff.frontend import vectors
-from soff.ir.core import MATH_FUNCTIONS, Value
-from soff.ir.types import BOOL, F32, I32, U32, FloatType, IntType, Type, VectorType
+from soff.ir.core import MATH_FUNCTIONS, MATH_INT_OPERAND, MATH_INT_RESULT, Value
+from soff.ir.semantics import ILOGB0, ILOGBNAN
+from soff.ir.types import BOOL, F32, I32, U32, FloatType, IntType, PtrType, Type, VectorType
 
 if TYPE_CHECKING:
     from soff.frontend.lower import _FunctionLowerer
@@ -25,12 +28,24 @@ INTEGER_BUILTINS = {
     "upsample": 2,
 }  # fmt: skip
 COMMON_BUILTINS = {"min": 2, "max": 2, "clamp": 3, "select": 3}
-#: float math built-ins (OpenCL name -> IR math function; mad is mul + add)
+#: ``native_*`` and ``half_*`` math built-ins: soff gives them the full-precision
+#: result (OpenCL allows any accuracy for these)
+_FAST_MATH = "cos divide exp exp2 exp10 log log2 log10 powr recip rsqrt sin sqrt tan".split()
+ALIASES = {f"{p}_{fn}": fn for p in ("native", "half") for fn in _FAST_MATH}
+#: built-ins with a pointer out-parameter (the last argument): frexp's ``int *``
+#: exponent, modf's integral part, sincos's cosine
+OUT_PARAM_BUILTINS = {"frexp": 2, "modf": 2, "sincos": 2}
+#: float math built-ins: every IR math function under its own name, and the few made
+#: of other ops (mad is a multiply and an add, each rounded; mix; divide and recip)
 FLOAT_BUILTINS = {
-    "fabs": 1, "fmin": 2, "fmax": 2, "sqrt": 1, "floor": 1, "ceil": 1, "trunc": 1,
-    "round": 1, "fma": 3, "mad": 3, "mix": 3,
+    **MATH_FUNCTIONS, "mad": 3, "mix": 3, "divide": 2, "recip": 1, **OUT_PARAM_BUILTINS,
 }  # fmt: skip
-BUILTINS = {**INTEGER_BUILTINS, **COMMON_BUILTINS, **FLOAT_BUILTINS}
+BUILTINS = {
+    **INTEGER_BUILTINS,
+    **COMMON_BUILTINS,
+    **FLOAT_BUILTINS,
+    **{a: FLOAT_BUILTINS[fn] for a, fn in ALIASES.items()},
+}
 
 
 class _Lowering:
@@ -88,10 +103,17 @@ def lower_builtin(fn: _FunctionLowerer, name: str, arg_nodes: list[Any], loc: So
             f"{word} arguments to function call '{name}', expected {want}, have {len(arg_nodes)}",
             loc,
         )
+    name = ALIASES.get(name, name)
+    if name in OUT_PARAM_BUILTINS:
+        return _lower_out_param(fn, name, arg_nodes, loc)
     args = [fn.lower_expr(a) for a in arg_nodes]
     if any(isinstance(a.type, VectorType) for a in args):
         if name == "select":
             return vectors.select_lanes(fn, args[2], args[1], args[0], loc)
+        k = MATH_INT_OPERAND.get(name)
+        if k is not None and not isinstance(args[k].type, VectorType):
+            lanes = args[0].type.count if isinstance(args[0].type, VectorType) else 1
+            args[k] = vectors.VecValue([args[k]] * lanes)  # an int for every lane
         return vectors.per_lane(
             fn, name, args, lambda lane: builtin_values(fn, name, lane, loc), loc
         )
@@ -109,17 +131,7 @@ def builtin_values(fn: _FunctionLowerer, name: str, args: list[Value], loc: Sour
         t = L.gentype(args[:1], ints_only=True)
         return _rotate(L, L.cast(args[0], t), args[1])
     if name in FLOAT_BUILTINS:
-        t = L.gentype(args)
-        if isinstance(t, IntType):
-            t = F32  # OpenCL would call this ambiguous; C would pick double
-
-        args = [L.cast(a, t) for a in args]
-        if name == "mad":
-            return L.op("add", [L.op("mul", args[:2], t), args[2]], t)
-        if name == "mix":  # x + (y - x) * a
-            x, y, a = args
-            return L.op("add", [x, L.op("mul", [L.op("sub", [y, x], t), a], t)], t)
-        return L.op("math", args, t, fn=name)
+        return _float_builtin(L, args)
     t = L.gentype(args, ints_only=name in INTEGER_BUILTINS)
     args = [L.cast(a, t) for a in args]
     if name in ("min", "max"):
@@ -165,6 +177,77 @@ def builtin_values(fn: _FunctionLowerer, name: str, args: list[Value], loc: Sour
         p = L.op("mul", args[:2], t)
         return p if name == "mul24" else L.op("add", [p, args[2]], t)
     raise AssertionError(name)  # pragma: no cover
+
+
+def _float_type(L: _Lowering, args: list[Value]) -> Type:
+    t = L.gentype(args)
+    return F32 if isinstance(t, IntType) else t  # OpenCL: ambiguous; C would pick double
+
+
+def _float_builtin(L: _Lowering, args: list[Value]) -> Value:
+    """A float math built-in (``L.name`` without its native_/half_ prefix)."""
+    name = L.name
+    k = MATH_INT_OPERAND.get(name)
+    t = _float_type(L, [a for i, a in enumerate(args) if i != k])
+    args = [L.cast(a, I32 if i == k else t) for i, a in enumerate(args)]
+    if name == "mad":
+        return L.op("add", [L.op("mul", args[:2], t), args[2]], t)
+    if name == "mix":  # x + (y - x) * a
+        x, y, a = args
+        return L.op("add", [x, L.op("mul", [L.op("sub", [y, x], t), a], t)], t)
+    if name == "divide":
+        return L.op("div", args, t)
+    if name == "recip":
+        return L.op("div", [L.const(1.0, t), args[0]], t)
+    return L.op("math", args, I32 if name in MATH_INT_RESULT else t, fn=name)
+
+
+def _lower_out_param(
+    fn: _FunctionLowerer, name: str, arg_nodes: list[Any], loc: SourceLoc
+) -> Value:
+    """frexp, modf and sincos: the second result goes where the pointer argument points
+    (``&v`` of a scalar variable writes the variable); the first is returned."""
+    L = _Lowering(fn, name, loc)
+    x = fn.lower_expr(arg_nodes[0])
+    if isinstance(x.type, VectorType):
+        raise UnsupportedError(f"'{name}' on vectors is not supported yet", loc)
+    t = _float_type(L, [x])
+    x = L.cast(x, t)
+    node = arg_nodes[1]
+    if isinstance(node, c_ast.UnaryOp) and node.op == "&":
+        lv = fn.lower_lvalue(node.expr)
+    else:
+        ptr = fn.lower_expr(node)
+        if not isinstance(ptr.type, PtrType):
+            raise CompileError(
+                f"the second argument of '{name}' must be a pointer, not "
+                f"{vectors.cl_name(ptr.type)}",
+                loc,
+            )
+        lv = fn.lower_lvalue(c_ast.UnaryOp("*", node, node.coord))
+    want = I32 if name == "frexp" else t
+    if lv.type != want:
+        raise CompileError(
+            f"the second argument of '{name}' must point to {vectors.cl_name(want)}, "
+            f"not {vectors.cl_name(lv.type)}",
+            loc,
+        )
+    if name == "sincos":
+        lv.write(L.op("math", [x], t, fn="cos"), loc)
+        return L.op("math", [x], t, fn="sin")
+    if name == "modf":  # integral part trunc(x); fraction x - trunc(x) with x's sign, 0 for inf
+        whole = L.op("math", [x], t, fn="trunc")
+        lv.write(whole, loc)
+        inf = L.cmp("eq", L.op("math", [x], t, fn="fabs"), L.const(float("inf"), t))
+        frac = L.select(inf, L.const(0.0, t), L.op("sub", [x, whole], t))
+        return L.op("math", [frac, x], t, fn="copysign")
+    # frexp: exponent ilogb(x) + 1 (0 for zero, inf and NaN), mantissa ldexp(x, -exponent)
+    il = L.op("math", [x], I32, fn="ilogb")
+    zero = L.cmp("eq", il, L.const(ILOGB0, I32))
+    special = L.op("or", [zero, L.cmp("eq", il, L.const(ILOGBNAN, I32))], BOOL)
+    e = L.select(special, L.const(0, I32), L.op("add", [il, L.const(1, I32)], I32))
+    lv.write(e, loc)
+    return L.op("math", [x, L.op("neg", [e], I32)], t, fn="ldexp")
 
 
 def _rotate(L: _Lowering, v: Value, amount: Value) -> Value:

@@ -78,8 +78,7 @@ def bind_op(op: Op) -> Binding | None:
         return Binding("fcmp", fmt_of(ft, op), (("pred", op.attrs["pred"]),), ft.width)
     if code == "math":
         fn = op.attrs.get("fn")
-        assert isinstance(t, FloatType)
-        if fn in _MATH:
+        if fn in _MATH and isinstance(t, FloatType):
             return Binding(_MATH[fn], fmt_of(t, op), width=t.width)
         if fn == "fabs":
             return None

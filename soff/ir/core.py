@@ -95,9 +95,18 @@ ATOMIC_OPS = {
 ATOMIC_FLOAT_OPS = ("add", "xchg")
 #: functions of the ``math`` op and their operand counts (docs/ir.md gives their meaning)
 MATH_FUNCTIONS = {
-    "fabs": 1, "sqrt": 1, "floor": 1, "ceil": 1, "trunc": 1, "round": 1,
+    "fabs": 1, "sqrt": 1, "floor": 1, "ceil": 1, "trunc": 1, "round": 1, "rint": 1,
     "fmin": 2, "fmax": 2, "fma": 3,
+    "exp": 1, "exp2": 1, "exp10": 1, "expm1": 1, "log": 1, "log2": 1, "log10": 1, "log1p": 1,
+    "pow": 2, "pown": 2, "powr": 2, "rootn": 2, "rsqrt": 1, "cbrt": 1, "hypot": 2,
+    "sin": 1, "cos": 1, "tan": 1, "asin": 1, "acos": 1, "atan": 1, "atan2": 2,
+    "sinh": 1, "cosh": 1, "tanh": 1, "asinh": 1, "acosh": 1, "atanh": 1,
+    "fmod": 2, "remainder": 2, "copysign": 2, "fdim": 2, "ldexp": 2, "logb": 1, "ilogb": 1,
 }  # fmt: skip
+#: math functions with an ``i32`` operand: fn -> its index (the others are of the result type)
+MATH_INT_OPERAND = {"pown": 1, "rootn": 1, "ldexp": 1}
+#: math functions whose result is ``i32`` (their operand is any float type)
+MATH_INT_RESULT = frozenset({"ilogb"})
 
 
 def predicate_index(op: Op) -> int | None:

@@ -29,8 +29,17 @@ from typing import Any
 import numpy as np
 
 from soff.diagnostics import SourceLoc, UnsupportedError
-from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value, predicate_index
-from soff.ir.semantics import float_fma, float_round, round_fraction
+from soff.ir.core import (
+    MATH_FUNCTIONS,
+    WORKITEM_OPS,
+    Arg,
+    Block,
+    Kernel,
+    Op,
+    Value,
+    predicate_index,
+)
+from soff.ir.semantics import math_eval, round_fraction
 from soff.ir.types import ArrayType, FloatType, IntType, PtrType, Type
 from soff.ir.verifier import verify_kernel
 
@@ -222,9 +231,8 @@ class _Compiler:
             "_f2i": _f2i,
             "_bitcast": _bitcast,
             "_i2f": _i2f,
-            "_fma": float_fma,
-            "_fround": float_round,
             "_np": np,
+            "_math": math_eval,
             "_pcmp": self._pcmp,
         }
         self.block_index = {b: i for i, b in enumerate(kernel.blocks)}
@@ -434,8 +442,8 @@ class _Compiler:
                 return f"int({a[0]} {_CMP[pred]} {a[1]})"
         elif oc == "select":
             return f"({a[1]} if {a[0]} else {a[2]})"
-        elif oc == "math" and isinstance(t, FloatType):
-            return self.math(op, a, t)
+        elif oc == "math":
+            return self.math(op, a)
         elif oc == "alloca":
             return self.alloca(op)
         elif oc == "cast":
@@ -497,18 +505,16 @@ class _Compiler:
 
         return f"{self.const_name(fresh)}()"
 
-    def math(self, op: Op, a: list[str], t: FloatType) -> str:
+    def math(self, op: Op, a: list[str]) -> str:
         fn = op.attrs.get("fn")
-        dt = self.const_name(self.dtype(t))
         if fn == "fabs":
             return f"abs({a[0]})"
         if fn in ("sqrt", "floor", "ceil", "trunc", "fmin", "fmax"):
             return f"_np.{fn}({', '.join(a)})"  # numpy keeps the operand's precision
-        if fn == "round":
-            return f"{dt}(_fround(float({a[0]})))"
-        if fn == "fma":
-            return f"{dt}(_fma(float({a[0]}), float({a[1]}), float({a[2]}), {t.width}))"
-        raise self.unsupported(op, f"the math function {fn!r}")
+        ft = op.operands[0].type
+        if fn not in MATH_FUNCTIONS or not isinstance(ft, FloatType):
+            raise self.unsupported(op, f"the math function {fn!r}")
+        return f"_math({fn!r}, ({', '.join(a)},), {ft.width})"
 
     def cast(self, op: Op, a: str) -> str:
         st, t = op.operands[0].type, op.type

@@ -4,7 +4,11 @@ anyone else who needs one op's exact result (see docs/ir.md)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
+
+import numpy as np
 
 from soff.ir.types import IntType
 
@@ -108,3 +112,112 @@ def float_round(x: float) -> float:
     if abs(x - t) >= 0.5:
         t += math.copysign(1.0, x)
     return math.copysign(t, x)
+
+
+# --------------------------------------------------------------------------- math functions
+#
+# ``math_eval(fn, args, width)`` computes a ``math`` op on numpy float scalars or arrays
+# of the op's precision (``i32`` operands as Python or numpy integers). An f32 function
+# is computed in binary32 where numpy has a binary32 kernel (``np.exp(np.float32(x))``,
+# within the OpenCL bound); where it has none, in binary64 (or, for f64, the x87
+# ``longdouble``) and rounded once, which is within half an ulp and a hair.
+
+_WIDE = {32: np.float64, 64: np.longdouble}
+_DTYPES = {16: np.float16, 32: np.float32, 64: np.float64}
+#: OpenCL's FP_ILOGB0 and FP_ILOGBNAN (libclc); ilogb(inf) is INT_MAX as in C
+ILOGB0, ILOGBNAN = -(2**31), 2**31 - 1
+_SAME_NAME = {
+    "sqrt", "floor", "ceil", "trunc", "rint", "fmin", "fmax", "exp", "exp2", "expm1", "log",
+    "log2", "log10", "log1p", "cbrt", "hypot", "sin", "cos", "tan", "sinh", "cosh", "tanh",
+    "fmod", "copysign",
+}  # fmt: skip
+_NP_NAME = {
+    "fabs": "abs", "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
+    "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh",
+}  # fmt: skip
+
+
+def _remainder(x: float, y: float) -> float:
+    """IEEE remainder (exact), NaN where it is invalid."""
+    if math.isnan(x) or math.isnan(y) or math.isinf(x) or y == 0:
+        return math.nan
+    if math.isinf(y):
+        return x
+    return math.remainder(x, y)
+
+
+def _pow(x: float, y: float) -> float:
+    """C99 ``pow`` in binary64."""
+    odd = math.isfinite(y) and y == math.floor(y) and math.fmod(y, 2) != 0
+    try:
+        return math.pow(x, y)
+    except ValueError:  # zero to a negative power, or a negative x to a non-integer y
+        return math.copysign(math.inf, x) if odd else math.inf if x == 0 else math.nan
+    except OverflowError:
+        return -math.inf if x < 0 and odd else math.inf
+
+
+def _ilogb(x: Any) -> Any:
+    mant, e = np.frexp(x)
+    fin = np.isfinite(x)
+    out = np.where(fin & (x != 0), e.astype(np.int64) - 1, np.where(fin, ILOGB0, ILOGBNAN))
+    return out if np.ndim(out) else int(out)
+
+
+def _pointwise(f: Any, dt: Any, args: Sequence[Any]) -> Any:
+    """``f`` on Python floats, applied element by element, rounded to ``dt``."""
+    if all(np.ndim(a) == 0 for a in args):
+        return dt(f(*(float(a) for a in args)))
+    return dt(np.vectorize(lambda *xs: f(*(float(v) for v in xs)), otypes=[np.float64])(*args))
+
+
+def math_eval(fn: str, args: Sequence[Any], width: int) -> Any:
+    """The ``math`` op ``fn`` (docs/ir.md) on ``args`` in ``f<width>``."""
+    dt = _DTYPES[width]
+    wide = _WIDE.get(width, np.float64)
+    with np.errstate(all="ignore"):
+        if fn in _SAME_NAME:
+            return getattr(np, fn)(*args)
+        if fn in _NP_NAME:
+            return getattr(np, _NP_NAME[fn])(*args)
+        if fn == "round":
+            return _pointwise(float_round, dt, args)
+        if fn == "fma":
+            return _pointwise(lambda a, b, c: float_fma(a, b, c, width), dt, args)
+        x = args[0]
+        if fn == "exp10":
+            return dt(np.power(wide(10), np.asarray(x, wide)))
+        if fn == "rsqrt":
+            return dt(1 / np.sqrt(np.asarray(x, wide)))
+        if fn in ("pow", "pown"):  # C99 pow (numpy's gets pow(-inf, 0.5) wrong)
+            return _pointwise(_pow, dt, args)
+        if fn == "rootn":
+            n = np.asarray(args[1], np.int64)
+            xw = np.asarray(x, wide)
+            r = np.power(np.abs(xw), 1 / np.asarray(n, wide))
+            odd = (n % 2) != 0
+            r = np.where(odd, np.copysign(r, xw), r)
+            r = np.where((n == 0) | (~odd & (xw < 0)), np.nan, r)
+            return dt(r)
+        if fn == "powr":
+            y = args[1]
+            r = np.power(x, y)
+            r = np.where(x == 0, np.where(y < 0, dt(np.inf), dt(0)), r)
+            bad = (x < 0) | ((x == 0) & (y == 0)) | (np.isinf(x) & (y == 0))
+            bad |= (x == 1) & np.isinf(y) | np.isnan(x) | np.isnan(y)
+            return dt(np.where(bad, np.nan, r))
+        if fn == "remainder":
+            return _pointwise(_remainder, dt, args)
+        if fn == "fdim":
+            y = args[1]
+            r = np.where(x > y, x - y, dt(0))
+            return dt(np.where(np.isnan(x) | np.isnan(y), np.nan, r))
+        if fn == "ldexp":
+            return np.ldexp(x, np.asarray(args[1], np.int64))
+        if fn == "ilogb":
+            return _ilogb(x)
+        if fn == "logb":
+            r = np.where(x == 0, -np.inf, np.where(np.isfinite(x), 0, np.abs(x)))
+            fin = np.isfinite(x) & (x != 0)
+            return dt(np.where(fin, np.asarray(_ilogb(x), np.float64), r))
+    raise ValueError(f"not a math function: {fn}")

@@ -14,6 +14,8 @@ from soff.ir.core import (
     BARRIER_FLAGS,
     CMP_PREDS,
     MATH_FUNCTIONS,
+    MATH_INT_OPERAND,
+    MATH_INT_RESULT,
     OPCODES,
     WORKITEM_OPS,
     Arg,
@@ -24,7 +26,18 @@ from soff.ir.core import (
     Value,
 )
 from soff.ir.printer import Namer
-from soff.ir.types import BOOL, U64, VOID, ArrayType, FloatType, IntType, PtrType, Type, VectorType
+from soff.ir.types import (
+    BOOL,
+    I32,
+    U64,
+    VOID,
+    ArrayType,
+    FloatType,
+    IntType,
+    PtrType,
+    Type,
+    VectorType,
+)
 
 __all__ = ["VerifyError", "verify_kernel", "verify_module", "dominators"]
 
@@ -369,11 +382,18 @@ class _Verifier:
             if fn not in MATH_FUNCTIONS:
                 raise self.fail(op, f"fn attribute {fn!r} is not a math function")
             need(MATH_FUNCTIONS[fn])
-            if not isinstance(t, FloatType):
-                raise self.fail(op, f"result type {t} is not a float type")
-            for x in types:
-                if x != t:
-                    raise self.fail(op, f"operand type {x} does not match the result type {t}")
+            ft = types[0] if fn in MATH_INT_RESULT else t
+            if not isinstance(ft, FloatType):
+                what = "operand" if ft is not t else "result"
+                raise self.fail(op, f"{what} type {ft} is not a float type")
+            if fn in MATH_INT_RESULT and t != I32:
+                raise self.fail(op, f"result type is {t}, expected i32")
+            for i, x in enumerate(types):
+                if MATH_INT_OPERAND.get(fn) == i:
+                    if x != I32:
+                        raise self.fail(op, f"operand {i} has type {x}, expected i32")
+                elif x != ft:
+                    raise self.fail(op, f"operand type {x} does not match the result type {ft}")
         elif oc == "select":
             need(3)
             if types[0] != BOOL:

@@ -55,9 +55,11 @@ def test_math_interp_and_round_trip() -> None:
 @pytest.mark.parametrize(
     "line, what",
     [
-        ("%y = math %x {fn = exp} : f32", "not a math function"),
+        ("%y = math %x {fn = erf} : f32", "not a math function"),
         ("%y = math %x, %x {fn = sqrt} : f32", "expects 1 operand"),
         ("%y = math %x {fn = sqrt} : f64", "does not match the result type"),
+        ("%y = math %x, %x {fn = pown} : f32", "operand 1 has type f32, expected i32"),
+        ("%y = math %x {fn = ilogb} : f32", "result type is f32, expected i32"),
         ("%y = popcount %x : f32", "not valid for 'popcount'"),
     ],
 )
