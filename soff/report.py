@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from soff.diagnostics import CompileError
+from soff.hls.analysis import pointer_base
 from soff.hls.bind import bind_op
 from soff.hls.schedule.datapath import (
     DatapathSchedule,
@@ -30,7 +31,7 @@ from soff.hls.schedule.datapath import (
     rom_base,
     value_bits,
 )
-from soff.ir.core import Arg, Op
+from soff.ir.core import Arg, Block, Op, Value
 from soff.ir.printer import Namer
 from soff.ir.types import PtrType
 
@@ -65,6 +66,7 @@ def report_data(design: Design) -> dict[str, Any]:
         "arguments": [asdict(a) for a in design.kernel.args],
         "registers": [asdict(r) for r in design.regmap.registers],
         "compile_seconds": {k: round(v, 6) for k, v in design.timings.items()},
+        "num_cu": getattr(design, "num_cu", 1),  # compute units: each has this datapath
     }
     if design.schedule is not None:
         data["datapath"] = datapath_data(design.schedule)
@@ -93,6 +95,11 @@ def _loc(op: Op) -> dict[str, Any]:
     return {"file": loc.file, "line": loc.line, "col": loc.col or None}
 
 
+def block_name(namer: Namer, block: Block) -> str:
+    """The block's unique name (as the IR printer spells it, without the ``^``)."""
+    return namer.block(block)[1:]
+
+
 def edge_depth(sched: DatapathSchedule, e: Edge) -> int:
     """Entries of the FIFO on control-flow edge ``e`` (as the Verilog generator sizes it)."""
     if e.dst in sched.barrier_blocks:
@@ -100,18 +107,23 @@ def edge_depth(sched: DatapathSchedule, e: Edge) -> int:
     return sched.edge_depth if e.back else sched.forward_edge_depth
 
 
-def _pointer_name(ptr: object, namer: Namer) -> str:
+def _pointer_name(ptr: Value, namer: Namer) -> str:
     """The kernel argument (or array) a memory op's pointer comes from."""
     for base_of in (rom_base, local_base):
-        base = base_of(ptr)  # type: ignore[arg-type]
-        if base is not None:
-            return base.name or namer.value(base)
-    from soff.hls.analysis import pointer_base
-
-    base = pointer_base(ptr)  # type: ignore[arg-type]
+        array = base_of(ptr)
+        if array is not None:
+            return array.name or namer.value(array)
+    base = pointer_base(ptr)
     if isinstance(base, Arg):
         return base.name or "?"
     return "?"  # chosen at run time (select/phi of pointers): may alias anything
+
+
+def _target_name(op: Op, namer: Namer) -> str:
+    """What an op without a result writes to: ``buf[]`` for an on-chip store."""
+    if op.opcode == "store":
+        return _pointer_name(op.operands[0], namer) + "[]"
+    return op.opcode
 
 
 def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
@@ -125,7 +137,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
     n_ld = n_st = 0
     fifos = []
     for b in sched.blocks:
-        bname = b.block.name
+        bname = block_name(namer, b.block)
         segs = []
         schedule = []
         for seg in b.segments:
@@ -143,7 +155,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                 binding = bind_op(op)
                 entry = {
                     "op": op.opcode,
-                    "name": namer.value(op) if op.has_result else op.opcode,
+                    "name": namer.value(op) if op.has_result else _target_name(op, namer),
                     "kind": kind,
                     "segment": seg.index,
                     "start": seg.start[op],
@@ -165,11 +177,11 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                 if kind == "on-chip memory":
                     array = _pointer_name(op.operands[0], namer)
                     mem_kind = "rom" if rom_base(op.operands[0]) is not None else "local"
-                    m = on_chip.setdefault(
+                    ram = on_chip.setdefault(
                         (mem_kind, array),
                         {"kind": mem_kind, "array": array, "reads": 0, "writes": 0},
                     )
-                    m["reads" if op.opcode == "load" else "writes"] += 1
+                    ram["reads" if op.opcode == "load" else "writes"] += 1
                 schedule.append(entry)
             if seg.index < len(b.memory_ops):
                 for m in b.memory_ops[seg.index]:
@@ -189,6 +201,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                             "block": bname,
                             "boundary": seg.index,
                             "word_reuse": m in sched.coalesce,
+                            "max_outstanding": sched.fifo_depth,
                             "predicated": len(m.operands) == (2 if m.opcode == "load" else 3),
                             **_loc(m),
                         }
@@ -241,7 +254,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
     for e in sched.edges:
         bits = sum(value_bits(v) for v in e.values)
         depth = edge_depth(sched, e)
-        src, dst = sched.blocks[e.src].block.name, sched.blocks[e.dst].block.name
+        src, dst = (block_name(namer, sched.blocks[i].block) for i in (e.src, e.dst))
         kind = (
             "barrier gate" if e.dst in sched.barrier_blocks else "back edge" if e.back else "edge"
         )
@@ -264,7 +277,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
     return {
         "blocks": blocks,
         "edges": edges,
-        "loops": [_loop_data(sched, lp) for lp in sched.loops],
+        "loops": [_loop_data(sched, lp, namer) for lp in sched.loops],
         "units": [units[k] for k in sorted(units)],
         "operators": [
             {"op": op, "bits": w, "latency": lat, "count": n}
@@ -285,7 +298,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
     }
 
 
-def _loop_data(sched: DatapathSchedule, lp: Loop) -> dict[str, Any]:
+def _loop_data(sched: DatapathSchedule, lp: Loop, namer: Namer) -> dict[str, Any]:
     """A loop's throughput as soff builds it: no modulo schedule, work-items circulate."""
     # one iteration: the longest header -> latch path through the loop's blocks
     g = nx.DiGraph()
@@ -317,7 +330,17 @@ def _loop_data(sched: DatapathSchedule, lp: Loop) -> dict[str, Any]:
     stages, mem, path = best
     limit = sched.loop_limit
     bound = min(1.0, limit / stages) if stages else 1.0
-    header = sched.blocks[lp.header].block.name
+    header = block_name(namer, sched.blocks[lp.header].block)
+    barrier = any(i in sched.barrier_blocks for i in lp.blocks)
+    cause = (
+        f"not modulo-scheduled: a work-item's next iteration starts after its previous one "
+        f"returns over the back edge (>= {stages} stages"
+        + (f" + {mem} memory round trips" if mem else "")
+        + f" + {len(path)} FIFO hops); the pipelines overlap up to {limit} work-items "
+        f"(the loop entry limit), each block taking one per cycle, back edges first"
+    )
+    if barrier:
+        cause += "; a barrier in the loop holds every iteration until the whole work-group arrives"
     return {
         "header": header,
         "blocks": len(lp.blocks),
@@ -325,19 +348,14 @@ def _loop_data(sched: DatapathSchedule, lp: Loop) -> dict[str, Any]:
         "ii": 1,
         "modulo_scheduled": False,
         "recurrence": {
-            "path": [sched.blocks[i].block.name for i in path],
+            "path": [block_name(namer, sched.blocks[i].block) for i in path],
             "stages": stages,
             "memory_round_trips": mem,
             "fifo_hops": len(path),
         },
         "max_iterations_per_cycle": round(bound, 3),
-        "limiting_cause": (
-            f"not modulo-scheduled: a work-item's next iteration starts after its previous one "
-            f"returns over the back edge (>= {stages} stages"
-            + (f" + {mem} memory round trips" if mem else "")
-            + f" + {len(path)} FIFO hops); the pipelines overlap up to {limit} work-items "
-            f"(the loop entry limit), each block taking one per cycle, back edges first"
-        ),
+        "barrier": barrier,
+        "limiting_cause": cause,
     }
 
 
@@ -465,10 +483,11 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         lines.append(f"alias groups (by pointer; all kept in program order): {groups}")
     for m in dp["on_chip_memories"]:
         lines.append(
-            f"on-chip {m['kind']} '{m['array']}': {m['reads']} reads, {m['writes']} writes"
+            f"on-chip {m['kind']} '{m['array']}': {_n(m['reads'], 'read')}, "
+            f"{_n(m['writes'], 'write')}"
         )
     lines.append(
-        "pipelining: II 1 (a new work-item enters each block pipeline every cycle)"
+        f"pipelining: II {dp['work_item_ii']} (a new work-item enters each block pipeline every cycle)"
         + ("; one work-group at a time" if dp["group_serial"] else "")
     )
     for lp in dp["loops"]:
@@ -481,6 +500,7 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         lines.append(
             f"  recurrence: an iteration takes >= {r['stages']} stages{mem} + {r['fifo_hops']} "
             f"FIFO hops: <= {lp['max_iterations_per_cycle']:g} iterations/cycle"
+            + ("; a barrier holds each iteration for the work-group" if lp["barrier"] else "")
         )
     est = data.get("resources_estimate")
     if est:
