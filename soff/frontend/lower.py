@@ -21,8 +21,9 @@ from typing import Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
-from soff.frontend import atomics, vectors
+from soff.frontend import atomics, cuda, vectors
 from soff.frontend.builtins import BUILTINS, lower_builtin
+from soff.frontend.cuda import CudaContext
 from soff.frontend.opencl import (
     ACCESS_QUALS,
     ADDRESS_SPACE_QUALS,
@@ -312,8 +313,12 @@ class _Context:
         #: program-scope __constant variables: name -> (type, flat initial data, location)
         self.constants: dict[str, tuple[Type, list[int | float], SourceLoc]] = {}
         self.functions: dict[str, c_ast.Node] = {}
+        self.cuda: CudaContext | None = None  # CUDA C (soff.frontend.cuda)
+        self.default_space = "private"  # of unqualified pointers ("global" in CUDA C)
 
     def base_type(self, names: list[str], loc: SourceLoc) -> Type:
+        if self.cuda is not None:
+            names = cuda.type_names(self, names, loc)
         if len(names) == 1:
             name = names[0]
             if name == "half":
@@ -376,7 +381,7 @@ class _Context:
                 raise UnsupportedError("void pointers are not supported yet", loc)
             if pointee == BOOL:
                 raise UnsupportedError("pointers to bool are not supported yet", loc)
-            return PtrType(pointee, _address_space(node.type) or "private")
+            return PtrType(pointee, _address_space(node.type) or self.default_space)
         if isinstance(node, c_ast.ArrayDecl):
             elem = self.c_type(node.type, loc)
             if elem == VOID or isinstance(elem, PtrType):
@@ -724,6 +729,8 @@ class _FunctionLowerer:
                 return s[name]
         if name in self.ctx.constants:
             return self.program_constant(name)
+        if self.ctx.cuda is not None and (var := cuda.lookup(self, name, loc)) is not None:
+            return var
         if name in self.ctx.functions or name in WORKITEM_FUNCTIONS:
             raise UnsupportedError(f"using function '{name}' as a value is not supported yet", loc)
         raise CompileError(f"use of undeclared identifier '{name}'", loc)
@@ -777,6 +784,9 @@ class _FunctionLowerer:
             )
         if isinstance(t, PtrType):
             space = _address_space(p.type.type)
+            if self.ctx.cuda is not None:
+                cuda.check_kernel_param(t, p.name, loc)
+                space = space or t.space  # CUDA: global
             if space not in ("global", "constant", "local"):
                 raise CompileError(
                     f"kernel pointer argument '{p.name}' must point to __global, __constant or __local memory",
@@ -892,6 +902,9 @@ class _FunctionLowerer:
         loc = _loc(node, self.loc)
         if node.name is None:
             raise UnsupportedError("structs, unions and enums are not supported yet", loc)
+        if self.ctx.cuda and node.storage == ["extern"] and _decl_space(node.type) == "local":
+            self.declare(cuda.dynamic_shared(self, node, loc))  # extern __shared__ T s[];
+            return
         for s in node.storage or []:
             raise UnsupportedError(f"'{s}' variables are not supported yet", loc)
         if isinstance(node.type, c_ast.FuncDecl):
@@ -929,7 +942,15 @@ class _FunctionLowerer:
                 raise UnsupportedError(
                     "initializer lists are not supported yet", _loc(node.init, loc)
                 )
-            value = self.convert(self.lower_expr(node.init), t, _loc(node.init, loc))
+            value = self.lower_expr(node.init)
+            if (
+                self.ctx.cuda is not None  # CUDA's generic pointers take the initializer's space
+                and isinstance(t, PtrType)
+                and isinstance(value.type, PtrType)
+                and _address_space(node.type.type) is None
+            ):
+                t = var.type = PtrType(t.pointee, value.type.space)
+            value = self.convert(value, t, _loc(node.init, loc))
             self.declare(var)
             self.assign_var(var, value)
         else:
@@ -938,7 +959,7 @@ class _FunctionLowerer:
     def lower_local_decl(self, node: c_ast.Decl, loc: SourceLoc) -> None:
         """A ``__local`` variable (an array or a scalar): an ``alloca : ptr.local<T>``
         in the entry block, one object per work-group, zero-filled in soff."""
-        if len(self.call_stack) > 1:
+        if len(self.call_stack) > 1 and self.ctx.cuda is None:  # CUDA allows __shared__ there
             raise CompileError(
                 f"variable '{node.name}' in the __local address space can only be declared "
                 f"in a kernel function, not in '{self.call_stack[-1]}'",
@@ -1414,6 +1435,10 @@ class _FunctionLowerer:
 
     def lower_swizzle(self, node: c_ast.StructRef, loc: SourceLoc, lvalue: bool) -> _LValue:
         """``v.xy``: an lvalue of some lanes (an rvalue's lanes for ``lvalue=False``)."""
+        if self.ctx.cuda is not None:
+            builtin = cuda.builtin_variable(self, node, loc, lvalue)  # threadIdx.x & co
+            if builtin is not None:
+                return builtin
         if node.type == "->":
             raise UnsupportedError("structs and unions are not supported yet", loc)
         field = node.field.name
@@ -1448,6 +1473,8 @@ class _FunctionLowerer:
 
     def pointer_cast(self, v: Value, t: Type, loc: SourceLoc) -> Value:
         """Pointer casts between pointers to a vector type and to its element type."""
+        if self.ctx.cuda is not None and isinstance(t, PtrType) and isinstance(v.type, PtrType):
+            t = PtrType(t.pointee, v.type.space)  # CUDA: a cast keeps the address space
         if v.type == t:
             return v
         if isinstance(t, PtrType) and isinstance(v.type, PtrType) and t.space == v.type.space:
@@ -1766,6 +1793,10 @@ class _FunctionLowerer:
             raise UnsupportedError(f"atomic functions ('{name}') are not supported yet", loc)
         if name in self.ctx.functions:
             return self.inline_call(name, args, loc)
+        if self.ctx.cuda is not None:
+            value = cuda.lower_call(self, name, args, node, loc)
+            if value is not None:
+                return value
         if name in BUILTINS:
             return lower_builtin(self, name, args, loc)
         if vectors.is_vector_builtin(name):
@@ -2023,9 +2054,14 @@ def _program_constant(
     return t, data, loc
 
 
-def lower_module(parsed: ParsedSource, source_name: str | None = None) -> Module:
-    """Lower every ``__kernel`` function of a parsed translation unit, in source order."""
+def lower_module(
+    parsed: ParsedSource, source_name: str | None = None, cuda_ctx: CudaContext | None = None
+) -> Module:
+    """Lower every ``__kernel`` function of a parsed translation unit, in source order
+    (every ``__global__`` one for CUDA C, given ``cuda_ctx``)."""
     ctx = _Context(parsed)
+    if cuda_ctx is not None:
+        ctx.cuda, ctx.default_space = cuda_ctx, "global"
     module = Module(source=source_name)
     seen: set[str] = set()
     kernels: list[c_ast.FuncDef] = []
@@ -2041,11 +2077,13 @@ def lower_module(parsed: ParsedSource, source_name: str | None = None) -> Module
                 raise CompileError(f"redefinition of '{name}'", loc)
             seen.add(name)
             ctx.functions[name] = ext
-            if any(s in ("__kernel", "kernel") for s in ext.decl.funcspec or []):
+            if any(s in ("__kernel", "kernel", "__global__") for s in ext.decl.funcspec or []):
                 kernels.append(ext)
         elif isinstance(ext, c_ast.Typedef):
             ctx.typedefs[ext.name] = ext.type
         elif isinstance(ext, c_ast.Decl):
+            if ctx.cuda is not None and cuda.module_decl(ctx, ext, loc):
+                continue
             if isinstance(ext.type, c_ast.FuncDecl):
                 ctx.functions.setdefault(ext.name, ext)
             elif ext.name is None:
@@ -2071,4 +2109,4 @@ def lower_module(parsed: ParsedSource, source_name: str | None = None) -> Module
     return module
 
 
-_PRELUDE_NAMES = set(SCALAR_TYPEDEFS) | set(UNSUPPORTED_TYPE_NAMES)
+_PRELUDE_NAMES = set(SCALAR_TYPEDEFS) | set(UNSUPPORTED_TYPE_NAMES) | cuda.CUDA_PRELUDE_NAMES

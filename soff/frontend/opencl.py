@@ -228,12 +228,20 @@ def _strip_attributes(text: str) -> tuple[str, dict[str, list[Attribute]]]:
 _PARSE_ERROR = re.compile(r"^(.*?):(\d+)(?::(\d+))?: (.*)$", re.S)
 
 
-def parse(text: str, filename: str) -> ParsedSource:
-    """Parse preprocessed OpenCL C (with #line markers) into a pycparser AST."""
+def parse(text: str, filename: str, cuda: bool = False) -> ParsedSource:
+    """Parse preprocessed OpenCL C (with #line markers) into a pycparser AST;
+    with ``cuda``, the device code of CUDA C (see :mod:`soff.frontend.cuda`)."""
     stripped, attributes = _strip_attributes(text)
-    parser = c_parser.CParser(lexer=_OpenCLLexer)
+    if cuda:
+        from soff.frontend.cuda import CUDA_PRELUDE, CudaLexer
+
+        lexer: type[c_lexer.CLexer] = CudaLexer
+        prelude = CUDA_PRELUDE
+    else:
+        lexer, prelude = _OpenCLLexer, PRELUDE
+    parser = c_parser.CParser(lexer=lexer)
     try:
-        ast = parser.parse(PRELUDE + stripped, filename)
+        ast = parser.parse(prelude + stripped, filename)
     except c_parser.ParseError as e:
         msg = str(e)
         m = _PARSE_ERROR.match(msg)

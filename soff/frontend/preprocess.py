@@ -34,6 +34,23 @@ PREDEFINED_MACROS: dict[str, str] = {
 }
 
 
+#: Macros soff predefines for CUDA C (nvcc's device pass; see soff.frontend.cuda).
+CUDA_PREDEFINED_MACROS: dict[str, str] = {
+    "__CUDACC__": "1",
+    "__NVCC__": "1",
+    "__CUDA_ARCH__": "700",
+    "__CUDACC_VER_MAJOR__": "12",
+    "CUDART_VERSION": "12000",
+    "__cplusplus": "201703L",
+    "__SOFF__": "1",
+    "true": "1",
+    "false": "0",
+    "NULL": "0",
+}
+#: soff's own small headers (cuda.h, cuda_runtime.h, stdio.h, ...) for CUDA C
+CUDA_INCLUDE_DIR = os.path.join(os.path.dirname(__file__), "include")
+
+
 class _LineTable:
     """Offsets of line starts in a source text, as pcpp's lexer sees it."""
 
@@ -72,6 +89,7 @@ class _Preprocessor(pcpp.Preprocessor):
         self.line_directive = None
         self.tables: dict[str, _LineTable] = {}
         self.names: dict[str, str] = {main_abs: main_name}
+        self.skip_missing_system_includes = False
 
     def display_name(self, source: str | None) -> str:
         if not source:
@@ -111,6 +129,8 @@ class _Preprocessor(pcpp.Preprocessor):
         loc = self.loc(d.source, d.lineno) if d is not None else None
         if is_malformed:
             raise CompileError(f"malformed #include: {includepath}", loc)
+        if is_system_include and self.skip_missing_system_includes:
+            raise pcpp.OutputDirective(pcpp.Action.IgnoreAndRemove)  # a host header (CUDA)
         raise CompileError(f"'{includepath}' file not found", loc)
 
     def on_directive_unknown(
@@ -189,21 +209,26 @@ def preprocess(
     filename: str,
     defines: dict[str, str | None] | None = None,
     include_dirs: list[str] | None = None,
+    cuda: bool = False,
 ) -> str:
     """Preprocess ``source`` (the text of ``filename``); return C text with #line markers.
 
     ``defines`` maps a macro name (or ``F(x)``) to its replacement text; ``None``
-    defines it as ``1``, like ``-DNAME``.
+    defines it as ``1``, like ``-DNAME``. For CUDA C (``cuda``), the CUDA macros
+    are predefined, soff's own headers come after ``include_dirs``, and
+    ``#include <...>`` of a header found nowhere is dropped (host headers such
+    as ``<iostream>``: the host code that needs them is dropped too).
     """
     main_abs = os.path.abspath(filename)
     pp = _Preprocessor(main_abs, filename)
     pp.tables[main_abs] = _LineTable(source)
-    for name, value in PREDEFINED_MACROS.items():
+    for name, value in (CUDA_PREDEFINED_MACROS if cuda else PREDEFINED_MACROS).items():
         pp.define(f"{name} {value}")
     for macro, text in (defines or {}).items():
         pp.define(f"{macro} {'1' if text is None else text}")
-    for d in include_dirs or []:
+    for d in [*(include_dirs or []), *([CUDA_INCLUDE_DIR] if cuda else [])]:
         pp.add_path(d)
+    pp.skip_missing_system_includes = cuda
     pp.parse(source, main_abs)
     try:
         return _emit(pp)
@@ -215,4 +240,4 @@ def preprocess(
         raise CompileError(f"malformed preprocessing directive ({type(e).__name__})", loc) from None
 
 
-__all__ = ["PREDEFINED_MACROS", "preprocess"]
+__all__ = ["CUDA_PREDEFINED_MACROS", "PREDEFINED_MACROS", "preprocess"]

@@ -1,0 +1,510 @@
+"""CUDA C: the device code of ``.cu`` files, lowered by the OpenCL C lowering.
+
+The pipeline is the OpenCL one with CUDA hooks: pcpp with the CUDA macros and
+soff's own headers (:mod:`soff.frontend.preprocess`), the host code dropped
+(:mod:`soff.frontend.cuda_extract`), pycparser with the CUDA keywords
+(:class:`CudaLexer`), and :mod:`soff.frontend.lower` with a
+:class:`CudaContext`, which calls the functions here for what CUDA spells
+differently:
+
+- ``__global__`` functions are kernels, ``__device__`` functions helpers
+  (inlined); ``__host__``, ``__forceinline__``, ``__noinline__`` are ignored;
+- ``__shared__`` is ``__local``, ``__constant__`` is ``__constant``;
+  ``extern __shared__ T s[]`` is one ``__local`` array per work-group holding
+  the dynamic shared memory (``shared_bytes`` bytes, given at compile time since
+  the circuit holds it in on-chip RAM); file-scope ``__shared__`` arrays and
+  file-scope ``const`` scalars and arrays with initialisers are allowed;
+- unqualified pointers are generic: kernel pointer arguments point to global
+  memory, a pointer initialised from (or a helper argument bound to, or a cast
+  of) another pointer takes its address space;
+- ``threadIdx/blockIdx/blockDim/gridDim.x/.y/.z`` are ``local_id``,
+  ``group_id``, ``local_size``, ``num_groups`` (as ``unsigned int``),
+  ``warpSize`` is 32, ``__syncthreads()`` is a barrier;
+- the CUDA math functions and intrinsics map onto OpenCL built-ins
+  (:data:`CUDA_BUILTINS`), ``make_float4(...)`` and friends are vector
+  literals of soff's vector types (CUDA's ``float4`` is soff's ``float4``;
+  operators on them are element-wise as in OpenCL C).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pycparser import c_ast, c_lexer
+
+from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
+from soff.frontend import atomics
+from soff.frontend.opencl import PRELUDE, VECTOR_TYPE_NAMES
+from soff.ir.core import Op, Value
+from soff.ir.types import I32, U32, U64, ArrayType, FloatType, IntType, PtrType, Type, VectorType
+
+if TYPE_CHECKING:
+    from soff.frontend.lower import Var, _Context, _FunctionLowerer, _LValue
+
+#: CUDA keywords and what the OpenCL lexer token they become
+_FUNCTION_SPECIFIERS = ("__global__", "__device__", "__host__", "__forceinline__",
+                        "__noinline__", "__inline__", "__managed__")  # fmt: skip
+#: CUDA memory-space qualifiers -> soff address spaces (used as type qualifiers)
+CUDA_ADDRESS_SPACES = {"__shared__": "local", "__constant__": "constant"}
+
+_VEC_BASES = ("char", "uchar", "short", "ushort", "int", "uint", "long", "ulong", "float", "double")
+#: CUDA-only type names -> the soff type name they stand for
+CUDA_TYPE_ALIASES = {
+    **{f"longlong{n}": f"long{n}" for n in (2, 3, 4)},
+    **{f"ulonglong{n}": f"ulong{n}" for n in (2, 3, 4)},
+}
+#: CUDA type names soff does not support in device code (declared so that they parse)
+CUDA_UNSUPPORTED_TYPES = frozenset(
+    ["dim3", "longlong1", "ulonglong1"] + [f"{b}1" for b in _VEC_BASES]
+)
+CUDA_PRELUDE = PRELUDE + "".join(
+    f"typedef int {n};\n" for n in sorted({*CUDA_TYPE_ALIASES, *CUDA_UNSUPPORTED_TYPES})
+)
+CUDA_PRELUDE_NAMES = frozenset({*CUDA_TYPE_ALIASES, *CUDA_UNSUPPORTED_TYPES})
+
+#: threadIdx & co -> work-item op
+BUILTIN_VARIABLES = {
+    "threadIdx": "local_id",
+    "blockIdx": "group_id",
+    "blockDim": "local_size",
+    "gridDim": "num_groups",
+}
+_DIMS = {"x": 0, "y": 1, "z": 2}
+
+_F, _D = ["float"], ["double"]
+_I, _U, _L, _UL = ["int"], ["unsigned", "int"], ["long"], ["unsigned", "long"]
+_FLOAT_MATH = """sqrt rsqrt cbrt fabs fmin fmax floor ceil trunc round rint exp exp2 exp10 expm1
+    log log2 log10 log1p logb pow sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh
+    atanh sinpi cospi fmod remainder hypot fma copysign fdim erf erfc lgamma tgamma nextafter""".split()
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A CUDA function as an OpenCL one: ``target`` (a built-in name, or an
+    operator ``+ - * /``) on the arguments converted to ``args``, the result
+    converted to ``result``."""
+
+    target: str
+    args: list[str] | None = None
+    result: list[str] | None = None
+
+
+#: CUDA math functions and intrinsics -> OpenCL built-ins
+CUDA_BUILTINS: dict[str, Builtin] = {
+    **{f + "f": Builtin(f, _F) for f in _FLOAT_MATH},
+    "nearbyintf": Builtin("rint", _F),
+    **{f"__{f}f": Builtin(f, _F) for f in "exp exp10 log log2 log10 pow sin cos tan".split()},
+    "__fsqrt_rn": Builtin("sqrt", _F), "__frsqrt_rn": Builtin("rsqrt", _F),
+    "__fmaf_rn": Builtin("fma", _F), "__fma_rn": Builtin("fma", _D),
+    "__fdividef": Builtin("/", _F), "__fdiv_rn": Builtin("/", _F),
+    "__fadd_rn": Builtin("+", _F), "__fsub_rn": Builtin("-", _F), "__fmul_rn": Builtin("*", _F),
+    "__dadd_rn": Builtin("+", _D), "__dsub_rn": Builtin("-", _D), "__dmul_rn": Builtin("*", _D),
+    "__ddiv_rn": Builtin("/", _D),
+    "__mul24": Builtin("mul24", _I), "__umul24": Builtin("mul24", _U),
+    "__mulhi": Builtin("mul_hi", _I), "__umulhi": Builtin("mul_hi", _U),
+    "__mul64hi": Builtin("mul_hi", _L), "__umul64hi": Builtin("mul_hi", _UL),
+    "__hadd": Builtin("hadd", _I), "__uhadd": Builtin("hadd", _U),
+    "__rhadd": Builtin("rhadd", _I), "__urhadd": Builtin("rhadd", _U),
+    "__popc": Builtin("popcount", _U, _I), "__popcll": Builtin("popcount", _UL, _I),
+    "__clz": Builtin("clz", _I, _I), "__clzll": Builtin("clz", _L, _I),
+    "umin": Builtin("min", _U), "umax": Builtin("max", _U),
+    "llmin": Builtin("min", _L), "llmax": Builtin("max", _L),
+    "ullmin": Builtin("min", _UL), "ullmax": Builtin("max", _UL),
+    "llabs": Builtin("abs", _L, _L),
+    "__float_as_int": Builtin("as_int", _F), "__int_as_float": Builtin("as_float", _I),
+    "__float_as_uint": Builtin("as_uint", _F), "__uint_as_float": Builtin("as_float", _U),
+    "__double_as_longlong": Builtin("as_long", _D), "__longlong_as_double": Builtin("as_double", _L),
+    "__float2int_rz": Builtin("cast", _F, _I), "__float2uint_rz": Builtin("cast", _F, _U),
+    "__float2ll_rz": Builtin("cast", _F, _L), "__double2int_rz": Builtin("cast", _D, _I),
+    "__int2float_rn": Builtin("cast", _I, _F), "__uint2float_rn": Builtin("cast", _U, _F),
+    "__int2double_rn": Builtin("cast", _I, _D), "__double2float_rn": Builtin("cast", _D, _F),
+    "__float2double": Builtin("cast", _F, _D),
+    "__float2int_rn": Builtin("convert_int_rte", _F), "__float2int_rd": Builtin("convert_int_rtn", _F),
+    "__float2int_ru": Builtin("convert_int_rtp", _F),
+}  # fmt: skip
+#: CUDA functions soff knows of but does not support
+_WARP_FUNCTIONS = frozenset(
+    """__syncwarp __activemask __ballot __ballot_sync __any __any_sync __all __all_sync
+    __uni_sync __match_any_sync __match_all_sync __shfl __shfl_up __shfl_down __shfl_xor
+    __shfl_sync __shfl_up_sync __shfl_down_sync __shfl_xor_sync __reduce_add_sync
+    __reduce_min_sync __reduce_max_sync __reduce_and_sync __reduce_or_sync __reduce_xor_sync
+    __syncthreads_count __syncthreads_and __syncthreads_or""".split()
+)
+_FENCES = frozenset(["__threadfence", "__threadfence_block", "__threadfence_system"])
+_UNSUPPORTED_FUNCTIONS = frozenset(["clock", "clock64", "__nanosleep", "__brev", "__brevll",
+                                    "__ffs", "__ffsll", "__sad", "__usad", "sincosf", "sincos"])  # fmt: skip
+WARP_SIZE = 32
+
+
+class CudaLexer(c_lexer.CLexer):
+    """pycparser's C lexer with the CUDA keywords (and none of OpenCL's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in _FUNCTION_SPECIFIERS:
+            self._keyword_map[name] = "INLINE"
+        for name in CUDA_ADDRESS_SPACES:
+            self._keyword_map[name] = "VOLATILE"
+        for name in ("__restrict__", "__restrict"):
+            self._keyword_map[name] = "RESTRICT"
+
+
+@dataclass
+class CudaContext:
+    """What the lowering needs to know about a CUDA translation unit."""
+
+    #: the dynamic shared memory size in bytes (``extern __shared__`` arrays)
+    shared_bytes: int | None = None
+    #: dropped ``__global__``/``__device__`` templates: name -> location
+    templates: dict[str, SourceLoc] = field(default_factory=dict)
+    #: file-scope ``__shared__`` / ``extern __shared__`` declarations by name
+    shared: dict[str, c_ast.Decl] = field(default_factory=dict)
+    #: file-scope names soff cannot use in device code: name -> (message, location)
+    unusable: dict[str, tuple[str, SourceLoc]] = field(default_factory=dict)
+    #: per kernel (by id of its lowerer): the variables made for file-scope names
+    made: dict[tuple[int, str], Var] = field(default_factory=dict)
+
+
+def type_names(ctx: _Context, names: list[str], loc: SourceLoc) -> list[str]:
+    """CUDA type names as the OpenCL ones they stand for."""
+    if len(names) == 1:
+        name = names[0]
+        if name in CUDA_TYPE_ALIASES:
+            return [CUDA_TYPE_ALIASES[name]]
+        if name in CUDA_UNSUPPORTED_TYPES:
+            raise UnsupportedError(f"the {name} type is not supported in device code yet", loc)
+    return names
+
+
+def module_decl(ctx: _Context, ext: c_ast.Decl, loc: SourceLoc) -> bool:
+    """A file-scope declaration CUDA treats differently from OpenCL C (True if handled)."""
+    from soff.frontend.lower import _decl_space, _outer_quals, _program_constant
+
+    assert ctx.cuda is not None
+    cu: CudaContext = ctx.cuda
+    name = ext.name
+    if name is None or isinstance(ext.type, c_ast.FuncDecl):
+        return False
+    space = _decl_space(ext.type)
+    if space == "local":
+        cu.shared[name] = ext
+        return True
+    if space == "constant" and ext.init is None:
+        cu.unusable[name] = (
+            f"__constant__ variable '{name}' has no initializer: values copied in by the host "
+            "(cudaMemcpyToSymbol) are not supported yet; pass the data as a kernel argument",
+            loc,
+        )
+        return True
+    if space is not None:
+        return False
+    specs = set(ext.funcspec or [])
+    if "__device__" in specs or "__managed__" in specs:
+        cu.unusable[name] = (f"__device__ variables ('{name}') are not supported yet", loc)
+        return True
+    quals = _outer_quals(ext.type)
+    elem = ext.type
+    while isinstance(elem, c_ast.ArrayDecl):
+        elem = elem.type
+    if ext.init is not None and ("const" in quals or "const" in getattr(elem, "quals", [])):
+        ctx.constants[name] = _program_constant(ctx, ext, loc)  # usable in device code
+        return True
+    cu.unusable[name] = (
+        f"host variable '{name}' cannot be used in device code "
+        "(declare it __constant__ with an initializer, or pass it as an argument)",
+        loc,
+    )
+    return True
+
+
+def lookup(fn: _FunctionLowerer, name: str, loc: SourceLoc) -> Var | None:
+    """A file-scope CUDA name not declared in the function (None if unknown)."""
+    cu: CudaContext = fn.ctx.cuda
+    key = (id(fn), name)
+    if key in cu.made:
+        return cu.made[key]
+    if name in cu.shared:
+        decl = cu.shared[name]
+        var = (
+            dynamic_shared(fn, decl, _decl_loc(decl, loc))
+            if "extern" in (decl.storage or [])
+            else _shared_var(fn, decl, _decl_loc(decl, loc))
+        )
+        cu.made[key] = var
+        return var
+    if name == "warpSize":
+        from soff.frontend.lower import Var
+
+        entry = fn.blocks[0]
+        op = Op("const", [], I32, {"value": WARP_SIZE}, loc=loc, name="warpSize")
+        op.parent = entry
+        entry.ops.insert(0, op)
+        var = cu.made[key] = Var(name, I32, loc, const=True)
+        fn.write_raw(var, entry, op)
+        return var
+    if name in BUILTIN_VARIABLES:
+        raise UnsupportedError(f"'{name}' can only be used as {name}.x, {name}.y or {name}.z", loc)
+    _check_unusable(cu, name, loc)
+    return None
+
+
+def _check_unusable(cu: CudaContext, name: str, loc: SourceLoc) -> None:
+    if name in cu.unusable:
+        msg, where = cu.unusable[name]
+        raise UnsupportedError(f"{msg} (used at {loc})", where)
+    if name in cu.templates:
+        raise UnsupportedError(
+            f"templates are not supported: '{name}' is a template (used at {loc})",
+            cu.templates[name],
+        )
+
+
+def _decl_loc(decl: c_ast.Decl, fallback: SourceLoc) -> SourceLoc:
+    coord = decl.coord
+    if coord is None or coord.line is None:
+        return fallback
+    return SourceLoc(coord.file, coord.line, coord.column or 0)
+
+
+def _alloca(fn: _FunctionLowerer, name: str, t: Type, loc: SourceLoc) -> Var:
+    from soff.frontend.lower import Var
+
+    entry = fn.blocks[0]
+    addr = Op("alloca", [], PtrType(t, "local"), loc=loc, name=name)
+    addr.parent = entry
+    entry.ops.insert(0, addr)
+    return Var(name, t, loc, addr=addr)
+
+
+def _shared_var(fn: _FunctionLowerer, decl: c_ast.Decl, loc: SourceLoc) -> Var:
+    """A file-scope ``__shared__`` variable: one per work-group of each kernel using it."""
+    from soff.frontend.lower import _leaf_type
+
+    if decl.init is not None:
+        raise CompileError(f"__shared__ variable '{decl.name}' cannot have an initializer", loc)
+    t = fn.ctx.c_type(decl.type, loc)
+    leaf = _leaf_type(t)
+    if not isinstance(leaf, (IntType, FloatType)) or (isinstance(t, ArrayType) and t.count == 0):
+        raise UnsupportedError(f"__shared__ variables of type {t} are not supported yet", loc)
+    return _alloca(fn, decl.name, t, loc)
+
+
+def dynamic_shared(fn: _FunctionLowerer, decl: c_ast.Decl, loc: SourceLoc) -> Var:
+    """``extern __shared__ T name[]``: the kernel's dynamic shared memory as a
+    ``T[shared_bytes / sizeof(T)]`` __local array. Every such declaration of one
+    kernel names the same memory, as in CUDA; they must share the element type."""
+    cu: CudaContext = fn.ctx.cuda
+    name = decl.name
+    t = fn.ctx.c_type(decl.type, loc)
+    if not isinstance(t, ArrayType) or t.count != 0:
+        raise CompileError(
+            f"extern __shared__ variable '{name}' must be an array of unknown size ('{name}[]')",
+            loc,
+        )
+    elem = t.elem
+    size = _size_of(elem)
+    if size is None:
+        raise UnsupportedError(f"extern __shared__ arrays of {elem} are not supported yet", loc)
+    if cu.shared_bytes is None:
+        raise CompileError(
+            f"extern __shared__ array '{name}' is sized at launch: give the dynamic shared "
+            "memory size in bytes (--shared-bytes N, or shared_bytes=N)",
+            loc,
+        )
+    count = cu.shared_bytes // size
+    if count < 1:
+        raise CompileError(
+            f"extern __shared__ array '{name}' has no room: {cu.shared_bytes} shared bytes "
+            f"hold no {size}-byte element",
+            loc,
+        )
+    key = (id(fn), " dynamic shared")
+    first = cu.made.get(key)
+    if first is not None:
+        if first.type != ArrayType(elem, count):
+            raise UnsupportedError(
+                f"extern __shared__ arrays of different types share one buffer in CUDA; soff "
+                f"supports one element type per kernel ('{first.name}' is an array of "
+                f"{first.type.elem}, '{name}' of {elem})",  # type: ignore[attr-defined]
+                loc,
+            )
+        from soff.frontend.lower import Var
+
+        return Var(name, first.type, loc, addr=first.addr)
+    var = cu.made[key] = _alloca(fn, name, ArrayType(elem, count), loc)
+    return var
+
+
+def _size_of(t: Type) -> int | None:
+    if isinstance(t, (IntType, FloatType)):
+        return max(1, t.width // 8)
+    if isinstance(t, ArrayType):
+        inner = _size_of(t.elem)
+        return None if inner is None else inner * t.count
+    return None
+
+
+def builtin_variable(
+    fn: _FunctionLowerer, node: c_ast.StructRef, loc: SourceLoc, lvalue: bool
+) -> _LValue | None:
+    """``threadIdx.x`` & co (None when ``node`` is not one)."""
+    from soff.frontend.lower import _RValue
+
+    base = node.name
+    if not isinstance(base, c_ast.ID) or base.name not in BUILTIN_VARIABLES:
+        return None
+    if any(base.name in s for s in fn.frame.scopes):
+        return None  # a local variable of that name
+    if node.type != "." or node.field.name not in _DIMS:
+        raise CompileError(
+            f"'{base.name}' has no member '{node.field.name}' (use .x, .y or .z)", loc
+        )
+    if lvalue:
+        raise CompileError(f"cannot assign to '{base.name}.{node.field.name}'", loc)
+    op = fn.b.op(BUILTIN_VARIABLES[base.name], [], U64, {"dim": _DIMS[node.field.name]}, loc=loc)
+    return _RValue(fn, fn.cast(op, U32, loc))
+
+
+def _typename(names: list[str], coord: Any) -> c_ast.Typename:
+    return c_ast.Typename(
+        name=None,
+        quals=[],
+        align=None,
+        type=c_ast.TypeDecl(None, [], None, c_ast.IdentifierType(names, coord), coord=coord),
+        coord=coord,
+    )
+
+
+def _cast(names: list[str], node: Any) -> c_ast.Cast:
+    return c_ast.Cast(_typename(names, node.coord), node, node.coord)
+
+
+def lower_call(
+    fn: _FunctionLowerer, name: str, args: list[Any], node: c_ast.FuncCall, loc: SourceLoc
+) -> Value | None:
+    """A call of a CUDA built-in (None when ``name`` is not one)."""
+    from soff.frontend.lower import _VOID_VALUE
+
+    coord = node.coord
+    if name == "__syncthreads":
+        _arity(name, args, 0, loc)
+        return fn.lower_barrier("barrier", [c_ast.Constant("int", "3", coord)], loc)
+    if name in _FENCES:
+        _arity(name, args, 0, loc)
+        return _VOID_VALUE  # a work-item's own memory ops are ordered already
+    if name == "__ldg":
+        _arity(name, args, 1, loc)
+        return fn.lower_expr(c_ast.UnaryOp("*", args[0], coord))
+    if name in _WARP_FUNCTIONS:
+        raise UnsupportedError(f"warp-level primitives ('{name}') are not supported", loc)
+    base = name.removesuffix("_block").removesuffix("_system")
+    if base in atomics.CUDA_ATOMICS:
+        return atomics.lower_cuda_atomic(fn, base, args, loc)  # scopes: memory is coherent
+    if name in _UNSUPPORTED_FUNCTIONS:
+        raise UnsupportedError(f"the CUDA function '{name}' is not supported yet", loc)
+    tname = CUDA_TYPE_ALIASES.get(name[5:], name[5:]) if name.startswith("make_") else ""
+    if tname in VECTOR_TYPE_NAMES and VECTOR_TYPE_NAMES[tname][1] <= 4:
+        return _make_vector(fn, name, tname, args, loc)
+    if name == "abs" and len(args) == 1:  # C++ overloads: int abs(int), float abs(float)
+        from soff.frontend.builtins import builtin_values
+
+        v = fn.lower_expr(args[0])
+        if isinstance(v.type, FloatType):
+            return builtin_values(fn, "fabs", [v], loc)
+        if isinstance(v.type, IntType):
+            t = v.type if v.type.width >= 32 else I32
+            return fn.cast(builtin_values(fn, "abs", [fn.cast(v, t, loc)], loc), t, loc)
+        return None
+    b = CUDA_BUILTINS.get(name)
+    if b is None:
+        _check_unusable(fn.ctx.cuda, name, loc)
+        return None
+    new_args = [_cast(b.args, a) for a in args] if b.args else list(args)
+    if b.target in ("+", "-", "*", "/"):
+        _arity(name, args, 2, loc)
+        expr: Any = c_ast.BinaryOp(b.target, new_args[0], new_args[1], coord)
+    elif b.target == "cast":
+        _arity(name, args, 1, loc)
+        expr = new_args[0]
+    else:
+        expr = c_ast.FuncCall(c_ast.ID(b.target, coord), c_ast.ExprList(new_args, coord), coord)
+    if b.result:
+        expr = _cast(b.result, expr)
+    try:
+        return fn.lower_expr(expr)
+    except CompileError as e:  # name the function the user called
+        message = e.message.replace(f"'{b.target}'", f"'{name}'")
+        raise type(e)(message, e.loc) from None
+
+
+def _arity(name: str, args: list[Any], want: int, loc: SourceLoc) -> None:
+    if len(args) != want:
+        word = "too many" if len(args) > want else "too few"
+        raise CompileError(
+            f"{word} arguments to function call '{name}', expected {want}, have {len(args)}", loc
+        )
+
+
+def _make_vector(
+    fn: _FunctionLowerer, name: str, tname: str, args: list[Any], loc: SourceLoc
+) -> Value:
+    """``make_float4(x, y, z, w)``: a vector of soff's type with these lanes."""
+    from soff.frontend import vectors
+
+    n = VECTOR_TYPE_NAMES[tname][1]
+    _arity(name, args, n, loc)
+    vt = fn.ctx.base_type([tname], loc)
+    assert isinstance(vt, VectorType)
+    lanes = []
+    for a in args:
+        v = fn.lower_expr(a)
+        if not isinstance(v.type, (IntType, FloatType)):
+            raise CompileError(f"argument of '{name}' must be a number, not {v.type}", loc)
+        lanes.append(fn.convert(v, vt.elem, loc))
+    return vectors.VecValue(lanes)
+
+
+def check_kernel_param(t: Type, name: str, loc: SourceLoc) -> None:
+    """CUDA's 3-lane vectors are 12 bytes apart in memory, OpenCL's 16."""
+    if isinstance(t, PtrType) and isinstance(t.pointee, VectorType) and t.pointee.count == 3:
+        raise UnsupportedError(
+            f"pointers to 3-lane vectors ('{name}') are not supported in CUDA C yet "
+            "(CUDA packs them in 12 bytes, soff's layout has 16)",
+            loc,
+        )
+
+
+def compile_cuda(
+    source: str,
+    filename: str,
+    defines: dict[str, str | None] | None = None,
+    include_dirs: list[str] | None = None,
+    shared_bytes: int | None = None,
+) -> Any:
+    """Compile the device code of CUDA C ``source`` to a Module (see the module docstring)."""
+    from soff.frontend.cuda_extract import extract_device_code
+    from soff.frontend.lower import lower_module
+    from soff.frontend.opencl import parse
+    from soff.frontend.preprocess import preprocess
+
+    if shared_bytes is not None and shared_bytes < 0:
+        raise CompileError(f"the shared memory size must not be negative, not {shared_bytes}")
+    text = preprocess(source, filename, defines, include_dirs, cuda=True)
+    device = extract_device_code(text)
+    parsed = parse(device.text, filename, cuda=True)
+    module = lower_module(
+        parsed,
+        filename,
+        cuda_ctx=CudaContext(shared_bytes=shared_bytes, templates=device.templates),
+    )
+    if not module.kernels and device.template_kernels:
+        first = device.template_kernels[0]
+        raise UnsupportedError(
+            f"templates are not supported: kernel '{first}' is a template",
+            device.templates[first],
+        )
+    return module
+
+
+__all__ = ["CUDA_BUILTINS", "CudaContext", "CudaLexer", "compile_cuda"]

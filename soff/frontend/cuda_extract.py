@@ -1,0 +1,334 @@
+"""Keeping the device code of a preprocessed CUDA file (host code is dropped).
+
+Real ``.cu`` files mix kernels with host code: ``main``, ``cudaMalloc``,
+``kernel<<<grid, block>>>(...)`` launches, C++ classes, templates, ``std::``.
+soff compiles only the ``__global__`` functions and what they use, so this
+pre-pass splits the preprocessed text into top-level items (a declaration up
+to its ``;``, a function definition up to its closing ``}``; ``namespace``
+and ``extern "C"`` braces are looked through) and keeps:
+
+- every ``__global__`` function definition (the roots), and
+- the candidates the kept items use, by name, transitively: ``__device__``
+  functions, ``__constant__``/``__device__``/``__shared__`` variables,
+  file-scope ``const`` variables, C-like typedefs, structs, unions and enums.
+
+Everything else (host functions, host variables, classes, ``using``, ...) is
+replaced by spaces, newlines kept, so every kept token stays at its line and
+column and diagnostics point into the user's ``.cu`` file. Templates are
+never kept: a ``__global__``/``__device__`` template is remembered by name so
+that a use of it (or a file whose only kernels are templates) is reported as
+"templates are not supported" at the template.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from soff.diagnostics import SourceLoc
+from soff.frontend.opencl import _TextMap
+
+_TOKEN = re.compile(
+    r"""(?P<str>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+    r"""|(?P<id>[A-Za-z_]\w*)|(?P<num>\.?\d(?:[eEpP][+-]|[\w.])*)|(?P<nl>\n)|(?P<ws>[ \t\r\f\v]+)|(?P<other>.)""",
+    re.S,
+)
+
+#: identifiers followed by a parenthesised argument that is not a declarator
+_PAREN_SPECIFIERS = frozenset(
+    "__attribute__ __launch_bounds__ __align__ alignas __declspec __cluster_dims__".split()
+)
+#: blanked in kept items (with their parenthesised arguments where they have one)
+_BLANKED = frozenset(["__launch_bounds__", "__align__", "__cluster_dims__", "__grid_constant__"])
+_CXX_ONLY = frozenset(
+    "class public private protected template operator virtual namespace using new delete "
+    "typename friend this".split()
+)
+_NOT_NAMES = frozenset(
+    """auto break case char const continue default do double else enum extern float for goto if
+    inline int long register restrict return short signed sizeof static struct switch typedef
+    union unsigned void volatile while _Bool bool __global__ __device__ __host__ __shared__
+    __constant__ __managed__ __restrict__ __restrict __forceinline__ __noinline__ __inline__
+    __attribute__ __launch_bounds__ __align__ constexpr""".split()
+)
+
+
+@dataclass
+class _Tok:
+    kind: str
+    val: str
+    pos: int
+
+
+@dataclass
+class _Item:
+    toks: list[_Tok]
+    kind: str = "drop"  # kernel, candidate, template, drop
+    defines: set[str] = field(default_factory=set)
+    uses: set[str] = field(default_factory=set)
+
+
+@dataclass
+class DeviceCode:
+    """The kept device code, and the device templates that were dropped."""
+
+    text: str
+    #: name -> location of a dropped ``__global__``/``__device__`` template
+    templates: dict[str, SourceLoc] = field(default_factory=dict)
+    #: dropped templates that were ``__global__`` kernels, in source order
+    template_kernels: list[str] = field(default_factory=list)
+
+
+def _tokens(text: str) -> list[_Tok]:
+    """The tokens of ``text``, without whitespace and #line markers."""
+    toks: list[_Tok] = []
+    line_start = True
+    skip_line = False
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind == "nl":
+            line_start, skip_line = True, False
+            continue
+        if skip_line or kind == "ws":
+            continue
+        if line_start and m.group() == "#":
+            skip_line = True
+            continue
+        line_start = False
+        toks.append(_Tok(kind, m.group(), m.start()))
+    return toks
+
+
+def _match(toks: list[_Tok], i: int) -> int:
+    """The index of the bracket closing the one at ``i`` (or the last index)."""
+    opening = toks[i].val
+    closing = {"(": ")", "[": "]", "{": "}"}[opening]
+    depth = 0
+    for j in range(i, len(toks)):
+        v = toks[j].val
+        if v == opening:
+            depth += 1
+        elif v == closing:
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks) - 1
+
+
+def _split(toks: list[_Tok]) -> tuple[list[_Item], list[_Tok]]:
+    """Top-level items, and the tokens of namespace/extern "C" wrappers."""
+    items: list[_Item] = []
+    wrappers: list[_Tok] = []
+    cur: list[_Tok] = []
+    has_paren = has_eq = False
+    open_wrappers = 0
+    i = 0
+    n = len(toks)
+    while i < n:
+        t = toks[i]
+        v = t.val
+        if v == "{":
+            head = [x.val for x in cur]
+            if head[:1] == ["namespace"] and len(head) <= 2 or head in (
+                ['extern', '"C"'], ['extern', '"C++"']
+            ):  # fmt: skip
+                wrappers += cur + [t]
+                cur, has_paren, has_eq = [], False, False
+                open_wrappers += 1
+                i += 1
+                continue
+            j = _match(toks, i)
+            cur += toks[i : j + 1]
+            i = j + 1
+            if has_paren and not has_eq:  # a function body ends the item
+                if i < n and toks[i].val == ";":
+                    cur.append(toks[i])
+                    i += 1
+                items.append(_Item(cur))
+                cur, has_paren, has_eq = [], False, False
+            continue
+        if v == "}" and open_wrappers and not cur:
+            wrappers.append(t)
+            open_wrappers -= 1
+            i += 1
+            continue
+        if v in ("(", "["):
+            j = _match(toks, i)
+            if v == "(" and not (cur and cur[-1].val in _PAREN_SPECIFIERS):
+                has_paren = True
+            cur += toks[i : j + 1]
+            i = j + 1
+            continue
+        cur.append(t)
+        i += 1
+        if v == "=":
+            has_eq = True
+        elif v == ";":
+            items.append(_Item(cur))
+            cur, has_paren, has_eq = [], False, False
+    if cur:
+        items.append(_Item(cur))
+    return items, wrappers
+
+
+def _head(item: _Item) -> list[_Tok]:
+    """The tokens before the item's first brace (its specifiers and declarator)."""
+    for k, t in enumerate(item.toks):
+        if t.val == "{":
+            return item.toks[:k]
+    return item.toks
+
+
+def _declared_names(toks: list[_Tok]) -> set[str]:
+    """Names declared at depth 0: an identifier followed by ``( [ = , ;``; an
+    initialiser after ``=`` is skipped up to the next ``,``."""
+    names: set[str] = set()
+    depth = 0
+    in_init = False
+    prev: _Tok | None = None
+    for t in toks:
+        v = t.val
+        if v in "([{":
+            if depth == 0 and v in "([" and prev is not None and prev.kind == "id":
+                if prev.val not in _NOT_NAMES and prev.val not in _PAREN_SPECIFIERS and not in_init:
+                    names.add(prev.val)
+            depth += 1
+        elif v in ")]}":
+            depth -= 1
+        elif depth == 0:
+            if v in ("=", ",", ";") and prev is not None and prev.kind == "id" and not in_init:
+                if prev.val not in _NOT_NAMES:
+                    names.add(prev.val)
+            if v == "=":
+                in_init = True
+            elif v == ",":
+                in_init = False
+        prev = t
+    return names
+
+
+def _is_c_like(vals: list[str]) -> bool:
+    if any(v in _CXX_ONLY for v in vals):
+        return False
+    for a, b in zip(vals, vals[1:], strict=False):
+        if a == ":" and b == ":":
+            return False
+        if a == ")" and b in ("{", "const"):
+            return False  # a member function
+    return True
+
+
+def _classify(item: _Item) -> None:
+    toks = item.toks
+    vals = [t.val for t in toks]
+    head = [t.val for t in _head(item)]
+    item.uses = {t.val for t in toks if t.kind == "id"}
+    is_def = "{" in vals and "(" in head and "=" not in head
+    if head[:1] == ["template"]:
+        if "__global__" in head or "__device__" in head:
+            item.kind = "template"
+            depth, k = 0, 1
+            for k in range(1, len(vals)):  # skip the template parameter list
+                depth += (vals[k] == "<") - (vals[k] == ">")
+                if depth == 0:
+                    break
+            item.defines = _declared_names(_head(_Item(toks[k + 1 :])))
+        return
+    if "operator" in vals[: len(head)]:
+        return  # C++ operator overloads (e.g. helper_math.h): soff's vectors have the operators
+    if "__global__" in head:
+        if is_def:
+            item.kind = "kernel"
+        elif _is_c_like(head):
+            item.kind, item.defines = "candidate", _declared_names(head)
+        return
+    if any(v in head for v in ("__device__", "__constant__", "__shared__", "__managed__")):
+        item.kind = "candidate"
+        item.defines = _declared_names(head if is_def else toks)
+        return
+    if is_def or not _is_c_like(vals):
+        return  # a host function, or C++
+    if head[:1] in (["typedef"], ["struct"], ["union"], ["enum"]) or "const" in head[:3]:
+        names = _declared_names(toks)
+        for k, v in enumerate(vals[:-1]):
+            if v in ("struct", "union", "enum") and toks[k + 1].kind == "id":
+                names.add(toks[k + 1].val)  # the tag
+        if "enum" in vals:  # the enumerators
+            depth = 0
+            for k, t in enumerate(toks):
+                if t.val == "{":
+                    depth += 1
+                elif t.val == "}":
+                    depth -= 1
+                elif depth == 1 and t.kind == "id" and toks[k - 1].val in ("{", ","):
+                    names.add(t.val)
+        if "const" in head[:3] and "=" not in vals:
+            return  # a const declaration without a value is not a usable constant
+        item.kind, item.defines = "candidate", names
+
+
+def extract_device_code(text: str) -> DeviceCode:
+    """Blank out everything of ``text`` (preprocessed CUDA) that device code does not need."""
+    toks = _tokens(text)
+    items, wrappers = _split(toks)
+    for item in items:
+        _classify(item)
+    providers: dict[str, list[_Item]] = {}
+    loc = _TextMap(text)
+    result = DeviceCode(text)
+    for item in items:
+        if item.kind == "candidate":
+            for name in item.defines:
+                providers.setdefault(name, []).append(item)
+        elif item.kind == "template":
+            for name in item.defines:
+                result.templates.setdefault(name, loc.loc(item.toks[0].pos))
+                if "__global__" in (t.val for t in item.toks):
+                    result.template_kernels.append(name)
+    kept: set[int] = set()
+    work = [item for item in items if item.kind == "kernel"]
+    kept.update(id(item) for item in work)
+    while work:
+        item = work.pop()
+        for name in item.uses:
+            for p in providers.get(name, []):
+                if id(p) not in kept:
+                    kept.add(id(p))
+                    work.append(p)
+    chars = list(text)
+
+    def blank(t: _Tok) -> None:
+        for p in range(t.pos, t.pos + len(t.val)):
+            if chars[p] != "\n":
+                chars[p] = " "
+
+    for t in wrappers:
+        blank(t)
+    for item in items:
+        if id(item) not in kept:
+            for t in item.toks:
+                blank(t)
+            continue
+        k = 0
+        while k < len(item.toks):
+            t = item.toks[k]
+            nxt = item.toks[k + 1] if k + 1 < len(item.toks) else None
+            if t.val == "extern" and nxt is not None and nxt.kind == "str":
+                blank(t)
+                blank(nxt)
+                k += 2
+                continue
+            if t.val in _BLANKED:
+                blank(t)
+                if nxt is not None and nxt.val == "(":
+                    end = _match(item.toks, k + 1)
+                    for x in item.toks[k + 1 : end + 1]:
+                        blank(x)
+                    k = end + 1
+                    continue
+            k += 1
+    result.text = "".join(chars)
+    return result
+
+
+__all__ = ["DeviceCode", "extract_device_code"]

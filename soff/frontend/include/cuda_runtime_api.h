@@ -1,0 +1,2 @@
+/* soff's cuda_runtime_api.h (see cuda_runtime.h). */
+#include <cuda_runtime.h>

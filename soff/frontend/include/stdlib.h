@@ -1,0 +1,1 @@
+/* soff's stdlib.h for CUDA C: host code only (dropped before parsing). */
