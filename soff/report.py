@@ -492,7 +492,8 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
     )
     for lp in dp["loops"]:
         r = lp["recurrence"]
-        mem = f" + {r['memory_round_trips']} memory round trips" if r["memory_round_trips"] else ""
+        trips = r["memory_round_trips"]
+        mem = f" + {_n(trips, 'memory round trip')}" if trips else ""
         lines.append(
             f"loop ^{lp['header']} ({lp['blocks']} blocks, <= {lp['limit']} work-items inside): "
             "II 1 per work-item entry, not modulo-scheduled"
@@ -507,8 +508,9 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         lines.append("resources (estimate from op bits; `soff synth` gives yosys numbers):")
         lines.append(
             f"  ~{est['register_bits']} register bits, {est['fifo_bits']} FIFO bits, "
-            f"~{est['integer_lut_bits']} integer-operator LUTs, {est['multipliers']} multipliers, "
-            f"{est['units']} units, {est['memory_units']} memory units"
+            f"~{est['integer_lut_bits']} integer-operator LUTs, "
+            f"{_n(est['multipliers'], 'multiplier')}, {_n(est['units'], 'unit')}, "
+            f"{_n(est['memory_units'], 'memory unit')}"
         )
     lines.append(f"balancing: {dp['delay_bits']} delay-register bits, {dp['fifo_bits']} FIFO bits")
     return lines
