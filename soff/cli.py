@@ -203,6 +203,8 @@ def _report_pictures(design: Any, html: str | None, plot: str | None) -> dict[Pa
 
     if plot and Path(plot).suffix.lower() not in (".png", ".svg"):
         raise UsageError(f"--report-plot writes .png or .svg, not '{plot}'")
+    if design.schedule is None:
+        raise UsageError("--report-html and --report-plot draw the schedule: not with --emit ir")
     report.require_matplotlib()
     data = design.report_data()
     out: dict[Path, str | bytes] = {}

@@ -592,7 +592,8 @@ def schedule_figure(data: dict[str, Any]) -> Any:
 
     blocks = data.get("datapath", {}).get("blocks", [])
     heights = [max(2, len(b["schedule"])) for b in blocks] or [2]
-    fig = Figure(figsize=(9, 1.2 + 0.24 * sum(heights) + 0.6 * len(heights)))
+    row = min(0.24, 400 / sum(heights))  # inches; huge kernels get thinner rows, not a crash
+    fig = Figure(figsize=(9, 1.2 + row * sum(heights) + 0.6 * len(heights)))
     axes = fig.subplots(len(heights), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
     n = 0
     for ax, b in zip(axes[:, 0], blocks, strict=False):

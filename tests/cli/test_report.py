@@ -197,14 +197,20 @@ def test_missing_matplotlib_is_a_clear_error(
     [
         ("--report-plot", "r.pdf", "writes .png or .svg"),
         ("--report-html", "missing/r.html", "does not exist"),
+        ("--emit=ir", "r.html", "not with --emit ir"),
     ],
 )
 def test_bad_report_destinations(
     option: str, dest: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
+    argv = [str(kernel_path("vadd", tmp_path)), "-o", str(tmp_path / "k.v")]
+    argv += (
+        [option, str(tmp_path / dest)]
+        if option != "--emit=ir"
+        else [option, "--report-html", str(tmp_path / dest)]
+    )
     with pytest.raises(SystemExit) as e:
-        main([str(kernel_path("vadd", tmp_path)), "-o", str(tmp_path / "k.v"), option,
-              str(tmp_path / dest)])  # fmt: skip
+        main(argv)
     assert e.value.code == 1
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
