@@ -705,6 +705,14 @@ def report_html(data: dict[str, Any]) -> str:
         f"<h1>{esc(data['kernel'])} <small>(target {esc(data['target'])}, "
         f"{data['clock_mhz']:g} MHz)</small></h1>",
         "<h2>Arguments and register map</h2>",
+        "<p>"
+        + esc(
+            ", ".join(
+                f"{a['name']}: {a['type']}{'*' if a['kind'] == 'pointer' else ''}"
+                for a in data["arguments"]
+            )
+        )
+        + "</p>",
         _html_table(
             ["register", "offset", "bits", "kind"],
             [[r["name"], f"0x{r['offset']:02X}", r["bits"], r["kind"]] for r in data["registers"]],
@@ -715,8 +723,8 @@ def report_html(data: dict[str, Any]) -> str:
         parts += [
             "<h2>Pipeline schedule</h2>",
             '<p class="note">One row per op, a bar from its start to its end cycle; segments '
-            "are placed end to end, each memory boundary drawn as one hatched cycle (its "
-            "latency is variable).</p>",
+            "are placed end to end, each memory boundary drawn as one shaded cycle with its "
+            "loads and stores hatched (their latency is variable).</p>",
             svg,
             "<h2>Segments</h2>",
             _html_table(
