@@ -2,6 +2,7 @@
 
 soff KERNEL.cl -o OUT.v [-k NAME] [-D X[=Y]] [-I DIR] [--target BOARD] [--emit ir|verilog] [--report]
 soff sim KERNEL.cl -k NAME --global N[,N[,N]] [--local ...] --arg NAME=VALUE ... [--out NAME=FILE.npy] [--json]
+soff sim KERNEL.cu -k NAME --grid X[,Y[,Z]] --block X[,Y[,Z]] [--shared-bytes N] --arg ...
 soff testbench KERNEL.cl -k NAME -o DIR
 soff boards
 """
@@ -47,7 +48,7 @@ def _defines(items: Sequence[str] | None) -> dict[str, str | None]:
 
 
 def _add_compile_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", help="OpenCL C source file (.cl)")
+    p.add_argument("source", help="OpenCL C source file (.cl), or CUDA C (.cu)")
     p.add_argument("-k", "--kernel", help="kernel to compile (needed when the file has several)")
     p.add_argument(
         "-D", dest="defines", action="append", metavar="NAME[=VALUE]", help="define a macro"
@@ -79,6 +80,18 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dump-ir-dir", metavar="DIR", help="write the IR after every pass into DIR")
     p.add_argument("--stop-after", metavar="PASS", help="stop the pass pipeline after PASS")
+    p.add_argument(
+        "-x",
+        "--lang",
+        choices=("opencl", "cuda"),
+        help="source language (default: cuda for .cu/.cuh files, else opencl)",
+    )
+    p.add_argument(
+        "--shared-bytes",
+        type=int,
+        metavar="N",
+        help="CUDA C: bytes of dynamic shared memory for extern __shared__ arrays",
+    )
 
 
 def _compile(args: argparse.Namespace, emit: str = "verilog"):
@@ -105,6 +118,8 @@ def _compile(args: argparse.Namespace, emit: str = "verilog"):
         pipeline=args.passes,
         pm_options=opts,
         emit=emit,
+        lang=args.lang,
+        shared_bytes=args.shared_bytes,
     )
 
 
@@ -274,9 +289,8 @@ def sim_main(argv: Sequence[str]) -> int:
     p.add_argument(
         "--global",
         dest="global_size",
-        required=True,
         metavar="N[,N[,N]]",
-        help="global NDRange size",
+        help="global NDRange size (or --grid and --block)",
     )
     p.add_argument(
         "--local",
@@ -284,6 +298,10 @@ def sim_main(argv: Sequence[str]) -> int:
         metavar="N[,N[,N]]",
         help="work-group size (default: chosen by soff)",
     )
+    p.add_argument(
+        "--grid", metavar="X[,Y[,Z]]", help="CUDA grid size in blocks (global = grid x block)"
+    )
+    p.add_argument("--block", metavar="X[,Y[,Z]]", help="CUDA block size (the work-group size)")
     p.add_argument(
         "--arg",
         action="append",
@@ -310,8 +328,23 @@ def sim_main(argv: Sequence[str]) -> int:
     p.add_argument("--timeout-cycles", type=int, metavar="N", help="give up after N cycles")
     args = p.parse_args(argv)
 
-    gs = _sizes(args.global_size, "--global")
-    ls = _sizes(args.local_size, "--local") if args.local_size else None
+    from soff.driver import launch_sizes
+
+    if not args.global_size and not (args.grid or args.block):
+        raise UsageError(
+            "give the NDRange: --global N[,N[,N]] (and --local), or --grid and --block"
+        )
+    gs, ls = launch_sizes(
+        *(
+            _sizes(text, opt) if text else None
+            for text, opt in (
+                (args.global_size, "--global"),
+                (args.local_size, "--local"),
+                (args.grid, "--grid"),
+                (args.block, "--block"),
+            )
+        )
+    )
     values: dict[str, Any] = {}
     for item in args.arg:
         name, eq, text = item.partition("=")

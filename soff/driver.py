@@ -7,7 +7,7 @@ The CLI, the Python API (:func:`soff.compile`) and the tests all go through
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,10 @@ class Design:
     board: Board
     schedule: DatapathSchedule | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: the ``extern __shared__`` size a CUDA kernel was compiled with (None: not given)
+    shared_bytes: int | None = None
+    #: compiles the same kernel with another ``shared_bytes`` (set by compile_design)
+    recompile: Callable[[int], Design] | None = field(default=None, repr=False, compare=False)
 
     @property
     def top(self) -> str:
@@ -127,16 +131,35 @@ class Design:
 
     def simulate(
         self,
-        global_size: int | Sequence[int],
+        global_size: int | Sequence[int] | None = None,
         local_size: int | Sequence[int] | None = None,
         args: Mapping[str, np.ndarray | int | float] | None = None,
         simulator: str = "verilator",
         timeout_cycles: int | None = None,
+        *,
+        grid: int | Sequence[int] | None = None,
+        block: int | Sequence[int] | None = None,
+        shared_bytes: int | None = None,
     ):
         """Run the circuit on numpy arrays; returns a :class:`soff.sim.SimResult`
-        with ``outputs`` (every buffer after the run) and ``cycles``."""
+        with ``outputs`` (every buffer after the run) and ``cycles``.
+
+        The NDRange is ``global_size``/``local_size``, or a CUDA launch's
+        ``grid``/``block`` (see :func:`launch_sizes`). ``shared_bytes`` different
+        from the size a CUDA kernel's ``extern __shared__`` memory was compiled
+        with compiles the kernel again with that size."""
         from soff.sim.api import simulate
 
+        global_size, local_size = launch_sizes(global_size, local_size, grid, block)
+        if (
+            shared_bytes is not None
+            and self.shared_bytes is not None
+            and shared_bytes != self.shared_bytes
+            and self.recompile is not None
+        ):
+            return self.recompile(shared_bytes).simulate(
+                global_size, local_size, args, simulator, timeout_cycles
+            )
         args = dict(args or {})
         self.check_args(args)
         sched = self.schedule
@@ -168,25 +191,71 @@ def load_module(
     defines: Mapping[str, str | None] | None = None,
     include_dirs: Sequence[str | Path] | None = None,
     filename: str | None = None,
+    lang: str | None = None,
+    shared_bytes: int | None = None,
 ) -> Module:
-    """Parse OpenCL C (a path, or source text) into IR."""
+    """Parse OpenCL C or CUDA C (a path, or source text) into IR."""
     from soff.frontend import compile_file, compile_source
 
     defs = dict(defines or {})
     incs = [str(d) for d in include_dirs or []]
+    cuda = {"lang": lang, "shared_bytes": shared_bytes}
     if _is_path(source):
         path = Path(source)
         if not path.is_file():
             raise CompileError(f"{path}: No such file or directory")
-        return compile_file(str(path), defines=defs, include_dirs=incs)
+        return compile_file(str(path), defines=defs, include_dirs=incs, **cuda)
     return compile_source(
-        str(source), source_name(source, filename), defines=defs, include_dirs=incs
+        str(source), source_name(source, filename), defines=defs, include_dirs=incs, **cuda
     )
+
+
+def launch_sizes(
+    global_size: int | Sequence[int] | None,
+    local_size: int | Sequence[int] | None = None,
+    grid: int | Sequence[int] | None = None,
+    block: int | Sequence[int] | None = None,
+) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    """The NDRange (global, local) of a launch given as OpenCL sizes or as a CUDA
+    ``grid`` and ``block``: global = grid x block in each dimension, local = block.
+    Sizes given both ways must agree."""
+
+    def dims(x: int | Sequence[int], what: str) -> tuple[int, ...]:
+        t = (int(x),) if isinstance(x, (int, np.integer)) else tuple(int(n) for n in x)
+        if not 1 <= len(t) <= 3 or any(n < 1 for n in t):
+            raise ValueError(f"{what} must be one to three positive integers, not {x}")
+        return t
+
+    def pad(t: tuple[int, ...]) -> tuple[int, ...]:
+        return t + (1,) * (3 - len(t))
+
+    if grid is None and block is None:
+        if global_size is None:
+            raise ValueError("give the NDRange: global_size (and local_size), or grid and block")
+        return dims(global_size, "global size"), (
+            None if local_size is None else dims(local_size, "local size")
+        )
+    if grid is None or block is None:
+        raise ValueError("a CUDA launch needs both grid and block")
+    g, b = dims(grid, "grid"), dims(block, "block")
+    n = max(len(g), len(b))
+    gs = tuple(x * y for x, y in zip(pad(g), pad(b), strict=True))[:n]
+    ls = pad(b)[:n]
+    if global_size is not None and pad(dims(global_size, "global size")) != pad(gs):
+        raise ValueError(
+            f"global size {dims(global_size, 'global size')} does not match "
+            f"grid {g} x block {b} = {gs}"
+        )
+    if local_size is not None and pad(dims(local_size, "local size")) != pad(ls):
+        raise ValueError(f"local size {dims(local_size, 'local size')} does not match block {b}")
+    return gs, ls
 
 
 def _is_path(source: str | Path) -> bool:
     """A Path, or a one-line string naming a source file (otherwise: source text)."""
-    return isinstance(source, Path) or ("\n" not in source and source.endswith((".cl", ".c", ".h")))
+    return isinstance(source, Path) or (
+        "\n" not in source and source.endswith((".cl", ".c", ".h", ".cu", ".cuh"))
+    )
 
 
 def source_name(source: str | Path, filename: str | None = None) -> str:
@@ -225,6 +294,8 @@ def compile_design(
     pm_options: PassManagerOptions | None = None,
     filename: str | None = None,
     emit: str = "verilog",
+    lang: str | None = None,
+    shared_bytes: int | None = None,
 ) -> Design:
     """Compile one kernel of ``source`` for ``target`` into a :class:`Design`."""
     from soff.rtl_gen.top import emit_verilog, kernel_regmap
@@ -232,7 +303,7 @@ def compile_design(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     board = load_board(target)
-    module = load_module(source, defines, include_dirs, filename)
+    module = load_module(source, defines, include_dirs, filename, lang, shared_bytes)
     k = select_kernel(module, kernel, source_name(source, filename))
     module = Module([k], module.source)
     timings["frontend"] = time.perf_counter() - t0
@@ -252,7 +323,13 @@ def compile_design(
     t0 = time.perf_counter()
     verilog, regmap = emit_verilog(k, sched, board)
     timings["rtl"] = time.perf_counter() - t0
-    return Design(KernelInfo.of(k), verilog, regmap, ir_text, board, sched, timings)
+    design = Design(KernelInfo.of(k), verilog, regmap, ir_text, board, sched, timings)
+    design.shared_bytes = shared_bytes
+    design.recompile = lambda n: compile_design(
+        source, kernel, defines, include_dirs, target, pipeline, pm_options, filename,
+        emit, lang=lang, shared_bytes=n,
+    )  # fmt: skip
+    return design
 
 
 def compile(  # noqa: A001 - the public API name
