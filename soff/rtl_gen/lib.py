@@ -11,6 +11,8 @@ from __future__ import annotations
 from soff.rtl_gen import regmap as rm
 from soff.rtl_gen.vast import (
     Always,
+    BinOp,
+    Index,
     AlwaysComb,
     Assign,
     Blocking,
@@ -37,6 +39,7 @@ from soff.rtl_gen.vast import (
     land,
     lnot,
     lor,
+    mux,
     ne,
     reduce_and,
     reduce_or,
@@ -618,3 +621,168 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
         f"Round-robin arbiter: {n} single-beat write clients onto one AXI4 master ({data_w}-bit data)",
     )
 
+
+
+# --------------------------------------------------------------------------- atomic unit
+
+_AT_IDLE, _AT_READ, _AT_RWAIT, _AT_WRITE, _AT_BWAIT, _AT_DONE = range(6)
+
+
+def atomic_engine_module(n_clients: int, data_w: int) -> Module:
+    """``soff_atomic_<n>_<data_w>``: the kernel's one global atomic unit.
+
+    It serialises every global atomic of the kernel, one in flight: it takes a
+    request from client i (``c_valid[i]``, ``c_addr[i*64 +: 64]``,
+    ``c_size[i*3 +: 3]``; round-robin), reads the word (a read client of the
+    AXI arbiter: ``rd_*``), shows the old value shifted to bit 0 on ``old``,
+    writes back the client's new value ``c_new[i*W +: W]`` (computed from
+    ``old`` and the client's operands, in its low bits; a write client:
+    ``wr_*``), waits for the write response, and then pulses ``c_done[i]``
+    once ``c_room[i]`` (the client pops its request and keeps ``old``). So
+    each atomic's read sees every earlier atomic's write.
+    """
+    _check_arbiter(n_clients, data_w)
+    n, iw, sw = n_clients, index_bits(n_clients), data_w // 8
+    lane = index_bits(sw) if sw > 1 else 1
+    ports = _clk_rst() + [
+        _in("c_valid", n),
+        _in("c_addr", n * ADDR_W),
+        _in("c_size", n * 3),
+        _in("c_new", n * data_w),
+        _in("c_room", n),
+        _out("c_done", n),
+        _out("old", data_w, reg=True),
+        _out("rd_valid"),
+        _in("rd_ready"),
+        _out("rd_addr", ADDR_W),
+        _out("rd_size", 3),
+        _in("rd_rvalid"),
+        _out("rd_rready"),
+        _in("rd_rdata", data_w),
+        _out("wr_valid"),
+        _in("wr_ready"),
+        _out("wr_addr", ADDR_W),
+        _out("wr_size", 3),
+        _out("wr_data", data_w),
+        _out("wr_strb", sw),
+        _in("wr_bdone"),
+    ]
+    state, sel = Ref("state"), Ref("sel")
+    addr, size = Ref("addr"), Ref("size")
+
+    def st(s: int) -> Expr:
+        return eq(state, Const(s, 3))
+
+    offset = addr[lane - 1 : 0] if sw > 1 else Const(0, 1)
+    shift = cat(offset, Const(0, 3))
+    new: Expr = Ref("c_new") if n == 1 else Const(0, data_w)
+    if n > 1:
+        for j in reversed(range(n)):
+            new = mux(eq(sel, Const(j, iw)), Ref("c_new")[(j + 1) * data_w - 1 : j * data_w], new)
+    sel_room = Ref("c_room") if n == 1 else Index(Ref("c_room"), sel)
+    items: list[Item] = [
+        Reg("state", 3, comment="idle, read, wait for data, write, wait for response, done"),
+        Reg("sel", iw, comment="the client being served"),
+        Reg("addr", ADDR_W),
+        Reg("size", 3),
+        Wire("strb_full", sw + 1, comment="one strobe bit per byte of the access"),
+    ]
+    if n > 1:
+        items.append(Reg("rr_last", iw, comment="the last client served"))
+    items += _round_robin(
+        n, Ref("c_valid"), Ref("rr_last"), [("addr", Ref("c_addr"), ADDR_W), ("size", Ref("c_size"), 3)]
+    )
+    items += [
+        Assign(Ref("rd_valid"), st(_AT_READ)),
+        Assign(Ref("rd_addr"), addr),
+        Assign(Ref("rd_size"), size),
+        Assign(Ref("rd_rready"), st(_AT_RWAIT)),
+        Assign(Ref("wr_valid"), st(_AT_WRITE)),
+        Assign(Ref("wr_addr"), addr),
+        Assign(Ref("wr_size"), size),
+        Assign(Ref("wr_data"), BinOp("<<", new, shift)),
+        Assign(
+            Ref("strb_full"),
+            BinOp("-", BinOp("<<", Const(1, sw + 1), BinOp("<<", Const(1, 4), size)), Const(1, sw + 1)),
+        ),
+        Assign(Ref("wr_strb"), BinOp("<<", Ref("strb_full")[sw - 1 : 0], offset)),
+        Assign(
+            Ref("c_done"),
+            Repl(n, land(st(_AT_DONE), sel_room))
+            & (BinOp("<<", Const(1, n), sel) if n > 1 else Const(1, 1)),
+        ),
+        Always(
+            [
+                If(
+                    lnot(Ref("rst_n")),
+                    [
+                        NonBlocking(state, Const(_AT_IDLE, 3)),
+                        NonBlocking(sel, Const(0, iw)),
+                        NonBlocking(addr, Const(0, ADDR_W)),
+                        NonBlocking(size, Const(0, 3)),
+                        NonBlocking(Ref("old"), Const(0, data_w)),
+                        *_track(n, NonBlocking(Ref("rr_last"), Const(n - 1, iw))),
+                    ],
+                    [
+                        Case(
+                            state,
+                            [
+                                (
+                                    [Const(_AT_IDLE, 3)],
+                                    [
+                                        If(
+                                            Ref("g_any"),
+                                            [
+                                                NonBlocking(sel, Ref("g_idx")),
+                                                NonBlocking(addr, Ref("g_addr")),
+                                                NonBlocking(size, Ref("g_size")),
+                                                *_track(n, NonBlocking(Ref("rr_last"), Ref("g_idx"))),
+                                                NonBlocking(state, Const(_AT_READ, 3)),
+                                            ],
+                                        )
+                                    ],
+                                ),
+                                (
+                                    [Const(_AT_READ, 3)],
+                                    [If(Ref("rd_ready"), [NonBlocking(state, Const(_AT_RWAIT, 3))])],
+                                ),
+                                (
+                                    [Const(_AT_RWAIT, 3)],
+                                    [
+                                        If(
+                                            Ref("rd_rvalid"),
+                                            [
+                                                NonBlocking(
+                                                    Ref("old"), BinOp(">>", Ref("rd_rdata"), shift)
+                                                ),
+                                                NonBlocking(state, Const(_AT_WRITE, 3)),
+                                            ],
+                                        )
+                                    ],
+                                ),
+                                (
+                                    [Const(_AT_WRITE, 3)],
+                                    [If(Ref("wr_ready"), [NonBlocking(state, Const(_AT_BWAIT, 3))])],
+                                ),
+                                (
+                                    [Const(_AT_BWAIT, 3)],
+                                    [If(Ref("wr_bdone"), [NonBlocking(state, Const(_AT_DONE, 3))])],
+                                ),
+                            ],
+                            [If(sel_room, [NonBlocking(state, Const(_AT_IDLE, 3))])],
+                        )
+                    ],
+                )
+            ]
+        ),
+    ]
+    items += _unused_items(
+        Ref("g_onehot"), Ref("strb_full")[sw], addr[ADDR_W - 1 : lane] if sw > 1 else addr
+    )
+    return Module(
+        f"soff_atomic_{n}_{data_w}",
+        [],
+        ports,
+        items,
+        f"Global atomic unit: {n} clients, one read-modify-write in flight ({data_w}-bit data)",
+    )

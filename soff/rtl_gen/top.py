@@ -21,10 +21,10 @@ from soff.hls.schedule.datapath import (
     rom_base,
     value_bits,
 )
-from soff.ir.core import Arg, Kernel, Op, Value
+from soff.ir.core import Arg, Kernel, Op, Value, predicate_index
 from soff.ir.printer import Namer
 from soff.ir.types import FloatType, IntType, PtrType, Type
-from soff.rtl_gen import lib, units
+from soff.rtl_gen import atomics, lib, units
 from soff.rtl_gen.regmap import RegisterMap
 from soff.rtl_gen.vast import (
     Always,
@@ -357,6 +357,7 @@ class _LocalRam:
     bits: int
     words: int
     writes: list[tuple[Expr, Expr, Expr]] = field(default_factory=list)  # (enable, index, data)
+    atomics: list[tuple[Expr, Expr, Expr]] = field(default_factory=list)  # read-modify-writes
 
 
 def _local_access(ctx: _Ctx, op: Op, offset: Expr, name: str) -> tuple[_LocalRam, Ref, Expr]:
@@ -445,7 +446,8 @@ def build_top(
     depth = sched.fifo_depth
     loads = [m for ms in sched.memory_ops for m in ms if m.opcode == "load"]
     stores = [m for ms in sched.memory_ops for m in ms if m.opcode == "store"]
-    if len(loads) > lib.MAX_CLIENTS or len(stores) > lib.MAX_CLIENTS:
+    unit = int(any(m.opcode == "atomic" for ms in sched.memory_ops for m in ms))  # + atomic unit
+    if len(loads) + unit > lib.MAX_CLIENTS or len(stores) + unit > lib.MAX_CLIENTS:
         raise UnsupportedError(
             f"kernel '{kernel.name}' has {len(loads)} loads and {len(stores)} stores; "
             f"at most {lib.MAX_CLIENTS} of each are supported yet",
@@ -624,6 +626,7 @@ def build_top(
 
     rd_clients: list[dict[str, Expr]] = []
     wr_clients: list[dict[str, Expr]] = []
+    atomic_clients: list[atomics.AtomicClient] = []
     lane_bits = clog2(dw // 8)
     blk_in_valid: dict[int, Ref] = {}
     blk_in_ready: dict[int, Ref] = {}
@@ -709,7 +712,16 @@ def build_top(
                         ctx, binding, op, operands, lat, en, f"{pre}{ctx.vname(op)}_k{k}s{first}"
                     )
                     continue
-                if op.opcode == "load" and local_base(op.operands[0]) is not None:
+                if op.opcode == "atomic":  # __local: a read-modify-write port of the RAM
+                    name = f"{pre}{ctx.vname(op)}_k{k}"
+                    ram, index, in_range = _local_access(ctx, op, operands[0], name)
+                    npred = predicate_index(op)
+                    enable = operands[npred] if len(operands) > npred else Const(1, 1)  # type: ignore[operator]
+                    we = ctx.wire(name + "_we", 1, land(valid[t], en, enable, in_range))
+                    expr = atomics.local_atomic(ctx, op, ram, index, operands, we, name)
+                    if len(operands) > npred:  # type: ignore[operator]
+                        expr = Ternary(operands[npred], expr, Const(0, ram.bits))  # type: ignore[index]
+                elif op.opcode == "load" and local_base(op.operands[0]) is not None:
                     name = f"{pre}{ctx.vname(op)}_k{k}"
                     ram, index, in_range = _local_access(ctx, op, operands[0], name)
                     expr: Expr = Ternary(in_range, Ref(ram.name)[index], Const(0, ram.bits))
@@ -813,13 +825,23 @@ def build_top(
                 size = ptr_t.pointee.size
                 w = ptr_t.pointee.bits
                 addr = at(bi, k, m.operands[0], stage)
-                npred = 2 if m.opcode == "load" else 3
+                npred = predicate_index(m)
+                assert npred is not None
                 pred: Expr = (
-                    at(bi, k, m.operands[npred - 1], stage)
-                    if len(m.operands) == npred
+                    at(bi, k, m.operands[npred], stage)
+                    if len(m.operands) > npred
                     else Const(1, 1)
                 )
-                if m.opcode == "load":
+                if m.opcode == "atomic":
+                    values = [at(bi, k, v, stage) for v in m.operands[1:npred]]
+                    unit = atomics.global_atomic_unit(
+                        ctx, m, len(atomic_clients), addr, pred, values, push, pop, depth
+                    )
+                    readies += unit[0]
+                    valids += unit[1]
+                    items.append(Assign(sig[(bi, k + 1, m, 0)], unit[2]))
+                    atomic_clients.append(unit[3])
+                elif m.opcode == "load":
                     i = len(rd_clients)
                     p = f"ld{i}_"
                     items.append(Comment(f"load unit {i}: {m.loc}" if m.loc else f"load unit {i}"))
@@ -1259,6 +1281,12 @@ def build_top(
         ]
         if writes:
             items.append(Always(writes, clock="ap_clk"))
+
+    if atomic_clients:  # one more read and write client: the atomic unit
+        items.append(Blank())
+        rd_atomic, wr_atomic = atomics.atomic_engine(ctx, atomic_clients, dw)
+        rd_clients.append(rd_atomic)
+        wr_clients.append(wr_atomic)
 
     # ---------------------------------------------------------------- AXI4 master
     items.append(Blank())

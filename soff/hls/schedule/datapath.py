@@ -64,8 +64,15 @@ def local_base(v: Value) -> Op | None:
 
 
 def is_local_access(op: Op) -> bool:
-    """A load or store of on-chip ``__local`` memory: fixed latency, inside the pipeline."""
-    return op.opcode in ("load", "store") and local_base(op.operands[0]) is not None
+    """A load, store or atomic of on-chip ``__local`` memory: fixed latency, inside
+    the pipeline."""
+    return op.opcode in ("load", "store", "atomic") and local_base(op.operands[0]) is not None
+
+
+def has_global_atomics(kernel: Kernel) -> bool:
+    """Whether ``kernel`` has atomics on global memory (served by one atomic unit,
+    so they are atomic only among the work-items of one datapath)."""
+    return any(op.opcode == "atomic" and not is_local_access(op) for op in kernel.ops())
 
 
 def is_rom_load(op: Op) -> bool:
@@ -136,7 +143,13 @@ class BlockSchedule:
                 mem = self.memory_ops[s.index]
                 lines.append(
                     f"boundary {s.index}: {sum(1 for m in mem if m.opcode == 'load')} loads, "
-                    f"{sum(1 for m in mem if m.opcode == 'store')} stores, bypass FIFO "
+                    f"{sum(1 for m in mem if m.opcode == 'store')} stores, "
+                    + (
+                        f"{sum(1 for m in mem if m.opcode == 'atomic')} atomics, "
+                        if any(m.opcode == "atomic" for m in mem)
+                        else ""
+                    )
+                    + "bypass FIFO "
                     f"{sum(value_bits(v) for v in self.bypass[s.index])} bits x {depth}"
                 )
         return lines
@@ -235,6 +248,10 @@ def value_bits(v: Value) -> int:
 
 
 FLOAT_WIRING_OPS = frozenset("const select neg load store bitcast phi".split())
+#: atomics the hardware builds (float ones only move bits)
+HW_ATOMIC_OPS = frozenset(
+    "add sub xchg min max and or xor inc dec inc_wrap dec_wrap cmpxchg".split()
+)
 
 
 def _check_supported(kernel: Kernel) -> None:
@@ -245,6 +262,7 @@ def _check_supported(kernel: Kernel) -> None:
             if (
                 bind_op(op) is None
                 and op.opcode not in FLOAT_WIRING_OPS
+                and not (op.opcode == "atomic" and op.attrs.get("op") == "xchg")
                 and not (op.opcode == "math" and op.attrs.get("fn") == "fabs")
             ):
                 raise UnsupportedError(
@@ -263,6 +281,10 @@ def _check_supported(kernel: Kernel) -> None:
                     "choosing between __local arrays at run time is not supported yet in hardware",
                     op.loc,
                 )
+        if op.opcode == "atomic" and op.attrs.get("op") not in HW_ATOMIC_OPS:
+            raise UnsupportedError(
+                f"atomic {op.attrs.get('op')} is not supported yet in hardware", op.loc
+            )
         if is_local_access(op):
             ptr = op.operands[0].type
             assert isinstance(ptr, PtrType)
@@ -283,7 +305,7 @@ def _check_supported(kernel: Kernel) -> None:
                 )
         if op.opcode == "store" and rom_base(op.operands[0]) is not None:
             raise CompileError("cannot store to a __constant table", op.loc)
-        if op.opcode in ("load", "store"):
+        if op.opcode in ("load", "store", "atomic"):
             ptr = op.operands[0].type
             assert isinstance(ptr, PtrType)
             if ptr.space not in ("global", "constant") or (
@@ -305,7 +327,7 @@ def _check_supported(kernel: Kernel) -> None:
 SUPPORTED_OPS = frozenset(
     "const add sub mul div rem and or xor shl shr neg not cmp select cast bitcast "
     "global_id local_id group_id global_size local_size num_groups ptradd load store "
-    "phi br cbr ret math popcount clz rodata alloca barrier".split()
+    "phi br cbr ret math popcount clz rodata alloca barrier atomic".split()
 )
 
 
@@ -315,7 +337,7 @@ def op_latency(op: Op, board: Board) -> int:
     if op.is_terminator:
         return 0
     if is_rom_load(op) or is_local_access(op):
-        return 1  # a registered ROM/RAM read, or a RAM write at the end of its stage
+        return 1  # a registered ROM/RAM read, a RAM write at the end of its stage, or both
     if op.info.memory:
         return 0  # variable latency: handled by the boundary
     binding = bind_op(op)
@@ -514,7 +536,7 @@ def schedule_kernel(kernel: Kernel, board: Board, method: str = "lp") -> Datapat
 
 
 def coalescable_loads(kernel: Kernel) -> set[Op]:
-    """Loads that no store of the same work-item can precede.
+    """Loads that no store (or atomic) of the same work-item can precede.
 
     Such a load unit may answer a request from the bus word it fetched for the
     previous request when both fall in the same word: a work-item never needs
@@ -523,9 +545,10 @@ def coalescable_loads(kernel: Kernel) -> set[Op]:
     the reused word could miss.
     """
     g = cfg_graph(kernel)
+    writes = ("store", "atomic")
     after_store: set[Block] = set()  # blocks entered after some store ran
     for b in kernel.blocks:
-        if any(op.opcode == "store" for op in b.ops):
+        if any(op.opcode in writes for op in b.ops):
             for succ in b.successors:
                 after_store.add(succ)
                 after_store |= nx.descendants(g, succ)
@@ -533,7 +556,7 @@ def coalescable_loads(kernel: Kernel) -> set[Op]:
     for b in kernel.blocks:
         seen_store = b in after_store
         for op in b.ops:
-            if op.opcode == "store":
+            if op.opcode in writes:
                 seen_store = True
             elif op.opcode == "load" and not seen_store:
                 safe.add(op)

@@ -1,0 +1,95 @@
+"""Atomics in hardware: global atomics through the kernel's one atomic unit, and
+__local atomics as read-modify-write ports of the local RAM. Compared with numpy."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+import soff
+
+pytestmark = pytest.mark.sim
+RNG = np.random.default_rng(11)
+
+GLOBAL = """
+__kernel void global_atomics(__global const int *d, __global uint *hist, __global int *acc,
+                             __global int *olds, __global int *lock) {
+    int i = get_global_id(0);
+    int x = d[i];
+    atomic_inc(&hist[x & 7]);
+    olds[i] = atomic_add(&acc[0], x);
+    atomic_max(&acc[1], x);
+    atomic_min(&acc[2], x);
+    atomic_xor(&acc[3], x);
+    /* spin-free compare-and-swap: claim the first free slot of four */
+    int slot = i & 3;
+    if (atomic_cmpxchg(&lock[slot], 0, i + 1) == 0)
+        atomic_or(&acc[4], 1 << slot);
+}
+"""
+
+LOCAL = """
+__kernel void local_hist(__global const uint *d, __global uint *hist, __global uint *olds) {
+    __local uint bins[8];
+    int l = get_local_id(0);
+    if (l < 8) bins[l] = 0;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    olds[get_global_id(0)] = atomic_inc(&bins[d[get_global_id(0)] & 7]);
+    atomic_add(&bins[(d[get_global_id(0)] >> 3) & 7], 0x10000);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l < 8) atomic_add(&hist[l], bins[l]);
+}
+"""
+
+
+@cache
+def design(src: str, name: str) -> soff.Design:
+    return soff.compile(src, filename=name)
+
+
+def test_global_atomics() -> None:
+    n = 64
+    d = RNG.integers(-1000, 1000, n).astype(np.int32)
+    r = design(GLOBAL, "global_atomics.cl").simulate(
+        n,
+        16,
+        {
+            "d": d,
+            "hist": np.zeros(8, np.uint32),
+            "acc": np.array([0, -(2**31), 2**31 - 1, 0, 0], np.int32),
+            "olds": np.zeros(n, np.int32),
+            "lock": np.zeros(4, np.int32),
+        },
+    )
+    out = r.outputs
+    np.testing.assert_array_equal(out["hist"], np.bincount(d & 7, minlength=8))
+    acc = out["acc"]
+    assert acc[0] == d.sum()
+    assert acc[1] == d.max() and acc[2] == d.min()
+    assert acc[3] == np.bitwise_xor.reduce(d)
+    assert acc[4] == 0xF
+    # each lock slot was claimed by exactly one work-item of its residue class
+    for s in range(4):
+        assert (out["lock"][s] - 1) % 4 == s
+    # the old values of the accumulation chain up: each is 0 or another's old + its d
+    olds = out["olds"]
+    assert sorted([*olds.tolist(), int(acc[0])]) == sorted([*(olds + d).tolist(), 0])
+
+
+def test_local_histogram_with_barriers() -> None:
+    n, local = 64, 16
+    d = RNG.integers(0, 1 << 12, n).astype(np.uint32)
+    r = design(LOCAL, "local_hist.cl").simulate(
+        n, local, {"d": d, "hist": np.zeros(8, np.uint32), "olds": np.zeros(n, np.uint32)}
+    )
+    lo, hi = d & 7, (d >> 3) & 7
+    want = np.bincount(lo, minlength=8) + 0x10000 * np.bincount(hi, minlength=8)
+    np.testing.assert_array_equal(r.outputs["hist"], want)
+    olds = r.outputs["olds"] & 0xFFFF  # the low half counts atomic_inc per bin
+    for g in range(n // local):
+        sl = slice(g * local, (g + 1) * local)
+        for b in range(8):
+            got = sorted(olds[sl][lo[sl] == b])
+            assert got == list(range(len(got)))
