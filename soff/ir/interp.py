@@ -647,18 +647,15 @@ def _arg_value(arg: Arg, value: Any, buffers: dict[str, _Buffer]) -> Any:
     raise UnsupportedError(f"the interpreter does not support arguments of type {t}", arg.loc)
 
 
-def run_kernel(
+def launch_sizes(
     kernel: Kernel,
-    args: Mapping[str, np.ndarray | int | float],
+    args: Mapping[str, Any],
     global_size: tuple[int, ...] | int,
-    local_size: tuple[int, ...] | int | None = None,
-) -> dict[str, np.ndarray]:
-    """Run ``kernel`` over the NDRange and return the buffer arguments afterwards.
-
-    ``args`` maps argument names to numpy arrays (pointer arguments; copied, never
-    mutated) or numbers. Without ``local_size`` the kernel's
-    ``reqd_work_group_size`` is used, else :func:`default_local_size`.
-    """
+    local_size: tuple[int, ...] | int | None,
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Check a launch: the global size, the local size (``reqd_work_group_size``
+    or :func:`default_local_size` when None) and the argument names. Returns the
+    global size and the global, local and group counts padded to 3 dimensions."""
     gsize = (global_size,) if isinstance(global_size, int) else tuple(global_size)
     if not 1 <= len(gsize) <= 3 or any(g < 1 for g in gsize):
         raise ValueError(f"global size must have 1 to 3 positive dimensions, not {gsize}")
@@ -683,6 +680,30 @@ def run_kernel(
     extra = sorted(set(args) - names)
     if extra:
         raise TypeError(f"kernel '{kernel.name}' has no argument(s) {', '.join(extra)}")
+    return gsize, g3, l3, n3
+
+
+def run_kernel(
+    kernel: Kernel,
+    args: Mapping[str, np.ndarray | int | float],
+    global_size: tuple[int, ...] | int,
+    local_size: tuple[int, ...] | int | None = None,
+    vectorize: bool = True,
+) -> dict[str, np.ndarray]:
+    """Run ``kernel`` over the NDRange and return the buffer arguments afterwards.
+
+    ``args`` maps argument names to numpy arrays (pointer arguments; copied, never
+    mutated) or numbers. Without ``local_size`` the kernel's
+    ``reqd_work_group_size`` is used, else :func:`default_local_size`.
+    ``vectorize`` runs it in :mod:`soff.ir.vinterp` (numpy over the work-items,
+    the same results; it comes back here for what it does not support);
+    ``vectorize=False`` runs this reference interpreter, one work-item at a time.
+    """
+    if vectorize:
+        from soff.ir.vinterp import run_kernel_fast
+
+        return run_kernel_fast(kernel, args, global_size, local_size)
+    gsize, g3, l3, n3 = launch_sizes(kernel, args, global_size, local_size)
 
     buffers: dict[str, _Buffer] = {}
     verify_kernel(kernel)
