@@ -31,7 +31,7 @@ from soff.hls.schedule.datapath import (
     rom_base,
     value_bits,
 )
-from soff.ir.core import Arg, Block, Op, Value
+from soff.ir.core import Arg, Block, Op, Value, predicate_index
 from soff.ir.printer import Namer
 from soff.ir.types import PtrType
 
@@ -77,7 +77,7 @@ def report_data(design: Design) -> dict[str, Any]:
 def _op_kind(op: Op, latency: int) -> str:
     if is_variable_latency(op):
         return "memory"
-    if op.opcode in ("load", "store"):
+    if op.opcode in ("load", "store", "atomic"):
         return "on-chip memory"
     if bind_op(op) is not None:
         return "unit"
@@ -134,7 +134,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
     operators: dict[tuple[str, int, int], int] = {}
     ports: list[dict[str, Any]] = []
     on_chip: dict[tuple[str, str], dict[str, Any]] = {}
-    n_ld = n_st = 0
+    n_ld = n_st = n_at = 0
     fifos = []
     for b in sched.blocks:
         bname = block_name(namer, b.block)
@@ -179,9 +179,9 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                     mem_kind = "rom" if rom_base(op.operands[0]) is not None else "local"
                     ram = on_chip.setdefault(
                         (mem_kind, array),
-                        {"kind": mem_kind, "array": array, "reads": 0, "writes": 0},
+                        {"kind": mem_kind, "array": array, "reads": 0, "writes": 0, "atomics": 0},
                     )
-                    ram["reads" if op.opcode == "load" else "writes"] += 1
+                    ram[{"load": "reads", "store": "writes"}.get(op.opcode, "atomics")] += 1
                 schedule.append(entry)
             if seg.index < len(b.memory_ops):
                 for m in b.memory_ops[seg.index]:
@@ -189,8 +189,11 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                     assert isinstance(ptr_t, PtrType)
                     if m.opcode == "load":
                         port, n_ld = f"ld{n_ld}", n_ld + 1
-                    else:
+                    elif m.opcode == "store":
                         port, n_st = f"st{n_st}", n_st + 1
+                    else:  # a client of the kernel's one atomic unit
+                        port, n_at = f"at{n_at}", n_at + 1
+                    pi = predicate_index(m)
                     ports.append(
                         {
                             "port": port,
@@ -201,8 +204,9 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                             "block": bname,
                             "boundary": seg.index,
                             "word_reuse": m in sched.coalesce,
+                            **({"op": m.attrs.get("op")} if m.opcode == "atomic" else {}),
                             "max_outstanding": sched.fifo_depth,
-                            "predicated": len(m.operands) == (2 if m.opcode == "load" else 3),
+                            "predicated": pi is not None and len(m.operands) > pi,
                             **_loc(m),
                         }
                     )
@@ -240,6 +244,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                         "boundary": k,
                         "loads": sum(1 for m in ms if m.opcode == "load"),
                         "stores": sum(1 for m in ms if m.opcode == "store"),
+                        "atomics": sum(1 for m in ms if m.opcode == "atomic"),
                         "bypass_bits": sum(value_bits(v) for v in b.bypass[k]),
                         "bypass_depth": sched.fifo_depth,
                     }
@@ -272,8 +277,12 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
         )
     groups: dict[str, dict[str, Any]] = {}
     for p in ports:
-        g = groups.setdefault(p["pointer"], {"pointer": p["pointer"], "loads": [], "stores": []})
-        g["loads" if p["kind"] == "load" else "stores"].append(p["port"])
+        if p["kind"] == "atomic":  # the atomic unit is the last read and write client
+            p.update(axi_id=n_ld, axi_write_id=n_st)
+        g = groups.setdefault(
+            p["pointer"], {"pointer": p["pointer"], "loads": [], "stores": [], "atomics": []}
+        )
+        g[{"load": "loads", "store": "stores"}.get(p["kind"], "atomics")].append(p["port"])
     return {
         "blocks": blocks,
         "edges": edges,
@@ -423,6 +432,19 @@ def _where(e: dict[str, Any]) -> str:
     return f"{name}:{e['line']}"
 
 
+def _axi_ids(p: dict[str, Any]) -> str:
+    """``r0`` (read channels), ``w0`` (write channels), ``r1/w1`` (the atomic unit)."""
+    if p["kind"] == "atomic":
+        return f"r{p['axi_id']}/w{p['axi_write_id']}"
+    return f"{'r' if p['kind'] == 'load' else 'w'}{p['axi_id']}"
+
+
+def _port_note(p: dict[str, Any]) -> str:
+    if p["kind"] == "atomic":
+        return f"atomic {p['op']} (atomic unit)"
+    return "word reuse" if p["word_reuse"] else ""
+
+
 def datapath_text(data: dict[str, Any]) -> list[str]:
     """The datapath sections of ``--report`` from :func:`report_data`'s data."""
     dp = data["datapath"]
@@ -435,7 +457,9 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
             if k < len(b["memory"]):
                 m = b["memory"][k]
                 after = ", ".join(
-                    f"{n} {what}" for n, what in ((m["loads"], "ld"), (m["stores"], "st")) if n
+                    f"{n} {what}"
+                    for n, what in ((m["loads"], "ld"), (m["stores"], "st"), (m["atomics"], "at"))
+                    if n
                 )
             rows.append([f"^{b['name']}", k, s["stages"], s["ops"], s["delay_bits"], after])
     lines += table(["block", "seg", "stages", "ops", "delay bits", "boundary"], rows)
@@ -461,30 +485,33 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         ]
         lines += table(["operator", "kind", "latency", "count"], rows)
     if dp["memory_ports"]:
-        lines.append("memory ports (AXI ID = port number; latency variable):")
+        lines.append("memory ports (latency variable):")
         lines += table(
-            ["port", "pointer", "bits", "block", "boundary", "source", "note"],
+            ["port", "AXI ID", "pointer", "bits", "block", "boundary", "source", "note"],
             [
                 [
                     p["port"],
+                    _axi_ids(p),
                     p["pointer"],
                     p["bits"],
                     f"^{p['block']}",
                     p["boundary"],
                     _where(p),
-                    "word reuse" if p["word_reuse"] else "",
+                    _port_note(p),
                 ]
                 for p in dp["memory_ports"]
             ],
         )
         groups = "; ".join(
-            f"{g['pointer']}: {', '.join(g['loads'] + g['stores'])}" for g in dp["alias_groups"]
+            f"{g['pointer']}: {', '.join(g['loads'] + g['stores'] + g['atomics'])}"
+            for g in dp["alias_groups"]
         )
         lines.append(f"alias groups (by pointer; all kept in program order): {groups}")
     for m in dp["on_chip_memories"]:
         lines.append(
             f"on-chip {m['kind']} '{m['array']}': {_n(m['reads'], 'read')}, "
             f"{_n(m['writes'], 'write')}"
+            + (f", {_n(m['atomics'], 'atomic')}" if m["atomics"] else "")
         )
     lines.append(
         f"pipelining: II {dp['work_item_ii']} (a new work-item enters each block pipeline every cycle)"
@@ -759,17 +786,18 @@ def report_html(data: dict[str, Any]) -> str:
             ),
             "<h2>Memory ports</h2>",
             _html_table(
-                ["port", "kind", "pointer", "bits", "block", "boundary", "source", "word reuse"],
+                ["port", "AXI ID", "kind", "pointer", "bits", "block", "boundary", "source", "note"],
                 [
                     [
                         p["port"],
+                        _axi_ids(p),
                         p["kind"],
                         p["pointer"],
                         p["bits"],
                         f"^{p['block']}",
                         p["boundary"],
                         _where(p),
-                        "yes" if p["word_reuse"] else "",
+                        _port_note(p),
                     ]
                     for p in dp["memory_ports"]
                 ],
@@ -777,7 +805,7 @@ def report_html(data: dict[str, Any]) -> str:
             '<p class="note">Alias groups: '
             + esc(
                 "; ".join(
-                    f"{g['pointer']}: {', '.join(g['loads'] + g['stores'])}"
+                    f"{g['pointer']}: {', '.join(g['loads'] + g['stores'] + g['atomics'])}"
                     for g in dp["alias_groups"]
                 )
                 or "none"

@@ -37,7 +37,7 @@ TEXT_SECTIONS = (
     "blocks:",
     "FIFOs:",
     "units and operators (latency in cycles):",
-    "memory ports (AXI ID",
+    "memory ports (latency variable):",
     "alias groups",
     "pipelining: II 1",
     "resources (estimate",
@@ -214,3 +214,25 @@ def test_bad_report_destinations(
     assert e.value.code == 1
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomics_are_ports_of_the_atomic_unit(tmp_path: Path) -> None:
+    src = tmp_path / "hist.cl"
+    src.write_text(
+        "__kernel void hist(__global const uint *d, __global uint *h) {\n"
+        "    atomic_inc(&h[d[get_global_id(0)] & 15]);\n}\n"
+    )
+    assert (
+        main([str(src), "-o", str(tmp_path / "k.v"), "--report-json", str(tmp_path / "r.json")])
+        == 0
+    )
+    dp = json.loads((tmp_path / "r.json").read_text())["datapath"]
+    ports = {p["port"]: p for p in dp["memory_ports"]}
+    assert set(ports) == {"ld0", "at0"}
+    # the atomic unit is the read client after the loads and the write client after the stores
+    assert ports["at0"]["kind"] == "atomic" and ports["at0"]["op"] == "inc"
+    assert (ports["at0"]["axi_id"], ports["at0"]["axi_write_id"]) == (1, 0)
+    assert dp["alias_groups"] == [
+        {"pointer": "d", "loads": ["ld0"], "stores": [], "atomics": []},
+        {"pointer": "h", "loads": [], "stores": [], "atomics": ["at0"]},
+    ]
