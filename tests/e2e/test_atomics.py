@@ -93,3 +93,69 @@ def test_local_histogram_with_barriers() -> None:
         for b in range(8):
             got = sorted(olds[sl][lo[sl] == b])
             assert got == list(range(len(got)))
+
+
+CUDA = """
+__global__ void cuda_atomics(const int *d, unsigned int *ctr, float *f, int *cas, int *sub) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    atomicInc(&ctr[0], 5u);
+    atomicDec(&ctr[1], 6u);
+    atomicExch(&f[0], (float)d[i]);
+    atomicCAS(&cas[d[i] & 3], 0, i + 1);
+    atomicSub(&sub[0], d[i]);
+}
+"""
+
+
+def test_cuda_wrapping_inc_dec_cas_exch() -> None:
+    n = 32
+    d = RNG.integers(0, 100, n).astype(np.int32)
+    r = soff.compile(CUDA, filename="cuda_atomics.cu").simulate(
+        n,
+        8,
+        {
+            "d": d,
+            "ctr": np.array([0, 3], np.uint32),
+            "f": np.zeros(1, np.float32),
+            "cas": np.zeros(4, np.int32),
+            "sub": np.zeros(1, np.int32),
+        },
+    )
+    out = r.outputs
+    assert out["ctr"][0] == n % 6  # 0, 1, ..., 5, 0, ...
+    dec = 3
+    for _ in range(n):
+        dec = 6 if dec == 0 or dec > 6 else dec - 1
+    assert out["ctr"][1] == dec
+    assert out["f"][0] in d.astype(np.float32)
+    for s in range(4):
+        who = np.flatnonzero((d & 3) == s)
+        assert (out["cas"][s] - 1 in who) if len(who) else out["cas"][s] == 0
+    assert out["sub"][0] == -d.sum()
+
+
+LOOP = """
+__kernel void loop_atomics(__global const int *d, __global int *acc, int n) {
+    int i = get_global_id(0);
+    for (int k = 0; k < n; k++) {
+        if ((d[i] + k) & 1) atomic_add(&acc[k & 3], d[i]);
+        else atomic_sub(&acc[4], 1);
+    }
+}
+"""
+
+
+def test_atomics_in_a_loop_with_branches() -> None:
+    n, trips = 48, 5
+    d = RNG.integers(0, 50, n).astype(np.int32)
+    r = design(LOOP, "loop_atomics.cl").simulate(
+        n, 16, {"d": d, "acc": np.zeros(5, np.int32), "n": trips}
+    )
+    want = np.zeros(5, np.int64)
+    for x in d:
+        for k in range(trips):
+            if (x + k) & 1:
+                want[k & 3] += x
+            else:
+                want[4] -= 1
+    np.testing.assert_array_equal(r.outputs["acc"], want)
