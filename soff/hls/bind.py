@@ -17,6 +17,9 @@ from soff.ir.types import FloatType, IntType
 
 _ARITH = {"add": "fadd", "sub": "fsub", "mul": "fmul", "div": "fdiv"}
 _MATH = {"sqrt": "fsqrt", "fmin": "fmin", "fmax": "fmax", "fma": "fma"}
+# math functions whose unit has the function's name
+_MATH_UNITS = ("floor", "ceil", "trunc", "round", "rint", "copysign", "fdim")
+_MATH.update({fn: fn for fn in _MATH_UNITS})
 # board-table names where they differ from the unit names
 _TABLE_NAME = {"fsqrt": "sqrt", "fcvt": "fcast"}
 # used when a board lists no latency for a unit (pipeline stages at ~200 MHz)
@@ -27,6 +30,8 @@ FALLBACK_LATENCY = {
     ("fcvt", 32): 3, ("fcvt", 64): 3, ("fadd", 32): 5, ("fadd", 64): 6,
     ("fsub", 32): 5, ("fsub", 64): 6, ("fmul", 32): 5, ("fmul", 64): 7,
     ("fdiv", 32): 16, ("fdiv", 64): 30, ("fsqrt", 32): 16, ("fsqrt", 64): 30,
+    ("copysign", 32): 1, ("copysign", 64): 1, ("fdim", 32): 6, ("fdim", 64): 7,
+    **{(fn, w): 2 for fn in ("floor", "ceil", "trunc", "round", "rint") for w in (32, 64)},
 }  # fmt: skip
 STD_INT_WIDTHS = (8, 16, 32, 64)
 

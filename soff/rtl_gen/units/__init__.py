@@ -20,6 +20,11 @@ fcvt       ``src=`` the other float format -> ``fmt``
 itof       ``src=`` "i8".."i64" / "u8".."u64" -> ``fmt``, round to nearest even
 ftoi       ``fmt`` -> ``dst=`` integer type, truncating; out of range saturates
            (negative -> 0 for unsigned), NaN -> 0
+floor ceil trunc round rint
+           to an integral value (round: halfway cases away from zero; rint: to even);
+           exact, zeros keep their sign
+copysign   ``a`` with ``b``'s sign (bits: a NaN's payload is kept)
+fdim       ``a - b`` if ``a > b``, else +0; NaN if either is NaN
 div rem    ``fmt`` is the integer type ("i8".."u64"); x/0 = -1, x%0 = x,
            MIN/-1 = MIN, MIN%-1 = 0
 =========  ==================================================================
@@ -32,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from soff.rtl_gen.units import fp, intdiv
+from soff.rtl_gen.units import fmath, fp, intdiv
 from soff.rtl_gen.units.pipe import Pipe
 from soff.rtl_gen.vast import Module
 
@@ -51,6 +56,13 @@ FLOAT_OPS = (
     "fcvt",
     "itof",
     "ftoi",
+    "floor",
+    "ceil",
+    "trunc",
+    "round",
+    "rint",
+    "copysign",
+    "fdim",
 )
 INT_TYPES = tuple(f"{s}{w}" for w in (8, 16, 32, 64) for s in "iu")
 
@@ -61,9 +73,11 @@ DEFAULT_LATENCY: dict[tuple[str, str], int] = {}
 # stage per quotient/root bit
 _TABLE = {
     "f32": dict(fadd=8, fsub=8, fmul=7, fma=10, fdiv=30, fsqrt=28, fcmp=1, fmin=1, fmax=1,
-                fcvt=3, itof=5, ftoi=3),
+                fcvt=3, itof=5, ftoi=3, floor=2, ceil=2, trunc=2, round=2, rint=2,
+                copysign=1, fdim=9),
     "f64": dict(fadd=9, fsub=9, fmul=9, fma=12, fdiv=60, fsqrt=58, fcmp=1, fmin=1, fmax=1,
-                fcvt=3, itof=6, ftoi=4),
+                fcvt=3, itof=6, ftoi=4, floor=2, ceil=2, trunc=2, round=2, rint=2,
+                copysign=1, fdim=10),
 }  # fmt: skip
 for _f, _lat in _TABLE.items():
     for _op, _l in _lat.items():
@@ -144,6 +158,12 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
         if sf == f:
             raise ValueError(f"fcvt from {src} to {fmt} converts nothing")
         return fp.gen_fcvt(sf, f), f"soff_fcvt_{src}_{fmt}"
+    if op in fmath.ROUND_MODES:
+        return fmath.gen_fround(f, op), f"soff_{op}_{fmt}"
+    if op == "copysign":
+        return fmath.gen_copysign(f), f"soff_copysign_{fmt}"
+    if op == "fdim":
+        return fp.gen_fdim(f), f"soff_fdim_{fmt}"
     if op == "itof":
         src = opt("src")
         w, signed = _int_type(src, "itof source")

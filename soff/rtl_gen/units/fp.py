@@ -212,6 +212,29 @@ def gen_fadd(f: Fmt, subtract: bool) -> Pipe:
     p = Pipe()
     a = p.input("a", f.n)
     b = p.input("b", f.n)
+    p.output(_fadd(p, f, a, b, subtract)[0], 1.0)
+    return p
+
+
+def gen_fdim(f: Fmt) -> Pipe:
+    """OpenCL fdim: ``a - b`` if ``a > b``, else +0; NaN if either operand is NaN."""
+    p = Pipe()
+    a = p.input("a", f.n)
+    b = p.input("b", f.n)
+    diff, ua, ub = _fadd(p, f, a, b, True)
+    amag, bmag = a[f.n - 2 : 0], b[f.n - 2 : 0]
+    both0 = eq(bor(amag, bmag), 0)
+    a_gt_b = p.let(
+        "a_gt_b",
+        mux(bxor(ua.s, ub.s), band(ub.s, bnot(both0)), mux(ua.s, ltu(amag, bmag), ltu(bmag, amag))),
+    )
+    res = mux(bor(ua.nan, ub.nan), _qnan(f), mux(a_gt_b, diff, zeros(f.n)))
+    p.output(res, 1.0)
+    return p
+
+
+def _fadd(p: Pipe, f: Fmt, a: V, b: V, subtract: bool) -> tuple[V, Unpacked, Unpacked]:
+    """``a + b`` (or ``a - b``) rounded, and the unpacked operands."""
     ua = unpack(p, f, a, "a")
     ub = unpack(p, f, b, "b")
     sa = ua.s
@@ -243,8 +266,7 @@ def gen_fadd(f: Fmt, subtract: bool) -> Pipe:
     s = p.let("s", mux(eq(total, 0), s_zero, s_big))
     p.cut(2.0)
     r = round_pack(p, f, s, e, n, const(0, 1))
-    p.output(mux(nan, _qnan(f), mux(inf, _inf(f, s_inf), r)), 1.0)
-    return p
+    return p.let("sum_res", mux(nan, _qnan(f), mux(inf, _inf(f, s_inf), r))), ua, ub
 
 
 # --------------------------------------------------------------------------- mul

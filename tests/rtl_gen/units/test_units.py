@@ -49,6 +49,12 @@ def _ftoi(fmt: str) -> list[Unit]:
     ]
 
 
+def _round(fmt: str) -> list[Unit]:
+    units = [unit(op, fmt) for op in ("floor", "ceil", "trunc", "round", "rint")]
+    units += [unit("floor", fmt, 1), unit("rint", fmt, 1), unit("round", fmt, 4)]
+    return units + [unit("copysign", fmt), unit("fdim", fmt), unit("fdim", fmt, 2)]
+
+
 def _itof() -> list[Unit]:
     return [unit("itof", f, src=t) for f in ("f32", "f64") for t in INT_TYPES] + [
         unit("itof", "f32", 1, src="i64")
@@ -70,6 +76,8 @@ BUNDLES: dict[str, tuple[Callable[[], list[Unit]], Callable[[int, int], Vectors]
     "f64_arith": (lambda: _float_arith("f64"), lambda s, n: ref.float_vectors(s, n, "f64")),
     "f64_cmp": (lambda: _float_cmp("f64"), lambda s, n: ref.float_vectors(s, n, "f64")),
     "f64_ftoi": (lambda: _ftoi("f64"), lambda s, n: ref.ftoi_vectors(s, n, "f64")),
+    "f32_round": (lambda: _round("f32"), lambda s, n: ref.round_vectors(s, n, "f32")),
+    "f64_round": (lambda: _round("f64"), lambda s, n: ref.round_vectors(s, n, "f64")),
 }
 
 

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from soff.ir.semantics import float_round
 from soff.rtl_gen.units import Unit
 
 FMT = {"f32": (8, 23), "f64": (11, 52)}
@@ -215,6 +216,16 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
             return fn(x, y).astype(np.uint64)
         if op in ("fmin", "fmax"):
             return _minmax(a, b, fmt, op == "fmax")
+        if op in ("floor", "ceil", "trunc", "rint"):
+            return _canon(getattr(np, op)(x), fmt)
+        if op == "round":
+            return _canon(np.array([float_round(v) for v in x.tolist()], NP[fmt][0]), fmt)
+        if op == "copysign":
+            top = np.uint64(1 << (FMT[fmt][0] + FMT[fmt][1]))
+            return (a & (top - np.uint64(1))) | (b & top)
+        if op == "fdim":
+            r = np.where(x > y, x - y, NP[fmt][0](0))
+            return _canon(np.where(np.isnan(x) | np.isnan(y), np.nan, r), fmt)
     raise ValueError(f"no reference for {op}")
 
 
@@ -340,3 +351,26 @@ def ftoi_vectors(seed: int, n_random: int, fmt: str) -> tuple[np.ndarray, ...]:
         [np.array(specials(fmt), dtype=np.uint64), ev, nx, random_floats(rng, n_random, fmt)]
     )
     return a, np.zeros_like(a), np.zeros_like(a)
+
+
+def round_vectors(seed: int, n_random: int, fmt: str) -> tuple[np.ndarray, ...]:
+    """Special pairs (for copysign and fdim), mixed random floats, and values near
+    integers and halfway points at every magnitude where rounding matters."""
+    sp = np.array(specials(fmt), dtype=np.uint64)
+    a0, b0 = (g.ravel() for g in np.meshgrid(sp, sp, indexing="ij"))
+    rng = np.random.default_rng(seed)
+    ft, ut = NP[fmt]
+    mw = FMT[fmt][1]
+    k = np.floor(np.exp2(rng.uniform(0, mw + 1, n_random)))
+    frac = rng.choice([0.0, 0.5, 0.25, 0.75, 1 / 3], n_random)
+    v = (k + frac) * np.where(rng.random(n_random) < 0.5, -1, 1)
+    near_ = v.astype(ft).view(ut).astype(np.int64) + rng.integers(-2, 3, n_random)
+    small = rng.uniform(-1.5, 1.5, n_random).astype(ft).view(ut).astype(np.int64)
+    pick = rng.integers(0, 3, n_random)
+    vals = np.select([pick == 0, pick == 1], [near_, small], 0).astype(np.uint64)
+    vals = np.where(pick == 2, random_floats(rng, n_random, fmt), vals)
+    other = random_floats(rng, n_random, fmt)
+    other = np.where(rng.random(n_random) < 0.4, near(rng, vals, fmt), other)
+    a = np.concatenate([a0, vals])
+    b = np.concatenate([b0, other])
+    return a, b, np.zeros_like(a)
