@@ -71,6 +71,7 @@ def report_data(design: Design) -> dict[str, Any]:
     if design.schedule is not None:
         data["datapath"] = datapath_data(design.schedule)
         data["resources_estimate"] = resources_estimate(design.schedule)
+        data["resources_estimate"]["per_compute_unit"] = data["num_cu"] > 1
     return data
 
 
@@ -532,7 +533,12 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         )
     est = data.get("resources_estimate")
     if est:
-        lines.append("resources (estimate from op bits; `soff synth` gives yosys numbers):")
+        per_cu = (
+            f", for each of {data['num_cu']} compute units" if est.get("per_compute_unit") else ""
+        )
+        lines.append(
+            f"resources (estimate from op bits{per_cu}; `soff synth` gives yosys numbers):"
+        )
         lines.append(
             f"  ~{est['register_bits']} register bits, {est['fifo_bits']} FIFO bits, "
             f"~{est['integer_lut_bits']} integer-operator LUTs, "
