@@ -777,7 +777,10 @@ def atomic_engine_module(n_clients: int, data_w: int) -> Module:
         ),
     ]
     items += _unused_items(
-        Ref("g_onehot"), Ref("strb_full")[sw], addr[ADDR_W - 1 : lane] if sw > 1 else addr
+        Ref("g_onehot"),
+        Ref("strb_full")[sw],
+        addr[ADDR_W - 1 : lane] if sw > 1 else addr,
+        *([sel] if n == 1 else []),
     )
     return Module(
         f"soff_atomic_{n}_{data_w}",
