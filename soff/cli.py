@@ -92,6 +92,13 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="CUDA C: bytes of dynamic shared memory for extern __shared__ arrays",
     )
+    p.add_argument(
+        "--num-cu",
+        default="1",
+        metavar="N|auto",
+        help="compute units: replicate the datapath N times (1-16), or 'auto': "
+        "the most that fit the target board (default: 1)",
+    )
 
 
 def _compile(args: argparse.Namespace, emit: str = "verilog"):
@@ -120,6 +127,7 @@ def _compile(args: argparse.Namespace, emit: str = "verilog"):
         emit=emit,
         lang=args.lang,
         shared_bytes=args.shared_bytes,
+        num_cu=args.num_cu,
     )
 
 

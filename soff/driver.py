@@ -84,6 +84,7 @@ class Design:
     board: Board
     schedule: DatapathSchedule | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    num_cu: int = 1  # compute units (--num-cu)
     #: the ``extern __shared__`` size a CUDA kernel was compiled with (None: not given)
     shared_bytes: int | None = None
     #: compiles the same kernel with another ``shared_bytes`` (set by compile_design)
@@ -296,8 +297,12 @@ def compile_design(
     emit: str = "verilog",
     lang: str | None = None,
     shared_bytes: int | None = None,
+    num_cu: int | str = 1,
 ) -> Design:
-    """Compile one kernel of ``source`` for ``target`` into a :class:`Design`."""
+    """Compile one kernel of ``source`` for ``target`` into a :class:`Design`.
+
+    ``num_cu`` replicates the datapath (:mod:`soff.rtl_gen.multi_cu`); ``"auto"``
+    picks the largest count whose estimated resources fit the board."""
     from soff.rtl_gen.top import emit_verilog, kernel_regmap
 
     timings: dict[str, float] = {}
@@ -321,15 +326,38 @@ def compile_design(
         return Design(KernelInfo.of(k), "", kernel_regmap(k), ir_text, board, None, timings)
 
     t0 = time.perf_counter()
-    verilog, regmap = emit_verilog(k, sched, board)
+    n_cu = _num_cu(num_cu, k, sched, board)
+    if n_cu > 1:
+        from soff.rtl_gen.multi_cu import emit_multi_cu
+
+        verilog, regmap = emit_multi_cu(k, sched, board, n_cu)
+    else:
+        verilog, regmap = emit_verilog(k, sched, board)
     timings["rtl"] = time.perf_counter() - t0
-    design = Design(KernelInfo.of(k), verilog, regmap, ir_text, board, sched, timings)
+    design = Design(KernelInfo.of(k), verilog, regmap, ir_text, board, sched, timings, n_cu)
     design.shared_bytes = shared_bytes
     design.recompile = lambda n: compile_design(
         source, kernel, defines, include_dirs, target, pipeline, pm_options, filename,
-        emit, lang=lang, shared_bytes=n,
+        emit, lang=lang, shared_bytes=n, num_cu=num_cu,
     )  # fmt: skip
     return design
+
+
+def _num_cu(num_cu: int | str, k: Kernel, sched, board) -> int:
+    """The compute-unit count ``num_cu`` asks for (an int, or ``"auto"``)."""
+    from soff.rtl_gen.multi_cu import MAX_CU
+
+    if num_cu == "auto":
+        from soff.boards.cu_fit import auto_num_cu
+
+        return auto_num_cu(k, sched, board)
+    try:
+        n = int(num_cu)
+    except (TypeError, ValueError):
+        raise CompileError(f"--num-cu takes a number or 'auto', not '{num_cu}'") from None
+    if not 1 <= n <= MAX_CU:
+        raise CompileError(f"--num-cu takes 1 to {MAX_CU} (or 'auto'), not {n}")
+    return n
 
 
 def compile(  # noqa: A001 - the public API name

@@ -437,9 +437,35 @@ def _instantiate(
     return out
 
 
+def control_interface(regmap: RegisterMap) -> tuple[list[Port], list[Item], list[Expr]]:
+    """The AXI4-Lite control slave of a top: its ``s_axi_control_*`` ports, the
+    items declaring ``arg_*`` and ``ap_start/ap_done/ap_idle/ap_ready`` and
+    instantiating the slave, and the ``arg_*`` wires (some kernels leave some unread)."""
+    ctrl = lib.control_slave_module(regmap)
+    ports = [
+        Port(cport.name, cport.direction, cport.width)
+        for cport in ctrl.ports
+        if cport.name.startswith("s_axi_control_")
+    ]
+    items: list[Item] = [Comment("AXI4-Lite control slave (register map in the header)")]
+    args: list[Expr] = []
+    for register in regmap.registers:
+        items.append(Wire("arg_" + register.name, max(register.bits, 1)))
+        args.append(Ref("arg_" + register.name))
+    items += [Wire(name) for name in ("ap_start", "ap_done", "ap_idle", "ap_ready")]
+    conns: list[tuple[str, Expr | None]] = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n"))]
+    conns += [(c.name, Ref(c.name)) for c in ctrl.ports if c.name not in ("clk", "rst_n")]
+    items.append(Instance(ctrl.name, "control", [], conns))
+    return ports, items, args
+
+
 def build_top(
-    kernel: Kernel, sched: DatapathSchedule, board: Board
+    kernel: Kernel, sched: DatapathSchedule, board: Board, cu: bool = False
 ) -> tuple[list[Module], RegisterMap]:
+    """The kernel top, or with ``cu`` one compute unit for :mod:`soff.rtl_gen.multi_cu`:
+    module ``<kernel>_cu`` whose arguments are input ports, which takes work-groups
+    from a stream (``wg_valid/wg_ready/wg_grp_*/wg_base_*``) instead of walking
+    the NDRange itself, and reports ``cu_idle``."""
     regmap = kernel_regmap(kernel)
     ctx = _Ctx(kernel, sched, board, Namer(kernel))
     dw = board.data_width
@@ -454,39 +480,35 @@ def build_top(
             kernel.loc,
         )
     items = ctx.items
-    ports = [
-        Port("ap_clk", "input"),
-        Port("ap_rst_n", "input"),
-        Port("interrupt", "output"),
-    ]
-    ctrl = lib.control_slave_module(regmap)
-    for cport in ctrl.ports:
-        if cport.name.startswith("s_axi_control_"):
-            ports.append(Port(cport.name, cport.direction, cport.width))
+    ports = [Port("ap_clk", "input"), Port("ap_rst_n", "input")]
+    if cu:
+        ports.append(Port("cu_start", "input"))
+        for register in regmap.registers:
+            ports.append(Port("arg_" + register.name, "input", register.bits))
+            ctx.unused.append(Ref("arg_" + register.name))
+        ports += [Port("wg_valid", "input"), Port("wg_ready", "output")]
+        ports += [Port(f"wg_{n}_{d}", "input", 32) for n in ("grp", "base") for d in range(3)]
+        ports.append(Port("cu_idle", "output"))
+    else:
+        ports.append(Port("interrupt", "output"))
+        ports += control_interface(regmap)[0]
     for suffix, direction, width in AXI_PORTS:
         wd = dw if width == "D" else dw // 8 if width == "S" else int(width)
         ports.append(Port("m_axi_gmem_" + suffix, direction, wd))
 
-    # ---------------------------------------------------------------- control slave
-    items.append(Comment("AXI4-Lite control slave (register map in the header)"))
-    for register in regmap.registers:
-        ctx.wire("arg_" + register.name, register.bits)
-        ctx.unused.append(Ref("arg_" + register.name))
-    ctx.wire("ap_start", 1)
-    ctx.wire("ap_done", 1)
-    ctx.wire("ap_idle", 1)
-    ctx.wire("ap_ready", 1)
-    conns: list[tuple[str, Expr | None]] = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n"))]
-    for cport in ctrl.ports:
-        if cport.name in ("clk", "rst_n"):
-            continue
-        conns.append((cport.name, Ref(cport.name)))
-    items.append(Instance(ctrl.name, "control", [], conns))
+    if not cu:
+        _ports, ctrl_items, args = control_interface(regmap)
+        items += ctrl_items
+        ctx.unused += args
 
     # ---------------------------------------------------------------- dispatcher
     items.append(Blank())
-    items.append(Comment("work-item dispatcher: walks work-groups, and work-items within each"))
-    busy = ctx.reg("busy", 1, "between ap_start and ap_done")
+    items.append(
+        Comment("work-item dispatcher: walks the work-items of each work-group it is given")
+        if cu
+        else Comment("work-item dispatcher: walks work-groups, and work-items within each")
+    )
+    busy = Ref("busy") if cu else ctx.reg("busy", 1, "between ap_start and ap_done")
     running = ctx.reg("running", 1, "dispatcher has work-items left")
     inflight = ctx.reg("inflight", 33, "work-items inside the datapath")
     lid = [ctx.reg(f"disp_lid_{d}", 32) for d in range(3)]
@@ -524,11 +546,23 @@ def build_top(
         *(BinOp("==", gsz[d], Const(0, 32)) for d in range(3)),
         *(BinOp("==", lsz[d], Const(0, 32)) for d in range(3)),
     )
-    start = ctx.wire("start", 1, land(Ref("ap_start"), lnot(busy)))
-    items.append(Assign(Ref("ap_ready"), start))
-    items.append(Assign(Ref("ap_idle"), lnot(busy)))
-    done_cond = land(busy, lnot(running), BinOp("==", inflight, Const(0, 33)))
-    items.append(Assign(Ref("ap_done"), done_cond))
+    if cu:
+        start = ctx.wire("start", 1, Ref("cu_start"))
+        ctx.unused += [Ref(f"disp_grp_last_{d}") for d in range(3)] + [empty_range] + grp
+        wg_ready = land(lnot(running), lnot(grp_hold)) if serial else lor(
+            lnot(running), land(disp_fire, *lid_last)
+        )
+        items.append(Assign(Ref("wg_ready"), wg_ready))
+        ctx.wire("wg_fire", 1, land(Ref("wg_valid"), Ref("wg_ready")))
+        items.append(
+            Assign(Ref("cu_idle"), land(lnot(running), BinOp("==", inflight, Const(0, 33))))
+        )
+    else:
+        start = ctx.wire("start", 1, land(Ref("ap_start"), lnot(busy)))
+        items.append(Assign(Ref("ap_ready"), start))
+        items.append(Assign(Ref("ap_idle"), lnot(busy)))
+        done_cond = land(busy, lnot(running), BinOp("==", inflight, Const(0, 33)))
+        items.append(Assign(Ref("ap_done"), done_cond))
 
     advance: list[Stmt] = []
 
@@ -548,6 +582,8 @@ def build_top(
             hold: list[Stmt] = (
                 [NonBlocking(grp_hold, Const(1, 1))] if level == 3 and sched.group_serial else []
             )
+            if cu:  # the group is done; the next comes from the work-group stream
+                return hold + [NonBlocking(running, Const(0, 1))]
             return hold + [
                 If(
                     grp_last[d],
@@ -563,8 +599,8 @@ def build_top(
 
     advance = wrap_chain(0)
     reset_stmts: list[Stmt] = [NonBlocking(grp_hold, Const(0, 1))] if serial else []
+    reset_stmts += [] if cu else [NonBlocking(busy, Const(0, 1))]
     reset_stmts += [
-        NonBlocking(busy, Const(0, 1)),
         NonBlocking(running, Const(0, 1)),
         NonBlocking(inflight, Const(0, 33)),
     ]
@@ -574,7 +610,14 @@ def build_top(
             NonBlocking(base[d], Const(0, 32)),
             NonBlocking(grp[d], Const(0, 32)),
         ]
-    run_stmts: list[Stmt] = [
+    take_group: list[Stmt] = [NonBlocking(running, Const(1, 1))]
+    for d in range(3):
+        take_group += [
+            NonBlocking(lid[d], Const(0, 32)),
+            NonBlocking(base[d], Ref(f"wg_base_{d}")),
+            NonBlocking(grp[d], Ref(f"wg_grp_{d}")),
+        ]
+    launch: list[Stmt] = [
         If(
             start,
             list[Stmt]([NonBlocking(busy, Const(1, 1)), NonBlocking(running, lnot(empty_range))])
@@ -589,6 +632,9 @@ def build_top(
             ],
         ),
         If(Ref("ap_done"), [NonBlocking(busy, Const(0, 1))]),
+    ]
+    run_stmts: list[Stmt] = [
+        *([] if cu else launch),
         *(
             [
                 If(
@@ -600,6 +646,7 @@ def build_top(
             else []
         ),
         If(disp_fire, advance),
+        *([If(Ref("wg_fire"), take_group)] if cu else []),
         NonBlocking(
             inflight, BinOp("-", BinOp("+", inflight, cat(Const(0, 32), disp_fire)), retire)
         ),
@@ -1292,7 +1339,11 @@ def build_top(
     items.append(Blank())
     items.append(Comment("AXI4 master: read and write arbiters (client index = AXI ID)"))
     ax = "m_axi_gmem_"
-    modules: list[Module] = [lib.fifo_module(), ctrl, *(ctx.units[n] for n in sorted(ctx.units))]
+    modules: list[Module] = [
+        lib.fifo_module(),
+        *([] if cu else [lib.control_slave_module(regmap)]),
+        *(ctx.units[n] for n in sorted(ctx.units)),
+    ]
     if rd_clients:
         n = len(rd_clients)
         arb = lib.axi_read_arbiter_module(n, dw)
@@ -1423,7 +1474,10 @@ def build_top(
         "Datapath:",
         *("  " + line for line in sched.describe()),
     ]
-    top = Module(kernel.name, [], ports, items, header_comment="\n".join(header))
+    name = kernel.name + "_cu" if cu else kernel.name
+    if cu:
+        header[0] = f"{name}: one compute unit of {kernel.name} (see the top below)"
+    top = Module(name, [], ports, items, header_comment="\n".join(header))
     return [top, *modules], regmap
 
 
