@@ -210,12 +210,15 @@ def module_decl(ctx: _Context, ext: c_ast.Decl, loc: SourceLoc) -> bool:
     if ext.init is not None and ("const" in quals or "const" in getattr(elem, "quals", [])):
         ctx.constants[name] = _program_constant(ctx, ext, loc)  # usable in device code
         return True
-    cu.unusable[name] = (
-        f"host variable '{name}' cannot be used in device code "
-        "(declare it __constant__ with an initializer, or pass it as an argument)",
-        loc,
-    )
+    cu.unusable[name] = (_host_variable_message(name), loc)
     return True
+
+
+def _host_variable_message(name: str) -> str:
+    return (
+        f"host variable '{name}' cannot be used in device code "
+        "(declare it __constant__ with an initializer, or pass it as an argument)"
+    )
 
 
 def lookup(fn: _FunctionLowerer, name: str, loc: SourceLoc) -> Var | None:
@@ -416,6 +419,17 @@ def lower_call(
             t = v.type if v.type.width >= 32 else I32
             return fn.cast(builtin_values(fn, "abs", [fn.cast(v, t, loc)], loc), t, loc)
         return None
+    if name in ("__saturatef", "__frcp_rn"):  # clamp(x, 0, 1); 1 / x
+        _arity(name, args, 1, loc)
+        x = _cast(_F, args[0])
+        one = c_ast.Constant("float", "1.0f", coord)
+        if name == "__frcp_rn":
+            return fn.lower_expr(c_ast.BinaryOp("/", one, x, coord))
+        zero = c_ast.Constant("float", "0.0f", coord)
+        clamp = c_ast.FuncCall(
+            c_ast.ID("clamp", coord), c_ast.ExprList([x, zero, one], coord), coord
+        )
+        return fn.lower_expr(clamp)
     b = CUDA_BUILTINS.get(name)
     if b is None:
         _check_unusable(fn.ctx.cuda, name, loc)
@@ -493,11 +507,10 @@ def compile_cuda(
     text = preprocess(source, filename, defines, include_dirs, cuda=True)
     device = extract_device_code(text)
     parsed = parse(device.text, filename, cuda=True)
-    module = lower_module(
-        parsed,
-        filename,
-        cuda_ctx=CudaContext(shared_bytes=shared_bytes, templates=device.templates),
-    )
+    cuda_ctx = CudaContext(shared_bytes=shared_bytes, templates=device.templates)
+    for name, loc in device.host_variables.items():
+        cuda_ctx.unusable[name] = (_host_variable_message(name), loc)
+    module = lower_module(parsed, filename, cuda_ctx=cuda_ctx)
     if not module.kernels and device.template_kernels:
         first = device.template_kernels[0]
         raise UnsupportedError(

@@ -63,7 +63,7 @@ class _Tok:
 @dataclass
 class _Item:
     toks: list[_Tok]
-    kind: str = "drop"  # kernel, candidate, template, drop
+    kind: str = "drop"  # kernel, candidate, template, host (a variable), drop
     defines: set[str] = field(default_factory=set)
     uses: set[str] = field(default_factory=set)
 
@@ -77,6 +77,8 @@ class DeviceCode:
     templates: dict[str, SourceLoc] = field(default_factory=dict)
     #: dropped templates that were ``__global__`` kernels, in source order
     template_kernels: list[str] = field(default_factory=list)
+    #: file-scope host variables (dropped): name -> location
+    host_variables: dict[str, SourceLoc] = field(default_factory=dict)
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -221,7 +223,8 @@ def _is_c_like(vals: list[str]) -> bool:
 def _classify(item: _Item) -> None:
     toks = item.toks
     vals = [t.val for t in toks]
-    head = [t.val for t in _head(item)]
+    head_toks = _head(item)
+    head = [t.val for t in head_toks]
     item.uses = {t.val for t in toks if t.kind == "id"}
     is_def = "{" in vals and "(" in head and "=" not in head
     if head[:1] == ["template"]:
@@ -240,11 +243,11 @@ def _classify(item: _Item) -> None:
         if is_def:
             item.kind = "kernel"
         elif _is_c_like(head):
-            item.kind, item.defines = "candidate", _declared_names(head)
+            item.kind, item.defines = "candidate", _declared_names(head_toks)
         return
     if any(v in head for v in ("__device__", "__constant__", "__shared__", "__managed__")):
         item.kind = "candidate"
-        item.defines = _declared_names(head if is_def else toks)
+        item.defines = _declared_names(head_toks if is_def else toks)
         return
     if is_def or not _is_c_like(vals):
         return  # a host function, or C++
@@ -265,6 +268,8 @@ def _classify(item: _Item) -> None:
         if "const" in head[:3] and "=" not in vals:
             return  # a const declaration without a value is not a usable constant
         item.kind, item.defines = "candidate", names
+    elif "(" not in head:
+        item.kind, item.defines = "host", _declared_names(toks)  # a host variable
 
 
 def extract_device_code(text: str) -> DeviceCode:
@@ -280,6 +285,9 @@ def extract_device_code(text: str) -> DeviceCode:
         if item.kind == "candidate":
             for name in item.defines:
                 providers.setdefault(name, []).append(item)
+        elif item.kind == "host":
+            for name in item.defines:
+                result.host_variables.setdefault(name, loc.loc(item.toks[0].pos))
         elif item.kind == "template":
             for name in item.defines:
                 result.templates.setdefault(name, loc.loc(item.toks[0].pos))

@@ -425,6 +425,8 @@ def _address_space(node: Any) -> str | None:
     for q in getattr(node, "quals", []) or []:
         if q in ADDRESS_SPACE_QUALS:
             return ADDRESS_SPACE_QUALS[q]
+        if q in cuda.CUDA_ADDRESS_SPACES:  # __shared__, __constant__ (only CUDA C has them)
+            return cuda.CUDA_ADDRESS_SPACES[q]
     return None
 
 
