@@ -373,6 +373,15 @@ def build_multi_cu(
 
     if not 2 <= num_cu <= MAX_CU:
         raise UnsupportedError(f"--num-cu takes 1 to {MAX_CU}, not {num_cu}", kernel.loc)
+    for op in kernel.ops():
+        ptr = op.operands[0].type if op.operands else None
+        if op.opcode == "atomic" and getattr(ptr, "space", "global") == "global":
+            # each CU's atomic unit serialises only its own atomics
+            raise UnsupportedError(
+                "global atomics with more than one compute unit are not supported yet "
+                "(compile with --num-cu 1)",
+                op.loc,
+            )
     cu_modules, regmap = build_top(kernel, sched, board, cu=True)
     n, iw, dw = num_cu, index_bits(num_cu), board.data_width
     ic = interconnect_module(n, dw)

@@ -186,3 +186,12 @@ def test_bad_num_cu_is_a_clean_error(tmp_path, capsys, value: str) -> None:
     err = capsys.readouterr().err
     assert "error: --num-cu" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_global_atomics_with_several_compute_units_are_refused() -> None:
+    from soff.diagnostics import UnsupportedError
+
+    src = "__kernel void h(__global int *bins) { atomic_inc(&bins[get_global_id(0) & 7]); }"
+    soff.compile(src, num_cu=1)
+    with pytest.raises(UnsupportedError, match="global atomics with more than one compute unit"):
+        soff.compile(src, num_cu=2)
