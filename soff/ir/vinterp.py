@@ -39,6 +39,7 @@ race on global memory (undefined behaviour in OpenCL) may differ.
 from __future__ import annotations
 
 import functools
+import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,10 +134,12 @@ class _VBuf:
     scope: str = "shared"  # "shared", "item" (private) or "group" (__local)
     readonly: bool = False
     views: dict[Any, np.ndarray] = field(default_factory=dict)
-    #: per byte, the order key of the last work-item that wrote it / the latest
-    #: that read it (see _track); None until first used
+    tracked: bool = True  # the kernel may store to it: check for races (see _track)
+    #: per cell of ``gran`` bytes, 1 + the order key of the last work-item that
+    #: wrote it / the latest that read it (0: none); None until first used
     writer: np.ndarray | None = None
     reader: np.ndarray | None = None
+    gran: int = 1
 
     def view(self, dt: Any) -> np.ndarray:
         v = self.views.get(dt)
@@ -294,9 +297,32 @@ class _Program:
                     break
                 cur.append(op)
         self.done = len(self.segs)
+        self.stored = self._stored_objects()
         self._liveness()
         for seg in self.segs:
             seg.code = [(self.slot[op], self._op(op)) for op in seg.ops]
+
+    def _stored_objects(self) -> set[Value] | None:
+        """The arguments and allocas that stores may write (None: any of them)."""
+        out: set[Value] = set()
+        seen: set[Value] = set()
+        todo = [op.operands[0] for op in self.kernel.ops() if op.opcode == "store"]
+        while todo:
+            v = todo.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            if not isinstance(v, Op) or v.opcode in ("alloca", "rodata"):
+                out.add(v)
+            elif v.opcode in ("ptradd", "bitcast", "cast"):
+                todo.append(v.operands[0])
+            elif v.opcode == "select":
+                todo += v.operands[1:]
+            elif v.opcode == "phi":
+                todo += v.operands
+            else:
+                return None
+        return out
 
     def _rpo(self) -> list[Block]:
         """Blocks reachable from the entry in reverse post-order."""
@@ -649,7 +675,7 @@ class _Program:
             if buf.scope != "shared":
                 obj = items if buf.scope == "item" else ctx.gpos[items]
                 o = obj * np.int64(buf.size) + o
-            if buf.scope != "item" and not buf.readonly:
+            if buf.tracked and buf.scope != "item" and not buf.readonly:
                 _track(buf, o, size, ctx.order_keys(items), kind == "store")
             out.append((buf, o, m))
         return out
@@ -792,21 +818,31 @@ def _track(buf: _VBuf, addr: Any, size: int, keys: np.ndarray, store: bool) -> N
     the launch goes to the reference, whose order then decides."""
     if len(keys) == 0:
         return
-    if buf.writer is None or buf.reader is None:
-        buf.writer = np.full(len(buf.data), -1, np.int64)
-        buf.reader = np.full(len(buf.data), -1, np.int64)
     a = np.broadcast_to(addr, keys.shape)
-    if size > 1:
-        a = (a[:, None] + np.arange(size)).reshape(-1)
-        keys = np.repeat(keys, size)
-    if np.any(buf.writer[a] > keys):
+    aligned = not np.any(a & (size - 1))
+    if buf.writer is None or buf.reader is None:
+        buf.gran = size if aligned else 1
+        cells = len(buf.data) // buf.gran + 1
+        buf.writer = np.zeros(cells, np.int64)  # calloc: pages come on first touch
+        buf.reader = np.zeros(cells, np.int64)
+    elif size % buf.gran or not aligned and buf.gran > 1:  # finer accesses: byte cells
+        buf.writer = np.repeat(buf.writer, buf.gran)
+        buf.reader = np.repeat(buf.reader, buf.gran)
+        buf.gran = 1
+    g = buf.gran
+    cell = a // g if g > 1 else a
+    k1 = keys + 1
+    if size > g:
+        cell = (cell[:, None] + np.arange(size // g)).reshape(-1)
+        k1 = np.repeat(k1, size // g)
+    if np.any(buf.writer[cell] > k1):
         raise _Fallback("work-items race on memory")
     if store:
-        if np.any(buf.reader[a] > keys):
+        if np.any(buf.reader[cell] > k1):
             raise _Fallback("work-items race on memory")
-        buf.writer[a] = keys  # the last (largest) key wins for repeated bytes
+        buf.writer[cell] = k1  # the last (largest) key wins for repeated cells
     else:
-        buf.reader[a] = np.maximum(buf.reader[a], keys)
+        buf.reader[cell] = np.maximum(buf.reader[cell], k1)
 
 
 # -- math -------------------------------------------------------------------
@@ -914,15 +950,20 @@ def _run(
     bufs: list[_VBuf] = launch["bufs"]
     nslots = len(prog.slot)
     base: list[Any] = [None] * nslots
-    locals_: list[tuple[int, str, int, str]] = []  # slot, name, bytes, kind
+    locals_: list[tuple[int, str, int, str, bool]] = []  # slot, name, bytes, kind, tracked
+
+    def written(v: Value) -> bool:
+        return prog.stored is None or v in prog.stored
+
     for a in kernel.args:
         v = interp._arg_value(a, args[a.name or ""], buffers)
         s = prog.slot[a]
         if isinstance(v, interp.Local):
-            locals_.append((s, a.name or "", v.nbytes, "__local argument"))
+            locals_.append((s, a.name or "", v.nbytes, "__local argument", written(a)))
         elif isinstance(v, tuple):
             b = v[0]
             bufs.append(_VBuf(b.name, b.kind, np.frombuffer(b.data, np.uint8), b.n))
+            bufs[-1].tracked = written(a)
             base[s] = (np.int64(len(bufs) - 1), np.int64(0))
         elif isinstance(a.type, IntType):
             dt = _container(a.type)
@@ -935,7 +976,9 @@ def _run(
         if op.opcode == "alloca":
             assert isinstance(op.type, PtrType)
             if op.type.space == "local":
-                locals_.append((s, op.name or "local", op.type.pointee.size, "__local array"))
+                locals_.append(
+                    (s, op.name or "local", op.type.pointee.size, "__local array", written(op))
+                )
             else:
                 privates.append((s, op.name or "alloca", op.type.pointee.size))
         elif op.opcode in WORKITEM_OPS:
@@ -947,7 +990,6 @@ def _run(
     grouped = prog.barriers or bool(locals_)
     total = g3[0] * g3[1] * g3[2]
     gitems = l3[0] * l3[1] * l3[2]
-    ngroups = n3[0] * n3[1] * n3[2]
     per = max(1, CHUNK_ITEMS // gitems) * gitems
     for start in range(0, total, per):
         n = min(per, total - start)
@@ -975,15 +1017,15 @@ def _run(
         ctx.bufs = bufs
         store = base[:]
         ng = int(gpos[-1]) + 1 if grouped else 1
-        for s, name, size, kind in locals_:
+        for s, name, size, kind, tracked in locals_:
             bufs.append(_VBuf(name, kind, np.zeros(size * ng, np.uint8), size, "group"))
+            bufs[-1].tracked = tracked
             store[s] = (np.int64(len(bufs) - 1), np.int64(0))
         for s, name, size in privates:
             bufs.append(_VBuf(name, "private array", np.zeros(size * n, np.uint8), size, "item"))
             store[s] = (np.int64(len(bufs) - 1), np.int64(0))
         _run_chunk(prog, ctx, store, gitems if prog.barriers else 0)
         del bufs[nb:]
-    del ngroups
     return {name: buf.result() for name, buf in buffers.items()}
 
 
@@ -997,19 +1039,18 @@ def _split(lin: np.ndarray, dims: tuple[int, ...]) -> list[np.ndarray]:
 
 
 def _run_chunk(prog: _Program, ctx: _Ctx, store: list[Any], group_items: int) -> None:
+    """Run the chunk's work-items to the end: each step runs the earliest segment
+    (in reverse post-order) that has work-items waiting, for all of them."""
     n = ctx.n
-    done = prog.done
     segs = prog.segs
-    pc = np.zeros(n, np.int32)
     nslots = len(store)
     owned: set[int] = set()
-    while True:
-        cur = int(pc.min())
-        if cur == done:
-            return
-        sel = pc == cur
+    waiting = _Waiting(len(segs))
+    waiting.add(0, None)
+    while waiting.heap:
+        cur = heapq.heappop(waiting.heap)
+        idx = waiting.take(cur, n)
         seg = segs[cur]
-        idx = None if sel.all() else np.flatnonzero(sel)
         if group_items and not seg.first:  # resuming after a barrier
             counts = np.bincount(ctx.gpos if idx is None else ctx.gpos[idx])
             if np.any((counts != 0) & (counts != group_items)):
@@ -1026,36 +1067,54 @@ def _run_chunk(prog: _Program, ctx: _Ctx, store: list[Any], group_items: int) ->
             _scatter(store, owned, s, env[s], idx, n, dt)
         end = seg.end
         if end is None or end.opcode == "ret":
-            _set(pc, idx, done)
-        elif end.opcode == "barrier":
-            _set(pc, idx, cur + 1)
+            continue
+        if end.opcode == "barrier":
+            waiting.add(cur + 1, idx)
         elif end.opcode == "br":
-            _edge(prog, owned, seg, end.blocks[0], env, store, pc, idx, None, n)
+            _edge(prog, owned, seg, end.blocks[0], env, store, waiting, idx, None, n)
         else:  # cbr
             c = env[prog.slot[end.operands[0]]]
             if np.ndim(c) == 0:
-                _edge(prog, owned, seg, end.blocks[0 if c else 1], env, store, pc, idx, None, n)
+                _edge(
+                    prog, owned, seg, end.blocks[0 if c else 1], env, store, waiting, idx, None, n
+                )
             else:
                 m = c != 0
                 if m.all():
-                    _edge(prog, owned, seg, end.blocks[0], env, store, pc, idx, None, n)
+                    _edge(prog, owned, seg, end.blocks[0], env, store, waiting, idx, None, n)
                 elif not m.any():
-                    _edge(prog, owned, seg, end.blocks[1], env, store, pc, idx, None, n)
+                    _edge(prog, owned, seg, end.blocks[1], env, store, waiting, idx, None, n)
                 else:
-                    _edge(prog, owned, seg, end.blocks[0], env, store, pc, idx, m, n)
-                    _edge(prog, owned, seg, end.blocks[1], env, store, pc, idx, ~m, n)
+                    _edge(prog, owned, seg, end.blocks[0], env, store, waiting, idx, m, n)
+                    _edge(prog, owned, seg, end.blocks[1], env, store, waiting, idx, ~m, n)
 
 
-def _set(pc: np.ndarray, idx: np.ndarray | None, value: int) -> None:
-    if idx is None:
-        pc[:] = value
-    else:
-        pc[idx] = value
+class _Waiting:
+    """The work-items waiting at each segment, and a heap of those segments."""
+
+    def __init__(self, nsegs: int) -> None:
+        self.parts: list[list[np.ndarray | None]] = [[] for _ in range(nsegs)]
+        self.heap: list[int] = []
+
+    def add(self, seg: int, idx: np.ndarray | None) -> None:
+        if not self.parts[seg]:
+            heapq.heappush(self.heap, seg)
+        self.parts[seg].append(idx)
+
+    def take(self, seg: int, n: int) -> np.ndarray | None:
+        """The work-items waiting at ``seg`` in ascending order (None: all n)."""
+        parts = self.parts[seg]
+        self.parts[seg] = []
+        if len(parts) == 1:
+            return parts[0]
+        idx = np.concatenate(parts)  # type: ignore[arg-type]  # None comes alone
+        idx.sort(kind="stable")  # sorted runs: a merge
+        return None if len(idx) == n else idx
 
 
 def _edge(
-    prog: _Program, owned: set[int], seg: _Seg, tgt: Block, env: list[Any], store: list[Any], pc: np.ndarray,
-    idx: np.ndarray | None, m: np.ndarray | None, n: int,
+    prog: _Program, owned: set[int], seg: _Seg, tgt: Block, env: list[Any], store: list[Any],
+    waiting: _Waiting, idx: np.ndarray | None, m: np.ndarray | None, n: int,
 ) -> None:  # fmt: skip
     """Send the active lanes (those in ``m``, if given) to ``tgt``, taking its phis."""
     sub = idx if m is None else (np.flatnonzero(m) if idx is None else idx[m])
@@ -1063,4 +1122,4 @@ def _edge(
             for dst, src, dt in seg.edges[tgt]]  # fmt: skip
     for dst, v, dt in vals:
         _scatter(store, owned, dst, v, sub, n, dt)
-    _set(pc, sub, prog.first_seg[tgt])
+    waiting.add(prog.first_seg[tgt], sub)
