@@ -252,6 +252,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
                     for k, ms in enumerate(b.memory_ops)
                 ],
                 "live_in_bits": sum(value_bits(v) for v in b.inputs),
+                **_channel_limit(b.memory_ops, sched),
                 "delay_bits": b.delay_bits,
                 "schedule": schedule,
             }
@@ -305,6 +306,21 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
         "coalesced_loads": len(sched.coalesce),
         "work_item_ii": 1,
         "group_serial": sched.group_serial,
+    }
+
+
+def _channel_limit(memory_ops: list[list[Op]], sched: DatapathSchedule) -> dict[str, Any]:
+    """AXI requests one pass through a block makes, and the II they force: each
+    channel takes one request per cycle (the atomic unit reads and writes once
+    per atomic); reads that may reuse the previous bus word can cost none."""
+    ops = [m for ms in memory_ops for m in ms]
+    atomics = sum(1 for m in ops if m.opcode == "atomic")
+    reads = sum(1 for m in ops if m.opcode == "load") + atomics
+    reuse = sum(1 for m in ops if m.opcode == "load" and m in sched.coalesce)
+    writes = sum(1 for m in ops if m.opcode == "store") + atomics
+    return {
+        "channel_requests": {"read": reads, "read_word_reuse": reuse, "write": writes},
+        "ii_memory": max(1, writes, reads - reuse),
     }
 
 
@@ -433,6 +449,12 @@ def _where(e: dict[str, Any]) -> str:
     return f"{name}:{e['line']}"
 
 
+def _reads(b: dict[str, Any]) -> str:
+    """``2`` or ``2 (2 reuse)``: read requests, and how many may reuse the previous word."""
+    r = b["channel_requests"]
+    return f"{r['read']}" + (f" ({r['read_word_reuse']} reuse)" if r["read_word_reuse"] else "")
+
+
 def _axi_ids(p: dict[str, Any]) -> str:
     """``r0`` (read channels), ``w0`` (write channels), ``r1/w1`` (the atomic unit)."""
     if p["kind"] == "atomic":
@@ -466,8 +488,19 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
     lines += table(["block", "seg", "stages", "ops", "delay bits", "boundary"], rows)
     lines.append("blocks:")
     lines += table(
-        ["block", "depth", "boundaries", "live-in bits"],
-        [[f"^{b['name']}", b["depth"], b["boundaries"], b["live_in_bits"]] for b in dp["blocks"]],
+        ["block", "depth", "boundaries", "live-in bits", "AXI reads", "AXI writes", "mem II"],
+        [
+            [
+                f"^{b['name']}",
+                b["depth"],
+                b["boundaries"],
+                b["live_in_bits"],
+                _reads(b),
+                b["channel_requests"]["write"],
+                b["ii_memory"],
+            ]
+            for b in dp["blocks"]
+        ],
     )
     if dp["fifos"]:
         lines.append("FIFOs:")
@@ -518,6 +551,15 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         f"pipelining: II {dp['work_item_ii']} (a new work-item enters each block pipeline every cycle)"
         + ("; one work-group at a time" if dp["group_serial"] else "")
     )
+    if any(b["ii_memory"] > 1 for b in dp["blocks"]):
+        lines.append(
+            "  mem II: the cycles per work-item the AXI channels need (one request per cycle "
+            "each) when it takes every access"
+        )
+    if any(p["kind"] == "atomic" for p in dp["memory_ports"]):
+        lines.append(
+            "  atomics: one read-modify-write in flight per kernel, each a memory round trip"
+        )
     for lp in dp["loops"]:
         r = lp["recurrence"]
         trips = r["memory_round_trips"]
@@ -770,11 +812,13 @@ def report_html(data: dict[str, Any]) -> str:
             ),
             "<h2>Blocks</h2>",
             _html_table(
-                ["block", "depth (stages)", "memory boundaries", "live-in bits", "delay bits"],
+                ["block", "depth (stages)", "memory boundaries", "live-in bits", "delay bits",
+                 "AXI reads", "AXI writes", "mem II"],
                 [
-                    [f"^{b['name']}", b["depth"], b["boundaries"], b["live_in_bits"], b["delay_bits"]]
+                    [f"^{b['name']}", b["depth"], b["boundaries"], b["live_in_bits"],
+                     b["delay_bits"], _reads(b), b["channel_requests"]["write"], b["ii_memory"]]
                     for b in dp["blocks"]
-                ],
+                ],  # fmt: skip
             ),
             "<h2>FIFOs</h2>",
             _html_table(

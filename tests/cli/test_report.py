@@ -122,6 +122,10 @@ def test_report_three_forms(name: str, tmp_path: Path, capsys: pytest.CaptureFix
             assert e["latency"] is None and e["kind"] == "memory"  # variable latency
     for b in dp["blocks"]:
         assert b["depth"] == sum(s["stages"] for s in b["segments"])
+        req = b["channel_requests"]
+        assert b["ii_memory"] == max(1, req["write"], req["read"] - req["read_word_reuse"])
+    if name == "vector_ops":  # four stores share the write channel
+        assert dp["blocks"][0]["ii_memory"] == 4 and "mem II" in text
     assert dp["fifo_bits"] == sum(f["depth"] * f["bits"] for f in dp["fifos"])
     ports = {p["port"] for p in dp["memory_ports"]}
     assert ports == {p for g in dp["alias_groups"] for p in g["loads"] + g["stores"]}
