@@ -6,11 +6,12 @@ of a ``__local`` RAM (docs/architecture.md, "Atomics").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from soff.ir.core import ATOMIC_OPS, Op
-from soff.ir.types import IntType, PtrType
+from soff.hls.bind import bind_op
+from soff.ir.types import FloatType, IntType, PtrType
 from soff.rtl_gen import lib
 from soff.rtl_gen.vast import (
     Assign,
@@ -95,7 +96,7 @@ class AtomicClient:
     room: Expr
     done: Ref
     width: int
-    extra: list[Expr] = field(default_factory=list)
+    latency: int = 0  # cycles the new value takes (a pipelined float adder)
 
 
 def global_atomic_unit(
@@ -137,7 +138,18 @@ def global_atomic_unit(
     )
     head = [req[reqw - 65 - w * i : reqw - 64 - w * (i + 1)] for i in range(len(values))]
     old = ctx.wire(p + "old", w, Ref("atomic_old")[w - 1 : 0])
-    new = ctx.wire(p + "new", w, new_value(op, old, head))
+    latency = 0
+    if isinstance(op.type, FloatType) and op.attrs["op"] == "add":
+        # a free-running float adder; the atomic unit waits for its latency
+        from soff.rtl_gen.top import _instantiate
+
+        add = Op("add", [op.operands[1], op.operands[1]], op.type, loc=op.loc)
+        binding = bind_op(add)
+        assert binding is not None
+        latency = binding.latency(ctx.board)
+        new: Expr = _instantiate(ctx, binding, add, [old, head[0]], latency, Const(1, 1), p + "new")
+    else:
+        new = ctx.wire(p + "new", w, new_value(op, old, head))
     room, resp_valid = ctx.wire(p + "resp_room", 1), ctx.wire(p + "resp_valid", 1)
     resp = ctx.wire(p + "resp_data", w)
     take = ctx.wire(p + "take", 1, land(pop, tag_out))
@@ -154,7 +166,7 @@ def global_atomic_unit(
     valids: list[Expr] = [tag_out_valid, lor(lnot(tag_out), resp_valid)]
     result = Ternary(tag_out, resp, Const(0, w))
     client = AtomicClient(
-        req_valid, req[reqw - 1 : reqw - 64], clog2(pt.pointee.size), new, room, done, w
+        req_valid, req[reqw - 1 : reqw - 64], clog2(pt.pointee.size), new, room, done, w, latency
     )
     return readies, valids, result, client
 
@@ -165,7 +177,7 @@ def atomic_engine(
     """The kernel's atomic engine serving ``clients``; returns its read and write
     clients for the AXI arbiters."""
     n = len(clients)
-    eng = lib.atomic_engine_module(n, dw)
+    eng = lib.atomic_engine_module(n, dw, max(c.latency for c in clients))
     ctx.units.setdefault(eng.name, eng)
     items = ctx.items
     items.append(Comment(f"the global atomic unit: {n} client(s), one atomic in flight"))

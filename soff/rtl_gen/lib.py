@@ -625,11 +625,11 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
 
 # --------------------------------------------------------------------------- atomic unit
 
-_AT_IDLE, _AT_READ, _AT_RWAIT, _AT_WRITE, _AT_BWAIT, _AT_DONE = range(6)
+_AT_IDLE, _AT_READ, _AT_RWAIT, _AT_WRITE, _AT_BWAIT, _AT_DONE, _AT_COMPUTE = range(7)
 
 
-def atomic_engine_module(n_clients: int, data_w: int) -> Module:
-    """``soff_atomic_<n>_<data_w>``: the kernel's one global atomic unit.
+def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> Module:
+    """``soff_atomic_<n>_<data_w>[_l<lat>]``: the kernel's one global atomic unit.
 
     It serialises every global atomic of the kernel, one in flight: it takes a
     request from client i (``c_valid[i]``, ``c_addr[i*64 +: 64]``,
@@ -639,7 +639,9 @@ def atomic_engine_module(n_clients: int, data_w: int) -> Module:
     ``old`` and the client's operands, in its low bits; a write client:
     ``wr_*``), waits for the write response, and then pulses ``c_done[i]``
     once ``c_room[i]`` (the client pops its request and keeps ``old``). So
-    each atomic's read sees every earlier atomic's write.
+    each atomic's read sees every earlier atomic's write. With ``new_latency``,
+    ``c_new`` comes from pipelined units (float add): the unit waits that many
+    cycles after ``old`` settles before it writes.
     """
     _check_arbiter(n_clients, data_w)
     n, iw, sw = n_clients, index_bits(n_clients), data_w // 8
@@ -682,6 +684,7 @@ def atomic_engine_module(n_clients: int, data_w: int) -> Module:
     sel_room = Ref("c_room") if n == 1 else Index(Ref("c_room"), sel)
     items: list[Item] = [
         Reg("state", 3, comment="idle, read, wait for data, write, wait for response, done"),
+        *([Reg("countdown", 8, comment="cycles until c_new is valid")] if new_latency else []),
         Reg("sel", iw, comment="the client being served"),
         Reg("addr", ADDR_W),
         Reg("size", 3),
@@ -721,6 +724,7 @@ def atomic_engine_module(n_clients: int, data_w: int) -> Module:
                         NonBlocking(addr, Const(0, ADDR_W)),
                         NonBlocking(size, Const(0, 3)),
                         NonBlocking(Ref("old"), Const(0, data_w)),
+                        *([NonBlocking(Ref("countdown"), Const(0, 8))] if new_latency else []),
                         *_track(n, NonBlocking(Ref("rr_last"), Const(n - 1, iw))),
                     ],
                     [
@@ -755,7 +759,14 @@ def atomic_engine_module(n_clients: int, data_w: int) -> Module:
                                                 NonBlocking(
                                                     Ref("old"), BinOp(">>", Ref("rd_rdata"), shift)
                                                 ),
-                                                NonBlocking(state, Const(_AT_WRITE, 3)),
+                                                *(
+                                                    [
+                                                        NonBlocking(Ref("countdown"), Const(new_latency, 8)),
+                                                        NonBlocking(state, Const(_AT_COMPUTE, 3)),
+                                                    ]
+                                                    if new_latency
+                                                    else [NonBlocking(state, Const(_AT_WRITE, 3))]
+                                                ),
                                             ],
                                         )
                                     ],
@@ -767,6 +778,22 @@ def atomic_engine_module(n_clients: int, data_w: int) -> Module:
                                 (
                                     [Const(_AT_BWAIT, 3)],
                                     [If(Ref("wr_bdone"), [NonBlocking(state, Const(_AT_DONE, 3))])],
+                                ),
+                                *(
+                                    [
+                                        (
+                                            [Const(_AT_COMPUTE, 3)],
+                                            [
+                                                NonBlocking(Ref("countdown"), Ref("countdown") - Const(1, 8)),
+                                                If(
+                                                    eq(Ref("countdown"), Const(0, 8)),
+                                                    [NonBlocking(state, Const(_AT_WRITE, 3))],
+                                                ),
+                                            ],
+                                        )
+                                    ]
+                                    if new_latency
+                                    else []
                                 ),
                             ],
                             [If(sel_room, [NonBlocking(state, Const(_AT_IDLE, 3))])],
@@ -782,8 +809,10 @@ def atomic_engine_module(n_clients: int, data_w: int) -> Module:
         addr[ADDR_W - 1 : lane] if sw > 1 else addr,
         *([sel] if n == 1 else []),
     )
+    if not 0 <= new_latency < 255:
+        raise ValueError(f"new-value latency must be 0 to 254 cycles, not {new_latency}")
     return Module(
-        f"soff_atomic_{n}_{data_w}",
+        f"soff_atomic_{n}_{data_w}" + (f"_l{new_latency}" if new_latency else ""),
         [],
         ports,
         items,

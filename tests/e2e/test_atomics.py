@@ -159,3 +159,25 @@ def test_atomics_in_a_loop_with_branches() -> None:
             else:
                 want[4] -= 1
     np.testing.assert_array_equal(r.outputs["acc"], want)
+
+
+FLOAT_ADD = """
+__global__ void float_add(const float *x, float *sum, float *olds) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    olds[i] = atomicAdd(&sum[i & 1], x[i]);
+}
+"""
+
+
+def test_cuda_float_atomic_add() -> None:
+    n = 32
+    x = RNG.integers(-64, 64, n).astype(np.float32) / 4  # exact sums in any order
+    r = soff.compile(FLOAT_ADD, filename="float_add.cu").simulate(
+        n, 8, {"x": x, "sum": np.zeros(2, np.float32), "olds": np.zeros(n, np.float32)}
+    )
+    np.testing.assert_array_equal(r.outputs["sum"], [x[0::2].sum(), x[1::2].sum()])
+    for k in range(2):
+        olds, xs = r.outputs["olds"][k::2], x[k::2]
+        assert sorted([*olds.tolist(), float(r.outputs["sum"][k])]) == sorted(
+            [*(olds + xs).tolist(), 0.0]
+        )

@@ -12,10 +12,12 @@ from soff.rtl_gen import lib, vast
 from soff.sim.tools import lint
 
 
-@pytest.mark.parametrize(("n", "data_w"), [(1, 64), (3, 32), (2, 8), (16, 512)])
-def test_atomic_engine_lint(tmp_path: Path, n: int, data_w: int) -> None:
-    module = lib.atomic_engine_module(n, data_w)
-    assert module.name == f"soff_atomic_{n}_{data_w}"
+@pytest.mark.parametrize(
+    ("n", "data_w", "lat"), [(1, 64, 0), (3, 32, 0), (2, 8, 0), (16, 512, 0), (2, 64, 5)]
+)
+def test_atomic_engine_lint(tmp_path: Path, n: int, data_w: int, lat: int) -> None:
+    module = lib.atomic_engine_module(n, data_w, lat)
+    assert module.name == f"soff_atomic_{n}_{data_w}" + (f"_l{lat}" if lat else "")
     path = tmp_path / f"{module.name}.v"
     path.write_text(vast.print_verilog([module]))
     assert lint(path, module.name) == ""

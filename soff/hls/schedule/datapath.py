@@ -262,7 +262,7 @@ def _check_supported(kernel: Kernel) -> None:
             if (
                 bind_op(op) is None
                 and op.opcode not in FLOAT_WIRING_OPS
-                and not (op.opcode == "atomic" and op.attrs.get("op") == "xchg")
+                and not (op.opcode == "atomic" and op.attrs.get("op") in ("xchg", "add"))
                 and not (op.opcode == "math" and op.attrs.get("fn") == "fabs")
             ):
                 raise UnsupportedError(
@@ -286,6 +286,10 @@ def _check_supported(kernel: Kernel) -> None:
                 f"atomic {op.attrs.get('op')} is not supported yet in hardware", op.loc
             )
         if is_local_access(op):
+            if op.opcode == "atomic" and op.attrs.get("op") == "add" and isinstance(op.type, FloatType):
+                raise UnsupportedError(
+                    "float atomic add on __local memory is not supported yet in hardware", op.loc
+                )
             ptr = op.operands[0].type
             assert isinstance(ptr, PtrType)
             if not isinstance(ptr.pointee, (IntType, FloatType)):
