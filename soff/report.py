@@ -2,7 +2,7 @@
 picture of each block's pipeline schedule (an HTML page or a PNG/SVG).
 
 :func:`report_data` is what ``--report-json`` writes; :func:`report_text`
-is ``--report``; :func:`report_html` and :func:`write_plot` draw the
+is ``--report``; :func:`report_html` and :func:`plot_bytes` draw the
 schedule with matplotlib, an optional dependency (``pip install soff[report]``).
 Numbers are what the schedule decided: loops are not modulo-scheduled, so a
 loop's II is the one-work-item-per-cycle of its block pipelines and its
@@ -24,7 +24,6 @@ from soff.hls.analysis import pointer_base
 from soff.hls.bind import bind_op
 from soff.hls.schedule.datapath import (
     DatapathSchedule,
-    Edge,
     Loop,
     is_variable_latency,
     local_base,
@@ -99,13 +98,6 @@ def _loc(op: Op) -> dict[str, Any]:
 def block_name(namer: Namer, block: Block) -> str:
     """The block's unique name (as the IR printer spells it, without the ``^``)."""
     return namer.block(block)[1:]
-
-
-def edge_depth(sched: DatapathSchedule, e: Edge) -> int:
-    """Entries of the FIFO on control-flow edge ``e`` (as the Verilog generator sizes it)."""
-    if e.dst in sched.barrier_blocks:
-        return 1 << max(1, (2 * sched.barrier_capacity - 1).bit_length())
-    return sched.edge_depth if e.back else sched.forward_edge_depth
 
 
 def _pointer_name(ptr: Value, namer: Namer) -> str:
@@ -260,7 +252,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
     edges = []
     for e in sched.edges:
         bits = sum(value_bits(v) for v in e.values)
-        depth = edge_depth(sched, e)
+        depth = sched.edge_fifo_depth(e)
         src, dst = (block_name(namer, sched.blocks[i].block) for i in (e.src, e.dst))
         kind = (
             "barrier gate" if e.dst in sched.barrier_blocks else "back edge" if e.back else "edge"
@@ -409,7 +401,7 @@ def resources_estimate(sched: DatapathSchedule) -> dict[str, Any]:
         sum(value_bits(v) for v in vals) * sched.fifo_depth
         for b in sched.blocks
         for vals in b.bypass
-    ) + sum(sum(value_bits(v) for v in e.values) * edge_depth(sched, e) for e in sched.edges)
+    ) + sum(sum(value_bits(v) for v in e.values) * sched.edge_fifo_depth(e) for e in sched.edges)
     return {
         "estimate": True,
         "method": ESTIMATE_NOTE,

@@ -207,13 +207,18 @@ class DatapathSchedule:
     def delay_bits(self) -> int:
         return sum(b.delay_bits for b in self.blocks)
 
+    def edge_fifo_depth(self, e: Edge) -> int:
+        """Entries of the FIFO on edge ``e``: a barrier gate holds two work-groups
+        (rounded up to a power of two), a back edge every work-item of its loop."""
+        if e.dst in self.barrier_blocks:
+            return 1 << max(1, (2 * self.barrier_capacity - 1).bit_length())
+        return self.edge_depth if e.back else self.forward_edge_depth
+
     @property
     def fifo_bits(self) -> int:
         bits = sum(b.fifo_bits(self.fifo_depth) for b in self.blocks)
         bits += sum(
-            sum(value_bits(v) for v in e.values)
-            * (self.edge_depth if e.back else self.forward_edge_depth)
-            for e in self.edges
+            sum(value_bits(v) for v in e.values) * self.edge_fifo_depth(e) for e in self.edges
         )
         return bits
 
@@ -230,7 +235,7 @@ class DatapathSchedule:
             lines.append(
                 f"edge ^{self.blocks[e.src].block.name} -> ^{self.blocks[e.dst].block.name}{kind}: "
                 f"{sum(value_bits(v) for v in e.values)} bits x "
-                f"{self.edge_depth if e.back else self.forward_edge_depth}"
+                f"{self.edge_fifo_depth(e)}"
             )
         for lp in self.loops:
             lines.append(
@@ -286,7 +291,11 @@ def _check_supported(kernel: Kernel) -> None:
                 f"atomic {op.attrs.get('op')} is not supported yet in hardware", op.loc
             )
         if is_local_access(op):
-            if op.opcode == "atomic" and op.attrs.get("op") == "add" and isinstance(op.type, FloatType):
+            if (
+                op.opcode == "atomic"
+                and op.attrs.get("op") == "add"
+                and isinstance(op.type, FloatType)
+            ):
                 raise UnsupportedError(
                     "float atomic add on __local memory is not supported yet in hardware", op.loc
                 )
