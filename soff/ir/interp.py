@@ -468,6 +468,7 @@ class _Compiler:
         elif oc == "atomic":
             fn = self.const_name(self.make_atomic(op))
             pi = predicate_index(op)
+            assert pi is not None
             call = f"{fn}({', '.join(a[:pi])})"
             if len(a) > pi:
                 return f"({call} if {a[pi]} else {self.const_name(self.zero(t))})"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from soff.ir.core import ATOMIC_OPS, Op
 from soff.hls.bind import bind_op
+from soff.ir.core import ATOMIC_OPS, Op
 from soff.ir.types import FloatType, IntType, PtrType
 from soff.rtl_gen import lib
 from soff.rtl_gen.vast import (
@@ -67,8 +67,9 @@ def new_value(op: Op, old: Expr, values: list[Expr]) -> Expr:
     raise AssertionError(f"no hardware for atomic {kind}")
 
 
-def local_atomic(ctx: _Ctx, op: Op, ram: _LocalRam, index: Expr, operands: list[Expr],
-                 enable: Expr, name: str) -> Expr:
+def local_atomic(
+    ctx: _Ctx, op: Op, ram: _LocalRam, index: Expr, operands: list[Expr], enable: Expr, name: str
+) -> Expr:
     """A read-modify-write port of a ``__local`` RAM: it reads the word, writes the new
     value at the end of the cycle (when ``enable``), and returns the old value (to be
     registered). Atomic ports of one RAM active in the same cycle act in the order
@@ -125,9 +126,7 @@ def global_atomic_unit(
     w = pt.pointee.bits
     tag_in_ready, tag_out_valid = ctx.wire(p + "tag_in_ready", 1), ctx.wire(p + "tag_out_valid", 1)
     tag_out = ctx.wire(p + "tag_out", 1)
-    items.append(
-        _fifo(p + "tags", 1, depth, push, tag_in_ready, pred, tag_out_valid, pop, tag_out)
-    )
+    items.append(_fifo(p + "tags", 1, depth, push, tag_in_ready, pred, tag_out_valid, pop, tag_out))
     reqw = 64 + w * len(values)
     req_in = ctx.wire(p + "req_in", reqw, cat(addr, *values) if values else addr)
     req_in_ready, req_valid = ctx.wire(p + "req_in_ready", 1), ctx.wire(p + "req_valid", 1)
@@ -183,9 +182,13 @@ def atomic_engine(
     items.append(Comment(f"the global atomic unit: {n} client(s), one atomic in flight"))
     ctx.wire("atomic_old", dw)
     names = ("valid", "ready", "addr", "size", "rvalid", "rready")
-    rd = {k: ctx.wire("atomic_rd_" + k, 64 if k == "addr" else 3 if k == "size" else 1) for k in names}
+    rd = {
+        k: ctx.wire("atomic_rd_" + k, 64 if k == "addr" else 3 if k == "size" else 1) for k in names
+    }
     wr = {
-        k: ctx.wire("atomic_wr_" + k, {"addr": 64, "size": 3, "data": dw, "strb": dw // 8}.get(k, 1))
+        k: ctx.wire(
+            "atomic_wr_" + k, {"addr": 64, "size": 3, "data": dw, "strb": dw // 8}.get(k, 1)
+        )
         for k in ("valid", "ready", "addr", "size", "data", "strb", "bdone")
     }
     done = ctx.wire("atomic_c_done", n)
@@ -218,4 +221,3 @@ def atomic_engine(
     items.append(Instance(eng.name, "atomic_unit", [], conns))
     ctx.unused.append(Ref("atomic_old"))
     return dict(rd), dict(wr)
-

@@ -11,16 +11,16 @@ from __future__ import annotations
 from soff.rtl_gen import regmap as rm
 from soff.rtl_gen.vast import (
     Always,
-    BinOp,
-    Index,
     AlwaysComb,
     Assign,
+    BinOp,
     Blocking,
     Call,
     Case,
     Const,
     Expr,
     If,
+    Index,
     Item,
     LocalParam,
     Memory,
@@ -495,7 +495,9 @@ def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
         Assign(Ref("rid_onehot"), _id_onehot(n, Ref("m_rid")), comment="read data routed by RID"),
         Assign(Ref("c_rvalid"), Repl(n, Ref("m_rvalid")) & Ref("rid_onehot")),
         # gated by RVALID so that an X on an idle RID (4-state simulators) never reaches RREADY
-        Assign(Ref("m_rready"), land(Ref("m_rvalid"), reduce_or(Ref("c_rready") & Ref("rid_onehot")))),
+        Assign(
+            Ref("m_rready"), land(Ref("m_rvalid"), reduce_or(Ref("c_rready") & Ref("rid_onehot")))
+        ),
         Assign(Ref("c_rdata"), Ref("m_rdata")),
     ]
     items += _unused_items(Ref("m_rresp"), Ref("m_rlast"))
@@ -622,7 +624,6 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
     )
 
 
-
 # --------------------------------------------------------------------------- atomic unit
 
 _AT_IDLE, _AT_READ, _AT_RWAIT, _AT_WRITE, _AT_BWAIT, _AT_DONE, _AT_COMPUTE = range(7)
@@ -693,7 +694,10 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
     if n > 1:
         items.append(Reg("rr_last", iw, comment="the last client served"))
     items += _round_robin(
-        n, Ref("c_valid"), Ref("rr_last"), [("addr", Ref("c_addr"), ADDR_W), ("size", Ref("c_size"), 3)]
+        n,
+        Ref("c_valid"),
+        Ref("rr_last"),
+        [("addr", Ref("c_addr"), ADDR_W), ("size", Ref("c_size"), 3)],
     )
     items += [
         Assign(Ref("rd_valid"), st(_AT_READ)),
@@ -706,7 +710,9 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
         Assign(Ref("wr_data"), BinOp("<<", new, shift)),
         Assign(
             Ref("strb_full"),
-            BinOp("-", BinOp("<<", Const(1, sw + 1), BinOp("<<", Const(1, 4), size)), Const(1, sw + 1)),
+            BinOp(
+                "-", BinOp("<<", Const(1, sw + 1), BinOp("<<", Const(1, 4), size)), Const(1, sw + 1)
+            ),
         ),
         Assign(Ref("wr_strb"), BinOp("<<", Ref("strb_full")[sw - 1 : 0], offset)),
         Assign(
@@ -740,7 +746,9 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
                                                 NonBlocking(sel, Ref("g_idx")),
                                                 NonBlocking(addr, Ref("g_addr")),
                                                 NonBlocking(size, Ref("g_size")),
-                                                *_track(n, NonBlocking(Ref("rr_last"), Ref("g_idx"))),
+                                                *_track(
+                                                    n, NonBlocking(Ref("rr_last"), Ref("g_idx"))
+                                                ),
                                                 NonBlocking(state, Const(_AT_READ, 3)),
                                             ],
                                         )
@@ -748,7 +756,12 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
                                 ),
                                 (
                                     [Const(_AT_READ, 3)],
-                                    [If(Ref("rd_ready"), [NonBlocking(state, Const(_AT_RWAIT, 3))])],
+                                    [
+                                        If(
+                                            Ref("rd_ready"),
+                                            [NonBlocking(state, Const(_AT_RWAIT, 3))],
+                                        )
+                                    ],
                                 ),
                                 (
                                     [Const(_AT_RWAIT, 3)],
@@ -761,7 +774,9 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
                                                 ),
                                                 *(
                                                     [
-                                                        NonBlocking(Ref("countdown"), Const(new_latency, 8)),
+                                                        NonBlocking(
+                                                            Ref("countdown"), Const(new_latency, 8)
+                                                        ),
                                                         NonBlocking(state, Const(_AT_COMPUTE, 3)),
                                                     ]
                                                     if new_latency
@@ -773,7 +788,12 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
                                 ),
                                 (
                                     [Const(_AT_WRITE, 3)],
-                                    [If(Ref("wr_ready"), [NonBlocking(state, Const(_AT_BWAIT, 3))])],
+                                    [
+                                        If(
+                                            Ref("wr_ready"),
+                                            [NonBlocking(state, Const(_AT_BWAIT, 3))],
+                                        )
+                                    ],
                                 ),
                                 (
                                     [Const(_AT_BWAIT, 3)],
@@ -784,7 +804,9 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
                                         (
                                             [Const(_AT_COMPUTE, 3)],
                                             [
-                                                NonBlocking(Ref("countdown"), Ref("countdown") - Const(1, 8)),
+                                                NonBlocking(
+                                                    Ref("countdown"), Ref("countdown") - Const(1, 8)
+                                                ),
                                                 If(
                                                     eq(Ref("countdown"), Const(0, 8)),
                                                     [NonBlocking(state, Const(_AT_WRITE, 3))],

@@ -472,8 +472,8 @@ def build_top(
     depth = sched.fifo_depth
     loads = [m for ms in sched.memory_ops for m in ms if m.opcode == "load"]
     stores = [m for ms in sched.memory_ops for m in ms if m.opcode == "store"]
-    unit = int(any(m.opcode == "atomic" for ms in sched.memory_ops for m in ms))  # + atomic unit
-    if len(loads) + unit > lib.MAX_CLIENTS or len(stores) + unit > lib.MAX_CLIENTS:
+    n_units = int(any(m.opcode == "atomic" for ms in sched.memory_ops for m in ms))  # + atomic unit
+    if len(loads) + n_units > lib.MAX_CLIENTS or len(stores) + n_units > lib.MAX_CLIENTS:
         raise UnsupportedError(
             f"kernel '{kernel.name}' has {len(loads)} loads and {len(stores)} stores; "
             f"at most {lib.MAX_CLIENTS} of each are supported yet",
@@ -762,16 +762,17 @@ def build_top(
                 if op.opcode == "atomic":  # __local: a read-modify-write port of the RAM
                     name = f"{pre}{ctx.vname(op)}_k{k}"
                     ram, index, in_range = _local_access(ctx, op, operands[0], name)
-                    npred = predicate_index(op)
-                    enable = operands[npred] if len(operands) > npred else Const(1, 1)  # type: ignore[operator]
+                    npi = predicate_index(op)
+                    assert npi is not None
+                    enable = operands[npi] if len(operands) > npi else Const(1, 1)
                     we = ctx.wire(name + "_we", 1, land(valid[t], en, enable, in_range))
-                    expr = atomics.local_atomic(ctx, op, ram, index, operands, we, name)
-                    if len(operands) > npred:  # type: ignore[operator]
-                        expr = Ternary(operands[npred], expr, Const(0, ram.bits))  # type: ignore[index]
+                    expr: Expr = atomics.local_atomic(ctx, op, ram, index, operands, we, name)
+                    if len(operands) > npi:
+                        expr = Ternary(operands[npi], expr, Const(0, ram.bits))
                 elif op.opcode == "load" and local_base(op.operands[0]) is not None:
                     name = f"{pre}{ctx.vname(op)}_k{k}"
                     ram, index, in_range = _local_access(ctx, op, operands[0], name)
-                    expr: Expr = Ternary(in_range, Ref(ram.name)[index], Const(0, ram.bits))
+                    expr = Ternary(in_range, Ref(ram.name)[index], Const(0, ram.bits))
                     if len(operands) > 1:  # predicated: a load that does not happen yields 0
                         expr = Ternary(operands[1], expr, Const(0, ram.bits))
                 elif op.opcode == "load":  # a __constant table: an on-chip ROM

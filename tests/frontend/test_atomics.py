@@ -33,7 +33,9 @@ def test_lowering_orders_atomics_like_stores() -> None:
     assert f"after({cas.split(' = ')[0]})" in inc
     # the compare value 5 is the last operand: (%p, %value, %compare)
     assert cas.split("atomic ")[1].split(" {")[0].split(", ")[1] == add.split(" = ")[0]
-    load = next(line for line in lines if " = load " in line and "after(" + inc.split(" = ")[0] in line)
+    load = next(
+        line for line in lines if " = load " in line and "after(" + inc.split(" = ")[0] in line
+    )
     assert load
 
 
@@ -117,14 +119,19 @@ def _error(src: str) -> str:
             "not to private memory",
         ),
         ("atomic_add(f, 1.0f);", "k.cl:2:3: error: 'atomic_add' is not defined on float"),
-        ("atomic_add(a, 1, 2);", "k.cl:2:3: error: too many arguments to function call 'atomic_add'"),
+        (
+            "atomic_add(a, 1, 2);",
+            "k.cl:2:3: error: too many arguments to function call 'atomic_add'",
+        ),
         ("atomic_cmpxchg(a, 1);", "k.cl:2:3: error: too few arguments to function call"),
         ("atomic_add(l, 1);", "k.cl:2:3: error: 'atomic_add' is not defined on long"),
         ("atomic_inc(1);", "k.cl:2:3: error: the first argument of 'atomic_inc' must be a pointer"),
     ],
 )
 def test_errors(body: str, msg: str) -> None:
-    src = f"__kernel void k(__global int *a, __global float *f, __global long *l) {{\n  {body}\n}}\n"
+    src = (
+        f"__kernel void k(__global int *a, __global float *f, __global long *l) {{\n  {body}\n}}\n"
+    )
     assert _error(src).startswith(msg), _error(src)
 
 

@@ -70,8 +70,9 @@ OPS_BODY = """  %i = global_id {{dim = 0}} : u64
 """
 
 
-def _reference(kind: str, olds: list[int], vals: list[int], limit_or_cmp: int, bits: int,
-               signed: bool) -> tuple[int, list[int]]:
+def _reference(
+    kind: str, olds: list[int], vals: list[int], limit_or_cmp: int, bits: int, signed: bool
+) -> tuple[int, list[int]]:
     mask = (1 << bits) - 1
 
     def wrap(x: int) -> int:
@@ -82,32 +83,46 @@ def _reference(kind: str, olds: list[int], vals: list[int], limit_or_cmp: int, b
     seen = []
     for v in vals:
         seen.append(cur)
-        new = {
-            "add": lambda: wrap(cur + v),
-            "sub": lambda: wrap(cur - v),
-            "xchg": lambda: v,
-            "min": lambda: min(cur, v),
-            "max": lambda: max(cur, v),
-            "and": lambda: wrap(cur & v),
-            "or": lambda: wrap(cur | v),
-            "xor": lambda: wrap(cur ^ v),
-            "inc": lambda: wrap(cur + 1),
-            "dec": lambda: wrap(cur - 1),
-            "inc_wrap": lambda: 0 if cur >= v else wrap(cur + 1),
-            "dec_wrap": lambda: v if cur == 0 or cur > v else wrap(cur - 1),
-            "cmpxchg": lambda: v if cur == limit_or_cmp else cur,
-        }[kind]()
-        cur = new
+        if kind in ("add", "sub", "and", "or", "xor", "inc", "dec"):
+            x = 1 if kind in ("inc", "dec") else v
+            cur = wrap(
+                {"add": cur + x, "inc": cur + x, "sub": cur - x, "dec": cur - x,
+                 "and": cur & x, "or": cur | x, "xor": cur ^ x}[kind]
+            )  # fmt: skip
+        elif kind == "xchg":
+            cur = v
+        elif kind in ("min", "max"):
+            cur = min(cur, v) if kind == "min" else max(cur, v)
+        elif kind == "inc_wrap":
+            cur = 0 if cur >= v else wrap(cur + 1)
+        elif kind == "dec_wrap":
+            cur = v if cur == 0 or cur > v else wrap(cur - 1)
+        else:
+            cur = v if cur == limit_or_cmp else cur
     return cur, seen
 
 
 @pytest.mark.parametrize(
     "kind",
-    ["add", "sub", "xchg", "min", "max", "and", "or", "xor", "inc", "dec", "inc_wrap",
-     "dec_wrap", "cmpxchg"],
+    [
+        "add",
+        "sub",
+        "xchg",
+        "min",
+        "max",
+        "and",
+        "or",
+        "xor",
+        "inc",
+        "dec",
+        "inc_wrap",
+        "dec_wrap",
+        "cmpxchg",
+    ],
 )
-@pytest.mark.parametrize(("t", "dtype"), [("i32", np.int32), ("u32", np.uint32),
-                                          ("i64", np.int64), ("u64", np.uint64)])
+@pytest.mark.parametrize(
+    ("t", "dtype"), [("i32", np.int32), ("u32", np.uint32), ("i64", np.int64), ("u64", np.uint64)]
+)
 def test_interp_each_op(kind: str, t: str, dtype: type) -> None:
     """Work-items run in order of global id, so the old values are a known sequence."""
     rng = np.random.default_rng(hash((kind, t)) & 0xFFFF)
@@ -136,9 +151,7 @@ def test_interp_each_op(kind: str, t: str, dtype: type) -> None:
         inputs["cmp"] = 3
     out = run_kernel(k, inputs, n, 4)  # type: ignore[arg-type]
     bits = int(t[1:])
-    final, seen = _reference(
-        kind, [start], [int(v) for v in vals], 3, bits, t.startswith("i")
-    )
+    final, seen = _reference(kind, [start], [int(v) for v in vals], 3, bits, t.startswith("i"))
     assert [int(v) for v in out["old"]] == seen
     assert int(out["x"][0]) == final
 
