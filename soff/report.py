@@ -607,14 +607,13 @@ def report_text(design: Design, data: dict[str, Any] | None = None) -> str:
 
 
 def require_matplotlib() -> Any:
-    """matplotlib set up for reproducible output, or a clear error naming the extra."""
+    """The matplotlib module, or a clear error naming the extra that installs it."""
     try:
         import matplotlib
     except ImportError:
         raise CompileError(
             f"the report picture needs matplotlib, which is not installed: {INSTALL_HINT}"
         ) from None
-    matplotlib.use("Agg")
     return matplotlib
 
 
@@ -653,6 +652,7 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 def schedule_figure(data: dict[str, Any]) -> Any:
     """A matplotlib Figure: one Gantt-like panel per block, one row per op."""
     require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
@@ -661,6 +661,7 @@ def schedule_figure(data: dict[str, Any]) -> Any:
     heights = [max(2, len(b["schedule"])) for b in blocks] or [2]
     row = min(0.24, 400 / sum(heights))  # inches; huge kernels get thinner rows, not a crash
     fig = Figure(figsize=(9, 1.2 + row * sum(heights) + 0.6 * len(heights)))
+    FigureCanvasAgg(fig)  # the Agg canvas, without switching the process's pyplot backend
     axes = fig.subplots(len(heights), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
     n = 0
     for ax, b in zip(axes[:, 0], blocks, strict=False):
