@@ -200,14 +200,13 @@ def load_module(
 
     defs = dict(defines or {})
     incs = [str(d) for d in include_dirs or []]
-    cuda = {"lang": lang, "shared_bytes": shared_bytes}
     if _is_path(source):
         path = Path(source)
         if not path.is_file():
             raise CompileError(f"{path}: No such file or directory")
-        return compile_file(str(path), defines=defs, include_dirs=incs, **cuda)
+        return compile_file(str(path), defs, incs, lang, shared_bytes)
     return compile_source(
-        str(source), source_name(source, filename), defines=defs, include_dirs=incs, **cuda
+        str(source), source_name(source, filename), defs, incs, lang, shared_bytes
     )
 
 

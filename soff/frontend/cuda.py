@@ -166,6 +166,11 @@ class CudaContext:
     made: dict[tuple[int, str], Var] = field(default_factory=dict)
 
 
+def _context(fn: _FunctionLowerer) -> CudaContext:
+    assert fn.ctx.cuda is not None
+    return fn.ctx.cuda
+
+
 def type_names(ctx: _Context, names: list[str], loc: SourceLoc) -> list[str]:
     """CUDA type names as the OpenCL ones they stand for."""
     if len(names) == 1:
@@ -223,7 +228,7 @@ def _host_variable_message(name: str) -> str:
 
 def lookup(fn: _FunctionLowerer, name: str, loc: SourceLoc) -> Var | None:
     """A file-scope CUDA name not declared in the function (None if unknown)."""
-    cu: CudaContext = fn.ctx.cuda
+    cu = _context(fn)
     key = (id(fn), name)
     if key in cu.made:
         return cu.made[key]
@@ -297,7 +302,7 @@ def dynamic_shared(fn: _FunctionLowerer, decl: c_ast.Decl, loc: SourceLoc) -> Va
     """``extern __shared__ T name[]``: the kernel's dynamic shared memory as a
     ``T[shared_bytes / sizeof(T)]`` __local array. Every such declaration of one
     kernel names the same memory, as in CUDA; they must share the element type."""
-    cu: CudaContext = fn.ctx.cuda
+    cu = _context(fn)
     name = decl.name
     t = fn.ctx.c_type(decl.type, loc)
     if not isinstance(t, ArrayType) or t.count != 0:
@@ -432,7 +437,7 @@ def lower_call(
         return fn.lower_expr(clamp)
     b = CUDA_BUILTINS.get(name)
     if b is None:
-        _check_unusable(fn.ctx.cuda, name, loc)
+        _check_unusable(_context(fn), name, loc)
         return None
     new_args = [_cast(b.args, a) for a in args] if b.args else list(args)
     if b.target in ("+", "-", "*", "/"):
