@@ -346,16 +346,26 @@ def _num_cu(num_cu: int | str, k: Kernel, sched, board) -> int:
     """The compute-unit count ``num_cu`` asks for (an int, or ``"auto"``)."""
     from soff.rtl_gen.multi_cu import MAX_CU
 
+    from soff.diagnostics import UnsupportedError
+    from soff.hls.schedule.datapath import has_global_atomics
+
     if num_cu == "auto":
         from soff.boards.cu_fit import auto_num_cu
 
-        return auto_num_cu(k, sched, board)
+        # one atomic unit per compute unit would not be atomic across them
+        return 1 if has_global_atomics(k) else auto_num_cu(k, sched, board)
     try:
         n = int(num_cu)
     except (TypeError, ValueError):
         raise CompileError(f"--num-cu takes a number or 'auto', not '{num_cu}'") from None
     if not 1 <= n <= MAX_CU:
         raise CompileError(f"--num-cu takes 1 to {MAX_CU} (or 'auto'), not {n}")
+    if n > 1 and has_global_atomics(k):
+        raise UnsupportedError(
+            f"kernel '{k.name}' has atomics on global memory: more than one compute unit "
+            "is not supported yet (each would have its own atomic unit)",
+            k.loc,
+        )
     return n
 
 

@@ -181,3 +181,10 @@ def test_cuda_float_atomic_add() -> None:
         assert sorted([*olds.tolist(), float(r.outputs["sum"][k])]) == sorted(
             [*(olds + xs).tolist(), 0.0]
         )
+
+
+def test_global_atomics_stay_on_one_compute_unit() -> None:
+    assert soff.compile(GLOBAL, filename="g.cl", num_cu="auto").num_cu == 1
+    with pytest.raises(soff.CompileError, match="atomics on global memory: more than one"):
+        soff.compile(GLOBAL, filename="g.cl", num_cu=2)
+    assert soff.compile(LOCAL, filename="l.cl", num_cu=2).num_cu == 2  # __local only: fine
