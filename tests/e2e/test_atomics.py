@@ -187,4 +187,8 @@ def test_global_atomics_stay_on_one_compute_unit() -> None:
     assert soff.compile(GLOBAL, filename="g.cl", num_cu="auto").num_cu == 1
     with pytest.raises(soff.CompileError, match="atomics on global memory: more than one"):
         soff.compile(GLOBAL, filename="g.cl", num_cu=2)
-    assert soff.compile(LOCAL, filename="l.cl", num_cu=2).num_cu == 2  # __local only: fine
+    local_only = """__kernel void k(__global uint *o) {
+    __local uint c[1];
+    o[get_global_id(0)] = atomic_inc(c);
+}"""
+    assert soff.compile(local_only, filename="l.cl", num_cu=2).num_cu == 2  # __local: fine
