@@ -36,7 +36,7 @@ from pycparser import c_ast, c_lexer
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
 from soff.frontend import atomics
 from soff.frontend.opencl import PRELUDE, VECTOR_TYPE_NAMES
-from soff.ir.core import Op, Value
+from soff.ir.core import Arg, Op, Value
 from soff.ir.types import I32, U32, U64, ArrayType, FloatType, IntType, PtrType, Type, VectorType
 
 if TYPE_CHECKING:
@@ -160,6 +160,8 @@ class CudaContext:
     templates: dict[str, SourceLoc] = field(default_factory=dict)
     #: file-scope ``__shared__`` / ``extern __shared__`` declarations by name
     shared: dict[str, c_ast.Decl] = field(default_factory=dict)
+    #: ``__constant__`` variables without an initializer (the host fills them)
+    symbols: dict[str, c_ast.Decl] = field(default_factory=dict)
     #: file-scope names soff cannot use in device code: name -> (message, location)
     unusable: dict[str, tuple[str, SourceLoc]] = field(default_factory=dict)
     #: per kernel (by id of its lowerer): the variables made for file-scope names
@@ -196,11 +198,7 @@ def module_decl(ctx: _Context, ext: c_ast.Decl, loc: SourceLoc) -> bool:
         cu.shared[name] = ext
         return True
     if space == "constant" and ext.init is None:
-        cu.unusable[name] = (
-            f"__constant__ variable '{name}' has no initializer: values copied in by the host "
-            "(cudaMemcpyToSymbol) are not supported yet; pass the data as a kernel argument",
-            loc,
-        )
+        cu.symbols[name] = ext  # filled by the host (cudaMemcpyToSymbol): a kernel argument
         return True
     if space is not None:
         return False
@@ -241,6 +239,11 @@ def lookup(fn: _FunctionLowerer, name: str, loc: SourceLoc) -> Var | None:
         )
         cu.made[key] = var
         return var
+    if name in cu.symbols:
+        var = cu.made[key] = _symbol_argument(
+            fn, cu.symbols[name], _decl_loc(cu.symbols[name], loc)
+        )
+        return var
     if name == "warpSize":
         from soff.frontend.lower import Var
 
@@ -255,6 +258,30 @@ def lookup(fn: _FunctionLowerer, name: str, loc: SourceLoc) -> Var | None:
         raise UnsupportedError(f"'{name}' can only be used as {name}.x, {name}.y or {name}.z", loc)
     _check_unusable(cu, name, loc)
     return None
+
+
+def _symbol_argument(fn: _FunctionLowerer, decl: c_ast.Decl, loc: SourceLoc) -> Var:
+    """A ``__constant__`` scalar or 1-D array without an initializer: CUDA's host fills
+    it with ``cudaMemcpyToSymbol``; in soff it is an extra ``__constant`` buffer
+    argument of the kernel, named after the variable, after the kernel's own."""
+    from soff.frontend.lower import Var
+
+    name = decl.name
+    t = fn.ctx.c_type(decl.type, loc)
+    elem = t.elem if isinstance(t, ArrayType) else t
+    if not isinstance(elem, (IntType, FloatType)) or elem.width == 16:
+        raise UnsupportedError(
+            f"__constant__ variable '{name}' of type {t} without an initializer is not "
+            "supported yet (scalars and one-dimensional arrays of numbers are)",
+            loc,
+        )
+    arg = Arg(PtrType(elem, "constant"), name, len(fn.kernel.args), loc)
+    fn.kernel.args.append(arg)
+    if isinstance(t, ArrayType):  # the array is the pointer to its first element
+        var = Var(name, arg.type, loc, const=True)
+        fn.write_raw(var, fn.blocks[0], arg)
+        return var
+    return Var(name, t, loc, const=True, addr=arg)
 
 
 def _check_unusable(cu: CudaContext, name: str, loc: SourceLoc) -> None:

@@ -116,6 +116,19 @@ def _hist_args(rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
+def _conv_args(rng: np.random.Generator) -> dict[str, Any]:
+    return {
+        "in": rng.integers(-8, 8, 200).astype(np.float32),
+        "out": np.zeros(200, np.float32),
+        "n": 200,
+        "d_filter": np.array([1, 2, 3, 2, 1], np.float32),  # cudaMemcpyToSymbol's data
+    }
+
+
+def _conv_ref(a: dict[str, Any]) -> dict[str, np.ndarray]:
+    return {"out": np.convolve(a["in"], a["d_filter"], mode="same").astype(np.float32)}
+
+
 CASES = {
     "vadd": Case("vadd.cu", (4,), (256,), _vadd_args, lambda a: {"C": a["A"] + a["B"]}),
     # blocks of 32: the hardware's loops hold at most 32 work-items (loop_limit), so a
@@ -133,6 +146,7 @@ CASES = {
     "math_helpers": Case(
         "math_helpers.cu", (4, 2), (4, 4), _shade_args, _shade_ref, hardware=False, rtol=1e-5
     ),
+    "conv1d_symbol": Case("conv1d_symbol.cu", (4,), (64,), _conv_args, _conv_ref),
     "histogram_atomic": Case(
         "histogram_atomic.cu",
         (4,),
