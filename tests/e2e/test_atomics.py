@@ -192,3 +192,36 @@ def test_global_atomics_stay_on_one_compute_unit() -> None:
     o[get_global_id(0)] = atomic_inc(c);
 }"""
     assert soff.compile(local_only, filename="l.cl", num_cu=2).num_cu == 2  # __local: fine
+
+
+TICKETS = """
+__kernel void tickets(__global uint *counter, __global int *order, __global long *wide,
+                      __global ulong *swap) {
+    int i = get_global_id(0);
+    uint t = atomic_inc(counter);
+    order[t] = i;               /* the old value addresses a store */
+    if (t < 8) atom_add(wide, (long)i << 35);
+    atom_cmpxchg(swap, (ulong)t, (ulong)t + 0x100000001ul);
+}
+"""
+
+
+def test_tickets_and_64_bit_atomics() -> None:
+    n = 40
+    r = design(TICKETS, "tickets.cl").simulate(
+        n,
+        8,
+        {
+            "counter": np.zeros(1, np.uint32),
+            "order": np.full(n, -1, np.int32),
+            "wide": np.zeros(1, np.int64),
+            "swap": np.zeros(1, np.uint64),
+        },
+    )
+    out = r.outputs
+    assert out["counter"][0] == n
+    order = out["order"]
+    assert sorted(order) == list(range(n))  # every ticket handed out once
+    assert out["wide"][0] == sum(int(i) << 35 for i in order[:8])
+    # only the holder of ticket 0 finds swap equal to its ticket (64-bit compare and write)
+    assert out["swap"][0] == 0x100000001
