@@ -28,6 +28,7 @@ differently:
 
 from __future__ import annotations
 
+import copy as copy_module
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -160,6 +161,8 @@ class CudaContext:
     templates: dict[str, SourceLoc] = field(default_factory=dict)
     #: file-scope ``__shared__`` / ``extern __shared__`` declarations by name
     shared: dict[str, c_ast.Decl] = field(default_factory=dict)
+    #: file-scope ``const`` variables with an initializer, by name
+    const_decls: dict[str, c_ast.Decl] = field(default_factory=dict)
     #: ``__constant__`` variables without an initializer (the host fills them)
     symbols: dict[str, c_ast.Decl] = field(default_factory=dict)
     #: file-scope names soff cannot use in device code: name -> (message, location)
@@ -211,7 +214,15 @@ def module_decl(ctx: _Context, ext: c_ast.Decl, loc: SourceLoc) -> bool:
     while isinstance(elem, c_ast.ArrayDecl):
         elem = elem.type
     if ext.init is not None and ("const" in quals or "const" in getattr(elem, "quals", [])):
+        ext = copy_module.copy(ext)
+        if isinstance(ext.init, c_ast.InitList):
+            ext.init = c_ast.InitList(
+                [substitute_constants(ctx, e) for e in ext.init.exprs], ext.init.coord
+            )
+        else:
+            ext.init = substitute_constants(ctx, ext.init)
         ctx.constants[name] = _program_constant(ctx, ext, loc)  # usable in device code
+        cu.const_decls[name] = ext
         return True
     cu.unusable[name] = (_host_variable_message(name), loc)
     return True
@@ -222,6 +233,32 @@ def _host_variable_message(name: str) -> str:
         f"host variable '{name}' cannot be used in device code "
         "(declare it __constant__ with an initializer, or pass it as an argument)"
     )
+
+
+def substitute_constants(ctx: _Context, node: Any) -> Any:
+    """``node`` with the file-scope ``const`` integer scalars it names replaced by
+    their values (C++ lets them size arrays: ``const int B = 16; __shared__ float s[B];``)."""
+    from soff.frontend.lower import _const_eval
+
+    if isinstance(node, c_ast.ID):
+        decl = ctx.cuda.const_decls.get(node.name) if ctx.cuda is not None else None
+        if decl is not None and isinstance(decl.init, c_ast.Node):
+            value = _const_eval(substitute_constants(ctx, decl.init))
+            if value is not None:
+                return c_ast.Constant("int", str(value), node.coord)
+        return node
+    sub = {
+        c_ast.BinaryOp: ("left", "right"),
+        c_ast.UnaryOp: ("expr",),
+        c_ast.TernaryOp: ("cond", "iftrue", "iffalse"),
+        c_ast.Cast: ("expr",),
+    }.get(type(node))
+    if sub is None:
+        return node
+    copy = copy_module.copy(node)
+    for name in sub:
+        setattr(copy, name, substitute_constants(ctx, getattr(node, name)))
+    return copy
 
 
 def lookup(fn: _FunctionLowerer, name: str, loc: SourceLoc) -> Var | None:

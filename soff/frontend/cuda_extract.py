@@ -13,7 +13,8 @@ and ``extern "C"`` braces are looked through) and keeps:
   file-scope ``const`` variables, C-like typedefs, structs, unions and enums.
 
 Everything else (host functions, host variables, classes, ``using``, ...) is
-replaced by spaces, newlines kept, so every kept token stays at its line and
+replaced by spaces, newlines kept, and ``static_cast<T>(e)`` in kept code
+becomes the C cast ``((T)(e))``, so every kept token stays at its line and
 column and diagnostics point into the user's ``.cu`` file. Templates are
 never kept: a ``__global__``/``__device__`` template is remembered by name so
 that a use of it (or a file whose only kernels are templates) is reported as
@@ -40,6 +41,7 @@ _PAREN_SPECIFIERS = frozenset(
 )
 #: blanked in kept items (with their parenthesised arguments where they have one)
 _BLANKED = frozenset(["__launch_bounds__", "__align__", "__cluster_dims__", "__grid_constant__"])
+_CXX_CASTS = frozenset(["static_cast", "reinterpret_cast", "const_cast"])
 _CXX_ONLY = frozenset(
     "class public private protected template operator virtual namespace using new delete "
     "typename friend this".split()
@@ -326,6 +328,28 @@ def extract_device_code(text: str) -> DeviceCode:
                 blank(nxt)
                 k += 2
                 continue
+            if t.val in _CXX_CASTS and nxt is not None and nxt.val == "<":
+                close = next(
+                    (j for j in range(k + 2, len(item.toks)) if item.toks[j].val in "<>;{}"), None
+                )
+                if (
+                    close is not None
+                    and item.toks[close].val == ">"
+                    and close + 1 < len(item.toks)
+                    and item.toks[close + 1].val == "("
+                ):
+                    # static_cast<T>(e) -> ((T)(e)), at the same columns where possible
+                    blank(t)
+                    chars[t.pos] = "("
+                    chars[nxt.pos] = "("
+                    chars[item.toks[close].pos] = ")"
+                    end = item.toks[_match(item.toks, close + 1)].pos + 1
+                    if end < len(chars) and chars[end] in " \t":
+                        chars[end] = ")"
+                    else:  # no room: the rest of this line moves one column
+                        chars[end - 1] += ")"
+                    k = close + 1
+                    continue
             if t.val in _BLANKED:
                 blank(t)
                 if nxt is not None and nxt.val == "(":

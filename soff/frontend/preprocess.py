@@ -46,6 +46,7 @@ CUDA_PREDEFINED_MACROS: dict[str, str] = {
     "true": "1",
     "false": "0",
     "NULL": "0",
+    "nullptr": "0",
 }
 #: soff's own small headers (cuda.h, cuda_runtime.h, stdio.h, ...) for CUDA C
 CUDA_INCLUDE_DIR = os.path.join(os.path.dirname(__file__), "include")

@@ -212,6 +212,35 @@ def test_constant_memory_filled_by_the_host_is_an_argument() -> None:
     assert str(e).startswith("k.cu:1:") and "one-dimensional" in e.message
 
 
+def test_file_scope_consts_size_arrays() -> None:
+    src = """
+    const int B = 8;
+    static const unsigned H = B / 2 + 1;
+    const float W[2] = {B, H};
+    __global__ void k(float *p) {
+        __shared__ float s[B][H];
+        s[threadIdx.x][0] = W[1];
+        __syncthreads();
+        p[threadIdx.x] = s[B - 1 - threadIdx.x][0] + H;
+    }"""
+    assert "alloca : ptr.local<[8 x [5 x f32]]>" in cu(src)
+    assert run(src, {"p": np.zeros(8, np.float32)}, 1, 8)["p"].tolist() == [10.0] * 8
+
+
+def test_cxx_casts_become_c_casts() -> None:
+    src = """__global__ void k(float *p, int *q) {
+        q[0] = static_cast<int>(p[1]) * 2 + static_cast<unsigned>(q[1]);
+        p[0] = reinterpret_cast<float2 *>(p)[1].y;
+    }"""
+    out = run(
+        src, {"p": np.array([0, 2.5, 7, 9], np.float32), "q": np.array([0, 3], np.int32)}, 1, 1
+    )
+    assert out["q"].tolist() == [7, 3]
+    assert out["p"].tolist() == [9, 2.5, 7, 9]
+    e = error("__global__ void k(int *q) {\n  q[0] = static_cast<int>(zz);\n}")
+    assert str(e) == "k.cu:2:27: error: use of undeclared identifier 'zz'"  # columns kept
+
+
 def test_generic_pointers_take_the_space_of_what_they_point_to() -> None:
     src = """
     __device__ float first(const float *v) { return v[0]; }
