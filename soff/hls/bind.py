@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from soff.boards.board import Board
 from soff.diagnostics import CompileError, UnsupportedError
 from soff.ir.core import Op
-from soff.ir.types import FloatType, IntType
+from soff.ir.types import F32, FloatType, IntType
 
 _ARITH = {"add": "fadd", "sub": "fsub", "mul": "fmul", "div": "fdiv"}
 _MATH = {"sqrt": "fsqrt", "fmin": "fmin", "fmax": "fmax", "fma": "fma"}
 # math functions whose unit has the function's name
 _MATH_UNITS = ("floor", "ceil", "trunc", "round", "rint", "copysign", "fdim")
-_MATH.update({fn: fn for fn in _MATH_UNITS})
+_F32_UNITS = ("exp2", "exp", "exp10", "log2", "log", "log10")  # binary32 units only
+_MATH.update({fn: fn for fn in _MATH_UNITS + _F32_UNITS})
 # board-table names where they differ from the unit names
 _TABLE_NAME = {"fsqrt": "sqrt", "fcvt": "fcast"}
 # used when a board lists no latency for a unit (pipeline stages at ~200 MHz)
@@ -31,6 +32,8 @@ FALLBACK_LATENCY = {
     ("fsub", 32): 5, ("fsub", 64): 6, ("fmul", 32): 5, ("fmul", 64): 7,
     ("fdiv", 32): 16, ("fdiv", 64): 30, ("fsqrt", 32): 16, ("fsqrt", 64): 30,
     ("copysign", 32): 1, ("copysign", 64): 1, ("fdim", 32): 6, ("fdim", 64): 7,
+    ("exp2", 32): 8, ("exp", 32): 9, ("exp10", 32): 9, ("log2", 32): 12, ("log", 32): 14,
+    ("log10", 32): 14,
     **{(fn, w): 2 for fn in ("floor", "ceil", "trunc", "round", "rint") for w in (32, 64)},
 }  # fmt: skip
 STD_INT_WIDTHS = (8, 16, 32, 64)
@@ -83,6 +86,10 @@ def bind_op(op: Op) -> Binding | None:
         return Binding("fcmp", fmt_of(ft, op), (("pred", op.attrs["pred"]),), ft.width)
     if code == "math":
         fn = op.attrs.get("fn")
+        if fn in _F32_UNITS and t != F32:
+            raise UnsupportedError(
+                f"'{fn}' on {t} is not supported yet in hardware (f32 only)", op.loc
+            )
         if fn in _MATH and isinstance(t, FloatType):
             return Binding(_MATH[fn], fmt_of(t, op), width=t.width)
         if fn == "fabs":

@@ -70,3 +70,62 @@ def test_unsupported_math_builtin_is_named() -> None:
     src = "__kernel void k(__global float *o) { o[0] = tanh(o[1]); }"
     with pytest.raises(UnsupportedError, match="'tanh' is not supported yet in hardware"):
         soff.compile(src, filename="k.cl")
+
+
+@np.errstate(all="ignore")
+def ulp_error(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """|got - want| in binary32 ulps of ``want`` (binary64); 0 where both are the same
+    special value."""
+    e = np.floor(np.log2(np.minimum(np.abs(want), np.finfo(np.float32).max)))
+    e = np.maximum(np.where(np.isfinite(e), e, -126), -126)
+    err = np.abs(got.astype(np.float64) - want) / np.exp2(e - 23)
+    same = (got == want.astype(np.float32)) | (np.isnan(got) & np.isnan(want))
+    return np.where(same, 0.0, err)
+
+
+def test_exp_and_log_units() -> None:
+    src = """
+    __kernel void e(__global const float *x, __global float *o) {
+        int i = get_global_id(0);
+        float v = x[i];
+        o[6 * i] = exp2(v);
+        o[6 * i + 1] = exp(v);
+        o[6 * i + 2] = native_exp10(v * 0.25f);
+        o[6 * i + 3] = log2(v);
+        o[6 * i + 4] = log(fabs(v));
+        o[6 * i + 5] = half_log10(v);
+    }
+    """
+    n = 192
+    x = np.concatenate(
+        [
+            RNG.uniform(-160, 130, n // 2),
+            RNG.uniform(-2, 2, n // 4),
+            np.exp2(RNG.uniform(-140, 127, n // 4)),
+        ]
+    ).astype(np.float32)
+    x[:10] = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e-45, 128.0, -150.0]
+    d = soff.compile(src, filename="e.cl")
+    r = d.simulate(n, 64, {"x": x, "o": np.zeros(6 * n, np.float32)})
+    o = r.outputs["o"].reshape(n, 6)
+    v = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        want = [
+            np.exp2(v),
+            np.exp(v),
+            np.power(10.0, (x * np.float32(0.25)).astype(np.float64)),
+            np.log2(v),
+            np.log(np.abs(v)),
+            np.log10(v),
+        ]
+    for j, w in enumerate(want):
+        err = ulp_error(o[:, j], w)
+        k = int(np.argmax(err))
+        assert err[k] <= 0.52, f"column {j}: x = {x[k]!r}, got {o[k, j]!r}, want {w[k]!r}"
+    assert bits(o[6:7, :]).tolist() == [[0x7FC00000] * 6]  # NaN in: the canonical NaN
+
+
+def test_double_exp_is_unsupported_in_hardware() -> None:
+    src = "__kernel void k(__global double *o) { o[0] = exp2(o[1]); }"
+    with pytest.raises(UnsupportedError, match="'exp2' on f64 is not supported yet"):
+        soff.compile(src, filename="k.cl")

@@ -55,6 +55,12 @@ def _round(fmt: str) -> list[Unit]:
     return units + [unit("copysign", fmt), unit("fdim", fmt), unit("fdim", fmt, 2)]
 
 
+def _trans() -> list[Unit]:
+    fns = ("exp2", "exp", "exp10", "log2", "log", "log10")
+    units = [unit(fn, "f32") for fn in fns]
+    return units + [unit("exp2", "f32", 1), unit("log2", "f32", 3), unit("exp", "f32", 20)]
+
+
 def _itof() -> list[Unit]:
     return [unit("itof", f, src=t) for f in ("f32", "f64") for t in INT_TYPES] + [
         unit("itof", "f32", 1, src="i64")
@@ -78,6 +84,7 @@ BUNDLES: dict[str, tuple[Callable[[], list[Unit]], Callable[[int, int], Vectors]
     "f64_ftoi": (lambda: _ftoi("f64"), lambda s, n: ref.ftoi_vectors(s, n, "f64")),
     "f32_round": (lambda: _round("f32"), lambda s, n: ref.round_vectors(s, n, "f32")),
     "f64_round": (lambda: _round("f64"), lambda s, n: ref.round_vectors(s, n, "f64")),
+    "f32_trans": (_trans, ref.trans_vectors),
 }
 
 

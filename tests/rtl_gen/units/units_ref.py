@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 
 from soff.ir.semantics import float_round
-from soff.rtl_gen.units import Unit
+from soff.rtl_gen.units import Unit, ftrans
 
 FMT = {"f32": (8, 23), "f64": (11, 52)}
 NP = {"f32": (np.float32, np.uint32), "f64": (np.float64, np.uint64)}
@@ -216,6 +216,9 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
             return fn(x, y).astype(np.uint64)
         if op in ("fmin", "fmax"):
             return _minmax(a, b, fmt, op == "fmax")
+        if op in ftrans.EXP_FUNCS + ftrans.LOG_FUNCS:  # bit-exact model; test_ftrans checks it
+            model = ftrans.exp_model if op in ftrans.EXP_FUNCS else ftrans.log_model
+            return np.array([model(op, v) for v in a.tolist()], dtype=np.uint64)
         if op in ("floor", "ceil", "trunc", "rint"):
             return _canon(getattr(np, op)(x), fmt)
         if op == "round":
@@ -374,3 +377,29 @@ def round_vectors(seed: int, n_random: int, fmt: str) -> tuple[np.ndarray, ...]:
     a = np.concatenate([a0, vals])
     b = np.concatenate([b0, other])
     return a, b, np.zeros_like(a)
+
+
+def trans_vectors(seed: int, n_random: int) -> tuple[np.ndarray, ...]:
+    """binary32 inputs for exp and log: specials, random bit patterns, the ranges where
+    exp is neither 0 nor inf (scaled for exp and exp10 too), around the overflow and
+    underflow edges, integers, and values near 1 for log."""
+    rng = np.random.default_rng(seed)
+    m = n_random // 6
+    parts = [
+        np.array(specials("f32"), dtype=np.uint64),
+        random_floats(rng, m, "f32"),
+        np.concatenate(
+            [rng.uniform(-151, 129, m), rng.uniform(-104, 89, m), rng.uniform(-46, 39, m)]
+        )
+        .astype(np.float32)
+        .view(np.uint32),
+        np.array(
+            [128.0, -149.0, -150.0, 127.0, 88.72283, 88.72284, -103.27893, 38.53184, -44.85],
+            np.float32,
+        ).view(np.uint32),
+        np.arange(-150, 129, 7).astype(np.float32).view(np.uint32),
+        (1 + rng.uniform(-0.001, 0.001, m)).astype(np.float32).view(np.uint32),
+        rng.integers(0x3F7FFF00, 0x3F800100, m // 4, dtype=np.uint64),
+    ]
+    a = np.concatenate([x.astype(np.uint64) for x in parts])
+    return a, np.zeros_like(a), np.zeros_like(a)
