@@ -10,6 +10,7 @@ soff boards
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -132,11 +133,17 @@ def _compile(args: argparse.Namespace, emit: str = "verilog"):
 
 
 def _output_dir(path: Path) -> Path:
-    """The directory ``path`` goes into; an error if it does not exist."""
+    """The directory ``path`` goes into; an error if it does not exist or ``path`` is one."""
+    if not str(path) or path.is_dir():
+        raise CompileError(f"cannot write '{path}': it is a directory")
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise CompileError(f"cannot write '{path}': directory '{directory}' does not exist")
     return directory
+
+
+#: files this run of :func:`main` has written; removed again if the run fails
+_written: list[Path] = []
 
 
 def _write_atomic(path: Path, text: str | bytes) -> None:
@@ -154,9 +161,13 @@ def _write_atomic(path: Path, text: str | bytes) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; outputs are ordinary files
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise CompileError(f"cannot write '{path}': {e.strerror}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _written.append(path)
 
 
 # --------------------------------------------------------------------------- compile
@@ -197,9 +208,14 @@ def compile_main(argv: Sequence[str]) -> int:
     )
     p.add_argument("--version", action="version", version="soff 0.1.0")
     args = p.parse_args(argv)
+    out = args.output
+    if out is None:
+        out = Path(args.source).stem + (".ir" if args.emit == "ir" else ".v")
+    if out != "-" and Path(out).resolve() == Path(args.source).resolve():
+        raise UsageError(f"the output file '{out}' is the input file")
     design = _compile(args, emit=args.emit)
     text = design.ir if args.emit == "ir" else design.verilog
-    out = args.output or (Path(args.source).stem + (".ir" if args.emit == "ir" else ".v"))
+    report_json = json.dumps(design.report_data(), indent=2) + "\n" if args.report_json else ""
     # check every destination before writing any, so a bad one leaves no output behind
     for dest in (out, args.report_json, args.report_html, args.report_plot):
         if dest and dest != "-":
@@ -212,7 +228,7 @@ def compile_main(argv: Sequence[str]) -> int:
     if args.report:
         print(design.report, file=sys.stderr, end="")
     if args.report_json:
-        _write_atomic(Path(args.report_json), json.dumps(design.report_data(), indent=2) + "\n")
+        _write_atomic(Path(args.report_json), report_json)
     for path, content in pictures.items():
         _write_atomic(path, content)
     return 0
@@ -288,6 +304,23 @@ def parse_arg_value(name: str, text: str) -> Any:
         ) from None
 
 
+def _check_sim_values(design: Any, values: dict[str, Any]) -> None:
+    """Command-line values the kernel's arguments cannot take (before any simulation):
+    an empty or 0-d array for a buffer, an array for a scalar."""
+    for a in design.kernel.args:
+        value = values.get(a.name)
+        if not isinstance(value, np.ndarray):
+            continue
+        if a.kind == "pointer" and (value.ndim == 0 or value.size == 0):
+            raise UsageError(
+                f"--arg {a.name}: the buffer is empty; '{a.name}' needs at least one {a.type}"
+            )
+        if a.kind != "pointer":
+            raise UsageError(
+                f"--arg {a.name}: '{a.name}' is a {a.type} scalar, not a buffer; give a number"
+            )
+
+
 def sim_main(argv: Sequence[str]) -> int:
     p = ArgumentParser(
         prog="soff sim",
@@ -342,17 +375,19 @@ def sim_main(argv: Sequence[str]) -> int:
         raise UsageError(
             "give the NDRange: --global N[,N[,N]] (and --local), or --grid and --block"
         )
-    gs, ls = launch_sizes(
-        *(
-            _sizes(text, opt) if text else None
-            for text, opt in (
-                (args.global_size, "--global"),
-                (args.local_size, "--local"),
-                (args.grid, "--grid"),
-                (args.block, "--block"),
-            )
+    sizes = [
+        _sizes(text, opt) if text else None
+        for text, opt in (
+            (args.global_size, "--global"),
+            (args.local_size, "--local"),
+            (args.grid, "--grid"),
+            (args.block, "--block"),
         )
-    )
+    ]
+    try:
+        gs, ls = launch_sizes(*sizes)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     values: dict[str, Any] = {}
     for item in args.arg:
         name, eq, text = item.partition("=")
@@ -377,11 +412,19 @@ def sim_main(argv: Sequence[str]) -> int:
             )
         if not path.parent.is_dir() and str(path.parent):
             raise UsageError(f"--out {name}: directory '{path.parent}' does not exist")
-    result = design.simulate(
-        gs, ls, values, simulator=args.engine, timeout_cycles=args.timeout_cycles
-    )
+        if path.is_dir():
+            raise UsageError(f"--out {name}: '{path}' is a directory")
+    _check_sim_values(design, values)
+    try:  # the argument checks come first, before any simulator build
+        result = design.simulate(
+            gs, ls, values, simulator=args.engine, timeout_cycles=args.timeout_cycles
+        )
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     for name, path in outs.items():
-        np.save(path, result.outputs[name])
+        buf = io.BytesIO()
+        np.save(buf, result.outputs[name])
+        _write_atomic(path, buf.getvalue())
     if args.json:
         print(
             json.dumps(
@@ -422,7 +465,11 @@ def testbench_main(argv: Sequence[str]) -> int:
     )
     args = p.parse_args(argv)
     design = _compile(args)
-    for path in write_testbench(design, Path(args.output)):
+    try:
+        paths = write_testbench(design, Path(args.output))
+    except ValueError as e:  # the directory cannot be made or written
+        raise UsageError(str(e)) from None
+    for path in paths:
         print(path)
     return 0
 
@@ -508,26 +555,47 @@ def fuzz_main(argv: Sequence[str]) -> int:
 
 
 def _fail(message: str) -> NoReturn:
+    _remove_outputs()
     print(message, file=sys.stderr)
     sys.exit(1)
 
 
+#: exit status of an internal error (a bug in soff); user errors exit with 1
+INTERNAL_ERROR_STATUS = 2
+BUG_REPORT_HINT = (
+    "this is a bug in soff: please report it with the input file and the command line "
+    "(SOFF_DEBUG=1 shows the Python traceback)"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Errors in the input or on the command line print a
+    gcc-style message and exit with status 1; an unexpected exception (a bug in
+    soff) prints ``soff: internal error: ...`` and exits with status 2. Either
+    way the files this run wrote are removed again: no partial output."""
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {
         "sim": sim_main, "testbench": testbench_main, "boards": boards_main,
         "synth": synth_main, "project": project_main, "fuzz": fuzz_main,
     }  # fmt: skip
+    _written.clear()
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
         return compile_main(argv)
+    except SystemExit as e:
+        if e.code not in (0, None):
+            _remove_outputs()
+        raise
     except CompileError as e:
         _fail(str(e))
     except UsageError as e:
         _fail(f"soff: error: {e}")
-    except (ValueError, FileNotFoundError, MemoryError) as e:
-        _fail(f"soff: error: {e}")
+    except OSError as e:  # the file system said no (permissions, disk full, ...)
+        what = f"{e.filename}: " if e.filename else ""
+        _fail(f"soff: error: {what}{e.strerror or e}")
+    except MemoryError:
+        _fail("soff: error: out of memory")
     except KeyboardInterrupt:
         _fail("soff: interrupted")
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
@@ -535,9 +603,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(e, (SimulationHang, SimulationError)):
             _fail(f"soff: error: {e}")
+        _remove_outputs()
         if os.environ.get("SOFF_DEBUG"):
             raise
-        _fail(
-            f"soff: internal compiler error: {type(e).__name__}: {e} (set SOFF_DEBUG=1 for a traceback)"
-        )
+        print(f"soff: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"soff: note: {BUG_REPORT_HINT}", file=sys.stderr)
+        sys.exit(INTERNAL_ERROR_STATUS)
     return 0
+
+
+def _remove_outputs() -> None:
+    for path in _written:
+        path.unlink(missing_ok=True)
+    _written.clear()

@@ -284,6 +284,27 @@ def select_kernel(module: Module, kernel: str | None, filename: str | None = Non
     raise CompileError(f"no kernel named '{kernel}' (kernels in the input: {names})")
 
 
+def check_local_memory(kernel: Kernel, board: Board) -> None:
+    """Reject ``__local`` arrays that need more on-chip RAM than ``board`` has
+    (block RAM, UltraRAM and SPRAM; boards without resource figures are not checked)."""
+    from soff.ir.types import PtrType
+
+    r = board.resources
+    kbits = r.get("bram_kbits", 0) + 288 * r.get("uram", 0) + 256 * r.get("spram", 0)
+    if not kbits:
+        return
+    total = 0
+    for op in kernel.ops():
+        if op.opcode == "alloca" and isinstance(op.type, PtrType) and op.type.space == "local":
+            total += op.type.pointee.size
+            if total * 8 > kbits * 1024:
+                raise CompileError(
+                    f"__local memory of kernel '{kernel.name}' needs {total} bytes, more than "
+                    f"the {kbits * 1024 // 8} bytes of on-chip RAM of target '{board.name}'",
+                    op.loc,
+                )
+
+
 def compile_design(
     source: str | Path,
     kernel: str | None = None,
@@ -317,6 +338,8 @@ def compile_design(
     passes = default_pipeline(pipeline)
     if emit == "ir":
         passes = [p for p in passes if p.name != "schedule"]
+    else:
+        check_local_memory(k, board)
     PassManager(passes, pm_options).run(module, ctx)
     timings["hls"] = time.perf_counter() - t0
     ir_text = print_kernel(k)

@@ -225,6 +225,14 @@ def _strip_attributes(text: str) -> tuple[str, dict[str, list[Attribute]]]:
     return "".join(chars), attributes
 
 
+#: pycparser's lexer messages for what survives preprocessing only when unterminated
+_LEXER_MESSAGES = {
+    "Comments are not supported, see https://github.com/eliben/pycparser#3using.": (
+        "unterminated comment"
+    ),
+    "Illegal character '\"'": "missing terminating '\"' character",
+    "Unmatched '": "missing terminating ' character",
+}
 _PARSE_ERROR = re.compile(r"^(.*?):(\d+)(?::(\d+))?: (.*)$", re.S)
 
 
@@ -255,7 +263,7 @@ def parse(text: str, filename: str, cuda: bool = False) -> ParsedSource:
                 msg = "unexpected end of input"
         if msg.startswith("before: "):
             msg = f"syntax error before '{msg[len('before: ') :]}'"
-        raise CompileError(msg, loc) from None
+        raise CompileError(_LEXER_MESSAGES.get(msg, msg), loc) from None
     return ParsedSource(ast, attributes)
 
 

@@ -238,6 +238,8 @@ def preprocess(
     except Exception as e:  # pcpp's own failures (it has a few on malformed input)
         d = pp.lastdirective
         loc = pp.loc(d.source, d.lineno) if d is not None else SourceLoc(filename, 1, 1)
+        if isinstance(e, RecursionError):
+            raise CompileError("#include nested too deeply", loc) from None
         raise CompileError(f"malformed preprocessing directive ({type(e).__name__})", loc) from None
 
 
