@@ -52,7 +52,7 @@ from soff.ir.semantics import float_fma, math_eval
 from soff.ir.types import FloatType, IntType, PtrType, Type
 from soff.ir.verifier import verify_kernel
 
-__all__ = ["run_kernel_fast", "CHUNK_ITEMS"]
+__all__ = ["run_kernel_fast", "NotVectorized", "CHUNK_ITEMS", "NUMPY_MATH"]
 
 #: work-items run together at most (rounded to whole work-groups); bounds memory use
 CHUNK_ITEMS = 1 << 17
@@ -64,6 +64,10 @@ _PHASE_SHIFT, _GROUP_SHIFT = 21, 42
 
 class _Fallback(Exception):
     """Raised where the vectorised interpreter leaves the launch to the reference."""
+
+
+class NotVectorized(RuntimeError):
+    """``run_kernel_fast(..., fallback=False)`` met something it leaves to the reference."""
 
 
 def _container(t: IntType) -> Any:
@@ -635,13 +639,12 @@ class _Program:
     def _math(self, op: Op, ins: list[int]) -> Callable[[list[Any], _Ctx], Any]:
         t = op.type
         fn = str(op.attrs.get("fn"))
-        if not isinstance(t, FloatType):
-            raise _Fallback(f"math {fn} of type {t}")
+        ft = op.operands[0].type
         impl = NUMPY_MATH.get(fn)
-        if impl is None:
-            raise _Fallback(f"the math function {fn!r}")
-        width = t.width
-        return lambda env, ctx: _sc(impl([env[i] for i in ins], width))
+        if impl is None or not isinstance(ft, FloatType) or not isinstance(t, (IntType, FloatType)):
+            raise _Fallback(f"the math function {fn!r} on {ft}")
+        width, dt = ft.width, _dtype(t)
+        return lambda env, ctx: _sc(np.asarray(impl([env[i] for i in ins], width)).astype(dt))
 
     # -- memory ops ------------------------------------------------------------
     def _access(
@@ -877,14 +880,25 @@ def _fma(args: list[Any], width: int) -> Any:
     return np.where(fin, s, p + c).astype(dt)
 
 
+#: ``math`` functions whose numpy evaluation is exact (correctly rounded or exact by
+#: nature), so it is the same on arrays as on the reference's scalars
+_EXACT_MATH = frozenset({"fabs", "sqrt", "floor", "ceil", "trunc", "rint", "fmin", "fmax",
+                         "copysign", "fmod", "fdim", "ldexp", "logb", "ilogb"})  # fmt: skip
+
+
 def _numpy_math() -> dict[str, Callable[[list[Any], int], Any]]:
-    """``math`` functions on numpy arrays of the op's type: the shared
+    """``math`` functions on numpy arrays of the op's type, by the shared
     :func:`soff.ir.semantics.math_eval` (what the reference runs, one work-item
-    at a time), with ``round`` and ``fma`` vectorised (it does those element by
-    element)."""
-    table: dict[str, Callable[[list[Any], int], Any]] = {
-        fn: functools.partial(_shared_math, fn) for fn in MATH_FUNCTIONS
-    }
+    at a time). The exact ones run on whole arrays; ``round`` and ``fma`` are
+    vectorised here. The others run element by element on scalars, because
+    numpy's array loops may round differently from its scalar ones (f32
+    ``power`` on arrays is off by one ulp where the scalar is right)."""
+    table: dict[str, Callable[[list[Any], int], Any]] = {}
+    for fn in MATH_FUNCTIONS:
+        if fn in _EXACT_MATH:
+            table[fn] = functools.partial(_shared_math, fn)
+        else:
+            table[fn] = functools.partial(_pointwise_math, fn)
     table["round"] = _round
     table["fma"] = _fma
     return table
@@ -892,6 +906,14 @@ def _numpy_math() -> dict[str, Callable[[list[Any], int], Any]]:
 
 def _shared_math(fn: str, args: list[Any], width: int) -> Any:
     return math_eval(fn, args, width)
+
+
+def _pointwise_math(fn: str, args: list[Any], width: int) -> Any:
+    if all(np.ndim(a) == 0 for a in args):
+        return math_eval(fn, args, width)
+    arrays = np.broadcast_arrays(*(np.asarray(a) for a in args))
+    cols = [a.tolist() if a.dtype.kind in "iu" else list(a) for a in arrays]  # numpy scalars
+    return [math_eval(fn, list(xs), width) for xs in zip(*cols, strict=True)]
 
 
 #: ``math`` functions the vectorised interpreter runs (the others fall back)
@@ -927,16 +949,20 @@ def run_kernel_fast(
     args: Mapping[str, np.ndarray | int | float],
     global_size: tuple[int, ...] | int,
     local_size: tuple[int, ...] | int | None = None,
+    fallback: bool = True,
 ) -> dict[str, np.ndarray]:
-    """:func:`soff.ir.interp.run_kernel`, vectorised; falls back to the reference
-    interpreter for what it does not support (see the module docstring)."""
+    """:func:`soff.ir.interp.run_kernel`, vectorised. What it does not support
+    (see the module docstring) runs in the reference interpreter, or with
+    ``fallback=False`` raises :class:`NotVectorized` saying why."""
     launch = interp.launch_sizes(kernel, args, global_size, local_size)
     verify_kernel(kernel)
     try:
         prog = _Program(kernel)
         with np.errstate(all="ignore"):
             return _run(prog, kernel, args, launch)
-    except _Fallback:
+    except _Fallback as e:
+        if not fallback:
+            raise NotVectorized(f"kernel '{kernel.name}': {e}") from None
         return interp.run_kernel(kernel, args, global_size, local_size, vectorize=False)
 
 

@@ -70,6 +70,7 @@ _POCL: Any = None
 
 
 def pocl_available() -> bool:
+    """Whether pyopencl finds an OpenCL runtime (PoCL) that builds kernels."""
     global _POCL
     if _POCL is None:
         try:
@@ -78,10 +79,24 @@ def pocl_available() -> bool:
 
             os.environ.setdefault("PYOPENCL_COMPILER_OUTPUT", "0")
             warnings.filterwarnings("ignore", module="pyopencl")
+            # Debian's pocl-opencl-icd registers in /etc/OpenCL/vendors, which the
+            # ICD loader bundled with the pyopencl wheel reads only when told to
+            if "OCL_ICD_VENDORS" not in os.environ and os.path.isdir("/etc/OpenCL/vendors"):
+                os.environ["OCL_ICD_VENDORS"] = "/etc/OpenCL/vendors"
             import pyopencl as cl
 
-            ctx = cl.Context(devices=[cl.get_platforms()[0].get_devices()[0]])
-            _POCL = (cl, ctx, cl.CommandQueue(ctx))
+            _POCL = False
+            for platform in cl.get_platforms():
+                for device in platform.get_devices():
+                    try:  # a runtime that cannot build kernels (e.g. "unknown target CPU") is no use
+                        ctx = cl.Context(devices=[device])
+                        cl.Program(ctx, "__kernel void k(__global int *a) { a[0] = 1; }").build()
+                    except Exception:  # noqa: BLE001
+                        continue
+                    _POCL = (cl, ctx, cl.CommandQueue(ctx))
+                    break
+                if _POCL:
+                    break
         except Exception:  # noqa: BLE001 - PoCL is optional
             _POCL = False
     return bool(_POCL)
