@@ -1,6 +1,7 @@
 """CUDA C kernels from tests/kernels/cuda/ (with their host code) run through the IR
-interpreter and, where the hardware back end supports everything they use, on
-Verilator through ``design.simulate(grid=..., block=...)``; both compared with numpy."""
+interpreter and on Verilator through ``design.simulate(grid=..., block=...)``, both
+compared with numpy. A kernel using what the hardware back end does not support yet
+is an xfail with the compiler's message."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 import soff
+from soff.diagnostics import UnsupportedError
 from soff.driver import launch_sizes
 from soff.frontend import compile_file
 from soff.ir.interp import run_kernel
@@ -28,7 +30,6 @@ class Case:
     make_args: Callable[[np.random.Generator], dict[str, Any]]
     reference: Callable[[dict[str, Any]], dict[str, np.ndarray]]
     shared_bytes: int | None = None
-    hardware: bool = True
     rtol: float = 0.0
     marks: list[Any] = field(default_factory=list)
 
@@ -143,9 +144,7 @@ CASES = {
         shared_bytes=32 * 4,
     ),
     "float4_ops": Case("float4_ops.cu", (2,), (32,), _axpy4_args, _axpy4_ref),
-    "math_helpers": Case(
-        "math_helpers.cu", (4, 2), (4, 4), _shade_args, _shade_ref, hardware=False, rtol=1e-5
-    ),
+    "math_helpers": Case("math_helpers.cu", (4, 2), (4, 4), _shade_args, _shade_ref, rtol=1e-5),
     "conv1d_symbol": Case("conv1d_symbol.cu", (4,), (64,), _conv_args, _conv_ref),
     "histogram_atomic": Case(
         "histogram_atomic.cu",
@@ -153,7 +152,6 @@ CASES = {
         (64,),
         _hist_args,
         lambda a: {"hist": np.bincount(a["data"] % 16, minlength=16).astype(np.uint32)},
-        hardware=False,
     ),
 }
 
@@ -178,10 +176,13 @@ def test_interpreter(name: str) -> None:
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("name", [n for n, c in CASES.items() if c.hardware])
+@pytest.mark.parametrize("name", list(CASES))
 def test_verilator(name: str) -> None:
     case = CASES[name]
-    design = soff.compile(KERNELS / case.file, shared_bytes=case.shared_bytes)
+    try:
+        design = soff.compile(KERNELS / case.file, shared_bytes=case.shared_bytes)
+    except UnsupportedError as e:  # listed by `pytest -rx` until the back end has it
+        pytest.xfail(reason=str(e))
     args = case.make_args(np.random.default_rng(2))
     result = design.simulate(
         grid=case.grid, block=case.block, args=args, shared_bytes=case.shared_bytes
