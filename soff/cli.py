@@ -215,10 +215,12 @@ def compile_main(argv: Sequence[str]) -> int:
         raise UsageError(f"the output file '{out}' is the input file")
     design = _compile(args, emit=args.emit)
     text = design.ir if args.emit == "ir" else design.verilog
-    report_json = json.dumps(design.report_data(), indent=2) + "\n" if args.report_json else ""
+    report_json = (
+        json.dumps(design.report_data(), indent=2) + "\n" if args.report_json is not None else ""
+    )
     # check every destination before writing any, so a bad one leaves no output behind
     for dest in (out, args.report_json, args.report_html, args.report_plot):
-        if dest and dest != "-":
+        if dest is not None and dest != "-":
             _output_dir(Path(dest))
     pictures = _report_pictures(design, args.report_html, args.report_plot)
     if out == "-":
@@ -227,7 +229,7 @@ def compile_main(argv: Sequence[str]) -> int:
         _write_atomic(Path(out), text)
     if args.report:
         print(design.report, file=sys.stderr, end="")
-    if args.report_json:
+    if args.report_json is not None:
         _write_atomic(Path(args.report_json), report_json)
     for path, content in pictures.items():
         _write_atomic(path, content)
@@ -362,9 +364,10 @@ def sim_main(argv: Sequence[str]) -> int:
     )
     p.add_argument(
         "--engine",
-        choices=("verilator", "icarus"),
+        choices=("verilator", "icarus", "interp"),
         default="verilator",
-        help="simulator (default: verilator)",
+        help="simulator (default: verilator); interp: the kernel's IR in the interpreter, "
+        "no circuit and no cycle count",
     )
     p.add_argument("--timeout-cycles", type=int, metavar="N", help="give up after N cycles")
     args = p.parse_args(argv)
@@ -402,7 +405,8 @@ def sim_main(argv: Sequence[str]) -> int:
         if not eq or not name or not path:
             raise UsageError(f"--out expects NAME=FILE.npy, not '{item}'")
         outs[name] = Path(path)
-    design = _compile(args)
+    # the interpreter needs no circuit: the front end and the IR passes only
+    design = _compile(args, emit="ir" if args.engine == "interp" else "verilog")
     buffers = {a.name for a in design.kernel.args if a.kind == "pointer"}
     for name, path in outs.items():
         if name not in buffers:
@@ -440,10 +444,13 @@ def sim_main(argv: Sequence[str]) -> int:
         )
     else:
         items = int(np.prod(gs))
-        print(
-            f"{design.kernel.name}: {result.cycles} cycles for {items} work-items "
-            f"({result.cycles / items:.3f} cycles/work-item)"
-        )
+        if result.cycles is None:
+            print(f"{design.kernel.name}: {items} work-items interpreted (no cycle count)")
+        else:
+            print(
+                f"{design.kernel.name}: {result.cycles} cycles for {items} work-items "
+                f"({result.cycles / items:.3f} cycles/work-item)"
+            )
         for name, path in outs.items():
             print(f"  {name} -> {path}")
     return 0

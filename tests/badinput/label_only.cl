@@ -1,0 +1,4 @@
+// expect: :3:3: error: goto and labels are not supported yet
+__kernel void k(__global int *a) {
+  here: a[0] = 1;
+}
