@@ -5,7 +5,7 @@ OpenCL 1.1 ``atomic_*`` and the 1.0 extension names ``atom_*`` take a
 (``atom_*``: also ``long``/``ulong``); ``atomic_xchg`` also takes ``float``.
 :data:`CUDA_ATOMICS` maps the CUDA names onto the same lowering, with CUDA's
 wrapping ``atomicInc``/``atomicDec`` (ops ``inc_wrap``/``dec_wrap``) and
-``atomicAdd`` on ``float``; a CUDA front end calls :func:`lower_cuda_atomic`.
+``atomicAdd`` on ``float`` and ``double``; a CUDA front end calls :func:`lower_cuda_atomic`.
 Each call is ordered like a store: after the last store and the loads since,
 and later loads and stores follow it.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from soff.diagnostics import CompileError, SourceLoc
 from soff.frontend.vectors import cl_name
 from soff.ir.core import ATOMIC_OPS, Value
-from soff.ir.types import F32, I32, I64, U32, U64, PtrType, Type
+from soff.ir.types import F32, F64, I32, I64, U32, U64, PtrType, Type
 
 if TYPE_CHECKING:
     from soff.frontend.lower import _FunctionLowerer
@@ -74,7 +74,7 @@ ATOMIC_BUILTINS: dict[str, AtomicBuiltin] = _opencl_table()
 #: ``(old >= limit) ? 0 : old + 1``, ``atomicDec(p, limit)`` is
 #: ``(old == 0 || old > limit) ? limit : old - 1``)
 CUDA_ATOMICS: dict[str, AtomicBuiltin] = {
-    "atomicAdd": AtomicBuiltin("add", _INT + (F32,)),
+    "atomicAdd": AtomicBuiltin("add", _INT + (F32, F64)),
     "atomicSub": AtomicBuiltin("sub", _INT32),
     "atomicExch": AtomicBuiltin("xchg", _INT + (F32,)),
     "atomicMin": AtomicBuiltin("min", _INT),

@@ -162,19 +162,28 @@ def test_atomics_in_a_loop_with_branches() -> None:
 
 
 FLOAT_ADD = """
-__global__ void float_add(const float *x, float *sum, float *olds) {
+__global__ void float_add(const float *x, float *sum, float *olds, double *dsum) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     olds[i] = atomicAdd(&sum[i & 1], x[i]);
+    atomicAdd(dsum, (double)x[i] * 0.5);
 }
 """
 
 
-def test_cuda_float_atomic_add() -> None:
+def test_cuda_float_and_double_atomic_add() -> None:
     n = 32
     x = RNG.integers(-64, 64, n).astype(np.float32) / 4  # exact sums in any order
     r = soff.compile(FLOAT_ADD, filename="float_add.cu").simulate(
-        n, 8, {"x": x, "sum": np.zeros(2, np.float32), "olds": np.zeros(n, np.float32)}
+        n,
+        8,
+        {
+            "x": x,
+            "sum": np.zeros(2, np.float32),
+            "olds": np.zeros(n, np.float32),
+            "dsum": np.zeros(1, np.float64),
+        },
     )
+    assert r.outputs["dsum"][0] == x.astype(np.float64).sum() * 0.5
     np.testing.assert_array_equal(r.outputs["sum"], [x[0::2].sum(), x[1::2].sum()])
     for k in range(2):
         olds, xs = r.outputs["olds"][k::2], x[k::2]
