@@ -606,10 +606,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("soff: interrupted")
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+        from soff.ir.interp import InterpError
         from soff.sim.errors import SimulationError, SimulationHang
 
         if isinstance(e, (SimulationHang, SimulationError)):
             _fail(f"soff: error: {e}")
+        if isinstance(e, InterpError):  # --engine interp: the kernel did something undefined
+            _fail(f"{e.loc}: error: {e.message}" if e.loc else f"soff: error: {e.message}")
         _remove_outputs()
         if os.environ.get("SOFF_DEBUG"):
             raise

@@ -87,6 +87,9 @@ class Design:
     num_cu: int = 1  # compute units (--num-cu)
     #: the ``extern __shared__`` size a CUDA kernel was compiled with (None: not given)
     shared_bytes: int | None = None
+    #: the front end's IR of the kernel (before the HLS passes): what
+    #: ``simulate(..., simulator="interp")`` runs
+    source_ir: str = ""
     #: compiles the same kernel with another ``shared_bytes`` (set by compile_design)
     recompile: Callable[[int], Design] | None = field(default=None, repr=False, compare=False)
 
@@ -144,6 +147,8 @@ class Design:
     ):
         """Run the circuit on numpy arrays; returns a :class:`soff.sim.SimResult`
         with ``outputs`` (every buffer after the run) and ``cycles``.
+        ``simulator`` is ``"verilator"``, ``"icarus"``, or ``"interp"``: the
+        kernel's IR in the interpreter instead of the circuit (``cycles`` None).
 
         The NDRange is ``global_size``/``local_size``, or a CUDA launch's
         ``grid``/``block`` (see :func:`launch_sizes`). ``shared_bytes`` different
@@ -162,6 +167,12 @@ class Design:
                 global_size, local_size, args, simulator, timeout_cycles
             )
         args = dict(args or {})
+        if simulator == "interp":  # the IR interpreter: no circuit, no cycle count
+            from soff.sim.api import simulate_interp
+
+            self.check_args(args)
+            ir = self.source_ir or self.ir
+            return simulate_interp(ir, args, global_size, local_size, self.regmap)
         self.check_args(args)
         sched = self.schedule
         if sched is not None and sched.barrier_blocks and local_size is not None:
@@ -331,6 +342,7 @@ def compile_design(
     module = load_module(source, defines, include_dirs, filename, lang, shared_bytes)
     k = select_kernel(module, kernel, source_name(source, filename))
     module = Module([k], module.source)
+    source_ir = print_kernel(k)
     timings["frontend"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -345,7 +357,9 @@ def compile_design(
     ir_text = print_kernel(k)
     sched = ctx.results.get("schedule", {}).get(k.name)
     if emit == "ir" or sched is None:
-        return Design(KernelInfo.of(k), "", kernel_regmap(k), ir_text, board, None, timings)
+        design = Design(KernelInfo.of(k), "", kernel_regmap(k), ir_text, board, None, timings)
+        design.source_ir = source_ir
+        return design
 
     t0 = time.perf_counter()
     n_cu = _num_cu(num_cu, k, sched, board)
@@ -358,6 +372,7 @@ def compile_design(
     timings["rtl"] = time.perf_counter() - t0
     design = Design(KernelInfo.of(k), verilog, regmap, ir_text, board, sched, timings, n_cu)
     design.shared_bytes = shared_bytes
+    design.source_ir = source_ir
     design.recompile = lambda n: compile_design(
         source, kernel, defines, include_dirs, target, pipeline, pm_options, filename,
         emit, lang=lang, shared_bytes=n, num_cu=num_cu,

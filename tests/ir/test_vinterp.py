@@ -399,7 +399,10 @@ def test_fma_is_rounded_once() -> None:
     c[::2] = RNG.standard_normal(n // 2).astype(np.float32) * np.float32(1e-7)
     got = run_kernel_fast(k, {"a": a, "b": b, "c": c, "o": np.zeros(n, np.float32)}, n,
                           fallback=False)["o"]  # fmt: skip
-    want = [np.float32(float_fma(float(x), float(y), float(z), 32)) for x, y, z in zip(a, b, c)]
+    want = [
+        np.float32(float_fma(float(x), float(y), float(z), 32))
+        for x, y, z in zip(a, b, c, strict=True)
+    ]
     assert got.tobytes() == np.array(want, np.float32).tobytes()
 
 
