@@ -129,3 +129,32 @@ def test_double_exp_is_unsupported_in_hardware() -> None:
     src = "__kernel void k(__global double *o) { o[0] = exp2(o[1]); }"
     with pytest.raises(UnsupportedError, match="'exp2' on f64 is not supported yet"):
         soff.compile(src, filename="k.cl")
+
+
+def test_sin_and_cos_units() -> None:
+    src = """
+    __kernel void t(__global const float *x, __global float *s, __global float *c) {
+        int i = get_global_id(0);
+        s[i] = sin(x[i]);
+        c[i] = native_cos(x[i]);
+    }
+    """
+    n = 128
+    x = np.concatenate(
+        [
+            RNG.uniform(-10, 10, n // 2),
+            RNG.uniform(-1e6, 1e6, n // 4),
+            np.arange(1, n // 4 + 1) * np.pi,
+        ]
+    ).astype(np.float32)
+    x[:8] = [0.0, -0.0, np.inf, np.nan, 1e-30, -3e38, 1e-3, 1.5707964]
+    d = soff.compile(src, filename="t.cl")
+    r = d.simulate(n, 32, {"x": x, "s": np.zeros(n, np.float32), "c": np.zeros(n, np.float32)})
+    v = x.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        wants = (("s", np.sin(v)), ("c", np.cos(v)))
+    for name, want in wants:
+        err = ulp_error(r.outputs[name], want)
+        k = int(np.argmax(err))
+        assert err[k] <= 0.52, f"{name}: x = {x[k]!r}, got {r.outputs[name][k]!r}"
+    assert bits(r.outputs["s"][:2]).tolist() == [0, 0x80000000]

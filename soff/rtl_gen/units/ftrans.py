@@ -29,7 +29,16 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from soff.rtl_gen.units.fp import F32, _inf, _qnan, normalize, round_pack, unpack, unpack_norm
+from soff.rtl_gen.units.fp import (
+    F32,
+    _inf,
+    _product,
+    _qnan,
+    normalize,
+    round_pack,
+    unpack,
+    unpack_norm,
+)
 from soff.rtl_gen.units.pipe import (
     Pipe,
     V,
@@ -37,6 +46,7 @@ from soff.rtl_gen.units.pipe import (
     band,
     bnot,
     bor,
+    bxor,
     catv,
     const,
     eq,
@@ -335,5 +345,180 @@ def gen_log(fn: str) -> Pipe:
     r = round_pack(p, F32, sign, ex, mn2, const(0, 1))
     special = mux(u.zero, _inf(F32, const(1, 1)), _inf(F32, const(0, 1)))
     res = mux(nan, _qnan(F32), mux(bor(u.zero, u.inf), special, mux(zero, zeros(32), r)))
+    p.output(res, 1.0)
+    return p
+
+
+# --------------------------------------------------------------------------- sin, cos
+#
+# sin and cos of binary32 x: a Payne-Hanek reduction, then polynomials.
+# y = |x|·2/π mod 4 comes from the 24-bit significand times a 96-bit window of the
+# bits of 2/π chosen by the exponent (a 256-entry table): the product's low 96 bits
+# are y with 94 fraction bits (the omitted bits of 2/π add less than 2**-70). The
+# nearest quadrant q and r = y - q (|r| <= 1/2) give θ = r·π/2; sin θ = θ·S(θ²) and
+# cos θ = C(θ²), Taylor polynomials to θ**12 evaluated in 40-bit fixed point by
+# Horner's rule (all partial sums positive), θ normalised first so that sin keeps
+# its relative precision near the multiples of π. |x| < 2**-12 gives sin x = x and
+# cos x = 1 (within 0.16 and 0.5 ulp).
+
+TRIG_FUNCS = ("sin", "cos")
+_SMALL_EU = 115  # biased exponent of 2**-12
+
+
+def _pi(bits: int) -> Fraction:
+    """π to about ``bits`` bits (Machin's formula in exact rationals)."""
+
+    def atan_inv(n: int) -> Fraction:
+        total, term, k, sign = Fraction(0), Fraction(1, n), 1, 1
+        while term > Fraction(1, 2 ** (bits + 8)):
+            total += sign * term / k
+            term /= n * n
+            k += 2
+            sign = -sign
+        return total
+
+    return 16 * atan_inv(5) - 4 * atan_inv(239)
+
+
+PI = _pi(260)
+_TWO_OVER_PI = (2 / PI).numerator * 2**260 // (2 / PI).denominator  # floor(2/π · 2**260)
+
+
+def _two_over_pi_bit(j: int) -> int:
+    """Bit j of 2/π (weight 2**-j); 0 for j <= 0."""
+    return 0 if j <= 0 else (_TWO_OVER_PI >> (260 - j)) & 1
+
+
+def _trig_window(eu: int) -> int:
+    """Bits j = eu - 151 .. eu - 56 of 2/π as a 96-bit integer (msb first)."""
+    v = 0
+    for j in range(eu - 151, eu - 55):
+        v = (v << 1) | _two_over_pi_bit(j)
+    return v
+
+
+_TRIG_W = [_trig_window(eu) for eu in range(256)]
+_PIO2 = round(PI / 2 * 2**39)  # 40 bits
+_PI2_4 = round(PI * PI / 4 * 2**40)  # 42 bits
+_FACT = [math.factorial(k) for k in range(16)]
+_S_COEF = [round(Fraction(2**40, _FACT[2 * k + 1])) for k in range(6)]  # 1, 1/3!, .. 1/11!
+_C_COEF = [round(Fraction(2**40, _FACT[2 * k])) for k in range(7)]  # 1, 1/2!, .. 1/12!
+
+
+def _horner(z: int, coef: list[int]) -> int:
+    """1 - z(c1 - z(c2 - ...)) in 40-bit fixed point (coef[0] = 1)."""
+    t = coef[-1]
+    for c in reversed(coef[:-1]):
+        t = c - ((z * t) >> 40)
+    return t
+
+
+def trig_model(fn: str, bits: int) -> int:
+    s, e, m = bits >> 31, (bits >> 23) & 0xFF, bits & 0x7FFFFF
+    if e == 255:
+        return F32.qnan
+    eu = max(e, 1)
+    if eu < _SMALL_EU:
+        return bits if fn == "sin" else 0x3F800000
+    mm = m | (1 << 23)
+    low = (mm * _TRIG_W[eu]) & ((1 << 96) - 1)
+    q, fr = low >> 94, low & ((1 << 94) - 1)
+    rneg = fr >> 93
+    rm = (1 << 94) - fr if rneg else fr
+    q = (q + rneg + (fn == "cos")) & 3
+    use_cos = q & 1
+    neg = (q >> 1) ^ (rneg & (1 - use_cos)) ^ (s & (fn == "sin"))
+    if use_cos:
+        r_fx = rm >> 54
+        z = (((r_fx * r_fx) >> 40) * _PI2_4) >> 40
+        c = _horner(z, _C_COEF)
+        top = c >> 40
+        return _round_pack_model(neg, 0 if top else -1, c, 41 if top else 40)
+    if rm == 0:
+        return neg << 31
+    lz = 94 - rm.bit_length()
+    mr = (rm << lz) >> 54  # 40 bits, top set
+    th = mr * _PIO2
+    t79 = th >> 79
+    th40 = th >> 40 if t79 else th >> 39
+    eth = -1 - lz + t79
+    r_fx = rm >> 54
+    z = (((r_fx * r_fx) >> 40) * _PI2_4) >> 40
+    sv = _horner(z, _S_COEF)
+    pr = th40 * sv
+    t = pr.bit_length() - 1
+    assert t in (78, 79)
+    return _round_pack_model(neg, eth + t - 79, pr, t + 1)
+
+
+def _horner_pipe(p: Pipe, z: V, coef: list[int], name: str) -> V:
+    t = const(coef[-1], 41)
+    for k, c in reversed(list(enumerate(coef[:-1]))):
+        prod = p.let(f"{name}_m{k}", mul(z, t))
+        p.cut(3.0)
+        t = p.let(f"{name}_t{k}", sub(const(c, 41), prod[prod.w - 1 : 40], 41))
+        p.cut(1.0)
+    return t
+
+
+def gen_trig(fn: str) -> Pipe:
+    """binary32 sin or cos (see the comment above :func:`trig_model`)."""
+    if fn not in TRIG_FUNCS:
+        raise ValueError(f"trigonometric function must be sin or cos, not '{fn}'")
+    p = Pipe()
+    a = p.input("a", 32)
+    u = unpack(p, F32, a, "a")
+    small = p.let("tiny_x", ltu(u.eu, const(_SMALL_EU, 8)))
+    win = _rom(p, "win", u.e, _TRIG_W, 96)
+    p.cut(1.5)
+    full = _product(p, win, u.m, "yprod")  # 120 bits
+    low = p.let("low", full[95:0])
+    p.cut(2.0)
+    rneg = p.let("rneg", low[93])
+    fr = p.let("fr", zext(low[93:0], 94))
+    rm = p.let("rm", mux(rneg, neg(fr), fr))  # 2**94 - fr (fr >= 2**93 here) or fr
+    cos_off = 1 if fn == "cos" else 0
+    q = p.let("q", add(add(low[95:94], zext(rneg, 2), 2), const(cos_off, 2), 2))
+    use_cos = p.let("use_cos", q[0])
+    negs = bxor(q[1], band(rneg, bnot(use_cos)))
+    sgn = p.let("sgn", bxor(negs, u.s) if fn == "sin" else negs)
+    rz = p.let("rz", eq(rm, 0))
+    p.cut(1.5)
+    r_fx = p.let("r_fx", rm[93:54])
+    rr = p.let("rr", mul(r_fx, r_fx))
+    p.cut(3.0)
+    zp = p.let("zp", mul(rr[79:40], const(_PI2_4, 42)))
+    p.cut(3.0)
+    z = p.let("z", zp[79:40])
+    poly = _horner_pipe(p, z, _C_COEF if fn == "cos" else _S_COEF, "pc")
+    other = _horner_pipe(p, z, _S_COEF if fn == "cos" else _C_COEF, "po")
+    sv, cv = (other, poly) if fn == "cos" else (poly, other)
+    # θ = |r|·π/2 normalised (computed alongside the polynomials)
+    mr, lz = normalize(p, rm, "nr")
+    th = p.let("th", mul(mr[93:54], const(_PIO2, 40)))
+    p.cut(3.0)
+    t79 = th[79]
+    th40 = p.let("th40", mux(t79, th[79:40], th[78:39]))
+    xw = F32.xw
+    eth = p.let("eth", sub(zext(t79, xw), add(zext(lz, xw), const(1, xw), xw), xw))
+    pr = p.let("pr", mul(th40, sv))  # 81 bits, top at 79 or 78
+    p.cut(3.0)
+    tp = pr[79]
+    ms = p.let("ms", mux(tp, pr[79:0], catv(pr[78:0], zeros(1))))
+    es = p.let("es", sub(eth, mux(tp, const(0, xw), const(1, xw)), xw))
+    ctop = cv[40]
+    mc = p.let("mc", mux(ctop, catv(cv, zeros(39)), catv(cv[39:0], zeros(40))))
+    ec = mux(ctop, const(0, xw), const(-1, xw))
+    m_sel = p.let("m_sel", mux(use_cos, mc, ms))
+    e_sel = p.let("e_sel", mux(use_cos, ec, es))
+    p.cut(1.5)
+    r = round_pack(p, F32, sgn, e_sel, m_sel, const(0, 1))
+    small_res = a if fn == "sin" else const(0x3F800000, 32)
+    zero_res = catv(sgn, zeros(31))
+    res = mux(
+        bor(u.inf, u.nan),
+        _qnan(F32),
+        mux(small, small_res, mux(band(rz, bnot(use_cos)), zero_res, r)),
+    )
     p.output(res, 1.0)
     return p

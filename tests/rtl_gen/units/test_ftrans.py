@@ -18,13 +18,21 @@ REFS = {
     "log2": np.log2,
     "log": np.log,
     "log10": np.log10,
+    "sin": np.sin,
+    "cos": np.cos,
 }
 #: measured maximum error of the units (ulp); OpenCL 1.2 allows 3
 BOUND = 0.52
 
 
 def model(fn: str, bits: np.ndarray) -> np.ndarray:
-    f = ftrans.exp_model if fn in ftrans.EXP_FUNCS else ftrans.log_model
+    f = (
+        ftrans.exp_model
+        if fn in ftrans.EXP_FUNCS
+        else ftrans.log_model
+        if fn in ftrans.LOG_FUNCS
+        else ftrans.trig_model
+    )
     return np.array([f(fn, int(b)) for b in bits], np.uint32)
 
 
@@ -40,7 +48,18 @@ def ulp_error(got: np.ndarray, ref_: np.ndarray) -> np.ndarray:
 
 def inputs(fn: str, n: int) -> np.ndarray:
     rng = np.random.default_rng(3)
-    if fn in ftrans.EXP_FUNCS:
+    if fn in ftrans.TRIG_FUNCS:  # random bit patterns (huge too), small and near k·pi/2
+        near = (np.arange(1, 3000) * np.pi / 2).astype(np.float32).view(np.uint32)
+        bits = np.concatenate(
+            [
+                rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32),
+                rng.uniform(-20, 20, n).astype(np.float32).view(np.uint32),
+                near - 1,
+                near,
+                near + 1,
+            ]
+        )
+    elif fn in ftrans.EXP_FUNCS:
         k = float(ftrans.SCALE[fn])
         x = np.concatenate([rng.uniform(-151, 129, n), rng.uniform(-1, 1, n // 4)]) / k
         bits = x.astype(np.float32).view(np.uint32)
@@ -69,6 +88,8 @@ def test_model_error_bound(fn: str) -> None:
 @pytest.mark.parametrize("fn", list(REFS))
 def test_model_special_values(fn: str) -> None:
     x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -1.0, 1.0, 1e-45, -1e-45, 3e38], np.float32)
+    if fn in ftrans.TRIG_FUNCS:
+        x = x[:5]
     got = model(fn, x.view(np.uint32))
     with np.errstate(all="ignore"):
         want = np.asarray(REFS[fn](x.astype(LD))).astype(np.float32)

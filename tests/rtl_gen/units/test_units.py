@@ -85,6 +85,15 @@ BUNDLES: dict[str, tuple[Callable[[], list[Unit]], Callable[[int, int], Vectors]
     "f32_round": (lambda: _round("f32"), lambda s, n: ref.round_vectors(s, n, "f32")),
     "f64_round": (lambda: _round("f64"), lambda s, n: ref.round_vectors(s, n, "f64")),
     "f32_trans": (_trans, ref.trans_vectors),
+    "f32_trig": (
+        lambda: [
+            unit("sin", "f32"),
+            unit("cos", "f32"),
+            unit("sin", "f32", 2),
+            unit("cos", "f32", 60),
+        ],
+        ref.trig_vectors,
+    ),
 }
 
 

@@ -216,8 +216,15 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
             return fn(x, y).astype(np.uint64)
         if op in ("fmin", "fmax"):
             return _minmax(a, b, fmt, op == "fmax")
-        if op in ftrans.EXP_FUNCS + ftrans.LOG_FUNCS:  # bit-exact model; test_ftrans checks it
-            model = ftrans.exp_model if op in ftrans.EXP_FUNCS else ftrans.log_model
+        if op in ftrans.EXP_FUNCS + ftrans.LOG_FUNCS + ftrans.TRIG_FUNCS:
+            # the bit-exact model (test_ftrans measures its error)
+            model = (
+                ftrans.exp_model
+                if op in ftrans.EXP_FUNCS
+                else ftrans.log_model
+                if op in ftrans.LOG_FUNCS
+                else ftrans.trig_model
+            )
             return np.array([model(op, v) for v in a.tolist()], dtype=np.uint64)
         if op in ("floor", "ceil", "trunc", "rint"):
             return _canon(getattr(np, op)(x), fmt)
@@ -400,6 +407,30 @@ def trans_vectors(seed: int, n_random: int) -> tuple[np.ndarray, ...]:
         np.arange(-150, 129, 7).astype(np.float32).view(np.uint32),
         (1 + rng.uniform(-0.001, 0.001, m)).astype(np.float32).view(np.uint32),
         rng.integers(0x3F7FFF00, 0x3F800100, m // 4, dtype=np.uint64),
+    ]
+    a = np.concatenate([x.astype(np.uint64) for x in parts])
+    return a, np.zeros_like(a), np.zeros_like(a)
+
+
+def trig_vectors(seed: int, n_random: int) -> tuple[np.ndarray, ...]:
+    """binary32 inputs for sin and cos: specials, random bit patterns (huge arguments),
+    uniform values up to 10 and 1e5, near multiples of pi/2 (hard reductions), and
+    around the small-argument threshold 2**-12."""
+    rng = np.random.default_rng(seed)
+    m = n_random // 5
+    k = rng.integers(1, 100000, m)
+    near_pi = (k * np.pi / 2).astype(np.float32).view(np.uint32).astype(np.int64)
+    near_pi += rng.integers(-2, 3, m)
+    parts = [
+        np.array(specials("f32"), dtype=np.uint64),
+        random_floats(rng, m, "f32"),
+        rng.uniform(-10, 10, m).astype(np.float32).view(np.uint32),
+        rng.uniform(-1e5, 1e5, m).astype(np.float32).view(np.uint32),
+        near_pi.astype(np.uint32),
+        (np.exp2(rng.uniform(-13, -11, m)) * rng.choice([-1, 1], m))
+        .astype(np.float32)
+        .view(np.uint32),
+        np.array([0x4C0C383A, 0x5922AA80, 0x7F7FFFFF, 0x3FC90FDB, 0x40490FDB], np.uint32),
     ]
     a = np.concatenate([x.astype(np.uint64) for x in parts])
     return a, np.zeros_like(a), np.zeros_like(a)
