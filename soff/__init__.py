@@ -2,8 +2,17 @@
 
 from soff.diagnostics import CompileError
 from soff.driver import Design, KernelInfo, compile
+from soff.ir.interp import Local
 from soff.sim.api import SimResult
 
 __version__ = "0.1.0"
 
-__all__ = ["CompileError", "Design", "KernelInfo", "SimResult", "compile", "__version__"]
+__all__ = [
+    "CompileError",
+    "Design",
+    "KernelInfo",
+    "Local",
+    "SimResult",
+    "compile",
+    "__version__",
+]

@@ -90,8 +90,11 @@ class Design:
     #: the front end's IR of the kernel (before the HLS passes): what
     #: ``simulate(..., simulator="interp")`` runs
     source_ir: str = ""
-    #: compiles the same kernel with another ``shared_bytes`` (set by compile_design)
-    recompile: Callable[[int], Design] | None = field(default=None, repr=False, compare=False)
+    #: compiles the same kernel with another ``shared_bytes`` (and ``__local``
+    #: argument sizes, the second argument); set by compile_design
+    recompile: Callable[..., Design] | None = field(default=None, repr=False, compare=False)
+    #: bytes of each ``__local`` pointer argument's RAM (soff.hls.local_args)
+    local_arg_bytes: dict[str, int] = field(default_factory=dict)
 
     @property
     def top(self) -> str:
@@ -110,10 +113,27 @@ class Design:
 
         return report_data(self)
 
+    def _local_sizes(self, args: Mapping[str, Any]) -> dict[str, int]:
+        """The ``Local(nbytes)`` sizes ``args`` give the ``__local`` pointer arguments
+        (the compiled sizes for those not given)."""
+        from soff.ir.interp import Local
+
+        sizes = dict(self.local_arg_bytes)
+        for name in self.local_arg_bytes:
+            value = args.get(name)
+            if isinstance(value, Local):
+                sizes[name] = value.nbytes
+            elif name in args:
+                raise ValueError(
+                    f"argument '{name}' is a __local pointer and needs soff.Local(nbytes), "
+                    f"not {type(value).__name__}"
+                )
+        return sizes
+
     def check_args(self, args: Mapping[str, Any]) -> None:
         """Reject buffers whose dtype does not match the kernel's pointee type."""
         for a in self.kernel.args:
-            if a.kind != "pointer" or a.name not in args:
+            if a.kind != "pointer" or a.name not in args or a.name in self.local_arg_bytes:
                 continue
             value = args[a.name]
             if not isinstance(value, np.ndarray):
@@ -173,6 +193,11 @@ class Design:
             self.check_args(args)
             ir = self.source_ir or self.ir
             return simulate_interp(ir, args, global_size, local_size, self.regmap)
+        local = self._local_sizes(args)
+        if local != self.local_arg_bytes and self.recompile is not None:
+            return self.recompile(self.shared_bytes, local).simulate(
+                global_size, local_size, args, simulator, timeout_cycles
+            )
         self.check_args(args)
         sched = self.schedule
         if sched is not None and sched.barrier_blocks and local_size is not None:
@@ -186,7 +211,10 @@ class Design:
                     f"{sched.barrier_capacity} work-items; local size {tuple(sizes)} has {items} "
                     "(declare reqd_work_group_size to size them)"
                 )
-        return simulate(
+        for name in self.local_arg_bytes:  # the circuit ignores the register
+            if name in args:
+                args[name] = np.zeros(1, np.uint8)
+        result = simulate(
             self.verilog,
             self.regmap,
             args,
@@ -196,6 +224,9 @@ class Design:
             timeout_cycles=timeout_cycles,
             toplevel=self.top,
         )
+        for name in self.local_arg_bytes:  # on-chip: nothing to give back
+            result.outputs.pop(name, None)
+        return result
 
 
 def load_module(
@@ -329,11 +360,15 @@ def compile_design(
     lang: str | None = None,
     shared_bytes: int | None = None,
     num_cu: int | str = 1,
+    local_arg_bytes: Mapping[str, int] | None = None,
 ) -> Design:
     """Compile one kernel of ``source`` for ``target`` into a :class:`Design`.
 
     ``num_cu`` replicates the datapath (:mod:`soff.rtl_gen.multi_cu`); ``"auto"``
-    picks the largest count whose estimated resources fit the board."""
+    picks the largest count whose estimated resources fit the board.
+    ``local_arg_bytes`` sizes the RAMs of ``__local`` pointer arguments
+    (:mod:`soff.hls.local_args`)."""
+    from soff.hls.local_args import bind_local_args
     from soff.rtl_gen.top import emit_verilog, kernel_regmap
 
     timings: dict[str, float] = {}
@@ -348,9 +383,11 @@ def compile_design(
     t0 = time.perf_counter()
     ctx = PassContext(board=board)
     passes = default_pipeline(pipeline)
+    local_bytes: dict[str, int] = {}
     if emit == "ir":
         passes = [p for p in passes if p.name != "schedule"]
     else:
+        local_bytes = bind_local_args(k, local_arg_bytes)
         check_local_memory(k, board)
     PassManager(passes, pm_options).run(module, ctx)
     timings["hls"] = time.perf_counter() - t0
@@ -373,19 +410,20 @@ def compile_design(
     design = Design(KernelInfo.of(k), verilog, regmap, ir_text, board, sched, timings, n_cu)
     design.shared_bytes = shared_bytes
     design.source_ir = source_ir
-    design.recompile = lambda n: compile_design(
+    design.local_arg_bytes = local_bytes
+    design.recompile = lambda n=shared_bytes, local=None: compile_design(
         source, kernel, defines, include_dirs, target, pipeline, pm_options, filename,
         emit, lang=lang, shared_bytes=n, num_cu=num_cu,
+        local_arg_bytes=local if local is not None else local_arg_bytes,
     )  # fmt: skip
     return design
 
 
 def _num_cu(num_cu: int | str, k: Kernel, sched, board) -> int:
     """The compute-unit count ``num_cu`` asks for (an int, or ``"auto"``)."""
-    from soff.rtl_gen.multi_cu import MAX_CU
-
     from soff.diagnostics import UnsupportedError
     from soff.hls.schedule.datapath import has_global_atomics
+    from soff.rtl_gen.multi_cu import MAX_CU
 
     if num_cu == "auto":
         from soff.boards.cu_fit import auto_num_cu

@@ -102,3 +102,41 @@ def test_local_memory_designs_are_lint_clean(tmp_path, src: str) -> None:
     path = tmp_path / f"{design.top}.v"
     path.write_text(design.verilog)
     assert lint(path, design.top) == ""
+
+
+LOCAL_ARG = """
+__kernel void red(__global const int *in, __global int *out, __local int *scratch) {
+    int l = get_local_id(0), n = get_local_size(0);
+    scratch[l] = in[get_global_id(0)];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = n / 2; s > 0; s >>= 1) {
+        if (l < s) scratch[l] += scratch[l + s];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (l == 0) out[get_group_id(0)] = scratch[0];
+}
+"""
+
+
+@pytest.mark.parametrize("local", [64, 128])
+def test_local_pointer_argument_sized_at_launch(local: int) -> None:
+    """A barrier inside a loop with work-groups larger than the loop entry limit
+    (32) used to deadlock; the __local argument becomes a RAM of Local(nbytes)."""
+    x = RNG.integers(-1000, 1000, 512, dtype=np.int32)
+    design = soff.compile(LOCAL_ARG, filename="red.cl")
+    assert design.local_arg_bytes == {"scratch": 4096}  # the default until a launch says
+    r = design.simulate(
+        512,
+        local,
+        {"in": x, "out": np.zeros(512 // local, np.int32), "scratch": soff.Local(local * 4)},
+    )
+    np.testing.assert_array_equal(r.outputs["out"], x.reshape(-1, local).sum(axis=1))
+    assert "scratch" not in r.outputs
+
+
+def test_local_pointer_argument_needs_local() -> None:
+    design = soff.compile(LOCAL_ARG, filename="red.cl")
+    with pytest.raises(ValueError, match="needs soff.Local"):
+        design.simulate(
+            64, 64, {"in": np.zeros(64, np.int32), "out": np.zeros(1, np.int32), "scratch": 4}
+        )

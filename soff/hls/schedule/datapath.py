@@ -545,6 +545,12 @@ def schedule_kernel(kernel: Kernel, board: Board, method: str = "lp") -> Datapat
     reqd = kernel.attrs.get("reqd_work_group_size")
     if isinstance(reqd, list) and len(reqd) == 3:
         sched.barrier_capacity = max(1, int(reqd[0]) * int(reqd[1]) * int(reqd[2]))
+    if any(lp.blocks & sched.barrier_blocks for lp in loops):
+        # a barrier inside a loop waits for the whole work-group, so the loop must
+        # let the whole group in (and its back edges hold it): otherwise the
+        # work-items kept out by the entry limit never reach the barrier
+        sched.loop_limit = max(sched.loop_limit, sched.barrier_capacity)
+        sched.edge_depth = max(sched.edge_depth, 1 << (sched.loop_limit - 1).bit_length())
     return sched
 
 
