@@ -68,6 +68,10 @@ class _Item:
     kind: str = "drop"  # kernel, candidate, template, host (a variable), drop
     defines: set[str] = field(default_factory=set)
     uses: set[str] = field(default_factory=set)
+    #: templates: the index of the ``>`` closing the parameter list, and the
+    #: parameters as (name, default argument text or None)
+    header_end: int = 0
+    params: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -126,6 +130,7 @@ def _split(toks: list[_Tok]) -> tuple[list[_Item], list[_Tok]]:
     cur: list[_Tok] = []
     has_paren = has_eq = False
     open_wrappers = 0
+    header = 0  # angle-bracket depth inside a template parameter list
     i = 0
     n = len(toks)
     while i < n:
@@ -158,14 +163,18 @@ def _split(toks: list[_Tok]) -> tuple[list[_Item], list[_Tok]]:
             continue
         if v in ("(", "["):
             j = _match(toks, i)
-            if v == "(" and not (cur and cur[-1].val in _PAREN_SPECIFIERS):
+            if v == "(" and not header and not (cur and cur[-1].val in _PAREN_SPECIFIERS):
                 has_paren = True
             cur += toks[i : j + 1]
             i = j + 1
             continue
+        if v == "template" and not cur:
+            header = -1  # until its "<"
+        elif header and v in "<>":
+            header = (1 if header < 0 else header + 1) if v == "<" else header - 1
         cur.append(t)
         i += 1
-        if v == "=":
+        if v == "=" and not header:
             has_eq = True
         elif v == ";":
             items.append(_Item(cur))
@@ -238,6 +247,17 @@ def _classify(item: _Item) -> None:
                 if depth == 0:
                     break
             item.defines = _declared_names(_head(_Item(toks[k + 1 :])))
+            item.header_end = k
+            for param in _split_args(toks[2:k]):
+                eq = next((n for n, t in enumerate(param) if t.val == "="), None)
+                before = [t for t in (param[:eq] if eq is not None else param) if t.kind == "id"]
+                if not before:
+                    item.params = []
+                    break
+                default = None
+                if eq is not None and eq + 1 < len(param):
+                    default = " ".join(t.val for t in param[eq + 1 :])
+                item.params.append((before[-1].val, default))
         return
     if "operator" in vals[: len(head)]:
         return  # C++ operator overloads (e.g. helper_math.h): soff's vectors have the operators
@@ -274,6 +294,56 @@ def _classify(item: _Item) -> None:
         item.kind, item.defines = "host", _declared_names(toks)  # a host variable
 
 
+def _split_args(toks: list[_Tok]) -> list[list[_Tok]]:
+    """Comma-separated parts at depth 0 (of parentheses, brackets and angles)."""
+    parts: list[list[_Tok]] = [[]]
+    depth = 0
+    for t in toks:
+        if t.val in "([<":
+            depth += 1
+        elif t.val in ")]>":
+            depth -= 1
+        if t.val == "," and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return [p for p in parts if p]
+
+
+def _instantiations(
+    text: str, toks: list[_Tok], templates: dict[str, _Item]
+) -> dict[str, list[list[str]]]:
+    """The template arguments each template kernel is used with (``k<256, float>``
+    in a launch ``k<256, float><<<grid, block>>>(...)``), defaults filled in."""
+    found: dict[str, list[list[str]]] = {}
+    for i in range(len(toks) - 1):
+        t = toks[i]
+        if t.kind != "id" or t.val not in templates or toks[i + 1].val != "<":
+            continue
+        depth, j = 0, i + 1
+        for j in range(i + 1, len(toks)):
+            v = toks[j].val
+            depth += (v in "<([") - (v in ">)]")
+            if depth == 0 or v in (";", "{", "}"):
+                break
+        if toks[j].val != ">":
+            continue
+        args = [
+            text[p[0].pos : p[-1].pos + len(p[-1].val)].strip()
+            for p in _split_args(toks[i + 2 : j])
+        ]
+        params = templates[t.val].params
+        if not params or len(args) > len(params):
+            continue
+        for _, default in params[len(args) :]:
+            if default is None:
+                break
+            args.append(default)
+        if len(args) == len(params) and args not in found.setdefault(t.val, []):
+            found[t.val].append(args)
+    return found
+
+
 def extract_device_code(text: str) -> DeviceCode:
     """Blank out everything of ``text`` (preprocessed CUDA) that device code does not need."""
     toks = _tokens(text)
@@ -295,8 +365,17 @@ def extract_device_code(text: str) -> DeviceCode:
                 result.templates.setdefault(name, loc.loc(item.toks[0].pos))
                 if "__global__" in (t.val for t in item.toks):
                     result.template_kernels.append(name)
+    template_items = {
+        name: item
+        for item in items
+        if item.kind == "template" and "__global__" in (t.val for t in item.toks)
+        for name in item.defines
+    }
+    instances = _instantiations(text, toks, template_items)
+    result.template_kernels = [n for n in result.template_kernels if n not in instances]
     kept: set[int] = set()
     work = [item for item in items if item.kind == "kernel"]
+    work += [template_items[name] for name in instances]
     kept.update(id(item) for item in work)
     while work:
         item = work.pop()
@@ -359,8 +438,68 @@ def extract_device_code(text: str) -> DeviceCode:
                     k = end + 1
                     continue
             k += 1
-    result.text = "".join(chars)
+    copies = [
+        _instantiate(text, chars, template_items[name], name, args, len(arg_lists) > 1, loc)
+        for name, arg_lists in instances.items()
+        for args in arg_lists
+    ]
+    for name in instances:  # the template itself goes; its instances follow the program
+        template = template_items[name]
+        start, end = template.toks[0].pos, template.toks[-1].pos + len(template.toks[-1].val)
+        for pos in range(start, end):
+            if chars[pos] != text[pos] and text[pos] != "\n":
+                chars[pos] = " "
+        for t in template.toks:
+            blank(t)
+    result.text = "".join(chars) + "".join(copies)
     return result
+
+
+def _instantiate(
+    text: str,
+    chars: list[str],
+    item: _Item,
+    name: str,
+    args: list[str],
+    rename: bool,
+    tmap: _TextMap,
+) -> str:
+    """The text of template kernel ``item`` with its parameters replaced by ``args``,
+    after a #line marker to its first line; renamed ``name_arg1_arg2`` when the
+    template has several instances."""
+    body = item.toks[item.header_end + 1 :]
+    start, end = body[0].pos, body[-1].pos + len(body[-1].val)
+    seg = chars[start:end]
+    values = {p: a for (p, _), a in zip(item.params, args, strict=True)}
+    new_name = name + "_" + "_".join(re.sub(r"\W+", "_", a).strip("_") for a in args)
+    renamed = False
+    for k, t in enumerate(body):
+        replacement = None
+        member = k >= 1 and (
+            body[k - 1].val == "."
+            or (k >= 2 and body[k - 1].val == ">" and body[k - 2].pos + 1 == body[k - 1].pos
+                and body[k - 2].val == "-")
+        )  # fmt: skip
+        if t.kind == "id" and not member:
+            if t.val in values:
+                replacement = f"({values[t.val]})" if _is_value(values[t.val]) else values[t.val]
+            elif t.val == name and rename and not renamed and k + 1 < len(body):
+                if body[k + 1].val == "(":
+                    replacement, renamed = new_name, True
+        if replacement is not None:
+            seg[t.pos - start] = replacement
+            for p in range(t.pos - start + 1, t.pos - start + len(t.val)):
+                seg[p] = ""
+    where = tmap.loc(start)
+    file = where.file.replace("\\", "\\\\").replace('"', '\\"')
+    return f'\n#line {where.line} "{file}"\n' + " " * (where.col - 1) + "".join(seg) + "\n"
+
+
+def _is_value(arg: str) -> bool:
+    """Whether a template argument is an expression (else a type name)."""
+    return bool(re.fullmatch(r"[\d\s+\-*/%()<>&|^~!?:.xXa-fA-FuUlL]*", arg)) or not re.fullmatch(
+        r"[\w\s*]+", arg
+    )
 
 
 __all__ = ["DeviceCode", "extract_device_code"]

@@ -130,6 +130,22 @@ def _conv_ref(a: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"out": np.convolve(a["in"], a["d_filter"], mode="same").astype(np.float32)}
 
 
+def _matmul_args(rng: np.random.Generator) -> dict[str, Any]:
+    n = 12
+    return {
+        "A": rng.integers(-4, 4, n * n).astype(np.float32),
+        "B": rng.integers(-4, 4, n * n).astype(np.float32),
+        "C": np.zeros(n * n, np.float32),
+        "wA": n,
+        "wB": n,
+    }
+
+
+def _matmul_ref(a: dict[str, Any]) -> dict[str, np.ndarray]:
+    n = a["wA"]
+    return {"C": (a["A"].reshape(n, n) @ a["B"].reshape(n, n)).reshape(-1)}  # exact: small ints
+
+
 CASES = {
     "vadd": Case("vadd.cu", (4,), (256,), _vadd_args, lambda a: {"C": a["A"] + a["B"]}),
     # blocks of 32: the hardware's loops hold at most 32 work-items (loop_limit), so a
@@ -146,6 +162,7 @@ CASES = {
     "float4_ops": Case("float4_ops.cu", (2,), (32,), _axpy4_args, _axpy4_ref),
     "math_helpers": Case("math_helpers.cu", (4, 2), (4, 4), _shade_args, _shade_ref, rtol=1e-5),
     "conv1d_symbol": Case("conv1d_symbol.cu", (4,), (64,), _conv_args, _conv_ref),
+    "matmul_template": Case("matmul_template.cu", (3, 3), (4, 4), _matmul_args, _matmul_ref),
     "histogram_atomic": Case(
         "histogram_atomic.cu",
         (4,),

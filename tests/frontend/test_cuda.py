@@ -440,7 +440,8 @@ int main(int argc, char **argv) {
 
 def test_host_code_is_skipped() -> None:
     module = compile_source(REALISTIC, "realistic.cu")
-    assert [k.name for k in module.kernels] == ["squares"]
+    assert [k.name for k in module.kernels] == ["squares", "generic_fill"]  # the launched template
+    assert [str(a.type) for a in module.kernels[1].args] == ["ptr.global<f32>", "f32"]
     k = module.kernels[0]
     assert [a.name for a in k.args] == ["out", "in", "n"]
     assert str(k.loc) == "realistic.cu:37:17"  # lines of the .cu file
@@ -474,6 +475,37 @@ def test_corpus_files_compile() -> None:
 
 
 # -- errors ---------------------------------------------------------------------------
+
+
+def test_launched_template_kernels_are_instantiated() -> None:
+    src = """#include <cuda_runtime.h>
+template <int BLOCK, typename T = float>
+__global__ void scale(T *p, T a) {
+    __shared__ T tile[BLOCK];
+    int t = threadIdx.x;
+    tile[t] = p[blockIdx.x * BLOCK + t] * a;
+    __syncthreads();
+    p[blockIdx.x * BLOCK + t] = tile[BLOCK - 1 - t] + (BLOCK > 4 ? 100 : 0);
+}
+int main() {
+    float *d; int *e;
+    scale<4><<<2, 4>>>(d, 2.0f);
+    scale<8, int><<<1, 8>>>(e, 3);
+    scale<4><<<1, 4>>>(d, 1.0f);  // the same instance again
+}
+"""
+    module = compile_source(src, "t.cu")
+    assert [k.name for k in module.kernels] == ["scale_4_float", "scale_8_int"]
+    f, i = module.kernels
+    assert str(f.loc) == "t.cu:3:17"  # the template's own lines
+    assert "alloca : ptr.local<[4 x f32]>" in print_kernel(f)
+    assert "alloca : ptr.local<[8 x i32]>" in print_kernel(i)
+    out = run_kernel(i, {"p": np.arange(8, dtype=np.int32), "a": 3}, 8, 8)["p"]
+    assert out.tolist() == [3 * (7 - t) + 100 for t in range(8)]
+    single = "template <int N> __global__ void k(int *p) { p[threadIdx.x] = N; }\n"
+    single += "void host(int *p) { k<7><<<1, 1>>>(p); }\n"
+    (k,) = compile_source(single, "s.cu").kernels
+    assert k.name == "k" and "{value = 7}" in print_kernel(k)
 
 
 def test_template_kernel_is_an_error_at_the_template() -> None:
