@@ -226,7 +226,12 @@ def preprocess(
     for name, value in (CUDA_PREDEFINED_MACROS if cuda else PREDEFINED_MACROS).items():
         pp.define(f"{name} {value}")
     for macro, text in (defines or {}).items():
-        pp.define(f"{macro} {'1' if text is None else text}")
+        try:
+            pp.define(f"{macro} {'1' if text is None else text}")
+        except CompileError as e:  # no source location: the command line
+            value = "" if text is None else f"={text}"
+            message = e.message[:1].lower() + e.message[1:]
+            raise CompileError(f"-D {macro}{value}: {message}") from None
     for d in [*(include_dirs or []), *([CUDA_INCLUDE_DIR] if cuda else [])]:
         pp.add_path(d)
     pp.skip_missing_system_includes = cuda
