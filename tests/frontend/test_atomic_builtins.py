@@ -141,3 +141,20 @@ def test_cuda_table_covers_the_ir_ops() -> None:
     assert atomics.CUDA_ATOMICS["atomicCAS"].compare_first
     module = compile_ok("__kernel void k(__global uint *a) { atomic_dec(a); }")
     assert module.kernels[0].name == "k"
+
+
+def test_cuda_atomics_check_their_types() -> None:
+    src = "__global__ void k(int *a) {\n  atomicInc(a, 3);\n}\n"
+    with pytest.raises(CompileError) as info:
+        compile_source(src, "k.cu", lang="cuda")
+    assert str(info.value).startswith("k.cu:2:3: error: 'atomicInc' is not defined on int"), str(
+        info.value
+    )
+
+
+def test_constant_memory_is_not_atomic() -> None:
+    src = "__kernel void k(__constant int *c) {\n  atomic_inc(c);\n}\n"
+    assert _error(src).startswith(
+        "k.cl:2:3: error: 'atomic_inc' needs a pointer to __global or __local memory, "
+        "not to constant memory"
+    ), _error(src)
