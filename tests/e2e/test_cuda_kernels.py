@@ -217,3 +217,15 @@ def test_example_vadd_cu() -> None:
         grid=4, block=256, args={"a": a, "b": 2 * a, "c": np.zeros(1000, np.float32), "n": 1000}
     )
     np.testing.assert_array_equal(res.outputs["c"], 3 * a)
+
+
+@pytest.mark.sim
+def test_simulate_with_another_shared_size_recompiles() -> None:
+    """extern __shared__ memory is on-chip RAM sized at compile time: a launch with
+    another size builds the kernel again with it."""
+    case = CASES["reverse_dynamic"]
+    design = soff.compile(KERNELS / case.file, shared_bytes=16)  # too small for 32 ints
+    assert design.shared_bytes == 16
+    args = case.make_args(np.random.default_rng(3))
+    result = design.simulate(grid=case.grid, block=case.block, args=args, shared_bytes=128)
+    _check(case, result.outputs, args)
