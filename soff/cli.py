@@ -270,7 +270,17 @@ def _sizes(text: str, what: str) -> tuple[int, ...]:
 
 
 def parse_arg_value(name: str, text: str) -> Any:
-    """``@file.npy``, ``zeros:DTYPE:COUNT`` or a number."""
+    """``@file.npy``, ``zeros:DTYPE:COUNT``, ``local:BYTES`` or a number."""
+    if text.startswith("local:"):
+        from soff.ir.interp import Local
+
+        try:
+            nbytes = int(text[6:], 0)
+        except ValueError:
+            raise UsageError(f"--arg {name}: expected local:BYTES, not '{text}'") from None
+        if nbytes < 1:
+            raise UsageError(f"--arg {name}: a __local argument needs at least one byte")
+        return Local(nbytes)
     if text.startswith("@"):
         path = Path(text[1:])
         if not path.is_file():
@@ -302,7 +312,7 @@ def parse_arg_value(name: str, text: str) -> Any:
         return float(text)
     except ValueError:
         raise UsageError(
-            f"--arg {name}: '{text}' is not a number, @file.npy or zeros:DTYPE:COUNT"
+            f"--arg {name}: '{text}' is not a number, @file.npy, zeros:DTYPE:COUNT or local:BYTES"
         ) from None
 
 
@@ -350,7 +360,7 @@ def sim_main(argv: Sequence[str]) -> int:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a kernel argument: @file.npy, zeros:DTYPE:COUNT or a number",
+        help="a kernel argument: @file.npy, zeros:DTYPE:COUNT, local:BYTES (a __local pointer) or a number",
     )
     p.add_argument(
         "--out",

@@ -140,3 +140,22 @@ def test_local_pointer_argument_needs_local() -> None:
         design.simulate(
             64, 64, {"in": np.zeros(64, np.int32), "out": np.zeros(1, np.int32), "scratch": 4}
         )
+
+
+def test_soff_sim_takes_local_bytes(tmp_path, capsys) -> None:
+    import json
+
+    from soff.cli import main
+
+    src, x = tmp_path / "red.cl", np.arange(256, dtype=np.int32)
+    src.write_text(LOCAL_ARG)
+    np.save(tmp_path / "x.npy", x)
+    out = tmp_path / "o.npy"
+    argv = [
+        "sim", str(src), "--global", "256", "--local", "64", "--json",
+        "--arg", f"in=@{tmp_path / 'x.npy'}", "--arg", "out=zeros:int32:4",
+        "--arg", "scratch=local:256", "--out", f"out={out}",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["cycles"] > 0
+    np.testing.assert_array_equal(np.load(out), x.reshape(4, 64).sum(axis=1))
