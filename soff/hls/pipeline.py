@@ -5,7 +5,7 @@ from __future__ import annotations
 import soff.hls.passes  # noqa: F401  (registers the passes)
 from soff.hls.pass_manager import Pass, parse_pipeline
 
-DEFAULT_PIPELINE = "fold-constants,dce,if-convert,fold-constants,cse,dce,schedule"
+DEFAULT_PIPELINE = "expand-math,fold-constants,dce,if-convert,fold-constants,cse,dce,schedule"
 
 
 def default_pipeline(spec: str | None = None) -> list[Pass]:

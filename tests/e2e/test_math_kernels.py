@@ -158,3 +158,27 @@ def test_sin_and_cos_units() -> None:
         k = int(np.argmax(err))
         assert err[k] <= 0.52, f"{name}: x = {x[k]!r}, got {r.outputs[name][k]!r}"
     assert bits(r.outputs["s"][:2]).tolist() == [0, 0x80000000]
+
+
+def test_tan_and_rsqrt_through_expand_math() -> None:
+    src = """
+    __kernel void t(__global const float *x, __global float *o) {
+        int i = get_global_id(0);
+        o[2 * i] = tan(x[i]);
+        o[2 * i + 1] = rsqrt(fabs(x[i]));
+    }
+    """
+    n = 128
+    x = np.concatenate([RNG.uniform(-4, 4, n // 2), np.exp2(RNG.uniform(-120, 120, n // 2))])
+    x = x.astype(np.float32)
+    x[:4] = [0.0, -0.0, np.inf, 1.5707964]
+    d = soff.compile(src, filename="t.cl")
+    r = d.simulate(n, 32, {"x": x, "o": np.zeros(2 * n, np.float32)})
+    o = r.outputs["o"].reshape(n, 2)
+    v = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        wants = (np.tan(v), 1 / np.sqrt(np.abs(v)))
+    for j, (want, bound) in enumerate(zip(wants, (1.5, 1.5), strict=True)):
+        err = ulp_error(o[:, j], want)
+        k = int(np.argmax(err))
+        assert err[k] <= bound, f"column {j}: x = {x[k]!r}, got {o[k, j]!r}, {err[k]:.2f} ulp"

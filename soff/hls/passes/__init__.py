@@ -1,3 +1,10 @@
 """Every pass, one per file; importing this package registers them all."""
 
-from soff.hls.passes import cse, dce, fold_constants, if_convert, schedule  # noqa: F401
+from soff.hls.passes import (  # noqa: F401
+    cse,
+    dce,
+    expand_math,
+    fold_constants,
+    if_convert,
+    schedule,
+)
