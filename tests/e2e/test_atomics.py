@@ -234,3 +234,23 @@ def test_tickets_and_64_bit_atomics() -> None:
     assert out["wide"][0] == sum(int(i) << 35 for i in order[:8])
     # only the holder of ticket 0 finds swap equal to its ticket (64-bit compare and write)
     assert out["swap"][0] == 0x100000001
+
+
+def test_global_atomics_on_icarus() -> None:
+    """A 4-state simulator: no X reaches the atomic unit's handshakes."""
+    n = 16
+    d = RNG.integers(-1000, 1000, n).astype(np.int32)
+    r = design(GLOBAL, "global_atomics.cl").simulate(
+        n,
+        16,
+        {
+            "d": d,
+            "hist": np.zeros(8, np.uint32),
+            "acc": np.array([0, -(2**31), 2**31 - 1, 0, 0], np.int32),
+            "olds": np.zeros(n, np.int32),
+            "lock": np.zeros(4, np.int32),
+        },
+        simulator="icarus",
+    )
+    np.testing.assert_array_equal(r.outputs["hist"], np.bincount(d & 7, minlength=8))
+    assert list(r.outputs["acc"][:3]) == [d.sum(), d.max(), d.min()]
