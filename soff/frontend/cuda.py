@@ -163,7 +163,8 @@ class CudaContext:
     shared: dict[str, c_ast.Decl] = field(default_factory=dict)
     #: file-scope ``const`` variables with an initializer, by name
     const_decls: dict[str, c_ast.Decl] = field(default_factory=dict)
-    #: ``__constant__`` variables without an initializer (the host fills them)
+    #: ``__constant__``/``__device__`` variables without an initializer (the host
+    #: fills them): buffer arguments
     symbols: dict[str, c_ast.Decl] = field(default_factory=dict)
     #: file-scope names soff cannot use in device code: name -> (message, location)
     unusable: dict[str, tuple[str, SourceLoc]] = field(default_factory=dict)
@@ -206,8 +207,15 @@ def module_decl(ctx: _Context, ext: c_ast.Decl, loc: SourceLoc) -> bool:
     if space is not None:
         return False
     specs = set(ext.funcspec or [])
+    if ("__device__" in specs or "__managed__" in specs) and ext.init is None:
+        cu.symbols[name] = ext  # global memory the host reads and writes: a kernel argument
+        return True
     if "__device__" in specs or "__managed__" in specs:
-        cu.unusable[name] = (f"__device__ variables ('{name}') are not supported yet", loc)
+        cu.unusable[name] = (
+            f"__device__ variables with an initializer ('{name}') are not supported yet "
+            "(declare it without one: it becomes a buffer argument)",
+            loc,
+        )
         return True
     quals = _outer_quals(ext.type)
     elem = ext.type
@@ -298,27 +306,30 @@ def lookup(fn: _FunctionLowerer, name: str, loc: SourceLoc) -> Var | None:
 
 
 def _symbol_argument(fn: _FunctionLowerer, decl: c_ast.Decl, loc: SourceLoc) -> Var:
-    """A ``__constant__`` scalar or 1-D array without an initializer: CUDA's host fills
-    it with ``cudaMemcpyToSymbol``; in soff it is an extra ``__constant`` buffer
-    argument of the kernel, named after the variable, after the kernel's own."""
-    from soff.frontend.lower import Var
+    """A ``__constant__`` (or ``__device__``) scalar or 1-D array without an
+    initializer: CUDA's host fills it with ``cudaMemcpyToSymbol``; in soff it is an
+    extra ``__constant`` (``__global``) buffer argument of the kernel, named after
+    the variable, after the kernel's own."""
+    from soff.frontend.lower import Var, _decl_space
 
     name = decl.name
+    space = "constant" if _decl_space(decl.type) == "constant" else "global"
     t = fn.ctx.c_type(decl.type, loc)
     elem = t.elem if isinstance(t, ArrayType) else t
     if not isinstance(elem, (IntType, FloatType)) or elem.width == 16:
         raise UnsupportedError(
-            f"__constant__ variable '{name}' of type {t} without an initializer is not "
+            f"{'__constant__' if space == 'constant' else '__device__'} variable '{name}' "
+            f"of type {t} without an initializer is not "
             "supported yet (scalars and one-dimensional arrays of numbers are)",
             loc,
         )
-    arg = Arg(PtrType(elem, "constant"), name, len(fn.kernel.args), loc)
+    arg = Arg(PtrType(elem, space), name, len(fn.kernel.args), loc)
     fn.kernel.args.append(arg)
     if isinstance(t, ArrayType):  # the array is the pointer to its first element
         var = Var(name, arg.type, loc, const=True)
         fn.write_raw(var, fn.blocks[0], arg)
         return var
-    return Var(name, t, loc, const=True, addr=arg)
+    return Var(name, t, loc, const=space == "constant", addr=arg)
 
 
 def _check_unusable(cu: CudaContext, name: str, loc: SourceLoc) -> None:

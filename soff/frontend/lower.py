@@ -1674,7 +1674,9 @@ class _FunctionLowerer:
                 assert isinstance(lv, _MemLValue)
                 return lv.ptr
             if isinstance(inner, c_ast.ID):
-                self.lookup(inner.name, loc)
+                var = self.lookup(inner.name, loc)
+                if var.addr is not None and not isinstance(var.type, ArrayType):
+                    return var.addr  # a variable in memory (a __local scalar, a CUDA symbol)
                 raise UnsupportedError("taking the address of a variable is not supported yet", loc)
             raise CompileError("cannot take the address of an rvalue", loc)
         v = self.lower_expr(node.expr)

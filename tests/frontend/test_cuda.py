@@ -241,6 +241,27 @@ def test_cxx_casts_become_c_casts() -> None:
     assert str(e) == "k.cu:2:27: error: use of undeclared identifier 'zz'"  # columns kept
 
 
+def test_device_variables_are_buffer_arguments() -> None:
+    src = """#include <assert.h>
+    __device__ int counter;
+    __device__ float partial[4];
+    __global__ void k(const float *in) {
+        assert(threadIdx.x < 64);
+        atomicAdd(&counter, 1);
+        partial[threadIdx.x & 3] += in[threadIdx.x];
+    }"""
+    (k,) = compile_source(src, "k.cu").kernels
+    assert [(a.name, str(a.type)) for a in k.args] == [
+        ("in", "ptr.global<f32>"),
+        ("counter", "ptr.global<i32>"),
+        ("partial", "ptr.global<f32>"),
+    ]
+    args = {"in": np.ones(4, np.float32), "counter": np.array([5], np.int32),
+            "partial": np.zeros(4, np.float32)}  # fmt: skip
+    out = run_kernel(k, args, 4, 4)
+    assert out["counter"].tolist() == [9] and out["partial"].tolist() == [1.0] * 4
+
+
 def test_generic_pointers_take_the_space_of_what_they_point_to() -> None:
     src = """
     __device__ float first(const float *v) { return v[0]; }
@@ -524,8 +545,8 @@ def test_template_device_function_used_by_a_kernel() -> None:
 
 
 def test_unusable_file_scope_variables() -> None:
-    e = error("__device__ int counter;\n__global__ void k(int *p) { *p = counter; }")
-    assert str(e).startswith("k.cu:1:") and "__device__ variables ('counter')" in e.message
+    e = error("__device__ int counter = 1;\n__global__ void k(int *p) { *p = counter; }")
+    assert str(e).startswith("k.cu:1:") and "__device__ variables with an initializer" in e.message
     e = error("int host_only = 3;\n__global__ void k(int *p) { *p = host_only; }")
     assert "host variable 'host_only'" in e.message
 
