@@ -254,3 +254,32 @@ def test_global_atomics_on_icarus() -> None:
     )
     np.testing.assert_array_equal(r.outputs["hist"], np.bincount(d & 7, minlength=8))
     assert list(r.outputs["acc"][:3]) == [d.sum(), d.max(), d.min()]
+
+
+ROUNDS = """
+__kernel void rounds(__global const uint *d, __global uint *out, int r) {
+    __local uint c[5];
+    int l = get_local_id(0);
+    uint acc = 0;
+    for (int k = 0; k < r; k++) {
+        if (l < 5) c[l] = 0;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        atomic_add(&c[(d[get_global_id(0)] + k) & 3], k + 1);
+        if (l & 1) atomic_max(&c[4], d[get_global_id(0)] >> 4);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        acc += c[l & 3] + c[4];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    out[get_global_id(0)] = acc;
+}
+"""
+
+
+def test_local_atomics_in_a_loop_with_barriers_match_the_interpreter() -> None:
+    n, local = 64, 16
+    d = RNG.integers(0, 1000, n).astype(np.uint32)
+    des = design(ROUNDS, "rounds.cl")
+    args = {"d": d, "out": np.zeros(n, np.uint32), "r": 3}
+    hw = des.simulate(n, local, args)
+    ref = des.simulate(n, local, args, simulator="interp")
+    np.testing.assert_array_equal(hw.outputs["out"], ref.outputs["out"])
