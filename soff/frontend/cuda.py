@@ -168,6 +168,10 @@ class CudaContext:
     symbols: dict[str, c_ast.Decl] = field(default_factory=dict)
     #: file-scope names soff cannot use in device code: name -> (message, location)
     unusable: dict[str, tuple[str, SourceLoc]] = field(default_factory=dict)
+    #: ``__device__`` function templates with type parameters: name -> the parameters
+    generic: dict[str, list[str]] = field(default_factory=dict)
+    #: the types the parameters of the function templates being inlined stand for
+    bindings: dict[str, Type] = field(default_factory=dict)
     #: per kernel (by id of its lowerer): the variables made for file-scope names
     made: dict[tuple[int, str], Var] = field(default_factory=dict)
 
@@ -330,6 +334,55 @@ def _symbol_argument(fn: _FunctionLowerer, decl: c_ast.Decl, loc: SourceLoc) -> 
         fn.write_raw(var, fn.blocks[0], arg)
         return var
     return Var(name, t, loc, const=space == "constant", addr=arg)
+
+
+def bind_template_types(
+    fn: _FunctionLowerer, name: str, params: list[Any], values: list[Value], loc: SourceLoc
+) -> dict[str, Type | None]:
+    """Deduce the type parameters of the function template ``name`` from the argument
+    values (a parameter declared ``T x`` or ``T *p``) and bind them for the inlined
+    body; returns the bindings they replace (for :func:`unbind_template_types`)."""
+    cu = _context(fn)
+    tparams = cu.generic[name]
+    deduced: dict[str, Type] = {}
+    for p, v in zip(params, values, strict=True):
+        node, pointer = getattr(p, "type", None), False
+        if isinstance(node, (c_ast.PtrDecl, c_ast.ArrayDecl)):
+            node, pointer = node.type, True
+        if not (isinstance(node, c_ast.TypeDecl) and isinstance(node.type, c_ast.IdentifierType)):
+            continue
+        (tname,) = node.type.names if len(node.type.names) == 1 else ("",)
+        if tname not in tparams:
+            continue
+        t = v.type
+        if pointer:
+            if not isinstance(t, PtrType):
+                raise CompileError(f"argument of '{name}' for '{tname} *' is not a pointer", loc)
+            t = t.pointee
+        if deduced.setdefault(tname, t) != t:
+            raise CompileError(
+                f"conflicting types for template parameter '{tname}' of '{name}': "
+                f"{deduced[tname]} and {t}",
+                loc,
+            )
+    for tname in tparams:
+        if tname not in deduced:
+            raise UnsupportedError(
+                f"cannot deduce template parameter '{tname}' of '{name}' from its arguments",
+                loc,
+            )
+    saved = {tname: cu.bindings.get(tname) for tname in deduced}
+    cu.bindings.update(deduced)
+    return saved
+
+
+def unbind_template_types(fn: _FunctionLowerer, saved: dict[str, Type | None]) -> None:
+    cu = _context(fn)
+    for tname, t in saved.items():
+        if t is None:
+            cu.bindings.pop(tname, None)
+        else:
+            cu.bindings[tname] = t
 
 
 def _check_unusable(cu: CudaContext, name: str, loc: SourceLoc) -> None:
@@ -587,7 +640,9 @@ def compile_cuda(
     text = preprocess(source, filename, defines, include_dirs, cuda=True)
     device = extract_device_code(text)
     parsed = parse(device.text, filename, cuda=True)
-    cuda_ctx = CudaContext(shared_bytes=shared_bytes, templates=device.templates)
+    cuda_ctx = CudaContext(
+        shared_bytes=shared_bytes, templates=device.templates, generic=device.generic
+    )
     for name, loc in device.host_variables.items():
         cuda_ctx.unusable[name] = (_host_variable_message(name), loc)
     module = lower_module(parsed, filename, cuda_ctx=cuda_ctx)

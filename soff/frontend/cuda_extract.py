@@ -65,13 +65,15 @@ class _Tok:
 @dataclass
 class _Item:
     toks: list[_Tok]
-    kind: str = "drop"  # kernel, candidate, template, host (a variable), drop
+    kind: str = "drop"  # kernel, candidate, generic, template, host (a variable), drop
     defines: set[str] = field(default_factory=set)
     uses: set[str] = field(default_factory=set)
     #: templates: the index of the ``>`` closing the parameter list, and the
     #: parameters as (name, default argument text or None)
     header_end: int = 0
     params: list[tuple[str, str | None]] = field(default_factory=list)
+    #: a function template kept for deduction: typedefs that replace its header
+    typedefs: str = ""
 
 
 @dataclass
@@ -83,6 +85,8 @@ class DeviceCode:
     templates: dict[str, SourceLoc] = field(default_factory=dict)
     #: dropped templates that were ``__global__`` kernels, in source order
     template_kernels: list[str] = field(default_factory=list)
+    #: ``__device__`` function templates with type parameters: name -> parameters
+    generic: dict[str, list[str]] = field(default_factory=dict)
     #: file-scope host variables (dropped): name -> location
     host_variables: dict[str, SourceLoc] = field(default_factory=dict)
 
@@ -258,6 +262,11 @@ def _classify(item: _Item) -> None:
                 if eq is not None and eq + 1 < len(param):
                     default = " ".join(t.val for t in param[eq + 1 :])
                 item.params.append((before[-1].val, default))
+            types_only = all(_split_args(toks[2:k])) and all(
+                param[0].val in ("typename", "class") for param in _split_args(toks[2:k])
+            )
+            if "__device__" in head and "__global__" not in head and is_def and types_only:
+                item.kind = "generic"  # deduced from the arguments when inlined
         return
     if "operator" in vals[: len(head)]:
         return  # C++ operator overloads (e.g. helper_math.h): soff's vectors have the operators
@@ -354,6 +363,18 @@ def extract_device_code(text: str) -> DeviceCode:
     loc = _TextMap(text)
     result = DeviceCode(text)
     for item in items:
+        if item.kind == "generic":
+            start = item.toks[0].pos
+            end = item.toks[item.header_end].pos + 1
+            decls = "".join(f"typedef int {name};" for name, _ in item.params)
+            if "\n" in text[start:end] or len(decls) > end - start:
+                item.kind = "template"  # no room for the typedefs: not supported
+            else:
+                for name in item.defines:
+                    result.generic[name] = [name for name, _ in item.params]
+                item.kind = "candidate"
+                item.typedefs = decls
+    for item in items:
         if item.kind == "candidate":
             for name in item.defines:
                 providers.setdefault(name, []).append(item)
@@ -399,9 +420,24 @@ def extract_device_code(text: str) -> DeviceCode:
                 blank(t)
             continue
         k = 0
+        if item.typedefs:  # template <typename T> -> typedef int T; (bound when inlined)
+            for t in item.toks[: item.header_end + 1]:
+                blank(t)
+            for n, c in enumerate(item.typedefs):
+                chars[item.toks[0].pos + n] = c
+            k = item.header_end + 1
         while k < len(item.toks):
             t = item.toks[k]
             nxt = item.toks[k + 1] if k + 1 < len(item.toks) else None
+            if t.val in result.generic and nxt is not None and nxt.val == "<":
+                close = next(
+                    (j for j in range(k + 2, len(item.toks)) if item.toks[j].val in ">;{}("), None
+                )
+                if close is not None and item.toks[close].val == ">":
+                    for x in item.toks[k + 1 : close + 1]:
+                        blank(x)  # f<float>(x) -> f(x): the types come from the arguments
+                    k = close + 1
+                    continue
             if t.val == "extern" and nxt is not None and nxt.kind == "str":
                 blank(t)
                 blank(nxt)

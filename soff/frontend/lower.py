@@ -318,6 +318,8 @@ class _Context:
 
     def base_type(self, names: list[str], loc: SourceLoc) -> Type:
         if self.cuda is not None:
+            if len(names) == 1 and names[0] in self.cuda.bindings:
+                return self.cuda.bindings[names[0]]  # a type parameter of a function template
             names = cuda.type_names(self, names, loc)
         if len(names) == 1:
             name = names[0]
@@ -1869,14 +1871,19 @@ class _FunctionLowerer:
                 f"have {len(arg_nodes)}",
                 loc,
             )
+        values: list[Value] | None = None  # a CUDA function template's: lowered first
+        saved = None
+        if self.ctx.cuda is not None and name in self.ctx.cuda.generic:
+            values = [self.lower_expr(node) for node in arg_nodes]
+            saved = cuda.bind_template_types(self, name, params, values, loc)
         ret_type = self.ctx.c_type(ftype.type, floc)
         # arguments are evaluated in the caller, then bound to fresh variables
         bound: list[tuple[Var, Value]] = []
-        for p, node in zip(params, arg_nodes, strict=True):
+        for i, (p, node) in enumerate(zip(params, arg_nodes, strict=True)):
             ploc = _loc(p, floc)
             if not isinstance(p, c_ast.Decl):
                 raise UnsupportedError("unnamed parameters are not supported yet", ploc)
-            value = self.lower_expr(node)
+            value = values[i] if values is not None else self.lower_expr(node)
             ptype_node = p.type
             if isinstance(ptype_node, c_ast.ArrayDecl):  # int a[] is int *a
                 ptype_node = c_ast.PtrDecl([], ptype_node.type, ptype_node.coord)
@@ -1912,6 +1919,8 @@ class _FunctionLowerer:
         finally:
             self.frame = caller
             self.call_stack.pop()
+            if saved is not None:
+                cuda.unbind_template_types(self, saved)
 
 
 @dataclass(eq=False)

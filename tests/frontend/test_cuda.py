@@ -537,11 +537,35 @@ def test_template_kernel_is_an_error_at_the_template() -> None:
 
 def test_template_device_function_used_by_a_kernel() -> None:
     e = error(
-        "template <typename T>\n__device__ T twice(T x) { return x + x; }\n"
-        "__global__ void k(int *p) { *p = twice(*p); }\n"
+        "template <int N>\n__device__ int times(int x) { return N * x; }\n"
+        "__global__ void k(int *p) { *p = times<3>(*p); }\n"
     )
-    assert str(e).startswith("k.cu:1:1: error: templates are not supported: 'twice'")
+    assert str(e).startswith("k.cu:1:1: error: templates are not supported: 'times'")
     assert "k.cu:3:" in e.message
+
+
+def test_device_function_templates_deduce_their_types() -> None:
+    src = """
+    template <typename T>
+    __device__ T clamp3(T x, T lo, T hi) { T r = x < lo ? lo : x; return r > hi ? hi : r; }
+    template <class T, typename U>
+    __device__ void store(T *p, U v) { *p = (T)v; }
+    __global__ void k(float *f, int *i) {
+        f[threadIdx.x] = clamp3(f[threadIdx.x], 0.0f, 1.0f);
+        i[threadIdx.x] = clamp3<int>(i[threadIdx.x], -2, 2);
+        store(&i[4], 2.9f);
+    }"""
+    f = np.array([-1, 0.5, 3, 0.2], np.float32)
+    out = run(src, {"f": f, "i": np.array([-5, 1, 9, 0, 0], np.int32)}, 1, 4)
+    assert out["f"].tolist() == np.clip(f, 0, 1).tolist()
+    assert out["i"].tolist() == [-2, 1, 2, 0, 2]
+    e = error(
+        "template <typename T> __device__ T mx(T a, T b) { return a > b ? a : b; }\n"
+        "__global__ void k(float *p) { *p = mx(p[1], 2); }"
+    )
+    assert (
+        str(e).startswith("k.cu:2:") and "conflicting types for template parameter 'T'" in e.message
+    )
 
 
 def test_unusable_file_scope_variables() -> None:
