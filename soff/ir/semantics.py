@@ -146,7 +146,7 @@ def _remainder(x: float, y: float) -> float:
     return math.remainder(x, y)
 
 
-def _pow(x: float, y: float) -> float:
+def float_pow(x: float, y: float) -> float:
     """C99 ``pow`` in binary64."""
     odd = math.isfinite(y) and y == math.floor(y) and math.fmod(y, 2) != 0
     try:
@@ -190,7 +190,7 @@ def math_eval(fn: str, args: Sequence[Any], width: int) -> Any:
         if fn == "rsqrt":
             return dt(1 / np.sqrt(np.asarray(x, wide)))
         if fn in ("pow", "pown"):  # C99 pow (numpy's gets pow(-inf, 0.5) wrong)
-            return _pointwise(_pow, dt, args)
+            return _pointwise(float_pow, dt, args)
         if fn == "rootn":
             n = np.asarray(args[1], np.int64)
             xw = np.asarray(x, wide)

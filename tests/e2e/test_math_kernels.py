@@ -9,7 +9,7 @@ import pytest
 
 import soff
 from soff.diagnostics import UnsupportedError
-from soff.ir.semantics import float_round
+from soff.ir.semantics import float_pow, float_round
 
 pytestmark = pytest.mark.sim
 RNG = np.random.default_rng(5)
@@ -182,3 +182,31 @@ def test_tan_and_rsqrt_through_expand_math() -> None:
         err = ulp_error(o[:, j], want)
         k = int(np.argmax(err))
         assert err[k] <= bound, f"column {j}: x = {x[k]!r}, got {o[k, j]!r}, {err[k]:.2f} ulp"
+
+
+def test_pow_unit() -> None:
+    src = """
+    __kernel void p(__global const float *x, __global const float *y, __global float *o) {
+        int i = get_global_id(0);
+        o[i] = pow(x[i], y[i]);
+    }
+    """
+    n = 96
+    x = np.concatenate([RNG.uniform(0, 10, n // 2), -RNG.uniform(0, 3, n // 2)]).astype(np.float32)
+    y = np.concatenate([RNG.uniform(-30, 30, n // 2), np.round(RNG.uniform(-20, 20, n // 2))])
+    y = y.astype(np.float32)
+    x[:6], y[:6] = [0.0, -0.0, -2.0, 1.0, np.inf, -8.0], [-3.0, 3.0, 0.5, np.nan, -1.0, 3.0]
+    d = soff.compile(src, filename="p.cl")
+    r = d.simulate(n, 32, {"x": x, "y": y, "o": np.zeros(n, np.float32)})
+    want = np.array([float_pow(a, b) for a, b in zip(x.tolist(), y.tolist(), strict=True)])
+    err = ulp_error(r.outputs["o"], want)
+    k = int(np.argmax(err))
+    assert err[k] <= 0.52, f"pow({x[k]!r}, {y[k]!r}) = {r.outputs['o'][k]!r}, want {want[k]!r}"
+    assert bits(r.outputs["o"][:6]).tolist() == [
+        0x7F800000,
+        0x80000000,
+        0x7FC00000,
+        0x3F800000,
+        0,
+        0xC4000000,
+    ]

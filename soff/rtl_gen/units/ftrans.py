@@ -54,6 +54,7 @@ from soff.rtl_gen.units.pipe import (
     ltu,
     mul,
     mux,
+    ne,
     neg,
     sext,
     sub,
@@ -168,7 +169,11 @@ def exp_model(fn: str, bits: int) -> int:
     x = (mm * _exp_k(fn)) >> (160 - eu)
     if x >= 1 << 38:
         return 0 if s else 0x7F800000
-    xs = -x if s else x
+    return _exp_core_model(-x if s else x)
+
+
+def _exp_core_model(xs: int) -> int:
+    """2**(xs·2**-30) rounded, for |xs| < 2**38."""
     n, f = xs >> FX, xs & ((1 << FX) - 1)
     p1 = (_EXP_T1[f >> 22] * _EXP_T2[(f >> 14) & 0xFF]) >> (2 * T_BITS - 32)
     d = (f & 0x3FFF) * LN2K
@@ -185,8 +190,24 @@ def log_model(fn: str, bits: int) -> int:
         return 0xFF800000
     if e == 255:
         return 0x7F800000
-    mm = m | ((e != 0) << 23)
-    ee = max(e, 1) - 127
+    total = _log_total_model(m | ((e != 0) << 23), max(e, 1) - 127)
+    sign = int(total < 0)
+    mag = abs(total)
+    if mag == 0:
+        return 0
+    top = mag.bit_length() - 1
+    ex = top - LOG_FB
+    kk, ksh = _log_k(fn)
+    if kk:
+        mt = mag >> (top - 39) if top >= 39 else mag << (39 - top)  # top 40 bits
+        prod = mt * kk
+        tb = prod.bit_length() - 1
+        return _round_pack_model(sign, ex + tb - 79 - ksh, prod, tb + 1)
+    return _round_pack_model(sign, ex, mag, top + 1)
+
+
+def _log_total_model(mm: int, ee: int) -> int:
+    """log2(mm·2**(ee - 23)) as a signed integer with 66 fraction bits (mm > 0)."""
     while mm < 1 << 23:
         mm <<= 1
         ee -= 1
@@ -207,20 +228,7 @@ def log_model(fn: str, bits: int) -> int:
     t2 = (a * pm(c2, t3)) >> 34
     poly = pm(c1, t2)
     lv = a * poly
-    total = ((ee + h) << LOG_FB) + (_LOG_T[i] << (LOG_FB - LOG_T_BITS)) + (-lv if sr else lv)
-    sign = int(total < 0)
-    mag = abs(total)
-    if mag == 0:
-        return 0
-    top = mag.bit_length() - 1
-    ex = top - LOG_FB
-    kk, ksh = _log_k(fn)
-    if kk:
-        mt = mag >> (top - 39) if top >= 39 else mag << (39 - top)  # top 40 bits
-        prod = mt * kk
-        tb = prod.bit_length() - 1
-        return _round_pack_model(sign, ex + tb - 79 - ksh, prod, tb + 1)
-    return _round_pack_model(sign, ex, mag, top + 1)
+    return ((ee + h) << LOG_FB) + (_LOG_T[i] << (LOG_FB - LOG_T_BITS)) + (-lv if sr else lv)
 
 
 # --------------------------------------------------------------------------- generators
@@ -262,6 +270,15 @@ def gen_exp(fn: str) -> Pipe:
     big = p.let("big", bor(big_e, geu(x, const(1 << 38, xw))))
     p.cut(2.0)
     xs = p.let("xs", mux(u.s, neg(zext(x, xw + 1)), zext(x, xw + 1)))
+    r = _exp_core(p, xs)
+    zero_or_inf = mux(u.s, zeros(32), _inf(F32, const(0, 1)))
+    p.output(mux(u.nan, _qnan(F32), mux(big, zero_or_inf, r)), 1.0)
+    return p
+
+
+def _exp_core(p: Pipe, xs: V) -> V:
+    """2**(xs·2**-30) rounded to binary32 (``xs`` 41-bit two's complement, |xs| < 2**38)."""
+    xw = xs.w - 1
     n = p.let("n", xs[xw:FX])  # 11 bits, signed
     f1 = p.let("f1", xs[FX - 1 : FX - 8])
     f2 = p.let("f2", xs[FX - 9 : FX - 16])
@@ -277,10 +294,7 @@ def gen_exp(fn: str) -> Pipe:
     p.cut(3.0)
     q = p.let("q", add(p1, zext(pd[pd.w - 1 : 48], 34)))
     p.cut(1.5)
-    r = round_pack(p, F32, const(0, 1), n, q[32:0], const(0, 1))
-    zero_or_inf = mux(u.s, zeros(32), _inf(F32, const(0, 1)))
-    p.output(mux(u.nan, _qnan(F32), mux(big, zero_or_inf, r)), 1.0)
-    return p
+    return round_pack(p, F32, const(0, 1), n, q[32:0], const(0, 1))
 
 
 def gen_log(fn: str) -> Pipe:
@@ -291,6 +305,37 @@ def gen_log(fn: str) -> Pipe:
     a = p.input("a", 32)
     u, mn, ea = unpack_norm(p, F32, a, "a")
     nan = p.let("nan", bor(u.nan, band(u.s, bnot(u.zero))))
+    total = _log_total(p, mn, ea)
+    p.cut(2.0)
+    w = total.w
+    sign = p.let("sign", total[w - 1])
+    mag = p.let("mag", mux(sign, neg(total), total))
+    p.cut(1.5)
+    mn2, lz = normalize(p, mag, "nl")
+    xw = F32.xw
+    ex = p.let("ex", sub(const(w - 1 - LOG_FB, xw), zext(lz, xw)))
+    zero = p.let("zero", eq(mag, 0))
+    kk, ksh = _log_k(fn)
+    if kk:
+        mt = p.let("mt", mn2[w - 1 : w - 40])
+        p.cut(1.0)
+        prod = p.let("kp", mul(mt, const(kk, LOG_KB + 1)))  # 81 bits, top bit at 80 or 79
+        p.cut(3.0)
+        top = prod[prod.w - 1]
+        mn2 = p.let("mk", mux(top, prod, catv(prod[prod.w - 2 : 0], zeros(1))))
+        adj = mux(top, const(1 - ksh, xw), const(-ksh, xw))
+        ex = p.let("ek", add(ex, adj, xw))
+    p.cut(1.5)
+    r = round_pack(p, F32, sign, ex, mn2, const(0, 1))
+    special = mux(u.zero, _inf(F32, const(1, 1)), _inf(F32, const(0, 1)))
+    res = mux(nan, _qnan(F32), mux(bor(u.zero, u.inf), special, mux(zero, zeros(32), r)))
+    p.output(res, 1.0)
+    return p
+
+
+def _log_total(p: Pipe, mn: V, ea: V) -> V:
+    """log2(mn·2**(ea - 23)) as a 78-bit two's complement number with 66 fraction bits
+    (``mn`` normalised, ``ea`` its signed exponent)."""
     i = p.let("i", mn[22:15])
     h = p.let("h", mn[22])
     mi = p.let("mi", mux(h, zext(mn, 25), catv(mn, zeros(1))))
@@ -322,31 +367,7 @@ def gen_log(fn: str) -> Pipe:
     et = p.let("et", catv(sext(ep, w - LOG_FB), zeros(LOG_FB)))
     tt = p.let("tt", catv(sext(tv, w - (LOG_FB - LOG_T_BITS)), zeros(LOG_FB - LOG_T_BITS)))
     lw = p.let("lw", zext(lv, w))
-    total = p.let("total", add(add(et, tt, w), mux(sr, neg(lw), lw), w))
-    p.cut(2.0)
-    sign = p.let("sign", total[w - 1])
-    mag = p.let("mag", mux(sign, neg(total), total))
-    p.cut(1.5)
-    mn2, lz = normalize(p, mag, "nl")
-    xw = F32.xw
-    ex = p.let("ex", sub(const(w - 1 - LOG_FB, xw), zext(lz, xw)))
-    zero = p.let("zero", eq(mag, 0))
-    kk, ksh = _log_k(fn)
-    if kk:
-        mt = p.let("mt", mn2[w - 1 : w - 40])
-        p.cut(1.0)
-        prod = p.let("kp", mul(mt, const(kk, LOG_KB + 1)))  # 81 bits, top bit at 80 or 79
-        p.cut(3.0)
-        top = prod[prod.w - 1]
-        mn2 = p.let("mk", mux(top, prod, catv(prod[prod.w - 2 : 0], zeros(1))))
-        adj = mux(top, const(1 - ksh, xw), const(-ksh, xw))
-        ex = p.let("ek", add(ex, adj, xw))
-    p.cut(1.5)
-    r = round_pack(p, F32, sign, ex, mn2, const(0, 1))
-    special = mux(u.zero, _inf(F32, const(1, 1)), _inf(F32, const(0, 1)))
-    res = mux(nan, _qnan(F32), mux(bor(u.zero, u.inf), special, mux(zero, zeros(32), r)))
-    p.output(res, 1.0)
-    return p
+    return p.let("total", add(add(et, tt, w), mux(sr, neg(lw), lw), w))
 
 
 # --------------------------------------------------------------------------- sin, cos
@@ -520,5 +541,116 @@ def gen_trig(fn: str) -> Pipe:
         _qnan(F32),
         mux(small, small_res, mux(band(rz, bnot(use_cos)), zero_res, r)),
     )
+    p.output(res, 1.0)
+    return p
+
+
+# --------------------------------------------------------------------------- pow
+#
+# pow(x, y) = ±2**(y·log2|x|): the logarithm's 66-fraction-bit sum (as in log2) times
+# y's significand, shifted to 30 fraction bits by y's exponent, is the input of the
+# exponential's core; C99's special cases (Annex F.9.4.4, OpenCL 1.2 section 7.5.1)
+# are picked around it. |y·log2|x|| >= 256 saturates to 0 or inf.
+
+_ONE = 0x3F800000
+
+
+def _y_class(ey: int, my: int) -> tuple[bool, bool]:
+    """(y is an integer, y is an odd integer) for y's exponent field and significand
+    (with the hidden bit); y != 0 and finite."""
+    if ey >= 127 + 24:
+        return True, False
+    if ey < 127:
+        return False, False
+    k = 150 - ey  # fraction bits of the significand
+    whole = my & ((1 << k) - 1) == 0
+    return whole, whole and bool((my >> k) & 1)
+
+
+def pow_model(xb: int, yb: int) -> int:
+    """The pow unit's output for input bit patterns ``xb`` (x) and ``yb`` (y)."""
+    sx, ex, mx = xb >> 31, (xb >> 23) & 0xFF, xb & 0x7FFFFF
+    sy, ey, my = yb >> 31, (yb >> 23) & 0xFF, yb & 0x7FFFFF
+    if yb & 0x7FFFFFFF == 0 or xb == _ONE:
+        return _ONE
+    xnan, ynan = ex == 255 and mx != 0, ey == 255 and my != 0
+    if xnan or ynan:
+        return F32.qnan
+    xinf, yinf = ex == 255, ey == 255
+    yint, yodd = (True, False) if yinf else _y_class(ey, my | ((ey != 0) << 23))
+    neg = sx & int(yodd)
+    ax = xb & 0x7FFFFFFF
+    if yinf:
+        if ax == _ONE:
+            return _ONE
+        return 0 if (ax < _ONE) != bool(sy) else 0x7F800000
+    if ax == 0:
+        return (neg << 31) | (0x7F800000 if sy else 0)
+    if xinf:
+        return (neg << 31) | (0 if sy else 0x7F800000)
+    if sx and not yint:
+        return F32.qnan
+    total = _log_total_model(mx | ((ex != 0) << 23), max(ex, 1) - 127)
+    prod = abs(total) * (my | ((ey != 0) << 23))
+    st = (total < 0) != bool(sy)
+    sh = 186 - max(ey, 1)
+    t = prod >> sh if sh >= 0 else prod << -sh
+    if t >= 1 << 38:
+        return (neg << 31) | (0 if st else 0x7F800000)
+    return (neg << 31) | _exp_core_model(-t if st else t)
+
+
+def gen_pow() -> Pipe:
+    """binary32 ``pow(a, b)`` (see the comment above :func:`pow_model`)."""
+    p = Pipe()
+    a = p.input("a", 32)
+    b = p.input("b", 32)
+    ux, mn, ea = unpack_norm(p, F32, a, "x")
+    uy = unpack(p, F32, b, "y")
+    # y's class: k = 150 - e fraction bits in the significand when 127 <= e < 151
+    big_y = p.let("big_y", geu(uy.e, const(151, 8)))
+    lt1_y = p.let("lt1_y", ltu(uy.e, const(127, 8)))
+    k = p.let("k", sub(const(150, 8), uy.e))
+    kk = p.let("kk", k[4:0])
+    fmask = p.let("fmask", bnot(V(BinOp("<<", const(-1, 24).e, kk.e), 24)))
+    whole = p.let("whole", eq(band(uy.m, fmask), 0))
+    oddbit = p.let("oddbit", V(BinOp(">>", uy.m.e, kk.e), 24))
+    yint = p.let("yint", bor(big_y, uy.inf, band(bnot(lt1_y), whole)))
+    yodd = p.let("yodd", band(bnot(big_y), bnot(lt1_y), bnot(uy.inf), whole, oddbit[0]))
+    neg_r = p.let("neg_r", band(ux.s, yodd))
+    ax_lt1 = p.let("ax_lt1", ltu(a[30:0], const(_ONE, 31)))
+    ax_one = p.let("ax_one", eq(a[30:0], _ONE))
+    one_res = p.let("one_res", bor(uy.zero, eq(a, _ONE), band(uy.inf, ax_one)))
+    nan_res = p.let(
+        "nan_res", bor(ux.nan, uy.nan, band(ux.s, bnot(yint), bnot(ux.zero), bnot(ux.inf)))
+    )
+    p.cut(1.5)
+    total = _log_total(p, mn, ea)
+    p.cut(2.0)
+    w = total.w
+    sl = p.let("sl", total[w - 1])
+    mag = p.let("mag_l", mux(sl, neg(total), total))
+    st = p.let("st", bxor(sl, uy.s))
+    p.cut(1.5)
+    prod = p.let("yl", mul(mag, uy.m))  # 101 bits
+    p.cut(3.0)
+    sh_neg = p.let("sh_neg", ltu(const(186, 8), uy.eu))
+    sh = p.let("sh", sub(const(186, 8), uy.eu))
+    tv = p.let("tv", V(BinOp(">>", prod.e, sh.e), prod.w))
+    p.cut(2.0)
+    sat = p.let("sat", mux(sh_neg, ne(prod, 0), ne(tv[prod.w - 1 : 38], 0)))
+    t = p.let("t", zext(tv[37:0], 41))
+    xs = p.let("xs", mux(st, neg(t), t))
+    p.cut(1.5)
+    r = _exp_core(p, xs)
+    inf = _inf(F32, const(0, 1))
+    sat_res = mux(st, zeros(32), inf)
+    core = mux(sat, sat_res, r)
+    # y = ±inf: |x| < 1 and y = +inf, or |x| > 1 and y = -inf, give 0
+    yinf_res = mux(bxor(ax_lt1, uy.s), zeros(32), inf)
+    zero_inf = mux(ux.zero, mux(uy.s, inf, zeros(32)), mux(uy.s, zeros(32), inf))
+    mag_res = p.let("mag_res", mux(uy.inf, yinf_res, mux(bor(ux.zero, ux.inf), zero_inf, core)))
+    signed = catv(neg_r, mag_res[30:0])
+    res = mux(one_res, const(_ONE, 32), mux(nan_res, _qnan(F32), signed))
     p.output(res, 1.0)
     return p

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import units_ref as ref
 
+from soff.ir.semantics import float_pow
 from soff.rtl_gen.units import ftrans
 
 LD = np.longdouble
@@ -106,3 +107,40 @@ def test_exp2_of_integers_and_log2_of_powers_of_two_are_exact() -> None:
     assert model("exp2", x.view(np.uint32)).view(np.float32).tolist() == np.exp2(n * 1.0).tolist()
     p = np.exp2(n.astype(np.float64)).astype(np.float32)
     assert model("log2", p.view(np.uint32)).view(np.float32).tolist() == x.tolist()
+
+
+def pow_model(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    pairs = zip(x.view(np.uint32).tolist(), y.view(np.uint32).tolist(), strict=True)
+    return np.array([ftrans.pow_model(a, b) for a, b in pairs], np.uint32).view(np.float32)
+
+
+def test_pow_model_error_bound() -> None:
+    rng = np.random.default_rng(4)
+    n = 4000
+    x1 = np.exp2(rng.uniform(-149, 128, n))
+    lx = np.log2(x1)
+    y1 = rng.uniform(-150, 128, n) / np.where(lx == 0, 1, lx)
+    x = np.concatenate([x1, rng.uniform(0, 4, n), -rng.uniform(0, 4, n)]).astype(np.float32)
+    y = np.concatenate([y1, rng.uniform(-100, 100, n), np.round(rng.uniform(-60, 60, n))])
+    y = y.astype(np.float32)
+    got = pow_model(x, y)
+    want = np.array([float_pow(a, b) for a, b in zip(x.tolist(), y.tolist(), strict=True)], LD)
+    err = ulp_error(got.view(np.uint32), want)
+    k = int(np.argmax(err))
+    assert err[k] <= BOUND, f"pow({x[k]!r}, {y[k]!r}): {err[k]:.3f} ulp"
+
+
+def test_pow_model_special_values() -> None:
+    """Every pair of specials, small integers and halves: C99 pow exactly."""
+    extra = np.array([2.0, -2.0, 3.0, -3.0, 0.5, -0.5, 2.5, 16777216.0, 16777217.0], np.float32)
+    vals = np.concatenate([np.array(ref.specials("f32"), np.uint32).view(np.float32), extra])
+    x, y = (g.ravel() for g in np.meshgrid(vals, vals, indexing="ij"))
+    got = pow_model(x, y)
+    with np.errstate(over="ignore"):
+        want = np.array([float_pow(a, b) for a, b in zip(x.tolist(), y.tolist(), strict=True)])
+    exact = np.isnan(want) | np.isinf(want) | (want == 0) | (np.abs(want) == 1)
+    w32 = want.astype(np.float32)
+    assert np.array_equal(np.isnan(got), np.isnan(w32))
+    ok = np.isnan(w32) | ((got == w32) & (np.signbit(got) == np.signbit(w32)))
+    assert ok[exact].all(), list(zip(x[exact][~ok[exact]], y[exact][~ok[exact]], strict=True))[:5]
+    assert ulp_error(got.view(np.uint32), want.astype(LD)).max() <= BOUND

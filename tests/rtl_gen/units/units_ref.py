@@ -216,6 +216,11 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
             return fn(x, y).astype(np.uint64)
         if op in ("fmin", "fmax"):
             return _minmax(a, b, fmt, op == "fmax")
+        if op == "pow":
+            return np.array(
+                [ftrans.pow_model(p, q) for p, q in zip(a.tolist(), b.tolist(), strict=True)],
+                dtype=np.uint64,
+            )
         if op in ftrans.EXP_FUNCS + ftrans.LOG_FUNCS + ftrans.TRIG_FUNCS:
             # the bit-exact model (test_ftrans measures its error)
             model = (
@@ -434,3 +439,36 @@ def trig_vectors(seed: int, n_random: int) -> tuple[np.ndarray, ...]:
     ]
     a = np.concatenate([x.astype(np.uint64) for x in parts])
     return a, np.zeros_like(a), np.zeros_like(a)
+
+
+def pow_vectors(seed: int, n_random: int) -> tuple[np.ndarray, ...]:
+    """Pairs for pow: every special pair plus small integers and halves, random
+    pairs whose result is finite, negative bases with integer exponents, and random
+    bit patterns."""
+    rng = np.random.default_rng(seed)
+    extra = np.array([2.0, -2.0, 3.0, -3.0, 0.5, -0.5, 2.5, 16777216.0, 16777217.0], np.float32)
+    sp = np.concatenate([np.array(specials("f32"), np.uint64), extra.view(np.uint32)])
+    a0, b0 = (g.ravel() for g in np.meshgrid(sp, sp, indexing="ij"))
+    m = n_random // 4
+    x1 = np.exp2(rng.uniform(-149, 128, m))
+    lx = np.log2(x1)
+    y1 = rng.uniform(-150, 128, m) / np.where(lx == 0, 1, lx)
+    x2 = -rng.uniform(0, 4, m)
+    y2 = np.round(rng.uniform(-60, 60, m))
+    x3, y3 = rng.uniform(0, 4, m), rng.uniform(-100, 100, m)
+    a = np.concatenate(
+        [
+            a0,
+            *(v.astype(np.float32).view(np.uint32) for v in (x1, x2, x3)),
+            random_floats(rng, m, "f32"),
+        ]
+    )
+    b = np.concatenate(
+        [
+            b0,
+            *(v.astype(np.float32).view(np.uint32) for v in (y1, y2, y3)),
+            random_floats(rng, m, "f32"),
+        ]
+    )
+    a, b = a.astype(np.uint64), b.astype(np.uint64)
+    return a, b, np.zeros_like(a)
