@@ -95,6 +95,8 @@ class Design:
     recompile: Callable[..., Design] | None = field(default=None, repr=False, compare=False)
     #: bytes of each ``__local`` pointer argument's RAM (soff.hls.local_args)
     local_arg_bytes: dict[str, int] = field(default_factory=dict)
+    #: work-items per group the private-array RAMs hold (soff.hls.private_arrays; 0: none)
+    private_capacity: int = 0
 
     @property
     def top(self) -> str:
@@ -200,6 +202,14 @@ class Design:
             )
         self.check_args(args)
         sched = self.schedule
+        if self.private_capacity and local_size is not None:
+            items = int(np.prod([local_size] if isinstance(local_size, int) else local_size))
+            if items > self.private_capacity:
+                raise ValueError(
+                    f"kernel '{self.kernel.name}' keeps private arrays for at most "
+                    f"{self.private_capacity} work-items of a group; local size {local_size} "
+                    f"has {items} (declare reqd_work_group_size to size them)"
+                )
         if sched is not None and sched.barrier_blocks and local_size is not None:
             sizes = [local_size] if isinstance(local_size, int) else list(local_size)
             items = 1
@@ -369,6 +379,7 @@ def compile_design(
     ``local_arg_bytes`` sizes the RAMs of ``__local`` pointer arguments
     (:mod:`soff.hls.local_args`)."""
     from soff.hls.local_args import bind_local_args
+    from soff.hls.private_arrays import lower_private_arrays
     from soff.rtl_gen.top import emit_verilog, kernel_regmap
 
     timings: dict[str, float] = {}
@@ -384,10 +395,12 @@ def compile_design(
     ctx = PassContext(board=board)
     passes = default_pipeline(pipeline)
     local_bytes: dict[str, int] = {}
+    private_capacity = 0
     if emit == "ir":
         passes = [p for p in passes if p.name != "schedule"]
     else:
         local_bytes = bind_local_args(k, local_arg_bytes)
+        private_capacity = lower_private_arrays(k)
         check_local_memory(k, board)
     PassManager(passes, pm_options).run(module, ctx)
     timings["hls"] = time.perf_counter() - t0
@@ -411,6 +424,7 @@ def compile_design(
     design.shared_bytes = shared_bytes
     design.source_ir = source_ir
     design.local_arg_bytes = local_bytes
+    design.private_capacity = private_capacity
     design.recompile = lambda n=shared_bytes, local=None: compile_design(
         source, kernel, defines, include_dirs, target, pipeline, pm_options, filename,
         emit, lang=lang, shared_bytes=n, num_cu=num_cu,

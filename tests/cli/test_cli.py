@@ -87,17 +87,17 @@ def test_print_ir_after(tmp_path: Path) -> None:
             "k.cl:2:10: error:",
         ),  # unknown id
         (
-            "__kernel void k(__global float *a) {\n  a[0] = floor(a[1]);\n}\n",
-            "k.cl:2:10: error: 'floor' is not supported yet",
+            "__kernel void k(__global int *a) {\n  goto end;\nend:\n  a[0] = 1;\n}\n",
+            "k.cl:2:3: error: goto and labels are not supported yet",
         ),
         (
-            "__kernel void k(__global int *a) {\n  int t[4] = {1, 2, 3, 4};\n  a[0] = t[a[1] & 3];\n}\n",
-            "private arrays are not supported yet in hardware",
+            "__kernel void k(__global int *a) {\n  int t[300000];\n  a[0] = t[a[1]];\n}\n",
+            "k.cl:2:7: error: private array 't' of 1200000 bytes needs",
         ),
         ("", "no __kernel function"),
         ("\x00\x01\x02garbage\xff", "error"),
     ],
-    ids=["syntax", "undeclared", "float-floor", "private-array", "empty", "garbage"],
+    ids=["syntax", "undeclared", "goto", "private-array-too-big", "empty", "garbage"],
 )
 def test_error_classes(tmp_path: Path, source: str, expected: str) -> None:
     src = tmp_path / "k.cl"

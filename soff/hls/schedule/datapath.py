@@ -275,7 +275,7 @@ def _check_supported(kernel: Kernel) -> None:
                 )
         if op.opcode == "alloca":
             space = op.type.space if isinstance(op.type, PtrType) else "private"
-            if space != "local":
+            if space != "local":  # soff.hls.private_arrays lowers them before scheduling
                 raise UnsupportedError("private arrays are not supported yet in hardware", op.loc)
             continue
         if op.opcode == "barrier":
