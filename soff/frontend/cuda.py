@@ -134,7 +134,7 @@ _WARP_FUNCTIONS = frozenset(
 )
 _FENCES = frozenset(["__threadfence", "__threadfence_block", "__threadfence_system"])
 _UNSUPPORTED_FUNCTIONS = frozenset(["clock", "clock64", "__nanosleep", "__brev", "__brevll",
-                                    "__ffs", "__ffsll", "__sad", "__usad", "sincosf", "sincos"])  # fmt: skip
+                                    "__ffs", "__ffsll", "__sad", "__usad"])  # fmt: skip
 WARP_SIZE = 32
 
 
@@ -552,6 +552,17 @@ def lower_call(
             t = v.type if v.type.width >= 32 else I32
             return fn.cast(builtin_values(fn, "abs", [fn.cast(v, t, loc)], loc), t, loc)
         return None
+    if name in ("sincosf", "__sincosf", "sincos") and len(args) == 3:
+        # CUDA's sincosf(x, &s, &c) is OpenCL's s = sincos(x, &c)
+        x = _cast(_F if name != "sincos" else _D, args[0])
+        call = c_ast.FuncCall(c_ast.ID("sincos", coord), c_ast.ExprList([x, args[2]], coord), coord)
+        sin = args[1]
+        target = (
+            sin.expr
+            if isinstance(sin, c_ast.UnaryOp) and sin.op == "&"
+            else c_ast.UnaryOp("*", sin, coord)
+        )
+        return fn.lower_expr(c_ast.Assignment("=", target, call, coord))
     if name in ("__saturatef", "__frcp_rn"):  # clamp(x, 0, 1); 1 / x
         _arity(name, args, 1, loc)
         x = _cast(_F, args[0])

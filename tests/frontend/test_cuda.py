@@ -301,6 +301,21 @@ def test_math_functions_map_to_builtins() -> None:
     assert run(src, {"p": p}, 1, 4)["p"].tolist() == want.tolist()
 
 
+def test_transcendental_functions() -> None:
+    src = """__global__ void k(float *p) {
+        float s, c;
+        sincosf(p[0], &s, &c);
+        p[1] = s;
+        p[2] = c;
+        p[3] = __sinf(p[0]) + tanhf(p[0]) + __expf(p[0]) + logf(2.0f);
+        sincosf(p[0], &p[4], &p[5]);
+    }"""
+    p = run(src, {"p": np.array([0.5, 0, 0, 0, 0, 0], np.float32)}, 1, 1)["p"]
+    want = [0.5, np.sin(0.5), np.cos(0.5), np.sin(0.5) + np.tanh(0.5) + np.exp(0.5) + np.log(2)]
+    np.testing.assert_allclose(p[:4], want, rtol=1e-6)
+    assert p[4:].tolist() == p[1:3].tolist()
+
+
 def test_integer_intrinsics() -> None:
     src = """__global__ void k(int *p, unsigned *u) {
         int i = threadIdx.x;
