@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from soff.ir import interp
-from soff.ir.core import MATH_FUNCTIONS, WORKITEM_OPS, Block, Kernel, Op, Value
+from soff.ir.core import MATH_FUNCTIONS, WORKITEM_OPS, Block, Kernel, Op, Value, predicate_index
 from soff.ir.semantics import float_fma, math_eval
 from soff.ir.types import FloatType, IntType, PtrType, Type
 from soff.ir.verifier import verify_kernel
@@ -190,7 +190,7 @@ def _gather(v: Any, idx: np.ndarray | None) -> Any:
     if isinstance(v, tuple):
         return (_gather(v[0], idx), _gather(v[1], idx))
     if isinstance(v, np.ndarray) and v.ndim:
-        return v[idx]
+        return np.take(v, idx)  # faster than v[idx]
     return v
 
 
@@ -199,7 +199,7 @@ def _select_lanes(v: Any, m: np.ndarray) -> Any:
     if isinstance(v, tuple):
         return (_select_lanes(v[0], m), _select_lanes(v[1], m))
     if isinstance(v, np.ndarray) and v.ndim:
-        return v[m]
+        return np.compress(m, v)  # faster than v[m]
     return v
 
 
@@ -310,7 +310,7 @@ class _Program:
         """The arguments and allocas that stores may write (None: any of them)."""
         out: set[Value] = set()
         seen: set[Value] = set()
-        todo = [op.operands[0] for op in self.kernel.ops() if op.opcode == "store"]
+        todo = [op.operands[0] for op in self.kernel.ops() if op.opcode in ("store", "atomic")]
         while todo:
             v = todo.pop()
             if v in seen:
@@ -439,6 +439,8 @@ class _Program:
             return self._load(op, ins)
         if oc == "store":
             return self._store(op, ins)
+        if oc == "atomic":
+            return self._atomic(op, ins)
         raise _Fallback(f"op {oc}")
 
     def _binary(self, op: Op, ins: list[int]) -> Callable[[list[Any], _Ctx], Any]:
@@ -648,10 +650,12 @@ class _Program:
 
     # -- memory ops ------------------------------------------------------------
     def _access(
-        self, op: Op, kind: str, ctx: _Ctx, ptr: tuple, size: int, lanes: np.ndarray | None
-    ) -> list[tuple[_VBuf, Any, np.ndarray | None]]:
+        self, op: Op, kind: str, ctx: _Ctx, ptr: tuple, size: int, lanes: np.ndarray | None,
+        rmw: bool = False,
+    ) -> list[tuple[_VBuf, Any, np.ndarray | None]]:  # fmt: skip
         """Byte addresses of an access by the active lanes (``lanes``: a subset of
-        them, or None for all), grouped by buffer, after the bounds checks."""
+        them, or None for all), grouped by buffer, after the bounds checks
+        (``rmw``: a load then a store, as the reference does an atomic)."""
         bid, off = ptr
         if lanes is not None:
             if isinstance(bid, np.ndarray) and bid.ndim:
@@ -674,12 +678,15 @@ class _Program:
             bad = (o < 0) | (o > buf.size - size)
             if np.any(bad):
                 self._fail(op, kind, ctx, buf, o, size, sub, bad)
+            if rmw and buf.readonly:
+                self._fail(op, "store", ctx, buf, o, size, sub, None)
             items = ctx.lanes() if sub is None else ctx.lanes()[sub]
             if buf.scope != "shared":
                 obj = items if buf.scope == "item" else ctx.gpos[items]
                 o = obj * np.int64(buf.size) + o
             if buf.tracked and buf.scope != "item" and not buf.readonly:
-                _track(buf, o, size, ctx.order_keys(items), kind == "store")
+                mode = "rmw" if rmw else kind
+                _track(buf, o, size, ctx.order_keys(items), mode)
             out.append((buf, o, m))
         return out
 
@@ -769,6 +776,50 @@ class _Program:
 
         return load
 
+    def _atomic(self, op: Op, ins: list[int]) -> Callable[[list[Any], _Ctx], Any]:
+        t = op.type
+        kind = str(op.attrs.get("op"))
+        if not isinstance(t, (IntType, FloatType)) or t.bits not in (8, 16, 32, 64):
+            raise _Fallback(f"atomics of type {t}")
+        dt = _dtype(t)
+        size = t.size
+        update = _atomic_update(kind, t)
+        pi = predicate_index(op)
+        assert pi is not None
+        p, vals = ins[0], ins[1:pi]
+        pred = ins[pi] if len(ins) > pi else None
+
+        def atomic(env: list[Any], ctx: _Ctx) -> Any:
+            n = len(ctx.lanes())
+            lanes = None
+            if pred is not None:
+                c = env[pred]
+                if np.ndim(c) == 0:
+                    if not c:
+                        return dt(0)
+                else:
+                    m = c != 0
+                    if not m.any():
+                        return np.zeros(n, dt)
+                    if not m.all():
+                        lanes = np.flatnonzero(m)
+            k = n if lanes is None else len(lanes)
+            vs = []
+            for i in vals:
+                v = np.broadcast_to(env[i], (n,)) if np.ndim(env[i]) == 0 else env[i]
+                vs.append(np.asarray(v if lanes is None else v[lanes]).astype(dt))
+            result = np.zeros(n, dt)
+            for buf, addr, m in self._access(op, "load", ctx, env[p], size, lanes, rmw=True):
+                a = np.broadcast_to(addr, (k if m is None else int(m.sum()),))
+                if np.any(a & (size - 1)):
+                    raise _Fallback("unaligned atomics")
+                sel = np.arange(k) if m is None else np.flatnonzero(m)
+                old = _atomic_apply(buf.view(dt), a // size, [v[sel] for v in vs], kind, dt, update)
+                result[sel if lanes is None else lanes[sel]] = old
+            return result
+
+        return atomic
+
     def _store(self, op: Op, ins: list[int]) -> Callable[[list[Any], _Ctx], Any]:
         t = op.operands[1].type
         if not isinstance(t, (IntType, FloatType)):
@@ -813,12 +864,90 @@ class _Program:
         return store
 
 
-def _track(buf: _VBuf, addr: Any, size: int, keys: np.ndarray, store: bool) -> None:
-    """Check that an access by work-items with these order keys (ascending) sees
-    what the reference interpreter, running work-items one after another, would:
-    no byte written by a later work-item before, and for a store, none read by
-    a later one before. Otherwise the work-items race (undefined in OpenCL) and
-    the launch goes to the reference, whose order then decides."""
+def _atomic_update(kind: str, t: Type) -> Callable[..., Any]:
+    """The new value of ``atomic {op = kind}`` on arrays of old values and operands
+    (docs/ir.md; the numpy form of :func:`soff.ir.interp.atomic_update`)."""
+    dt = _dtype(t)
+    one = dt(1)
+    if isinstance(t, FloatType):
+        table: dict[str, Callable[..., Any]] = {
+            "add": lambda old, v: np.add(old, v, dtype=dt),
+            "xchg": lambda old, v: v,
+        }
+    else:
+        table = {
+            "add": lambda old, v: np.add(old, v, dtype=dt),
+            "sub": lambda old, v: np.subtract(old, v, dtype=dt),
+            "xchg": lambda old, v: v,
+            "min": np.minimum,
+            "max": np.maximum,
+            "and": np.bitwise_and,
+            "or": np.bitwise_or,
+            "xor": np.bitwise_xor,
+            "inc": lambda old: np.add(old, one, dtype=dt),
+            "dec": lambda old: np.subtract(old, one, dtype=dt),
+            "inc_wrap": lambda old, v: np.where(old >= v, dt(0), np.add(old, one, dtype=dt)),
+            "dec_wrap": lambda old, v: np.where(
+                (old == 0) | (old > v), v, np.subtract(old, one, dtype=dt)
+            ),
+            "cmpxchg": lambda old, v, c: np.where(old == c, v, old),
+        }
+    if kind not in table:
+        raise _Fallback(f"atomic {kind} on {t}")
+    return table[kind]
+
+
+def _atomic_apply(
+    view: np.ndarray, cell: np.ndarray, vals: list[np.ndarray], kind: str, dt: Any,
+    update: Callable[..., Any],
+) -> np.ndarray:  # fmt: skip
+    """Do the atomics of lanes (in the reference's order) on ``view[cell]``; return
+    the old values. Lanes on one location take turns in lane order: integer
+    add/sub/inc/dec by a prefix sum, the others in rounds (the r-th lane of
+    every location in round r)."""
+    k = len(cell)
+    order = np.argsort(cell, kind="stable")
+    sc = cell[order]
+    pos = np.arange(k)
+    first = np.ones(k, bool)
+    first[1:] = sc[1:] != sc[:-1]
+    start = np.maximum.accumulate(np.where(first, pos, 0))
+    sv = [v[order] for v in vals]
+    old = np.empty(k, dt)
+    if np.dtype(dt).kind in "iu" and kind in ("add", "sub", "inc", "dec"):
+        if kind in ("inc", "dec"):
+            d = np.full(k, 1 if kind == "inc" else -1).astype(dt)
+        else:
+            d = sv[0] if kind == "add" else np.negative(sv[0], dtype=dt)
+        cs = np.cumsum(d, dtype=dt)
+        before = np.subtract(cs, d, dtype=dt)  # wrapping: exact modulo 2**width
+        excl = np.subtract(before, before[start], dtype=dt)
+        o = np.add(view[sc], excl, dtype=dt)
+        view[sc] = np.add(o, d, dtype=dt)  # the last lane of each location wins
+        old[order] = o
+        return old
+    rank = pos - start
+    by_rank = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
+    out = np.empty(k, dt)
+    for r in range(len(bounds) - 1):
+        j = by_rank[bounds[r] : bounds[r + 1]]
+        c = sc[j]
+        o = view[c]
+        out[j] = o
+        view[c] = update(o, *(v[j] for v in sv))
+    old[order] = out
+    return old
+
+
+def _track(buf: _VBuf, addr: Any, size: int, keys: np.ndarray, mode: str) -> None:
+    """Check that an access (``mode``: load, store, or rmw for an atomic) by
+    work-items with these order keys (ascending) sees what the reference
+    interpreter, running work-items one after another, would: no byte written
+    by a later work-item before, and for a store or an atomic, none read by a
+    later one before. Otherwise the work-items race (undefined in OpenCL) and
+    the launch goes to the reference, whose order then decides. (The lanes of
+    one atomic op are done in the reference's order: see _Program._atomic.)"""
     if len(keys) == 0:
         return
     a = np.broadcast_to(addr, keys.shape)
@@ -840,12 +969,12 @@ def _track(buf: _VBuf, addr: Any, size: int, keys: np.ndarray, store: bool) -> N
         k1 = np.repeat(k1, size // g)
     if np.any(buf.writer[cell] > k1):
         raise _Fallback("work-items race on memory")
-    if store:
-        if np.any(buf.reader[cell] > k1):
-            raise _Fallback("work-items race on memory")
-        buf.writer[cell] = k1  # the last (largest) key wins for repeated cells
-    else:
+    if mode != "load" and np.any(buf.reader[cell] > k1):
+        raise _Fallback("work-items race on memory")
+    if mode != "store":
         buf.reader[cell] = np.maximum(buf.reader[cell], k1)
+    if mode != "load":
+        buf.writer[cell] = k1  # the last (largest) key wins for repeated cells
 
 
 # -- math -------------------------------------------------------------------
@@ -1133,7 +1262,7 @@ class _Waiting:
         self.parts[seg] = []
         if len(parts) == 1:
             return parts[0]
-        idx = np.concatenate(parts)  # type: ignore[arg-type]  # None comes alone
+        idx: np.ndarray = np.concatenate(parts)  # type: ignore[arg-type]  # None comes alone
         idx.sort(kind="stable")  # sorted runs: a merge
         return None if len(idx) == n else idx
 
@@ -1143,7 +1272,7 @@ def _edge(
     waiting: _Waiting, idx: np.ndarray | None, m: np.ndarray | None, n: int,
 ) -> None:  # fmt: skip
     """Send the active lanes (those in ``m``, if given) to ``tgt``, taking its phis."""
-    sub = idx if m is None else (np.flatnonzero(m) if idx is None else idx[m])
+    sub = idx if m is None else (np.flatnonzero(m) if idx is None else np.compress(m, idx))
     vals = [(dst, env[src] if m is None else _select_lanes(env[src], m), dt)
             for dst, src, dt in seg.edges[tgt]]  # fmt: skip
     for dst, v, dt in vals:

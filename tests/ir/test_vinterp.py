@@ -275,10 +275,50 @@ def test_out_of_bounds_is_the_reference_error() -> None:
     assert _error(lambda: run_kernel_fast(k, _copy(args), 8, fallback=False)) == ref
 
 
-def test_atomics_fall_back() -> None:
-    k = cl("__kernel void h(__global int *c) { atomic_add(&c[get_global_id(0) % 3], 2); }")
-    got = same(k, {"c": np.zeros(3, np.int32)}, 30, vectorised=False)
-    assert got["c"].tolist() == [20, 20, 20]
+ATOMICS = """
+__kernel void atomics(__global const int *x, __global int *hist, __global uint *cnt,
+                      __global int *old, __global float *fsum, __global int *mm) {
+    int i = get_global_id(0);
+    __local int lh[8];
+    int l = get_local_id(0);
+    if (l < 8) lh[l] = 0;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    atomic_inc(&lh[x[i] & 7]);
+    atomic_add(&hist[x[i] & 15], x[i]);
+    old[i] = atomic_inc(&cnt[0]) + 1000 * (int)atomic_sub(&cnt[1], 3u);
+    if (i % 3 == 0) atomic_xchg(&fsum[1], (float)i);
+    atomic_min(&mm[0], x[i]); atomic_max(&mm[1], x[i]);
+    atomic_or(&mm[2], 1 << (x[i] & 31)); atomic_xor(&mm[3], x[i]); atomic_and(&mm[4], ~(1 << (i & 31)));
+    old[i] += atomic_cmpxchg(&mm[5], i - 1, i) * 7;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l < 8) atomic_add(&hist[16 + l], lh[l]);
+}
+"""
+
+
+def test_atomics_vectorised_in_the_reference_order() -> None:
+    """Every atomic op, many work-items on one location, __local and global: the
+    old values come out as if the work-items ran one after another."""
+    n = 256
+    x = RNG.integers(-1000, 1000, n, dtype=np.int32)
+    mm = np.array([2**31 - 1, -(2**31), 0, 0, -1, -1], np.int32)
+    args = {"x": x, "hist": np.zeros(24, np.int32), "cnt": np.array([5, 7], np.uint32),
+            "old": np.zeros(n, np.int32), "fsum": np.zeros(2, np.float32), "mm": mm}  # fmt: skip
+    got = same(cl(ATOMICS), args, n, 32)
+    assert got["cnt"].tolist() == [5 + n, (7 - 3 * n) % 2**32]
+    assert got["mm"][:2].tolist() == [x.min(), x.max()] and got["mm"][5] == n - 1
+
+
+def test_float_atomic_add_rounds_in_order() -> None:
+    src = """
+    __global__ void f(const float *x, float *s, float *old) {
+        int i = blockIdx.x * blockDim.x + threadIdx.x;
+        old[i] = atomicAdd(&s[i % 2], x[i]);
+    }
+    """
+    k = compile_source(textwrap.dedent(src), "t.cu").kernels[0]
+    x = (RNG.standard_normal(512) * 1e3).astype(np.float32)
+    same(k, {"x": x, "s": np.zeros(2, np.float32), "old": np.zeros(512, np.float32)}, 512, 64)
 
 
 # -- integer and float semantics -----------------------------------------------------------
