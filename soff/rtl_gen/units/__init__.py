@@ -25,7 +25,7 @@ floor ceil trunc round rint
            exact, zeros keep their sign
 copysign   ``a`` with ``b``'s sign (bits: a NaN's payload is kept)
 fdim       ``a - b`` if ``a > b``, else +0; NaN if either is NaN
-exp2 exp exp10 log2 log log10 sin cos pow
+exp2 exp exp10 log2 log log10 sin cos pow powr
            ``f32`` only; within 0.52 ulp of the exact result (measured), exact
            for exp2 of integers and log2(1); OpenCL special values
 div rem    ``fmt`` is the integer type ("i8".."u64"); x/0 = -1, x%0 = x,
@@ -75,6 +75,7 @@ FLOAT_OPS = (
     "sin",
     "cos",
     "pow",
+    "powr",
 )
 INT_TYPES = tuple(f"{s}{w}" for w in (8, 16, 32, 64) for s in "iu")
 
@@ -92,7 +93,9 @@ _TABLE = {
                 copysign=1, fdim=10),
 }  # fmt: skip
 # binary32 only (soff.rtl_gen.units.ftrans)
-_TABLE["f32"].update(exp2=8, exp=9, exp10=9, log2=12, log=14, log10=14, sin=20, cos=20, pow=28)
+_TABLE["f32"].update(
+    exp2=8, exp=9, exp10=9, log2=12, log=14, log10=14, sin=20, cos=20, pow=28, powr=28
+)
 for _f, _lat in _TABLE.items():
     for _op, _l in _lat.items():
         DEFAULT_LATENCY[(_op, _f)] = _l
@@ -178,10 +181,10 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
         return fmath.gen_copysign(f), f"soff_copysign_{fmt}"
     if op == "fdim":
         return fp.gen_fdim(f), f"soff_fdim_{fmt}"
-    if op == "pow":
+    if op in ftrans.POW_FUNCS:
         if fmt != "f32":
-            raise ValueError(f"unit 'pow' exists for f32 only, not '{fmt}'")
-        return ftrans.gen_pow(), "soff_pow_f32"
+            raise ValueError(f"unit '{op}' exists for f32 only, not '{fmt}'")
+        return ftrans.gen_pow(op), f"soff_{op}_f32"
     if op in ftrans.EXP_FUNCS + ftrans.LOG_FUNCS + ftrans.TRIG_FUNCS:
         if fmt != "f32":
             raise ValueError(f"unit '{op}' exists for f32 only, not '{fmt}'")

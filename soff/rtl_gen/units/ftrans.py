@@ -567,10 +567,22 @@ def _y_class(ey: int, my: int) -> tuple[bool, bool]:
     return whole, whole and bool((my >> k) & 1)
 
 
-def pow_model(xb: int, yb: int) -> int:
-    """The pow unit's output for input bit patterns ``xb`` (x) and ``yb`` (y)."""
+def pow_model(xb: int, yb: int, fn: str = "pow") -> int:
+    """The pow (or powr) unit's output for input bit patterns ``xb`` (x), ``yb`` (y)."""
     sx, ex, mx = xb >> 31, (xb >> 23) & 0xFF, xb & 0x7FFFFF
     sy, ey, my = yb >> 31, (yb >> 23) & 0xFF, yb & 0x7FFFFF
+    if fn == "powr":  # OpenCL 1.2, 7.5.1: pow for x >= 0, NaN in the undefined cases
+        xzero, yzero, yinf = xb & 0x7FFFFFFF == 0, yb & 0x7FFFFFFF == 0, ey == 255 and my == 0
+        nan = (ex == 255 and mx != 0) or (ey == 255 and my != 0) or (sx and not xzero)
+        nan = nan or (xzero and yzero) or (xb == 0x7F800000 and yzero) or (xb == _ONE and yinf)
+        if nan:
+            return F32.qnan
+        if yzero or xb == _ONE:
+            return _ONE
+        if xzero:
+            return 0x7F800000 if sy else 0
+        xb &= 0x7FFFFFFF
+        sx = 0
     if yb & 0x7FFFFFFF == 0 or xb == _ONE:
         return _ONE
     xnan, ynan = ex == 255 and mx != 0, ey == 255 and my != 0
@@ -600,8 +612,13 @@ def pow_model(xb: int, yb: int) -> int:
     return (neg << 31) | _exp_core_model(-t if st else t)
 
 
-def gen_pow() -> Pipe:
-    """binary32 ``pow(a, b)`` (see the comment above :func:`pow_model`)."""
+POW_FUNCS = ("pow", "powr")
+
+
+def gen_pow(fn: str = "pow") -> Pipe:
+    """binary32 ``pow(a, b)`` or ``powr(a, b)`` (see the comment above :func:`pow_model`)."""
+    if fn not in POW_FUNCS:
+        raise ValueError(f"power function must be pow or powr, not '{fn}'")
     p = Pipe()
     a = p.input("a", 32)
     b = p.input("b", 32)
@@ -651,6 +668,15 @@ def gen_pow() -> Pipe:
     zero_inf = mux(ux.zero, mux(uy.s, inf, zeros(32)), mux(uy.s, zeros(32), inf))
     mag_res = p.let("mag_res", mux(uy.inf, yinf_res, mux(bor(ux.zero, ux.inf), zero_inf, core)))
     signed = catv(neg_r, mag_res[30:0])
-    res = mux(one_res, const(_ONE, 32), mux(nan_res, _qnan(F32), signed))
+    if fn == "powr":
+        xzero_y = band(ux.zero, uy.zero)
+        pinf_y0 = band(eq(a, 0x7F800000), uy.zero)
+        nan_r = bor(ux.nan, uy.nan, band(ux.s, bnot(ux.zero)), xzero_y, pinf_y0)
+        nan_r = p.let("nan_r", bor(nan_r, band(eq(a, _ONE), uy.inf)))
+        one_r = bor(uy.zero, eq(a, _ONE))
+        zero_r = mux(uy.s, inf, zeros(32))
+        res = mux(nan_r, _qnan(F32), mux(one_r, const(_ONE, 32), mux(ux.zero, zero_r, mag_res)))
+    else:
+        res = mux(one_res, const(_ONE, 32), mux(nan_res, _qnan(F32), signed))
     p.output(res, 1.0)
     return p

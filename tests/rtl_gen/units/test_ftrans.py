@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import units_ref as ref
 
-from soff.ir.semantics import float_pow
+from soff.ir.semantics import float_pow, math_eval
 from soff.rtl_gen.units import ftrans
 
 LD = np.longdouble
@@ -144,3 +144,15 @@ def test_pow_model_special_values() -> None:
     ok = np.isnan(w32) | ((got == w32) & (np.signbit(got) == np.signbit(w32)))
     assert ok[exact].all(), list(zip(x[exact][~ok[exact]], y[exact][~ok[exact]], strict=True))[:5]
     assert ulp_error(got.view(np.uint32), want.astype(LD)).max() <= BOUND
+
+
+def test_powr_model_matches_the_ir_semantics() -> None:
+    """powr: pow for x >= 0, NaN for x < 0, 0**0, inf**0, 1**inf (OpenCL 1.2, 7.5.1)."""
+    extra = np.array([2.0, -2.0, 3.0, 0.5, 2.5, 16777217.0], np.float32)
+    vals = np.concatenate([np.array(ref.specials("f32"), np.uint32).view(np.float32), extra])
+    x, y = (g.ravel() for g in np.meshgrid(vals, vals, indexing="ij"))
+    pairs = zip(x.view(np.uint32).tolist(), y.view(np.uint32).tolist(), strict=True)
+    got = np.array([ftrans.pow_model(a, b, "powr") for a, b in pairs], np.uint32)
+    want = np.asarray(math_eval("powr", [x.astype(np.float64), y.astype(np.float64)], 64))
+    assert np.array_equal(np.isnan(got.view(np.float32)), np.isnan(want))
+    assert ulp_error(got, want.astype(LD)).max() <= BOUND

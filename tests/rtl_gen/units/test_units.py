@@ -94,7 +94,10 @@ BUNDLES: dict[str, tuple[Callable[[], list[Unit]], Callable[[int, int], Vectors]
         ],
         ref.trig_vectors,
     ),
-    "f32_pow": (lambda: [unit("pow", "f32"), unit("pow", "f32", 3)], ref.pow_vectors),
+    "f32_pow": (
+        lambda: [unit("pow", "f32"), unit("pow", "f32", 3), unit("powr", "f32")],
+        ref.pow_vectors,
+    ),
 }
 
 

@@ -216,9 +216,9 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
             return fn(x, y).astype(np.uint64)
         if op in ("fmin", "fmax"):
             return _minmax(a, b, fmt, op == "fmax")
-        if op == "pow":
+        if op in ftrans.POW_FUNCS:
             return np.array(
-                [ftrans.pow_model(p, q) for p, q in zip(a.tolist(), b.tolist(), strict=True)],
+                [ftrans.pow_model(p, q, op) for p, q in zip(a.tolist(), b.tolist(), strict=True)],
                 dtype=np.uint64,
             )
         if op in ftrans.EXP_FUNCS + ftrans.LOG_FUNCS + ftrans.TRIG_FUNCS:
