@@ -214,3 +214,27 @@ def test_pow_unit() -> None:
         0,
         0xC4000000,
     ]
+
+
+def test_pown_through_expand_math() -> None:
+    src = """
+    __kernel void q(__global const float *x, __global const int *k, __global float *o) {
+        int i = get_global_id(0);
+        o[i] = pown(x[i], k[i]);
+    }
+    """
+    n = 64
+    x = RNG.uniform(-3, 3, n).astype(np.float32)
+    k = RNG.integers(-20, 21, n).astype(np.int32)
+    x[:6], k[:6] = [-0.0, -0.0, -2.0, np.nan, -np.inf, 1.0000001], [3, -3, 0, 0, 5, 33554433]
+    d = soff.compile(src, filename="q.cl")
+    r = d.simulate(n, 32, {"x": x, "k": k, "o": np.zeros(n, np.float32)})
+    want = np.array([float_pow(a, float(b)) for a, b in zip(x.tolist(), k.tolist(), strict=True)])
+    assert ulp_error(r.outputs["o"], want).max() <= 2
+    assert bits(r.outputs["o"][:5]).tolist() == [
+        0x80000000,
+        0xFF800000,
+        0x3F800000,
+        0x3F800000,
+        0xFF800000,
+    ]

@@ -37,3 +37,36 @@ def test_tan_and_rsqrt_become_divisions() -> None:
         }
         """,
     )
+
+
+def test_pown_becomes_pow_of_the_magnitude_with_the_sign_of_odd_powers() -> None:
+    check(
+        """
+        kernel @k(%p: ptr.global<f32>, %x: f32, %n: i32) {
+        ^entry:
+          %r = math %x, %n {fn = pown} : f32
+          %s = store %p, %r : void
+          ret
+        }
+        """,
+        "expand-math",
+        """
+        kernel @k(%p: ptr.global<f32>, %x: f32, %n: i32) {
+        ^entry:
+          %0 = math %x {fn = fabs} : f32
+          %1 = cast %n : f32
+          %2 = math %0, %1 {fn = pow} : f32
+          %3 = neg %2 : f32
+          %4 = const {value = 1} : i32
+          %5 = const {value = 0} : i32
+          %6 = and %n, %4 : i32
+          %7 = cmp %6, %5 {pred = ne} : u1
+          %8 = bitcast %x : i32
+          %9 = cmp %8, %5 {pred = lt} : u1
+          %10 = and %7, %9 : u1
+          %r = select %10, %3, %2 : f32
+          %s = store %p, %r : void
+          ret
+        }
+        """,
+    )

@@ -7,25 +7,32 @@ from dataclasses import dataclass
 
 from soff.hls.pass_manager import Pass, PassContext, register
 from soff.ir.core import Kernel, Module, Op
-from soff.ir.types import F32, FloatType
+from soff.ir.types import BOOL, F32, FloatType
 
 
 def expand_math(kernel: Kernel) -> bool:
     """``tan`` (f32) becomes ``sin / cos`` (each within 0.5 ulp, so the quotient is
-    within 1.5 ulp; OpenCL allows 5) and ``rsqrt`` becomes ``1 / sqrt`` (two correctly
-    rounded ops: within 1.5 ulp; OpenCL allows 2). The op itself becomes the ``div``,
-    so its uses need no rewriting."""
+    within 1.5 ulp; OpenCL allows 5), ``rsqrt`` becomes ``1 / sqrt`` (two correctly
+    rounded ops: within 1.5 ulp; OpenCL allows 2) and ``pown`` (f32) becomes ``pow``
+    (see :func:`_pown`). The op itself becomes the last op, so its uses need no
+    rewriting."""
     changed = False
     for block in kernel.blocks:
         for op in list(block.ops):
             fn = op.attrs.get("fn") if op.opcode == "math" else None
             t = op.type
-            if not isinstance(t, FloatType) or fn not in ("tan", "rsqrt"):
+            if not isinstance(t, FloatType) or fn not in ("tan", "rsqrt", "pown"):
                 continue
-            if fn == "tan" and t != F32:
-                continue  # no binary64 sin/cos units: the back end names 'tan'
+            if fn != "rsqrt" and t != F32:
+                continue  # no binary64 sin/cos/pow units: the back end names the function
             at = block.ops.index(op)
             x = op.operands[0]
+            if fn == "pown":
+                new = _pown(op)
+                for k, o in enumerate(new):
+                    block.insert(at + k, o)
+                changed = True
+                continue
             if fn == "tan":
                 num = Op("math", [x], t, {"fn": "sin"}, loc=op.loc)
                 den = Op("math", [x], t, {"fn": "cos"}, loc=op.loc)
@@ -39,10 +46,33 @@ def expand_math(kernel: Kernel) -> bool:
     return changed
 
 
+def _pown(op: Op) -> list[Op]:
+    """``pown(x, n)`` as ``±pow(|x|, (float)n)``, negated when x's sign bit is set and n
+    is odd (so
+    the sign is right even where (float)n rounds an odd n to an even one, |n| > 2**24,
+    and there the result is within a few ulp; OpenCL allows 16). ``op`` becomes the
+    final ``select``; the ops to insert before it are returned."""
+    x, n = op.operands
+    t, it, loc = op.type, n.type, op.loc
+    ax = Op("math", [x], t, {"fn": "fabs"}, loc=loc)
+    nf = Op("cast", [n], t, loc=loc)
+    r = Op("math", [ax, nf], t, {"fn": "pow"}, loc=loc)
+    nr = Op("neg", [r], t, loc=loc)
+    one = Op("const", [], it, {"value": 1}, loc=loc)
+    zero_i = Op("const", [], it, {"value": 0}, loc=loc)
+    bit = Op("and", [n, one], it, loc=loc)
+    odd = Op("cmp", [bit, zero_i], BOOL, {"pred": "ne"}, loc=loc)
+    xbits = Op("bitcast", [x], it, loc=loc)  # the sign bit: -0 counts as negative
+    xneg = Op("cmp", [xbits, zero_i], BOOL, {"pred": "lt"}, loc=loc)
+    flip = Op("and", [odd, xneg], BOOL, loc=loc)
+    op.opcode, op.operands, op.attrs = "select", [flip, nr, r], {}
+    return [ax, nf, r, nr, one, zero_i, bit, odd, xbits, xneg, flip]
+
+
 @register
 @dataclass
 class ExpandMath(Pass):
-    """Expects verified IR; leaves no f32 ``tan`` and no ``rsqrt`` (see
+    """Expects verified IR; leaves no f32 ``tan`` or ``pown`` and no ``rsqrt`` (see
     :func:`expand_math`). The results change within the OpenCL error bounds, so the
     interpreter's are not reproduced bit for bit."""
 
