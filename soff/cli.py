@@ -206,6 +206,11 @@ def compile_main(argv: Sequence[str]) -> int:
         metavar="FILE",
         help="write the pipeline schedule picture to FILE (.png or .svg; needs matplotlib)",
     )
+    p.add_argument(
+        "--no-synth",
+        action="store_true",
+        help="with a report and --target, skip the yosys synthesis that measures resources",
+    )
     p.add_argument("--version", action="version", version="soff 0.1.0")
     args = p.parse_args(argv)
     out = args.output
@@ -215,6 +220,11 @@ def compile_main(argv: Sequence[str]) -> int:
         raise UsageError(f"the output file '{out}' is the input file")
     design = _compile(args, emit=args.emit)
     text = design.ir if args.emit == "ir" else design.verilog
+    wants_report = args.report or args.report_json is not None or args.report_html is not None
+    if wants_report and args.target and design.verilog and not args.no_synth:
+        if design.board.synth.get("yosys"):
+            print(f"soff: synthesising with yosys for {design.board.name} ...", file=sys.stderr)
+            design.measure()
     report_json = (
         json.dumps(design.report_data(), indent=2) + "\n" if args.report_json is not None else ""
     )

@@ -97,6 +97,24 @@ class Design:
     local_arg_bytes: dict[str, int] = field(default_factory=dict)
     #: work-items per group the private-array RAMs hold (soff.hls.private_arrays; 0: none)
     private_capacity: int = 0
+    #: yosys numbers for the report (:meth:`measure`), or why there are none
+    synthesis: dict[str, Any] | None = None
+
+    def measure(self) -> dict[str, Any]:
+        """Synthesise the design with yosys for its board (no place and route; cached)
+        and keep the resource counts for the report; failures are kept as ``error``."""
+        from soff.boards.synth import SynthError, ToolMissingError, synthesis_summary
+
+        try:
+            self.synthesis = synthesis_summary(self.verilog, self.top, self.board)
+        except ToolMissingError:
+            self.synthesis = {
+                "error": "yosys is not installed (pip install 'soff[synth]'); "
+                "resources below are estimates"
+            }
+        except SynthError as e:
+            self.synthesis = {"error": e.message}
+        return self.synthesis
 
     @property
     def top(self) -> str:

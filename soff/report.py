@@ -67,6 +67,8 @@ def report_data(design: Design) -> dict[str, Any]:
         "compile_seconds": {k: round(v, 6) for k, v in design.timings.items()},
         "num_cu": getattr(design, "num_cu", 1),  # compute units: each has this datapath
     }
+    if getattr(design, "synthesis", None) is not None:
+        data["synthesis"] = design.synthesis
     if design.schedule is not None:
         data["datapath"] = datapath_data(design.schedule)
         data["resources_estimate"] = resources_estimate(design.schedule)
@@ -597,6 +599,23 @@ def report_text(design: Design, data: dict[str, Any] | None = None) -> str:
     ]
     if "datapath" in data:
         lines += datapath_text(data)
+    synth = data.get("synthesis")
+    if synth is not None:
+        if "error" in synth:
+            lines.append(f"synthesis: {synth['error']}")
+        else:
+            kind = "estimate for a vendor part" if synth.get("estimate") else "measured"
+            lines.append(
+                f"synthesis (yosys {synth['command'].split()[0]}, {kind}, "
+                f"{synth['seconds']:g} s): LUT {synth['lut']}, FF {synth['ff']}, "
+                f"BRAM {synth['bram']}, DSP {synth['dsp']}"
+                + (
+                    f" per design with {data['num_cu']} compute units"
+                    if data.get("num_cu", 1) > 1
+                    else ""
+                )
+                + "; Fmax: soff synth"
+            )
     lines.append(
         "compile time: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in design.timings.items())
     )

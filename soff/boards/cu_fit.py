@@ -7,40 +7,25 @@ the same flow as ``soff synth``) and the count is the largest N (at most
 capacity`` for every resource the board lists. The single-CU design includes
 the control slave and the memory arbiters, which N CUs share, so the estimate
 errs on the safe side; the headroom leaves place and route room to close
-timing. Results are cached per design text and board under
-``$SOFF_CACHE_DIR/fit`` because synthesis takes seconds to minutes.
+timing. Results are cached (:func:`soff.boards.synth.synthesis_summary`)
+because synthesis takes seconds to minutes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import sys
-from pathlib import Path
 
 from soff.boards.board import Board
-from soff.boards.synth import RESOURCES, DoesNotFitError, ToolMissingError, synthesize
+from soff.boards.synth import RESOURCES, DoesNotFitError, ToolMissingError, synthesis_summary
 from soff.diagnostics import CompileError
 
 UTILISATION = 0.8  # fraction of each resource the compute units may use
 
 
-def _cache_dir() -> Path:
-    env = os.environ.get("SOFF_CACHE_DIR")
-    return (Path(env) if env else Path.home() / ".cache" / "soff" / "sim") / "fit"
-
-
 def cu_cost(verilog: str, top: str, board: Board) -> dict[str, int]:
     """Resources of one compute unit (the single-CU design ``verilog``) on ``board``."""
-    key = hashlib.sha256(
-        json.dumps([verilog, top, board.name, board.synth.get("yosys", "")]).encode()
-    ).hexdigest()[:24]
-    path = _cache_dir() / f"{key}.json"
-    if path.is_file():
-        return {k: int(v) for k, v in json.loads(path.read_text()).items()}
     try:
-        result = synthesize(verilog, top, board, place_and_route=False)
+        summary = synthesis_summary(verilog, top, board)
     except ToolMissingError as e:
         raise CompileError(
             f"--num-cu auto measures a compute unit with yosys, which is not installed ({e}); "
@@ -48,12 +33,7 @@ def cu_cost(verilog: str, top: str, board: Board) -> dict[str, int]:
         ) from None
     except DoesNotFitError as e:
         raise CompileError(f"--num-cu auto: even one compute unit is too big: {e}") from None
-    cost = {r: int(getattr(result, r)) for r in RESOURCES}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(cost, sort_keys=True))
-    os.replace(tmp, path)
-    return cost
+    return {r: int(summary[r]) for r in RESOURCES}
 
 
 def fit_count(cost: dict[str, int], board: Board, limit: int) -> tuple[int, str]:

@@ -493,3 +493,40 @@ def harness_verilog(top: str, ports: list[tuple[str, str, int]]) -> tuple[str, d
         header_comment=f"Synthesis harness for {top}: only clk, din and dout reach pins.",
     )  # fmt: skip
     return print_verilog([m]), {"ff": n_in + 1, "lut": (n_out + 2) // 3}
+
+
+# --------------------------------------------------------------------------- cached summary
+
+
+def _summary_cache() -> Path:
+    env = os.environ.get("SOFF_CACHE_DIR")
+    return (Path(env) if env else Path.home() / ".cache" / "soff" / "sim") / "synth"
+
+
+def synthesis_summary(verilog: str, top: str, board: Board) -> dict[str, Any]:
+    """Yosys resource counts for ``top`` on ``board`` (synthesis only, no place and
+    route), cached per design text and board under ``$SOFF_CACHE_DIR/synth``.
+
+    Returns ``{"tool", "command", "lut", "ff", "bram", "dsp", "estimate",
+    "seconds"}``; raises :class:`ToolMissingError`, :class:`DoesNotFitError` or
+    :class:`SynthError` like :func:`synthesize`."""
+    import hashlib
+
+    command = board.synth.get("yosys", "")
+    key = hashlib.sha256(json.dumps([verilog, top, board.name, command]).encode()).hexdigest()
+    path = _summary_cache() / f"{key[:24]}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    result = synthesize(verilog, top, board, place_and_route=False)
+    summary: dict[str, Any] = {
+        "tool": "yosys",
+        "command": command,
+        **{r: int(getattr(result, r)) for r in RESOURCES},
+        "estimate": result.estimate,
+        "seconds": round(result.wall_seconds, 1),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(summary, sort_keys=True))
+    os.replace(tmp, path)
+    return summary

@@ -240,3 +240,32 @@ def test_atomics_are_ports_of_the_atomic_unit(tmp_path: Path) -> None:
         {"pointer": "d", "loads": ["ld0"], "stores": [], "atomics": []},
         {"pointer": "h", "loads": [], "stores": [], "atomics": ["at0"]},
     ]
+
+
+def test_report_with_a_target_measures_with_yosys(tmp_path: Path, capsys) -> None:
+    """--report with --target runs yosys (cached); without yosys it says so."""
+    from soff.boards.synth import ToolMissingError, find_tool
+
+    out, js = tmp_path / "v.v", tmp_path / "r.json"
+    argv = [
+        str(ROOT / "examples" / "vadd.cl"),
+        "-o",
+        str(out),
+        "--target",
+        "ecp5-85k",
+        "--report",
+        "--report-json",
+        str(js),
+    ]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    synth = json.loads(js.read_text())["synthesis"]
+    try:
+        find_tool("yosys")
+    except ToolMissingError:
+        assert "not installed" in synth["error"] and "synthesis: yosys is not installed" in err
+        return
+    assert synth["tool"] == "yosys" and synth["lut"] > 100 and synth["ff"] > 100
+    assert f"LUT {synth['lut']}, FF {synth['ff']}" in err
+    assert main(argv + ["--no-synth"]) == 0
+    assert "synthesis" not in json.loads(js.read_text())
