@@ -375,6 +375,9 @@ def extract_device_code(text: str) -> DeviceCode:
                 item.kind = "candidate"
                 item.typedefs = decls
     for item in items:
+        if item.kind == "template" and "__global__" not in (t.val for t in item.toks):
+            for name in item.defines:  # instantiated for explicit calls (f<4>(x)), below
+                providers.setdefault(name, []).append(item)
         if item.kind == "candidate":
             for name in item.defines:
                 providers.setdefault(name, []).append(item)
@@ -479,16 +482,64 @@ def extract_device_code(text: str) -> DeviceCode:
         for name, arg_lists in instances.items()
         for args in arg_lists
     ]
-    for name in instances:  # the template itself goes; its instances follow the program
-        template = template_items[name]
+    device_templates = {
+        name: item
+        for item in items
+        if item.kind == "template" and id(item) in kept and item.params
+        for name in item.defines
+        if name not in template_items
+    }
+    originals = list(chars)  # the templates' text, rewritten like kept code
+    kept_templates = [template_items[name] for name in instances]
+    for template in [*kept_templates, *device_templates.values()]:
+        # the template itself goes; its instances follow the program
         start, end = template.toks[0].pos, template.toks[-1].pos + len(template.toks[-1].val)
         for pos in range(start, end):
             if chars[pos] != text[pos] and text[pos] != "\n":
                 chars[pos] = " "
         for t in template.toks:
             blank(t)
-    result.text = "".join(chars) + "".join(copies)
+    out = "".join(chars) + "".join(copies)
+    if device_templates:
+        out = _instantiate_calls(text, originals, out, device_templates, loc)
+    result.text = out
     return result
+
+
+def _instantiate_calls(
+    text: str, originals: list[str], out: str, templates: dict[str, _Item], tmap: _TextMap
+) -> str:
+    """Instantiate the device function templates ``out`` calls with explicit
+    arguments (``warpReduce<256>(s, tid)``): each call becomes a call of
+    ``warpReduce_256``, whose copy is appended (repeatedly, for the calls the copies
+    make)."""
+    done: set[str] = set()
+    for _ in range(16):  # nesting depth
+        toks = _tokens(out)
+        calls: list[tuple[int, int, str]] = []  # (start, end, instance name)
+        added: list[str] = []
+        for i, t in enumerate(toks[:-1]):
+            if t.kind != "id" or t.val not in templates or toks[i + 1].val != "<":
+                continue
+            found = _instantiations(out, toks[i:], {t.val: templates[t.val]})
+            close = next(
+                (j for j in range(i + 2, len(toks)) if toks[j].val in (">", ";", "{", "}")), None
+            )
+            if not found or close is None or close + 1 >= len(toks) or toks[close + 1].val != "(":
+                continue
+            args = found[t.val][0]
+            new_name = t.val + "_" + "_".join(re.sub(r"\W+", "_", a).strip("_") for a in args)
+            calls.append((t.pos, toks[close].pos + 1, new_name))
+            if new_name not in done:
+                done.add(new_name)
+                copy = _instantiate(text, originals, templates[t.val], t.val, args, True, tmap)
+                added.append(copy)
+        if not calls:
+            break
+        for start, end, new_name in reversed(calls):
+            out = out[:start] + new_name + out[end:]
+        out += "".join(added)
+    return out
 
 
 def _instantiate(

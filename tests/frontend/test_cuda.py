@@ -553,10 +553,23 @@ def test_template_kernel_is_an_error_at_the_template() -> None:
 def test_template_device_function_used_by_a_kernel() -> None:
     e = error(
         "template <int N>\n__device__ int times(int x) { return N * x; }\n"
-        "__global__ void k(int *p) { *p = times<3>(*p); }\n"
+        "__global__ void k(int *p) { *p = times(*p); }\n"
     )
     assert str(e).startswith("k.cu:1:1: error: templates are not supported: 'times'")
     assert "k.cu:3:" in e.message
+
+
+def test_device_templates_called_with_explicit_arguments_are_instantiated() -> None:
+    src = """
+    template <int N> __device__ int times(int x) { return N * x; }
+    template <int N, typename T = int> __device__ T plus(T x) { return times<N>(x) + x; }
+    template <int B> __global__ void k(int *p) {
+        p[threadIdx.x] = times<B>(p[threadIdx.x]) + times<2>(1) + plus<10>(1);
+    }
+    void host(int *p) { k<3><<<1, 4>>>(p); }
+    """
+    out = run(src, {"p": np.arange(4, dtype=np.int32)}, 1, 4)["p"]
+    assert out.tolist() == [3 * x + 2 + 11 for x in range(4)]
 
 
 def test_device_function_templates_deduce_their_types() -> None:
