@@ -20,7 +20,9 @@ _MATH = {"sqrt": "fsqrt", "fmin": "fmin", "fmax": "fmax", "fma": "fma"}
 # math functions whose unit has the function's name
 _MATH_UNITS = ("floor", "ceil", "trunc", "round", "rint", "copysign", "fdim")
 # binary32 units only
-_F32_UNITS = ("exp2", "exp", "exp10", "log2", "log", "log10", "sin", "cos", "pow", "powr")
+_F32_UNITS = (
+    "exp2", "exp", "exp10", "log2", "log", "log10", "sin", "cos", "pow", "powr", "cbrt",
+)  # fmt: skip
 _MATH.update({fn: fn for fn in _MATH_UNITS + _F32_UNITS})
 # board-table names where they differ from the unit names
 _TABLE_NAME = {"fsqrt": "sqrt", "fcvt": "fcast"}
@@ -34,7 +36,8 @@ FALLBACK_LATENCY = {
     ("fdiv", 32): 16, ("fdiv", 64): 30, ("fsqrt", 32): 16, ("fsqrt", 64): 30,
     ("copysign", 32): 1, ("copysign", 64): 1, ("fdim", 32): 6, ("fdim", 64): 7,
     ("exp2", 32): 8, ("exp", 32): 9, ("exp10", 32): 9, ("log2", 32): 12, ("log", 32): 14,
-    ("log10", 32): 14, ("sin", 32): 20, ("cos", 32): 20, ("pow", 32): 28, ("powr", 32): 28,
+    ("log10", 32): 14, ("sin", 32): 20, ("cos", 32): 20, ("pow", 32): 28,
+    ("powr", 32): 28, ("cbrt", 32): 26,
     **{(fn, w): 2 for fn in ("floor", "ceil", "trunc", "round", "rint") for w in (32, 64)},
 }  # fmt: skip
 STD_INT_WIDTHS = (8, 16, 32, 64)

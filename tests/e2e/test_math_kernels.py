@@ -238,3 +238,21 @@ def test_pown_through_expand_math() -> None:
         0x3F800000,
         0xFF800000,
     ]
+
+
+def test_cbrt_unit() -> None:
+    src = """
+    __kernel void c(__global const float *x, __global float *o) {
+        int i = get_global_id(0);
+        o[i] = cbrt(x[i]);
+    }
+    """
+    n = 64
+    x = (RNG.uniform(-1, 1, n) * np.exp2(RNG.uniform(-140, 127, n))).astype(np.float32)
+    x[:7] = [0.0, -0.0, np.inf, -np.inf, np.nan, -27.0, 1e-45]
+    d = soff.compile(src, filename="c.cl")
+    r = d.simulate(n, 32, {"x": x, "o": np.zeros(n, np.float32)})
+    assert ulp_error(r.outputs["o"], np.cbrt(x.astype(np.float64))).max() <= 0.52
+    assert bits(r.outputs["o"][:6]).tolist() == [
+        0, 0x80000000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xC0400000,
+    ]  # fmt: skip

@@ -25,7 +25,7 @@ floor ceil trunc round rint
            exact, zeros keep their sign
 copysign   ``a`` with ``b``'s sign (bits: a NaN's payload is kept)
 fdim       ``a - b`` if ``a > b``, else +0; NaN if either is NaN
-exp2 exp exp10 log2 log log10 sin cos pow powr
+exp2 exp exp10 log2 log log10 sin cos pow powr cbrt
            ``f32`` only; within 0.52 ulp of the exact result (measured), exact
            for exp2 of integers and log2(1); OpenCL special values
 div rem    ``fmt`` is the integer type ("i8".."u64"); x/0 = -1, x%0 = x,
@@ -76,6 +76,7 @@ FLOAT_OPS = (
     "cos",
     "pow",
     "powr",
+    "cbrt",
 )
 INT_TYPES = tuple(f"{s}{w}" for w in (8, 16, 32, 64) for s in "iu")
 
@@ -94,7 +95,7 @@ _TABLE = {
 }  # fmt: skip
 # binary32 only (soff.rtl_gen.units.ftrans)
 _TABLE["f32"].update(
-    exp2=8, exp=9, exp10=9, log2=12, log=14, log10=14, sin=20, cos=20, pow=28, powr=28
+    exp2=8, exp=9, exp10=9, log2=12, log=14, log10=14, sin=20, cos=20, pow=28, powr=28, cbrt=26
 )
 for _f, _lat in _TABLE.items():
     for _op, _l in _lat.items():
@@ -181,6 +182,10 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
         return fmath.gen_copysign(f), f"soff_copysign_{fmt}"
     if op == "fdim":
         return fp.gen_fdim(f), f"soff_fdim_{fmt}"
+    if op == "cbrt":
+        if fmt != "f32":
+            raise ValueError(f"unit 'cbrt' exists for f32 only, not '{fmt}'")
+        return ftrans.gen_cbrt(), "soff_cbrt_f32"
     if op in ftrans.POW_FUNCS:
         if fmt != "f32":
             raise ValueError(f"unit '{op}' exists for f32 only, not '{fmt}'")

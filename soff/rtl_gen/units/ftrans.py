@@ -680,3 +680,45 @@ def gen_pow(fn: str = "pow") -> Pipe:
         res = mux(one_res, const(_ONE, 32), mux(nan_res, _qnan(F32), signed))
     p.output(res, 1.0)
     return p
+
+
+# --------------------------------------------------------------------------- cbrt
+#
+# cbrt(x) = ±2**(log2|x| / 3): the logarithm's sum times 1/3 (42 bits) is the
+# exponential's fixed-point input (|log2|x|| / 3 < 50, never saturating).
+
+_THIRD = round(Fraction(2**42, 3))
+
+
+def cbrt_model(bits: int) -> int:
+    s, e, m = bits >> 31, (bits >> 23) & 0xFF, bits & 0x7FFFFF
+    if e == 255:
+        return F32.qnan if m else bits
+    if e == 0 and m == 0:
+        return bits
+    total = _log_total_model(m | ((e != 0) << 23), max(e, 1) - 127)
+    t = (abs(total) * _THIRD) >> (LOG_FB + 42 - FX)
+    return (s << 31) | _exp_core_model(-t if total < 0 else t)
+
+
+def gen_cbrt() -> Pipe:
+    """binary32 cube root (see the comment above :func:`cbrt_model`)."""
+    p = Pipe()
+    a = p.input("a", 32)
+    u, mn, ea = unpack_norm(p, F32, a, "a")
+    total = _log_total(p, mn, ea)
+    p.cut(2.0)
+    w = total.w
+    sl = p.let("sl", total[w - 1])
+    mag = p.let("mag_l", mux(sl, neg(total), total))
+    p.cut(1.5)
+    prod = p.let("third", mul(mag, const(_THIRD, 41)))
+    p.cut(3.0)
+    t = p.let("t", zext(prod[LOG_FB + 42 - FX + 37 : LOG_FB + 42 - FX], 41))
+    xs = p.let("xs", mux(sl, neg(t), t))
+    p.cut(1.5)
+    r = _exp_core(p, xs)
+    special = mux(u.nan, _qnan(F32), a)  # ±0, ±inf as they are
+    res = mux(bor(u.nan, u.inf, u.zero), special, catv(u.s, r[30:0]))
+    p.output(res, 1.0)
+    return p

@@ -21,12 +21,15 @@ REFS = {
     "log10": np.log10,
     "sin": np.sin,
     "cos": np.cos,
+    "cbrt": np.cbrt,
 }
 #: measured maximum error of the units (ulp); OpenCL 1.2 allows 3
 BOUND = 0.52
 
 
 def model(fn: str, bits: np.ndarray) -> np.ndarray:
+    if fn == "cbrt":
+        return np.array([ftrans.cbrt_model(int(b)) for b in bits], np.uint32)
     f = (
         ftrans.exp_model
         if fn in ftrans.EXP_FUNCS
@@ -64,6 +67,10 @@ def inputs(fn: str, n: int) -> np.ndarray:
         k = float(ftrans.SCALE[fn])
         x = np.concatenate([rng.uniform(-151, 129, n), rng.uniform(-1, 1, n // 4)]) / k
         bits = x.astype(np.float32).view(np.uint32)
+    elif fn == "cbrt":
+        bits = rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32)
+        cubes = (np.arange(-300, 300) ** 3).astype(np.float32).view(np.uint32)
+        bits = np.concatenate([bits, cubes])
     else:
         bits = np.concatenate(
             [

@@ -56,7 +56,7 @@ def _round(fmt: str) -> list[Unit]:
 
 
 def _trans() -> list[Unit]:
-    fns = ("exp2", "exp", "exp10", "log2", "log", "log10")
+    fns = ("exp2", "exp", "exp10", "log2", "log", "log10", "cbrt")
     units = [unit(fn, "f32") for fn in fns]
     return units + [unit("exp2", "f32", 1), unit("log2", "f32", 3), unit("exp", "f32", 20)]
 

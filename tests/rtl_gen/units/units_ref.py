@@ -216,6 +216,8 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
             return fn(x, y).astype(np.uint64)
         if op in ("fmin", "fmax"):
             return _minmax(a, b, fmt, op == "fmax")
+        if op == "cbrt":
+            return np.array([ftrans.cbrt_model(v) for v in a.tolist()], dtype=np.uint64)
         if op in ftrans.POW_FUNCS:
             return np.array(
                 [ftrans.pow_model(p, q, op) for p, q in zip(a.tolist(), b.tolist(), strict=True)],
