@@ -163,3 +163,10 @@ def test_powr_model_matches_the_ir_semantics() -> None:
     want = np.asarray(math_eval("powr", [x.astype(np.float64), y.astype(np.float64)], 64))
     assert np.array_equal(np.isnan(got.view(np.float32)), np.isnan(want))
     assert ulp_error(got, want.astype(LD)).max() <= BOUND
+
+
+def test_cbrt_of_cubes_is_exact() -> None:
+    k = np.arange(-300, 301)
+    cubes = (k**3).astype(np.float32)
+    got = np.array([ftrans.cbrt_model(int(b)) for b in cubes.view(np.uint32)], np.uint32)
+    assert got.view(np.float32).tolist() == k.astype(np.float32).tolist()
