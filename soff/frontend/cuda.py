@@ -23,7 +23,12 @@ differently:
 - the CUDA math functions and intrinsics map onto OpenCL built-ins
   (:data:`CUDA_BUILTINS`), ``make_float4(...)`` and friends are vector
   literals of soff's vector types (CUDA's ``float4`` is soff's ``float4``;
-  operators on them are element-wise as in OpenCL C).
+  operators on them are element-wise as in OpenCL C);
+- ``__constant__`` and ``__device__`` variables without an initializer (the
+  host fills them: ``cudaMemcpyToSymbol``) are extra buffer arguments named
+  after them;
+- the type parameters of ``__device__`` function templates are bound to the
+  argument types of each inlined call (:func:`bind_template_types`).
 """
 
 from __future__ import annotations

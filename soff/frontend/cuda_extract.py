@@ -15,10 +15,21 @@ and ``extern "C"`` braces are looked through) and keeps:
 Everything else (host functions, host variables, classes, ``using``, ...) is
 replaced by spaces, newlines kept, and ``static_cast<T>(e)`` in kept code
 becomes the C cast ``((T)(e))``, so every kept token stays at its line and
-column and diagnostics point into the user's ``.cu`` file. Templates are
-never kept: a ``__global__``/``__device__`` template is remembered by name so
-that a use of it (or a file whose only kernels are templates) is reported as
-"templates are not supported" at the template.
+column and diagnostics point into the user's ``.cu`` file.
+
+Templates:
+
+- a ``__global__`` template is instantiated for each argument list the file
+  uses it with (``k<256, float><<<...>>>``), the copies appended after ``#line``
+  markers to the template's lines (several instances are named ``k_256_float``);
+- a ``__device__`` template with only type parameters stays, its header turned
+  into ``typedef int T;`` in place: the lowering binds ``T`` to the argument
+  types at each inlined call (``CudaContext.generic``);
+- other ``__device__`` templates are instantiated for their calls with explicit
+  arguments (``f<4>(x)`` calls the appended ``f_4``);
+- any other template is dropped and remembered by name, so that a use of it (or
+  a file whose only kernels are templates) is reported as "templates are not
+  supported" at the template.
 """
 
 from __future__ import annotations
