@@ -866,7 +866,9 @@ def build_top(
                 if not w:
                     continue
                 lo -= w
-                items.append(Assign(sig[(bi, k + 1, v, 0)], byp_out[lo + w - 1 : lo]))
+                # a one-bit FIFO word is a scalar wire: Verilog cannot part-select it
+                part = byp_out if w == bw == 1 else byp_out[lo + w - 1 : lo]
+                items.append(Assign(sig[(bi, k + 1, v, 0)], part))
             for m in bs.memory_ops[k]:
                 ptr_t = m.operands[0].type
                 assert isinstance(ptr_t, PtrType)

@@ -283,3 +283,15 @@ def test_local_atomics_in_a_loop_with_barriers_match_the_interpreter() -> None:
     hw = des.simulate(n, local, args)
     ref = des.simulate(n, local, args, simulator="interp")
     np.testing.assert_array_equal(hw.outputs["out"], ref.outputs["out"])
+
+
+def test_only_a_predicate_crosses_a_boundary() -> None:
+    """Regression: two predicated atomics in a row carry just the one-bit predicate
+    through the bypass FIFO between them (a scalar wire, not part-selectable)."""
+    src = """__kernel void two(__global float *r, __global uint *c) {
+    if (get_global_id(0) == 3) { atomic_xchg(r, 1.5f); atomic_inc(c); }
+}"""
+    r = design(src, "two.cl").simulate(
+        8, 8, {"r": np.zeros(1, np.float32), "c": np.zeros(1, np.uint32)}
+    )
+    assert r.outputs["r"][0] == 1.5 and r.outputs["c"][0] == 1
