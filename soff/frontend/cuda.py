@@ -41,9 +41,21 @@ from pycparser import c_ast, c_lexer
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
 from soff.frontend import atomics
+from soff.frontend.cuda_extract import AUTO_TYPE
 from soff.frontend.opencl import PRELUDE, VECTOR_TYPE_NAMES
 from soff.ir.core import Arg, Op, Value
-from soff.ir.types import I32, U32, U64, ArrayType, FloatType, IntType, PtrType, Type, VectorType
+from soff.ir.types import (
+    I32,
+    U32,
+    U64,
+    VOID,
+    ArrayType,
+    FloatType,
+    IntType,
+    PtrType,
+    Type,
+    VectorType,
+)
 
 if TYPE_CHECKING:
     from soff.frontend.lower import Var, _Context, _FunctionLowerer, _LValue
@@ -65,9 +77,10 @@ CUDA_UNSUPPORTED_TYPES = frozenset(
     ["dim3", "longlong1", "ulonglong1"] + [f"{b}1" for b in _VEC_BASES]
 )
 CUDA_PRELUDE = PRELUDE + "".join(
-    f"typedef int {n};\n" for n in sorted({*CUDA_TYPE_ALIASES, *CUDA_UNSUPPORTED_TYPES})
+    f"typedef int {n};\n"
+    for n in sorted({*CUDA_TYPE_ALIASES, *CUDA_UNSUPPORTED_TYPES, AUTO_TYPE})
 )
-CUDA_PRELUDE_NAMES = frozenset({*CUDA_TYPE_ALIASES, *CUDA_UNSUPPORTED_TYPES})
+CUDA_PRELUDE_NAMES = frozenset({*CUDA_TYPE_ALIASES, *CUDA_UNSUPPORTED_TYPES, AUTO_TYPE})
 
 #: threadIdx & co -> work-item op
 BUILTIN_VARIABLES = {
@@ -388,6 +401,29 @@ def unbind_template_types(fn: _FunctionLowerer, saved: dict[str, Type | None]) -
             cu.bindings.pop(tname, None)
         else:
             cu.bindings[tname] = t
+
+
+def is_auto(type_node: Any) -> bool:
+    """Whether a declaration's type is C++11 ``auto`` (``auto x``, ``const auto x``)."""
+    return (
+        isinstance(type_node, c_ast.TypeDecl)
+        and isinstance(type_node.type, c_ast.IdentifierType)
+        and type_node.type.names == [AUTO_TYPE]
+    )
+
+
+def lower_auto_decl(fn: _FunctionLowerer, node: c_ast.Decl, loc: SourceLoc) -> None:
+    """``auto x = e;``: a variable of the type of ``e``."""
+    from soff.frontend.lower import Var, _outer_quals
+
+    if node.init is None or isinstance(node.init, c_ast.InitList):
+        raise CompileError(f"declaration of '{node.name}' with type 'auto' needs an initializer", loc)
+    value = fn.lower_expr(node.init)
+    if value.type == VOID:
+        raise CompileError(f"variable '{node.name}' cannot have type 'void'", loc)
+    var = Var(node.name, value.type, loc, const="const" in _outer_quals(node.type))
+    fn.declare(var)
+    fn.assign_var(var, value)
 
 
 def _check_unusable(cu: CudaContext, name: str, loc: SourceLoc) -> None:

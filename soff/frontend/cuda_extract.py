@@ -14,7 +14,8 @@ and ``extern "C"`` braces are looked through) and keeps:
 
 Everything else (host functions, host variables, classes, ``using``, ...) is
 replaced by spaces, newlines kept, and ``static_cast<T>(e)`` in kept code
-becomes the C cast ``((T)(e))``, so every kept token stays at its line and
+becomes the C cast ``((T)(e))`` and ``auto`` a type name the lowering deduces,
+so every kept token stays at its line and
 column and diagnostics point into the user's ``.cu`` file.
 
 Templates:
@@ -52,6 +53,8 @@ _PAREN_SPECIFIERS = frozenset(
 )
 #: blanked in kept items (with their parenthesised arguments where they have one)
 _BLANKED = frozenset(["__launch_bounds__", "__align__", "__cluster_dims__", "__grid_constant__"])
+#: what ``auto`` becomes in kept code (as long as ``auto``; declared in CUDA_PRELUDE)
+AUTO_TYPE = "__au"
 _CXX_CASTS = frozenset(["static_cast", "reinterpret_cast", "const_cast"])
 _CXX_ONLY = frozenset(
     "class public private protected template operator virtual namespace using new delete "
@@ -456,6 +459,10 @@ def extract_device_code(text: str) -> DeviceCode:
                 blank(t)
                 blank(nxt)
                 k += 2
+                continue
+            if t.val == "auto":  # C++11 auto: a type name the lowering deduces
+                chars[t.pos : t.pos + 4] = AUTO_TYPE
+                k += 1
                 continue
             if t.val in _CXX_CASTS and nxt is not None and nxt.val == "<":
                 close = next(

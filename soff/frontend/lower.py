@@ -911,6 +911,9 @@ class _FunctionLowerer:
         if self.ctx.cuda and node.storage == ["extern"] and _decl_space(node.type) == "local":
             self.declare(cuda.dynamic_shared(self, node, loc))  # extern __shared__ T s[];
             return
+        if self.ctx.cuda and cuda.is_auto(node.type):
+            cuda.lower_auto_decl(self, node, loc)  # auto x = e;
+            return
         for s in node.storage or []:
             raise UnsupportedError(f"'{s}' variables are not supported yet", loc)
         if isinstance(node.type, c_ast.FuncDecl):

@@ -262,6 +262,23 @@ def test_device_variables_are_buffer_arguments() -> None:
     assert out["counter"].tolist() == [9] and out["partial"].tolist() == [1.0] * 4
 
 
+def test_auto_takes_the_type_of_its_initializer() -> None:
+    src = """__global__ void k(float *p, unsigned *u) {
+        auto i = blockIdx.x * blockDim.x + threadIdx.x;
+        const auto v = p[i];
+        auto q = p + 4;
+        auto w = make_float2(v, 2.0f);
+        for (auto j = 0; j < 2; j++) q[i] += v;
+        u[i] = sizeof(i) + sizeof(w) + sizeof(q);
+        q[i] += w.y;
+    }"""
+    out = run(src, {"p": np.arange(8, dtype=np.float32), "u": np.zeros(4, np.uint32)}, 1, 4)
+    assert out["p"].tolist() == [0, 1, 2, 3, 6, 9, 12, 15]
+    assert out["u"].tolist() == [4 + 8 + 8] * 4
+    e = error("__global__ void k(int *p) {\n  auto x;\n  *p = x;\n}")
+    assert str(e).startswith("k.cu:2:") and "needs an initializer" in e.message
+
+
 def test_generic_pointers_take_the_space_of_what_they_point_to() -> None:
     src = """
     __device__ float first(const float *v) { return v[0]; }
