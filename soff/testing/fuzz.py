@@ -277,13 +277,14 @@ class Summary:
 
 def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float = 300.0,
         hardware: bool = True, pocl: bool | None = None, log: Callable[[str], None] = print,
-        stop_after: float | None = None, features: Features | None = None) -> Summary:
+        stop_after: float | None = None, features: Features | None = None,
+        simulator: str = "verilator") -> Summary:
     """Generate and check ``count`` kernels with seeds ``seed``, ``seed + 1``, ..."""
     s = Summary()
     if pocl is None:
         pocl = pocl_available()
     log(f"soff fuzz: {count} kernel(s) from seed {seed}; interpreter"
-        f"{' vs hardware (Verilator)' if hardware else ''}{' vs PoCL' if pocl else ''}")
+        f"{f' vs hardware ({simulator.capitalize()})' if hardware else ''}{' vs PoCL' if pocl else ''}")
     t_start = time.perf_counter()
     seen: dict[str, int] = {}
     for i in range(count):
@@ -296,7 +297,7 @@ def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float =
         except Exception:  # noqa: BLE001 - a generator bug is worth seeing, not stopping for
             log(f"[{i + 1}/{count}] seed {sd}: GENERATOR ERROR\n{traceback.format_exc()}")
             continue
-        o = check_program(p, hardware=hardware, pocl=pocl)
+        o = check_program(p, hardware=hardware, pocl=pocl, simulator=simulator)
         s.ran += 1
         s.kinds[o.kind] = s.kinds.get(o.kind, 0) + 1
         cyc = f", {o.cycles} cycles" if o.cycles is not None else ""
@@ -329,6 +330,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "soff fuzz") -> int:
     ap.add_argument("--reduce-seconds", type=float, default=300.0, help="time bound per reduction (0: no reduction)")
     ap.add_argument("--no-hardware", action="store_true", help="interpreter (and PoCL) only, no Verilator")
     ap.add_argument("--no-pocl", action="store_true", help="do not use PoCL even when pyopencl is installed")
+    ap.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator",
+                    help="hardware simulator (icarus: no C++ build per kernel, slower cycles)")
     ap.add_argument("--time-limit", type=float, help="stop starting new kernels after this many seconds")
     ap.add_argument("--no-loop-cond-logic", action="store_true",
                     help="no &&, ||, ?: or calls in loop conditions (avoids the known front-end bug)")
@@ -342,7 +345,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "soff fuzz") -> int:
         return 0
     s = run(a.count, a.seed, Path(a.keep) if a.keep else None, a.reduce_seconds,
             hardware=not a.no_hardware, pocl=False if a.no_pocl else None,
-            log=lambda m: print(m, flush=True), stop_after=a.time_limit, features=features)
+            log=lambda m: print(m, flush=True), stop_after=a.time_limit, features=features,
+            simulator=a.simulator)
     return 1 if s.failed else 0
 
 
