@@ -235,8 +235,6 @@ CASES = {
             "result": np.array([a["a"] @ a["b"]], np.float32),  # small integers: exact
             "blocks_done": np.array([3], np.uint32),
         },
-        bug="an atomic inside an if (a predicated atomic) makes Verilog that does not "
-        "build: a bit select of a 1-bit bypass FIFO output ('b8_b0_bypass_out[0:0]')",
     ),
     "daxpy_grid_stride": Case(
         "daxpy_grid_stride.cu", (2,), (32,), _daxpy_args, _daxpy_ref, rtol=1e-15
