@@ -52,7 +52,9 @@ _PAREN_SPECIFIERS = frozenset(
     "__attribute__ __launch_bounds__ __align__ alignas __declspec __cluster_dims__".split()
 )
 #: blanked in kept items (with their parenthesised arguments where they have one)
-_BLANKED = frozenset(["__launch_bounds__", "__align__", "__cluster_dims__", "__grid_constant__"])
+_BLANKED = frozenset(
+    ["__launch_bounds__", "__align__", "__cluster_dims__", "__grid_constant__", "alignas"]
+)
 #: what ``auto`` becomes in kept code (as long as ``auto``; declared in CUDA_PRELUDE)
 AUTO_TYPE = "__au"
 _CXX_CASTS = frozenset(["static_cast", "reinterpret_cast", "const_cast"])
@@ -296,7 +298,8 @@ def _classify(item: _Item) -> None:
         return
     if is_def or not _is_c_like(vals):
         return  # a host function, or C++
-    if head[:1] in (["typedef"], ["struct"], ["union"], ["enum"]) or "const" in head[:3]:
+    const = "const" in head[:3] or "constexpr" in head[:3]
+    if head[:1] in (["typedef"], ["struct"], ["union"], ["enum"]) or const:
         names = _declared_names(toks)
         for k, v in enumerate(vals[:-1]):
             if v in ("struct", "union", "enum") and toks[k + 1].kind == "id":
@@ -310,7 +313,7 @@ def _classify(item: _Item) -> None:
                     depth -= 1
                 elif depth == 1 and t.kind == "id" and toks[k - 1].val in ("{", ","):
                     names.add(t.val)
-        if "const" in head[:3] and "=" not in vals:
+        if const and "=" not in vals:
             return  # a const declaration without a value is not a usable constant
         item.kind, item.defines = "candidate", names
     elif "(" not in head:
@@ -459,6 +462,10 @@ def extract_device_code(text: str) -> DeviceCode:
                 blank(t)
                 blank(nxt)
                 k += 2
+                continue
+            if t.val == "constexpr":  # a constant expression is const
+                chars[t.pos : t.pos + 9] = "const    "
+                k += 1
                 continue
             if t.val == "auto":  # C++11 auto: a type name the lowering deduces
                 chars[t.pos : t.pos + 4] = AUTO_TYPE

@@ -227,6 +227,22 @@ def test_file_scope_consts_size_arrays() -> None:
     assert run(src, {"p": np.zeros(8, np.float32)}, 1, 8)["p"].tolist() == [10.0] * 8
 
 
+def test_constexpr_and_alignas() -> None:
+    src = """
+    constexpr int B = 4;
+    __host__ __device__ constexpr int twice(int x) { return 2 * x; }
+    struct alignas(16) Unused { float x[4]; };
+    __global__ void k(float *p) {
+        __shared__ alignas(16) float s[B];
+        constexpr float h = 0.5f;
+        s[threadIdx.x] = p[threadIdx.x] * h;
+        __syncthreads();
+        p[threadIdx.x] = s[B - 1 - threadIdx.x] + twice(B);
+    }"""
+    out = run(src, {"p": np.arange(4, dtype=np.float32)}, 1, 4)["p"]
+    assert out.tolist() == [1.5 + 8, 1 + 8, 0.5 + 8, 0 + 8]
+
+
 def test_cxx_casts_become_c_casts() -> None:
     src = """__global__ void k(float *p, int *q) {
         q[0] = static_cast<int>(p[1]) * 2 + static_cast<unsigned>(q[1]);
