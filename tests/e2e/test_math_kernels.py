@@ -256,3 +256,23 @@ def test_cbrt_unit() -> None:
     assert bits(r.outputs["o"][:6]).tolist() == [
         0, 0x80000000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xC0400000,
     ]  # fmt: skip
+
+
+def test_ldexp_units() -> None:
+    src = """
+    __kernel void l(__global const float *x, __global const double *y, __global const int *k,
+                    __global float *o, __global double *p) {
+        int i = get_global_id(0);
+        o[i] = ldexp(x[i], k[i]);
+        p[i] = ldexp(y[i], k[i] * 8);
+    }
+    """
+    n = 64
+    x = (RNG.standard_normal(n) * np.exp2(RNG.uniform(-130, 120, n))).astype(np.float32)
+    y = RNG.standard_normal(n) * np.exp2(RNG.uniform(-1000, 1000, n))
+    k = RNG.integers(-160, 160, n).astype(np.int32)
+    x[:4], k[:4] = [1.5, -0.0, np.inf, 1.0], [-149, 5, -3, 2**31 - 1]
+    d = soff.compile(src, filename="l.cl")
+    r = d.simulate(n, 32, {"x": x, "y": y, "k": k, "o": np.zeros(n, np.float32), "p": np.zeros(n)})
+    np.testing.assert_array_equal(canon(r.outputs["o"]), canon(np.ldexp(x, k)))
+    np.testing.assert_array_equal(canon(r.outputs["p"]), canon(np.ldexp(y, k * 8)))

@@ -25,6 +25,7 @@ floor ceil trunc round rint
            exact, zeros keep their sign
 copysign   ``a`` with ``b``'s sign (bits: a NaN's payload is kept)
 fdim       ``a - b`` if ``a > b``, else +0; NaN if either is NaN
+ldexp      ``a * 2**b``, ``b`` a 32-bit signed integer (rounded if subnormal)
 exp2 exp exp10 log2 log log10 sin cos pow powr cbrt
            ``f32`` only; within 0.52 ulp of the exact result (measured), exact
            for exp2 of integers and log2(1); OpenCL special values
@@ -77,6 +78,7 @@ FLOAT_OPS = (
     "pow",
     "powr",
     "cbrt",
+    "ldexp",
 )
 INT_TYPES = tuple(f"{s}{w}" for w in (8, 16, 32, 64) for s in "iu")
 
@@ -88,10 +90,10 @@ DEFAULT_LATENCY: dict[tuple[str, str], int] = {}
 _TABLE = {
     "f32": dict(fadd=8, fsub=8, fmul=7, fma=10, fdiv=30, fsqrt=28, fcmp=1, fmin=1, fmax=1,
                 fcvt=3, itof=5, ftoi=3, floor=2, ceil=2, trunc=2, round=2, rint=2,
-                copysign=1, fdim=9),
+                copysign=1, fdim=9, ldexp=3),
     "f64": dict(fadd=9, fsub=9, fmul=9, fma=12, fdiv=60, fsqrt=58, fcmp=1, fmin=1, fmax=1,
                 fcvt=3, itof=6, ftoi=4, floor=2, ceil=2, trunc=2, round=2, rint=2,
-                copysign=1, fdim=10),
+                copysign=1, fdim=10, ldexp=3),
 }  # fmt: skip
 # binary32 only (soff.rtl_gen.units.ftrans)
 _TABLE["f32"].update(
@@ -178,6 +180,8 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
         return fp.gen_fcvt(sf, f), f"soff_fcvt_{src}_{fmt}"
     if op in fmath.ROUND_MODES:
         return fmath.gen_fround(f, op), f"soff_{op}_{fmt}"
+    if op == "ldexp":
+        return fmath.gen_ldexp(f), f"soff_ldexp_{fmt}"
     if op == "copysign":
         return fmath.gen_copysign(f), f"soff_copysign_{fmt}"
     if op == "fdim":

@@ -3,7 +3,7 @@ exact), and the binary32 transcendentals (see :mod:`soff.rtl_gen.units.ftrans`).
 
 from __future__ import annotations
 
-from soff.rtl_gen.units.fp import Fmt, _qnan, unpack
+from soff.rtl_gen.units.fp import Fmt, _qnan, round_pack, unpack, unpack_norm
 from soff.rtl_gen.units.pipe import (
     Pipe,
     V,
@@ -15,10 +15,12 @@ from soff.rtl_gen.units.pipe import (
     const,
     eq,
     geu,
+    lts,
     ltu,
     mux,
     ne,
     ones,
+    sext,
     sub,
     zeros,
 )
@@ -96,4 +98,25 @@ def gen_copysign(f: Fmt) -> Pipe:
     a = p.input("a", f.n)
     b = p.input("b", f.n)
     p.output(catv(b.msb, a[f.n - 2 : 0]), 0.2)
+    return p
+
+
+def gen_ldexp(f: Fmt) -> Pipe:
+    """``a · 2**b`` (``b`` a 32-bit signed integer), rounded to nearest even where the
+    result is subnormal, else exact; overflow to infinity; NaN gives the canonical NaN."""
+    p = Pipe()
+    a = p.input("a", f.n)
+    b = p.input("b", 32)
+    u, mn, ea = unpack_norm(p, f, a, "a")
+    # clamp b to ±(2**(ew+1)): beyond it the result is 0 or inf whatever a is
+    lim = 1 << (f.ew + 1)
+    xw = f.ew + 4
+    hi = p.let("k_hi", bnot(lts(b, const(lim, 32))))
+    lo = p.let("k_lo", lts(b, const(-lim, 32)))
+    k = p.let("k", mux(hi, const(lim, xw), mux(lo, const(-lim, xw), b[xw - 1 : 0])))
+    e = p.let("e", add(sext(ea, xw), k, xw))
+    p.cut(1.5)
+    r = round_pack(p, f, u.s, e, mn, const(0, 1))
+    special = mux(u.nan, _qnan(f), a)  # ±0 and ±inf unchanged
+    p.output(mux(bor(u.nan, u.inf, u.zero), special, r), 1.0)
     return p

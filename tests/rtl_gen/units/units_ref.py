@@ -216,6 +216,9 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
             return fn(x, y).astype(np.uint64)
         if op in ("fmin", "fmax"):
             return _minmax(a, b, fmt, op == "fmax")
+        if op == "ldexp":
+            k = np.array(_int_of(b, "i32"), np.int64)
+            return _canon(np.ldexp(x, np.clip(k, -5000, 5000)), fmt)
         if op == "cbrt":
             return np.array([ftrans.cbrt_model(v) for v in a.tolist()], dtype=np.uint64)
         if op in ftrans.POW_FUNCS:
@@ -473,4 +476,19 @@ def pow_vectors(seed: int, n_random: int) -> tuple[np.ndarray, ...]:
         ]
     )
     a, b = a.astype(np.uint64), b.astype(np.uint64)
+    return a, b, np.zeros_like(a)
+
+
+def ldexp_vectors(seed: int, n_random: int, fmt: str) -> tuple[np.ndarray, ...]:
+    """Specials and random floats (subnormals and near-overflow included) with exponent
+    adjustments that reach every result range, and the extreme int values."""
+    rng = np.random.default_rng(seed)
+    sp = np.array(specials(fmt), dtype=np.uint64)
+    ks = np.array([0, 1, -1, 2**31 - 1, -(2**31), 200, -200, 1100, -1100, 5000, -5000], np.int64)
+    a0, k0 = (g.ravel() for g in np.meshgrid(sp, ks.astype(np.uint64), indexing="ij"))
+    a1 = random_floats(rng, n_random, fmt)
+    lim = 300 if fmt == "f32" else 2200
+    k1 = rng.integers(-lim, lim, n_random).astype(np.uint64)
+    a = np.concatenate([a0, a1])
+    b = np.concatenate([k0, k1]) & np.uint64(0xFFFFFFFF)
     return a, b, np.zeros_like(a)
