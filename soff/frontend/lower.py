@@ -21,7 +21,7 @@ from typing import Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
-from soff.frontend import atomics, cuda, vectors
+from soff.frontend import atomics, cuda, structs, vectors
 from soff.frontend.builtins import BUILTINS, lower_builtin
 from soff.frontend.cuda import CudaContext
 from soff.frontend.opencl import (
@@ -51,6 +51,7 @@ from soff.ir.types import (
     FloatType,
     IntType,
     PtrType,
+    StructType,
     Type,
     VectorType,
 )
@@ -315,6 +316,11 @@ class _Context:
         self.functions: dict[str, c_ast.Node] = {}
         self.cuda: CudaContext | None = None  # CUDA C (soff.frontend.cuda)
         self.default_space = "private"  # of unqualified pointers ("global" in CUDA C)
+        #: struct and union tags, and the types of specifiers already seen (soff.frontend.structs)
+        self.tags: dict[str, StructType] = {}
+        self.tag_nodes: dict[int, tuple[Any, StructType]] = {}
+        self.addr_taken: dict[int, set[str]] = {}
+        self.typedef_names: dict[int, str] = {}  # typedef struct {...} T: the struct is T
 
     def base_type(self, names: list[str], loc: SourceLoc) -> Type:
         if self.cuda is not None:
@@ -371,7 +377,7 @@ class _Context:
             if isinstance(inner, c_ast.IdentifierType):
                 return self.base_type(inner.names, _loc(inner, loc))
             if isinstance(inner, (c_ast.Struct, c_ast.Union)):
-                raise UnsupportedError("structs and unions are not supported yet", loc)
+                return structs.struct_type(self, inner, _loc(inner, loc))
             if isinstance(inner, c_ast.Enum):
                 raise UnsupportedError("enums are not supported yet", loc)
             raise UnsupportedError("this type is not supported yet", loc)
@@ -459,11 +465,16 @@ class _MemLValue(_LValue):
     def read(self, loc: SourceLoc) -> Value:
         if isinstance(self.type, ArrayType):
             return self.fn.decay(self.ptr, loc)
+        if isinstance(self.type, StructType):
+            return structs.load(self.fn, self.ptr, self.type, loc)
         if isinstance(self.ptr, VecPtr):
             return VecValue(self.read_lanes(list(range(self.ptr.vtype.count)), loc))
         return self.fn.load(self.ptr, loc)
 
     def write(self, value: Value, loc: SourceLoc) -> None:
+        if isinstance(self.type, StructType):
+            structs.store(self.fn, self.ptr, value, loc)
+            return
         if isinstance(self.ptr, VecPtr):
             assert isinstance(value, VecValue)
             self.write_lanes(list(range(self.ptr.vtype.count)), value.lanes, loc)
@@ -598,6 +609,11 @@ class _FunctionLowerer:
 
     def write_var(self, var: Var, block: Block, value: Value) -> None:
         """Define ``var`` in ``block``: a vector variable lane by lane."""
+        if isinstance(var.type, StructType):  # scalar-replaced: member by member
+            assert isinstance(value, structs.AggValue) and value.type == var.type
+            for m, x in zip(structs.member_vars(var), value.items, strict=True):
+                self.write_var(m, block, x)
+            return
         if isinstance(var.type, VectorType):
             assert isinstance(value, VecValue) and value.type == var.type
             for lane, x in zip(self.lane_vars(var), value.lanes, strict=True):
@@ -611,6 +627,10 @@ class _FunctionLowerer:
         self.defs.setdefault(var, {})[block] = value
 
     def assign_var(self, var: Var, value: Value) -> None:
+        if isinstance(value, structs.AggValue) and isinstance(var.type, StructType):
+            for m, x in zip(structs.member_vars(var), value.items, strict=True):
+                self.assign_var(m, x)
+            return
         if isinstance(value, VecValue):
             for lane, x in zip(self.lane_vars(var), value.lanes, strict=True):
                 if isinstance(x, Op) and x.name is None and x.opcode not in ("phi", "const"):
@@ -622,6 +642,9 @@ class _FunctionLowerer:
     def read_var(self, var: Var, block: Block, loc: SourceLoc) -> Value:
         """The value of ``var`` in ``block`` (a VecValue or VecPtr for vector types)."""
         t = var.type
+        if isinstance(t, StructType):
+            members = structs.member_vars(var)
+            return structs.AggValue(t, [self.read_var(m, block, loc) for m in members])
         if isinstance(t, VectorType):
             return VecValue([self.read_raw(lane, block, loc) for lane in self.lane_vars(var)])
         value = self.read_raw(var, block, loc)
@@ -798,6 +821,12 @@ class _FunctionLowerer:
                     f"kernel pointer argument '{p.name}' must point to __global, __constant or __local memory",
                     loc,
                 )
+        elif isinstance(t, StructType):
+            raise UnsupportedError(
+                f"{structs.c_name(t)} kernel arguments passed by value ('{p.name}') are not "
+                "supported yet: pass the struct through a __global or __constant pointer",
+                loc,
+            )
         elif t == F16:
             raise CompileError(f"kernel argument '{p.name}' cannot have type half", loc)
         elif not isinstance(t, (IntType, FloatType)):
@@ -907,7 +936,10 @@ class _FunctionLowerer:
     def lower_decl(self, node: c_ast.Decl) -> None:
         loc = _loc(node, self.loc)
         if node.name is None:
-            raise UnsupportedError("structs, unions and enums are not supported yet", loc)
+            if isinstance(node.type, (c_ast.Struct, c_ast.Union)):
+                structs.struct_type(self.ctx, node.type, loc)  # a struct declaration
+                return
+            raise UnsupportedError("enums are not supported yet", loc)
         if self.ctx.cuda and node.storage == ["extern"] and _decl_space(node.type) == "local":
             self.declare(cuda.dynamic_shared(self, node, loc))  # extern __shared__ T s[];
             return
@@ -941,6 +973,9 @@ class _FunctionLowerer:
         if isinstance(t, ArrayType):
             self.lower_array_decl(var, node, loc)
             return
+        if isinstance(t, StructType):
+            self.lower_struct_decl(var, node.init, loc)
+            return
         if node.init is not None:
             if isinstance(node.init, c_ast.InitList) and isinstance(t, VectorType):
                 items = [self.lower_expr(e) for e in node.init.exprs]
@@ -965,6 +1000,36 @@ class _FunctionLowerer:
         else:
             self.declare(var)
 
+    def lower_struct_decl(self, var: Var, init: Any, loc: SourceLoc) -> None:
+        """A private struct or union variable: SSA values per member where it can
+        be (soff.frontend.structs), else an ``alloca`` in the entry block."""
+        t = var.type
+        assert isinstance(t, StructType)
+        fdef = self.ctx.functions.get(self.frame.name, self.fdef)
+        taken = self.ctx.addr_taken.get(id(fdef))
+        if taken is None:
+            taken = self.ctx.addr_taken[id(fdef)] = structs.address_taken(fdef)
+        if structs.needs_memory(t) or var.name in taken:
+            self.private_object(var, loc)
+            self.declare(var)
+            if init is not None:
+                assert var.addr is not None
+                structs.init_store(self, var.addr, t, init, loc)
+            return
+        self.declare(var)
+        if init is None:
+            return
+        iloc = _loc(init, loc)
+        self.assign_var(var, structs.init_value(self, t, init, iloc))
+
+    def private_object(self, var: Var, loc: SourceLoc) -> None:
+        """Give ``var`` an ``alloca`` in the entry block."""
+        entry = self.blocks[0]
+        addr = Op("alloca", [], PtrType(var.type, "private"), loc=loc, name=var.name)
+        addr.parent = entry
+        entry.ops.insert(0, addr)
+        var.addr = addr
+
     def lower_local_decl(self, node: c_ast.Decl, loc: SourceLoc) -> None:
         """A ``__local`` variable (an array or a scalar): an ``alloca : ptr.local<T>``
         in the entry block, one object per work-group, zero-filled in soff."""
@@ -981,7 +1046,7 @@ class _FunctionLowerer:
             )
         t = self.ctx.c_type(node.type, loc)
         leaf = _leaf_type(t)
-        if not isinstance(leaf, (IntType, FloatType)) or leaf == F16:
+        if not isinstance(leaf, (IntType, FloatType, StructType)) or leaf == F16:
             raise UnsupportedError(f"__local variables of type {t} are not supported yet", loc)
         if isinstance(t, ArrayType) and _leaf_count(t) == 0:
             raise CompileError(
@@ -1000,6 +1065,16 @@ class _FunctionLowerer:
         t = var.type
         assert isinstance(t, ArrayType)
         leaves: list[Any] | None = None
+        if node.init is not None and isinstance(_leaf_type(t), StructType):
+            if t.count == 0:
+                if not isinstance(node.init, c_ast.InitList):
+                    raise UnsupportedError("array initializers must be brace-enclosed lists", loc)
+                t = var.type = ArrayType(t.elem, len(node.init.exprs))
+            self.private_object(var, loc)
+            self.declare(var)
+            assert var.addr is not None
+            structs.init_store(self, var.addr, t, node.init, _loc(node.init, loc))
+            return
         if node.init is not None:
             t, leaves = _array_init(t, node.init, _loc(node.init, loc))
             var.type = t
@@ -1086,7 +1161,10 @@ class _FunctionLowerer:
             if node.expr is None:
                 raise CompileError(f"non-void function '{f.name}' should return a value", loc)
             value = self.convert(self.lower_expr(node.expr), f.ret_type, _loc(node.expr, loc))
-            self.write_var(f.ret_var, self.block, value)
+            if f.ret_var.addr is not None:  # a struct that lives in memory
+                structs.store(self, f.ret_var.addr, value, loc)
+            else:
+                self.write_var(f.ret_var, self.block, value)
         if f.ret_block is None:
             if f.ret_var is not None:
                 raise AssertionError("inlined functions have a return block")
@@ -1329,6 +1407,8 @@ class _FunctionLowerer:
                 + (" (use convert_ functions)" if isinstance(t, VectorType) and is_vec(v) else ""),
                 loc,
             )
+        if isinstance(t, StructType) or isinstance(v.type, StructType):
+            raise CompileError(f"cannot convert {cl_name(v.type)} to {cl_name(t)}", loc)
         if t == BOOL:
             return self.to_bool(v, loc)
         if isinstance(t, (IntType, FloatType)) and isinstance(v.type, (IntType, FloatType)):
@@ -1355,7 +1435,7 @@ class _FunctionLowerer:
             if var.addr is not None:
                 if isinstance(var.type, ArrayType):
                     return self.decay(var.addr, loc)
-                return self.load(var.addr, loc)
+                return _MemLValue(self, var.addr).read(loc)
             return self.read_var(var, self.block, loc)
         if isinstance(node, c_ast.BinaryOp):
             return self.lower_binary(node, loc)
@@ -1448,9 +1528,16 @@ class _FunctionLowerer:
             builtin = cuda.builtin_variable(self, node, loc, lvalue)  # threadIdx.x & co
             if builtin is not None:
                 return builtin
-        if node.type == "->":
-            raise UnsupportedError("structs and unions are not supported yet", loc)
         field = node.field.name
+        if node.type == "->":
+            ptr = self.lower_expr(node.name)
+            if not isinstance(ptr.type, PtrType) or not isinstance(ptr.type.pointee, StructType):
+                raise CompileError(
+                    f"member reference type '{cl_name(ptr.type)}' is not a pointer to a "
+                    "struct or union",
+                    loc,
+                )
+            return self.member(_MemLValue(self, ptr), field, loc)
         base_node = node.name
         base: _LValue
         if isinstance(base_node, (c_ast.ID, c_ast.ArrayRef, c_ast.StructRef)) or (
@@ -1461,6 +1548,8 @@ class _FunctionLowerer:
             if lvalue:
                 raise CompileError("expression is not assignable", loc)
             base = _RValue(self, self.lower_expr(base_node))
+        if isinstance(base.type, StructType):
+            return self.member(base, field, loc)
         if not isinstance(base.type, VectorType):
             raise UnsupportedError(
                 f"member reference on {cl_name(base.type)}: structs and unions are not supported yet"
@@ -1474,6 +1563,19 @@ class _FunctionLowerer:
                 f"vector component '.{field}' names a lane twice and is not assignable", loc
             )
         return _SwizzleLValue(self, base, idx)
+
+    def member(self, base: _LValue, name: str, loc: SourceLoc) -> _LValue:
+        """The member ``name`` of a struct or union lvalue (or rvalue)."""
+        t = base.type
+        assert isinstance(t, StructType)
+        index, ft, off = structs.field_of(t, name, loc)
+        if isinstance(base, _MemLValue):
+            return _MemLValue(self, structs.member_ptr(self, base.ptr, off, ft, loc))
+        if isinstance(base, _VarLValue):
+            return _VarLValue(self, structs.member_vars(base.var)[index])
+        value = base.read(loc)
+        assert isinstance(value, structs.AggValue)
+        return _RValue(self, value.items[index])
 
     def lower_lvalue_for_read(self, node: Any) -> _LValue:
         if isinstance(node, c_ast.StructRef):
@@ -1678,6 +1780,11 @@ class _FunctionLowerer:
                 lv = self.lower_lvalue(inner)
                 assert isinstance(lv, _MemLValue)
                 return lv.ptr
+            if isinstance(inner, c_ast.StructRef):
+                lv = self.lower_lvalue(inner)
+                if isinstance(lv, _MemLValue):
+                    return lv.ptr
+                raise UnsupportedError("taking the address of this member is not supported yet", loc)
             if isinstance(inner, c_ast.ID):
                 var = self.lookup(inner.name, loc)
                 if var.addr is not None and not isinstance(var.type, ArrayType):
@@ -1754,6 +1861,12 @@ class _FunctionLowerer:
             return self.common_type(a, b, loc)
         if isinstance(node, c_ast.Assignment):
             return self.type_of(node.lvalue, loc)
+        if isinstance(node, c_ast.StructRef):
+            base = self.type_of(node.name, loc)
+            if node.type == "->" and isinstance(base, PtrType):
+                base = base.pointee
+            if isinstance(base, StructType):
+                return structs.field_of(base, node.field.name, loc)[1]
         raise UnsupportedError(
             f"sizeof of this expression ({type(node).__name__}) is not supported yet", loc
         )
@@ -1776,6 +1889,9 @@ class _FunctionLowerer:
             raise UnsupportedError("calls through function pointers are not supported yet", loc)
         name = node.name.name
         args = list(node.args.exprs) if node.args is not None else []
+        if name in ("offsetof", "__builtin_offsetof") and len(args) == 2:
+            if isinstance(args[0], c_ast.Typename):
+                return self.const(structs.offsetof(self.ctx, args[0], args[1], loc), U64, loc)
         if name in WORKITEM_FUNCTIONS:
             if len(args) != 1:
                 raise CompileError(
@@ -1902,13 +2018,23 @@ class _FunctionLowerer:
         caller = self.frame
         ret_block = self.new_block(f"{name}.ret")
         ret_var = Var(f"{name}.result", ret_type, floc) if ret_type != VOID else None
+        if ret_var is not None and structs.needs_memory(ret_type):
+            self.private_object(ret_var, floc)
         self.frame = _Frame(name, ret_type, [{}], ret_block=ret_block, ret_var=ret_var)
         self.call_stack.append(name)
         try:
             with self.scope():
+                taken = structs.address_taken(fdef) if bound else set()
                 for var, value in bound:
                     if var.name:
                         self.declare(var)
+                    if isinstance(var.type, StructType) and (
+                        structs.needs_memory(var.type) or var.name in taken
+                    ):
+                        self.private_object(var, ploc)
+                        assert var.addr is not None
+                        structs.store(self, var.addr, value, ploc)
+                        continue
                     self.assign_var(var, value)
                 with self.scope():
                     for item in fdef.body.block_items or []:
@@ -1918,6 +2044,8 @@ class _FunctionLowerer:
             self.set_block(ret_block)
             if ret_var is None:
                 return _VOID_VALUE
+            if ret_var.addr is not None:
+                return structs.load(self, ret_var.addr, ret_type, loc)
             return self.read_var(ret_var, ret_block, loc)
         finally:
             self.frame = caller
@@ -2099,13 +2227,18 @@ def lower_module(
                 kernels.append(ext)
         elif isinstance(ext, c_ast.Typedef):
             ctx.typedefs[ext.name] = ext.type
+            inner = getattr(ext.type, "type", None)
+            if isinstance(inner, (c_ast.Struct, c_ast.Union)) and inner.name is None:
+                ctx.typedef_names.setdefault(id(inner), ext.name)
         elif isinstance(ext, c_ast.Decl):
             if ctx.cuda is not None and cuda.module_decl(ctx, ext, loc):
                 continue
             if isinstance(ext.type, c_ast.FuncDecl):
                 ctx.functions.setdefault(ext.name, ext)
+            elif ext.name is None and isinstance(ext.type, (c_ast.Struct, c_ast.Union)):
+                structs.struct_type(ctx, ext.type, loc)  # a struct declaration
             elif ext.name is None:
-                raise UnsupportedError("structs, unions and enums are not supported yet", loc)
+                raise UnsupportedError("enums are not supported yet", loc)
             elif _decl_space(ext.type) == "constant":
                 if ext.name in ctx.constants:
                     raise CompileError(f"redefinition of '{ext.name}'", loc)

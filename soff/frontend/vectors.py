@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
 from soff.ir.core import Value
-from soff.ir.types import BOOL, I32, I64, FloatType, IntType, PtrType, Type, VectorType
+from soff.ir.types import BOOL, I32, I64, FloatType, IntType, PtrType, StructType, Type, VectorType
 
 if TYPE_CHECKING:
     from soff.frontend.lower import _FunctionLowerer
@@ -40,6 +40,8 @@ def cl_name(t: Type) -> str:
         return f"{cl_name(t.elem)}{t.count}"
     if isinstance(t, PtrType):
         return f"__{t.space} {cl_name(t.pointee)} *"
+    if isinstance(t, StructType):
+        return f"{'union' if t.union else 'struct'} {t.name}"
     return _SCALAR_NAMES.get(t, str(t))  # type: ignore[call-overload]
 
 

@@ -144,7 +144,8 @@ class _Builder:
                 fields = tuple(
                     (str(f.children[0]), self.type(f.children[1])) for f in ch[1:] if f is not None
                 )
-                return StructType(ch[0][len("struct.") :], fields)
+                kw, name = str(ch[0]).split(".", 1)
+                return StructType(name, fields, union=kw == "union")
         except ValueError as e:
             raise self.error(str(e), t) from None
         raise AssertionError(kind)  # pragma: no cover

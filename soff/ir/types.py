@@ -148,14 +148,29 @@ class ArrayType(Type):
 
 @dataclass(frozen=True)
 class StructType(Type):
+    """A C struct (or, with ``union``, a C union) in the OpenCL C layout: each
+    field at the next multiple of its natural alignment (vectors aligned to their
+    size, 3-vectors like 4-vectors), the struct aligned to its most aligned field
+    and its size rounded up to that; a union's fields all at offset 0."""
+
     name: str
     fields: tuple[tuple[str, Type], ...]
+    union: bool = False
 
     def __str__(self) -> str:
         body = ", ".join(f"{n}: {t}" for n, t in self.fields)
-        return f"struct.{self.name}{{{body}}}"
+        return f"{'union' if self.union else 'struct'}.{self.name}{{{body}}}"
+
+    def field(self, name: str) -> tuple[int, Type, int] | None:
+        """The index, type and byte offset of field ``name`` (None if it has none)."""
+        for i, ((n, t), off) in enumerate(zip(self.fields, self.offsets(), strict=True)):
+            if n == name:
+                return i, t, off
+        return None
 
     def offsets(self) -> list[int]:
+        if self.union:
+            return [0] * len(self.fields)
         out, off = [], 0
         for _, t in self.fields:
             off = (off + t.align - 1) // t.align * t.align
@@ -171,7 +186,10 @@ class StructType(Type):
     def size(self) -> int:
         if not self.fields:
             return 0
-        end = self.offsets()[-1] + self.fields[-1][1].size
+        if self.union:
+            end = max(t.size for _, t in self.fields)
+        else:
+            end = self.offsets()[-1] + self.fields[-1][1].size
         return (end + self.align - 1) // self.align * self.align
 
     @property

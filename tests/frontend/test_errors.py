@@ -131,7 +131,7 @@ def test_semantic_errors(body: str, where: str, what: str) -> None:
         ("a[0] = lgamma(1.0f);", "2:10", "built-in function 'lgamma'"),
         ("a[0] = get_global_id(a[1]);", "2:10", "non-constant dimension"),
         ("a[0] = get_work_dim();", "2:10", "get_work_dim"),
-        ("struct s { int x; } v;", "2:23", "structs"),
+        ("struct s { int x : 3; } v;", "2:18", "bit-fields"),
         ("int x; int *p = &x;", "2:20", "address of a variable"),
         ("a[0] = (long)(a - a);", "2:17", "pointer subtraction"),
     ],
