@@ -343,6 +343,53 @@ def _check_sim_values(design: Any, values: dict[str, Any]) -> None:
             )
 
 
+def _opcode(value: Any) -> str | None:
+    return getattr(value, "opcode", None)  # None for kernel arguments
+
+
+def _check_buffer_sizes(
+    args: argparse.Namespace, values: dict[str, Any], gs: Sequence[int]
+) -> None:
+    """Buffers too small for the NDRange, found before simulation: an access
+    ``p[get_global_id(d)]`` that every work-item makes (one in the kernel's entry
+    block) needs ``global_size[d]`` elements of ``p``. Other accesses are not checked."""
+    from soff.driver import load_module, select_kernel
+    from soff.ir.types import PtrType
+
+    module = load_module(
+        Path(args.source),
+        _defines(args.defines),
+        args.include_dirs,
+        lang=args.lang,
+        shared_bytes=args.shared_bytes,
+    )
+    kernel = select_kernel(module, args.kernel)
+    buffers = {
+        id(a): a.name
+        for a in kernel.args
+        if isinstance(a.type, PtrType) and a.type.space in ("global", "constant")
+    }
+    for op in kernel.entry.ops:
+        if op.opcode not in ("load", "store") or _opcode(op.operands[0]) != "ptradd":
+            continue
+        base, index = op.operands[0].operands
+        while _opcode(index) == "cast":
+            index = index.operands[0]
+        name = buffers.get(id(base))
+        value = values.get(name or "")
+        if _opcode(index) != "global_id" or not isinstance(value, np.ndarray):
+            continue
+        dim = int(index.attrs.get("dim", 0))
+        need = gs[dim] if dim < len(gs) else 1
+        assert isinstance(base.type, PtrType)
+        if value.nbytes < need * base.type.pointee.size:
+            raise UsageError(
+                f"--arg {name}: the buffer is too small: {value.size} elements, but every "
+                f"work-item accesses {name}[get_global_id({dim})] ({op.loc}) and the global "
+                f"size is {need}"
+            )
+
+
 def sim_main(argv: Sequence[str]) -> int:
     p = ArgumentParser(
         prog="soff sim",
@@ -439,6 +486,7 @@ def sim_main(argv: Sequence[str]) -> int:
         if path.is_dir():
             raise UsageError(f"--out {name}: '{path}' is a directory")
     _check_sim_values(design, values)
+    _check_buffer_sizes(args, values, gs)
     try:  # the argument checks come first, before any simulator build
         result = design.simulate(
             gs, ls, values, simulator=args.engine, timeout_cycles=args.timeout_cycles

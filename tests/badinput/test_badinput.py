@@ -289,6 +289,48 @@ def test_sim_arguments(
     assert sorted(os.listdir()) == before
 
 
+UNGUARDED = """__kernel void k(__global const int *a, __global float *b) {
+  int i = get_global_id(0);
+  b[get_global_id(1)] = a[i];
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        (
+            "zeros:int32:7",
+            "zeros:float32:2",
+            "--arg a: the buffer is too small: 7 elements, "
+            "but every work-item accesses a[get_global_id(0)] (k.cl:3:25) and the global size is 8",
+        ),
+        (
+            "zeros:int32:8",
+            "zeros:float32:1",
+            "--arg b: the buffer is too small: 1 elements, "
+            "but every work-item accesses b[get_global_id(1)] (k.cl:3:3) and the global size is 2",
+        ),
+        ("zeros:int8:8", "zeros:float32:2", "--arg a: the buffer is too small"),
+    ],
+    ids=["dim0", "dim1", "bytes"],
+)
+def test_sim_buffer_too_small(
+    a: str,
+    b: str,
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    no_simulator: None,
+) -> None:
+    """An access every work-item makes at get_global_id(d) needs global_size[d] elements."""
+    monkeypatch.chdir(tmp_path)
+    Path("k.cl").write_text(UNGUARDED)
+    code, err = run(capsys, "sim", "k.cl", "--global", "8,2", "--arg", f"a={a}", "--arg", f"b={b}")
+    assert_clean_error(code, err, expected)
+
+
 # --------------------------------------------------------------------------- internal errors
 
 
