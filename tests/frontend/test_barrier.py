@@ -9,7 +9,7 @@ import pytest
 from fe_helpers import compile_ok, ir_text, run
 
 import soff
-from soff.diagnostics import CompileError, UnsupportedError
+from soff.diagnostics import CompileError
 from soff.ir.interp import InterpError, Local, run_kernel
 from soff.ir.parser import parse_module
 from soff.ir.printer import print_module
@@ -187,8 +187,7 @@ def test_hardware_compiles_barriers_and_local_arrays(src: str) -> None:
     assert "lmem_" in soff.compile(src).verilog
 
 
-def test_hardware_rejects_local_pointer_arguments() -> None:
-    with pytest.raises(UnsupportedError, match="local memory is not supported yet in hardware"):
-        soff.compile(SCAN)
+def test_hardware_takes_local_pointer_arguments() -> None:
+    assert soff.compile(SCAN).local_arg_bytes == {"tmp": 4096}
 
 

@@ -1,5 +1,5 @@
 """__local pointer arguments: a buffer per work-group in the interpreter
-(sized by the host with Local), rejected by the hardware back end."""
+(sized by the host with Local); in hardware a RAM of that size."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 from fe_helpers import compile_ok, ir_text, run
 
 import soff
-from soff.diagnostics import UnsupportedError
 from soff.ir.interp import Local, run_kernel
 
 SRC = """
@@ -39,6 +38,9 @@ def test_local_argument_needs_local_and_checks_bounds() -> None:
         run_kernel(k, {"a": a, "o": a, "tmp": Local(8)}, 16, 4)
 
 
-def test_hardware_rejects_local_memory() -> None:
-    with pytest.raises(UnsupportedError, match="local"):
-        soff.compile(SRC)
+def test_hardware_makes_local_arguments_rams() -> None:
+    # soff.hls.local_args: a RAM of the launch's size (4096 bytes until one is given)
+    assert soff.compile(SRC).local_arg_bytes == {"tmp": 4096}
+    assert soff.compile(SRC, local_arg_bytes={"tmp": 64}).local_arg_bytes == {"tmp": 64}
+    with pytest.raises(soff.CompileError, match="no __local pointer argument named 'tmq'"):
+        soff.compile(SRC, local_arg_bytes={"tmq": 64})
