@@ -18,7 +18,9 @@ from soff.ir.types import F32, FloatType, IntType
 _ARITH = {"add": "fadd", "sub": "fsub", "mul": "fmul", "div": "fdiv"}
 _MATH = {"sqrt": "fsqrt", "fmin": "fmin", "fmax": "fmax", "fma": "fma"}
 # math functions whose unit has the function's name
-_MATH_UNITS = ("floor", "ceil", "trunc", "round", "rint", "copysign", "fdim", "ldexp")
+_MATH_UNITS = (
+    "floor", "ceil", "trunc", "round", "rint", "copysign", "fdim", "ldexp", "logb",
+)  # fmt: skip
 # binary32 units only
 _F32_UNITS = (
     "exp2", "exp", "exp10", "log2", "log", "log10", "sin", "cos", "pow", "powr", "cbrt",
@@ -35,7 +37,8 @@ FALLBACK_LATENCY = {
     ("fsub", 32): 5, ("fsub", 64): 6, ("fmul", 32): 5, ("fmul", 64): 7,
     ("fdiv", 32): 16, ("fdiv", 64): 30, ("fsqrt", 32): 16, ("fsqrt", 64): 30,
     ("copysign", 32): 1, ("copysign", 64): 1, ("fdim", 32): 6, ("fdim", 64): 7,
-    ("ldexp", 32): 3, ("ldexp", 64): 3,
+    ("ldexp", 32): 3, ("ldexp", 64): 3, ("ilogb", 32): 2, ("ilogb", 64): 2,
+    ("logb", 32): 3, ("logb", 64): 3,
     ("exp2", 32): 8, ("exp", 32): 9, ("exp10", 32): 9, ("log2", 32): 12, ("log", 32): 14,
     ("log10", 32): 14, ("sin", 32): 20, ("cos", 32): 20, ("pow", 32): 28,
     ("powr", 32): 28, ("cbrt", 32): 26,
@@ -91,6 +94,10 @@ def bind_op(op: Op) -> Binding | None:
         return Binding("fcmp", fmt_of(ft, op), (("pred", op.attrs["pred"]),), ft.width)
     if code == "math":
         fn = op.attrs.get("fn")
+        if fn == "ilogb":
+            src = op.operands[0].type
+            assert isinstance(src, FloatType)
+            return Binding("ilogb", fmt_of(src, op), width=src.width)
         if fn in _F32_UNITS and t != F32:
             raise UnsupportedError(
                 f"'{fn}' on {t} is not supported yet in hardware (f32 only)", op.loc

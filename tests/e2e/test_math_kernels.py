@@ -9,6 +9,8 @@ import pytest
 
 import soff
 from soff.diagnostics import UnsupportedError
+from soff.frontend import compile_source
+from soff.ir.interp import run_kernel
 from soff.ir.semantics import float_pow, float_round, math_eval
 
 pytestmark = pytest.mark.sim
@@ -276,3 +278,30 @@ def test_ldexp_units() -> None:
     r = d.simulate(n, 32, {"x": x, "y": y, "k": k, "o": np.zeros(n, np.float32), "p": np.zeros(n)})
     np.testing.assert_array_equal(canon(r.outputs["o"]), canon(np.ldexp(x, k)))
     np.testing.assert_array_equal(canon(r.outputs["p"]), canon(np.ldexp(y, k * 8)))
+
+
+def test_frexp_ilogb_logb() -> None:
+    src = """
+    __kernel void f(__global const float *x, __global float *m, __global int *e,
+                    __global float *l, __global int *il) {
+        int i = get_global_id(0);
+        int ex;
+        m[i] = frexp(x[i], &ex);
+        e[i] = ex;
+        l[i] = logb(x[i]);
+        il[i] = ilogb(x[i]);
+    }
+    """
+    n = 64
+    x = (RNG.standard_normal(n) * np.exp2(RNG.uniform(-148, 127, n))).astype(np.float32)
+    x[:5] = [0.0, -0.0, np.inf, np.nan, 1e-45]
+    args = {"x": x, "m": np.zeros(n, np.float32), "e": np.zeros(n, np.int32)}
+    args |= {"l": np.zeros(n, np.float32), "il": np.zeros(n, np.int32)}
+    r = soff.compile(src, filename="f.cl").simulate(n, 32, args)
+    want = run_kernel(compile_source(src, "f.cl").kernels[0], args, n)
+    for name in ("m", "e", "l", "il"):
+        np.testing.assert_array_equal(r.outputs[name], want[name], err_msg=name)
+    mant, ex = np.frexp(x)
+    fin = np.isfinite(x)
+    np.testing.assert_array_equal(r.outputs["m"][fin], mant[fin])
+    np.testing.assert_array_equal(r.outputs["e"][fin], ex[fin])

@@ -26,6 +26,8 @@ floor ceil trunc round rint
 copysign   ``a`` with ``b``'s sign (bits: a NaN's payload is kept)
 fdim       ``a - b`` if ``a > b``, else +0; NaN if either is NaN
 ldexp      ``a * 2**b``, ``b`` a 32-bit signed integer (rounded if subnormal)
+ilogb logb the unbiased exponent (ilogb: i32, INT_MIN for 0, INT_MAX for inf/NaN;
+           logb: a float, -inf for 0)
 exp2 exp exp10 log2 log log10 sin cos pow powr cbrt
            ``f32`` only; within 0.52 ulp of the exact result (measured), exact
            for exp2 of integers and log2(1); OpenCL special values
@@ -79,6 +81,8 @@ FLOAT_OPS = (
     "powr",
     "cbrt",
     "ldexp",
+    "ilogb",
+    "logb",
 )
 INT_TYPES = tuple(f"{s}{w}" for w in (8, 16, 32, 64) for s in "iu")
 
@@ -90,10 +94,10 @@ DEFAULT_LATENCY: dict[tuple[str, str], int] = {}
 _TABLE = {
     "f32": dict(fadd=8, fsub=8, fmul=7, fma=10, fdiv=30, fsqrt=28, fcmp=1, fmin=1, fmax=1,
                 fcvt=3, itof=5, ftoi=3, floor=2, ceil=2, trunc=2, round=2, rint=2,
-                copysign=1, fdim=9, ldexp=3),
+                copysign=1, fdim=9, ldexp=3, ilogb=2, logb=3),
     "f64": dict(fadd=9, fsub=9, fmul=9, fma=12, fdiv=60, fsqrt=58, fcmp=1, fmin=1, fmax=1,
                 fcvt=3, itof=6, ftoi=4, floor=2, ceil=2, trunc=2, round=2, rint=2,
-                copysign=1, fdim=10, ldexp=3),
+                copysign=1, fdim=10, ldexp=3, ilogb=2, logb=3),
 }  # fmt: skip
 # binary32 only (soff.rtl_gen.units.ftrans)
 _TABLE["f32"].update(
@@ -180,6 +184,9 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
         return fp.gen_fcvt(sf, f), f"soff_fcvt_{src}_{fmt}"
     if op in fmath.ROUND_MODES:
         return fmath.gen_fround(f, op), f"soff_{op}_{fmt}"
+    if op in ("ilogb", "logb"):
+        gen = fmath.gen_ilogb if op == "ilogb" else fmath.gen_logb
+        return gen(f), f"soff_{op}_{fmt}"
     if op == "ldexp":
         return fmath.gen_ldexp(f), f"soff_ldexp_{fmt}"
     if op == "copysign":

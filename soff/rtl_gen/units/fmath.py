@@ -3,7 +3,7 @@ exact), and the binary32 transcendentals (see :mod:`soff.rtl_gen.units.ftrans`).
 
 from __future__ import annotations
 
-from soff.rtl_gen.units.fp import Fmt, _qnan, round_pack, unpack, unpack_norm
+from soff.rtl_gen.units.fp import Fmt, _qnan, normalize, round_pack, unpack, unpack_norm
 from soff.rtl_gen.units.pipe import (
     Pipe,
     V,
@@ -23,6 +23,7 @@ from soff.rtl_gen.units.pipe import (
     sext,
     sub,
     zeros,
+    zext,
 )
 from soff.rtl_gen.vast import BinOp
 
@@ -119,4 +120,31 @@ def gen_ldexp(f: Fmt) -> Pipe:
     r = round_pack(p, f, u.s, e, mn, const(0, 1))
     special = mux(u.nan, _qnan(f), a)  # ±0 and ±inf unchanged
     p.output(mux(bor(u.nan, u.inf, u.zero), special, r), 1.0)
+    return p
+
+
+def gen_ilogb(f: Fmt) -> Pipe:
+    """The unbiased exponent of ``a`` as a 32-bit signed integer (subnormals
+    normalised); -2**31 for ±0, 2**31 - 1 for ±inf and NaN (OpenCL FP_ILOGB0/NAN)."""
+    p = Pipe()
+    a = p.input("a", f.n)
+    u, _, ea = unpack_norm(p, f, a, "a")
+    special = mux(u.zero, const(-(2**31), 32), const(2**31 - 1, 32))
+    p.output(mux(bor(u.zero, u.inf, u.nan), special, sext(ea, 32)), 1.0)
+    return p
+
+
+def gen_logb(f: Fmt) -> Pipe:
+    """The unbiased exponent of ``a`` as a float (exact); -inf for ±0, +inf for ±inf."""
+    p = Pipe()
+    a = p.input("a", f.n)
+    u, _, ea = unpack_norm(p, f, a, "a")
+    s = p.let("es", ea.msb)
+    mag = p.let("emag", mux(s, V(BinOp("-", const(0, ea.w).e, ea.e), ea.w), ea))
+    p.cut(1.5)
+    mn, lz = normalize(p, mag, "en")
+    e = p.let("ee", sub(const(ea.w - 1, f.xw), zext(lz, f.xw)))
+    r = round_pack(p, f, s, e, mn, const(0, 1))
+    inf = catv(u.zero, ones(f.ew), const(0, f.mw))
+    p.output(mux(u.nan, _qnan(f), mux(bor(u.zero, u.inf), inf, r)), 1.0)
     return p

@@ -86,10 +86,16 @@ BUNDLES: dict[str, tuple[Callable[[], list[Unit]], Callable[[int, int], Vectors]
     "f64_round": (lambda: _round("f64"), lambda s, n: ref.round_vectors(s, n, "f64")),
     "f32_trans": (_trans, ref.trans_vectors),
     "ldexp": (
-        lambda: [unit("ldexp", "f32"), unit("ldexp", "f32", 1)],
+        lambda: (
+            [unit("ldexp", "f32"), unit("ldexp", "f32", 1), unit("ilogb", "f32")]
+            + [unit("logb", "f32"), unit("logb", "f32", 1)]
+        ),
         lambda s, n: ref.ldexp_vectors(s, n, "f32"),
     ),
-    "ldexp64": (lambda: [unit("ldexp", "f64")], lambda s, n: ref.ldexp_vectors(s, n, "f64")),
+    "ldexp64": (
+        lambda: [unit("ldexp", "f64"), unit("ilogb", "f64"), unit("logb", "f64")],
+        lambda s, n: ref.ldexp_vectors(s, n, "f64"),
+    ),
     "f32_trig": (
         lambda: [
             unit("sin", "f32"),

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from soff.ir.semantics import float_round
+from soff.ir.semantics import float_round, math_eval
 from soff.rtl_gen.units import Unit, ftrans
 
 FMT = {"f32": (8, 23), "f64": (11, 52)}
@@ -216,6 +216,11 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
             return fn(x, y).astype(np.uint64)
         if op in ("fmin", "fmax"):
             return _minmax(a, b, fmt, op == "fmax")
+        if op in ("ilogb", "logb"):
+            r = math_eval(op, [x], int(fmt[1:]))
+            if op == "ilogb":
+                return np.asarray(r, np.int64).astype(np.uint64) & np.uint64(0xFFFFFFFF)
+            return _canon(np.asarray(r, NP[fmt][0]), fmt)
         if op == "ldexp":
             k = np.array(_int_of(b, "i32"), np.int64)
             return _canon(np.ldexp(x, np.clip(k, -5000, 5000)), fmt)
