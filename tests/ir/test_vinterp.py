@@ -99,6 +99,38 @@ def test_regression_kernels(path: Path) -> None:
     same(k, args_from_json(spec), spec["global_size"], spec["local_size"])
 
 
+def _corpus() -> list[Any]:
+    """The OpenCL kernel corpus (tests/kernels/specs.py)."""
+    import importlib.util
+    import sys
+
+    path = ROOT / "tests" / "kernels" / "specs.py"
+    if "specs" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("specs", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["specs"] = module
+        spec.loader.exec_module(module)
+    return list(sys.modules["specs"].SPECS)
+
+
+CORPUS = _corpus()
+
+
+@pytest.mark.parametrize("spec", CORPUS, ids=[s.name for s in CORPUS])
+def test_corpus_kernels(spec: Any) -> None:
+    from soff.diagnostics import UnsupportedError
+    from soff.driver import select_kernel
+    from soff.frontend import compile_file
+
+    try:
+        module = compile_file(str(spec.path), defines=dict(spec.defines))
+    except UnsupportedError as e:
+        pytest.skip(f"front end: {e}")
+    k = select_kernel(module, spec.kernel, str(spec.path))
+    same(k, spec.make_args(np.random.default_rng(1)), spec.global_size, spec.local_size)
+
+
 # -- generated kernels --------------------------------------------------------------------
 
 FUZZ_SEEDS = list(range(9000, 9200))
