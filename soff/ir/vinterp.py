@@ -56,6 +56,8 @@ __all__ = ["run_kernel_fast", "NotVectorized", "CHUNK_ITEMS", "NUMPY_MATH"]
 
 #: work-items run together at most (rounded to whole work-groups); bounds memory use
 CHUNK_ITEMS = 1 << 17
+#: bytes of private arrays per chunk at most (a chunk holds at least one work-group)
+_PRIVATE_BUDGET = 1 << 26
 
 _FLOAT_DTYPES = {16: np.float16, 32: np.float32, 64: np.float64}
 #: order keys of grouped runs: group << 42 | barriers passed << 21 | local id
@@ -1145,7 +1147,10 @@ def _run(
     grouped = prog.barriers or bool(locals_)
     total = g3[0] * g3[1] * g3[2]
     gitems = l3[0] * l3[1] * l3[2]
-    per = max(1, CHUNK_ITEMS // gitems) * gitems
+    # private arrays are one object per work-item: fewer work-items per chunk for big ones
+    private_bytes = sum(size for _, _, size in privates)
+    items = min(CHUNK_ITEMS, max(1, _PRIVATE_BUDGET // max(private_bytes, 1)))
+    per = max(1, items // gitems) * gitems
     for start in range(0, total, per):
         n = min(per, total - start)
         lin = np.arange(start, start + n, dtype=np.uint64)

@@ -353,6 +353,22 @@ def test_float_atomic_add_rounds_in_order() -> None:
     same(k, {"x": x, "s": np.zeros(2, np.float32), "old": np.zeros(512, np.float32)}, 512, 64)
 
 
+def test_many_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Launches split into chunks of whole work-groups run as one would."""
+    import soff.ir.vinterp as vinterp
+
+    monkeypatch.setattr(vinterp, "CHUNK_ITEMS", 96)
+    x = RNG.standard_normal(1024).astype(np.float32)
+    same(cl(REDUCE), {"x": x, "sums": np.zeros(16, np.float32), "tmp": Local(256)}, 1024, 64)
+    a = RNG.integers(-2_000_000, 200, 500, dtype=np.int32)
+    same(cl(LOOPS), {"a": a, "out": np.zeros(500, np.int32), "n": 500}, 500, 5)
+    xs = RNG.integers(-1000, 1000, 256, dtype=np.int32)
+    mm = np.array([2**31 - 1, -(2**31), 0, 0, -1, -1], np.int32)
+    args = {"x": xs, "hist": np.zeros(24, np.int32), "cnt": np.array([5, 7], np.uint32),
+            "old": np.zeros(256, np.int32), "fsum": np.zeros(2, np.float32), "mm": mm}  # fmt: skip
+    same(cl(ATOMICS), args, 256, 32)
+
+
 # -- integer and float semantics -----------------------------------------------------------
 
 INT_OPS = """
