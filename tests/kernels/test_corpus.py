@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from specs import SPECS, Spec, check
 
 import soff
 from soff.diagnostics import UnsupportedError
 from soff.driver import select_kernel
 from soff.frontend import compile_file
 from soff.ir.interp import run_kernel
-from specs import SPECS, Spec, check
 
 
 def _frontend_or_xfail(spec: Spec):
@@ -50,5 +50,7 @@ def test_hardware(spec: Spec) -> None:
     except UnsupportedError as e:
         pytest.xfail(reason=str(e))
     args = spec.make_args(np.random.default_rng(2))
-    result = design.simulate(spec.global_size, spec.local_size, args)
+    result = design.simulate(
+        spec.global_size, spec.local_size, args, timeout_cycles=spec.timeout_cycles
+    )
     check(spec, result.outputs, args)
