@@ -3,6 +3,7 @@
 from soff.diagnostics import CompileError
 from soff.driver import Design, KernelInfo, compile
 from soff.ir.interp import Local
+from soff.layout import struct_dtype
 from soff.sim.api import SimResult
 
 __version__ = "0.1.0"
@@ -14,5 +15,6 @@ __all__ = [
     "Local",
     "SimResult",
     "compile",
+    "struct_dtype",
     "__version__",
 ]

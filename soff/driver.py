@@ -21,6 +21,7 @@ from soff.hls.pipeline import default_pipeline
 from soff.hls.schedule.datapath import DatapathSchedule
 from soff.ir.core import Kernel, Module
 from soff.ir.printer import print_kernel
+from soff.layout import pointee_size
 from soff.rtl_gen.regmap import RegisterMap
 
 _DTYPES = {
@@ -162,6 +163,12 @@ class Design:
                     f"not {type(value).__name__}"
                 )
             want = ir_dtype(a.type)
+            struct_size = pointee_size(a.type)
+            if struct_size and value.nbytes % struct_size:
+                raise ValueError(
+                    f"argument '{a.name}' points to {a.type.split('{')[0]} ({struct_size} bytes), "
+                    f"but the array holds {value.nbytes} bytes, not a multiple of that"
+                )
             if want is not None and value.dtype != want:
                 raise ValueError(
                     f"argument '{a.name}' points to {a.type} (numpy {want}), "

@@ -25,7 +25,7 @@ from typing import Any
 
 from pycparser import c_ast, c_lexer, c_parser
 
-from soff.diagnostics import CompileError, SourceLoc
+from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
 
 ADDRESS_SPACE_QUALS = {
     "__global": "global",
@@ -203,6 +203,12 @@ def _strip_attributes(text: str) -> tuple[str, dict[str, list[Attribute]]]:
                 body = body[1:-1]
             for m in re.finditer(r"(\w+)\s*(?:\(([^()]*)\))?", body):
                 name = m.group(1).strip("_") if m.group(1).startswith("__") else m.group(1)
+                if name in ("packed", "aligned"):  # would change struct layouts
+                    raise UnsupportedError(
+                        f"__attribute__(({name})) is not supported yet: soff lays structs out "
+                        "with the natural alignment of their members",
+                        tmap.loc(text.find(m.group(1), toks[j][2])),
+                    )
                 if name in KERNEL_ATTRIBUTES:
                     args = [_attr_arg(a) for a in m.group(2).split(",")] if m.group(2) else []
                     at = text.find(m.group(1), toks[j][2])
