@@ -1,0 +1,340 @@
+"""A top that runs several kernels one after another: the NPU's layer sequencer.
+
+Each stage is one compiled kernel with a fixed NDRange and fixed argument
+bindings (a buffer of the top, or a constant). The top looks like a kernel
+whose arguments are the buffers (one 64-bit pointer register each, Vitis
+register map, docs/interface.md), so ``soff.sim.api.simulate`` and users'
+host code drive it like any kernel, with a one-item NDRange.
+
+Inside: the AXI4-Lite control slave; one compute unit per stage
+(``<kernel>_cu``, :func:`soff.rtl_gen.top.build_top` with ``cu=True``); a
+sequencer that starts stage 0 on ap_start, hands its work-groups to its CU
+(the group odometer of :mod:`soff.rtl_gen.multi_cu`, with the stage's
+constant NDRange), waits until the CU is idle — every store of the stage has
+its write response, so the next stage reads the finished data — and moves on;
+ap_done after the last stage. The stages share the AXI4 master through the
+interconnect of :mod:`soff.rtl_gen.multi_cu` (stage index in the ID's high
+bits); only the running stage issues requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from soff.boards.board import Board
+from soff.diagnostics import CompileError
+from soff.hls.schedule.datapath import DatapathSchedule, has_global_atomics
+from soff.ir.core import Kernel
+from soff.ir.types import IntType, PtrType
+from soff.rtl_gen import lib
+from soff.rtl_gen.multi_cu import _RD, _SHARED, _WR, _pick, _width, interconnect_module
+from soff.rtl_gen.regmap import RegisterMap
+from soff.rtl_gen.vast import (
+    Always,
+    Assign,
+    BinOp,
+    Blank,
+    Comment,
+    Const,
+    Expr,
+    If,
+    Instance,
+    Module,
+    NonBlocking,
+    Port,
+    Ref,
+    Reg,
+    Stmt,
+    Ternary,
+    Wire,
+    cat,
+    eq,
+    index_bits,
+    land,
+    lnot,
+    print_verilog,
+    reduce_and,
+)
+
+
+@dataclass
+class Stage:
+    """One kernel launch of the sequence."""
+
+    kernel: Kernel
+    schedule: DatapathSchedule
+    global_size: tuple[int, int, int]
+    local_size: tuple[int, int, int]
+    #: kernel argument -> the top's buffer name (pointers) or a number (scalars)
+    bindings: Mapping[str, str | int] = field(default_factory=dict)
+
+
+def sequencer_regmap(name: str, buffers: Sequence[str]) -> RegisterMap:
+    return RegisterMap.build(name, [(b, 64, "pointer", False) for b in buffers])
+
+
+def _check(name: str, stages: Sequence[Stage], buffers: Sequence[str]) -> None:
+    if not stages:
+        raise CompileError(f"sequence '{name}' has no stages")
+    seen: set[str] = set()
+    for st in stages:
+        k = st.kernel
+        if k.name in seen or k.name == name:
+            raise CompileError(f"sequence '{name}': kernel name '{k.name}' is used twice")
+        seen.add(k.name)
+        if has_global_atomics(k):
+            raise CompileError(f"sequence '{name}': kernel '{k.name}' has global atomics")
+        for d in range(3):
+            g, loc = st.global_size[d], st.local_size[d]
+            if g < 1 or loc < 1 or g % loc:
+                raise CompileError(
+                    f"sequence '{name}': kernel '{k.name}' NDRange {st.global_size} / "
+                    f"{st.local_size} is empty or not a multiple"
+                )
+        for a in k.args:
+            arg = a.name or f"arg{a.index}"
+            if arg not in st.bindings:
+                raise CompileError(
+                    f"sequence '{name}': kernel '{k.name}' argument '{arg}' is unbound"
+                )
+            value = st.bindings[arg]
+            if isinstance(a.type, PtrType):
+                if a.type.space != "global" or value not in buffers:
+                    raise CompileError(
+                        f"sequence '{name}': kernel '{k.name}' argument '{arg}' must be bound "
+                        f"to one of the buffers ({', '.join(buffers)}), not {value!r}"
+                    )
+            elif not isinstance(value, int) or isinstance(value, bool):
+                raise CompileError(
+                    f"sequence '{name}': kernel '{k.name}' scalar '{arg}' needs an integer "
+                    f"constant (bit pattern), not {value!r}"
+                )
+
+
+def build_sequencer(
+    name: str, stages: Sequence[Stage], buffers: Sequence[str], board: Board
+) -> tuple[list[Module], RegisterMap]:
+    """Modules (top first) of a top named ``name`` running ``stages`` in order."""
+    from soff.rtl_gen.top import AXI_PORTS, build_top, control_interface
+
+    _check(name, stages, buffers)
+    regmap = sequencer_regmap(name, buffers)
+    n, dw = len(stages), board.data_width
+    iw = index_bits(n) if n > 1 else 0
+    sw = max(index_bits(n + 1), 1)
+
+    ports = [Port("ap_clk", "input"), Port("ap_rst_n", "input"), Port("interrupt", "output")]
+    ctrl_ports, items, args = control_interface(regmap)
+    ports += ctrl_ports
+    for suffix, direction, width in AXI_PORTS:
+        wd = dw if width == "D" else dw // 8 if width == "S" else int(width)
+        if suffix in ("arid", "rid", "awid", "bid"):
+            wd += iw
+        ports.append(Port("m_axi_gmem_" + suffix, direction, wd))
+
+    # ---------------------------------------------------------------- sequencer
+    stage, busy, left = Ref("stage"), Ref("busy"), Ref("left")
+    grp = [Ref(f"wg_grp_{d}") for d in range(3)]
+    base = [Ref(f"wg_base_{d}") for d in range(3)]
+    items += [
+        Blank(),
+        Comment(f"sequencer: {n} stages, each a kernel with a fixed NDRange, one after another"),
+        Reg("busy", comment="between ap_start and ap_done"),
+        Reg("stage", sw, comment="the running stage"),
+        Reg("left", comment="work-groups of the running stage left to hand out"),
+        *(Reg(r.name, 32) for r in grp + base),
+        Wire("cu_ready", n),
+        Wire("cu_idle", n),
+        Wire("cu_start", n),
+        Wire("wg_valid", n),
+        Wire("start"),
+        Wire("stage_done"),
+        Wire("wg_fire"),
+    ]
+
+    def per_stage(values: list[int], width: int) -> Expr:
+        """The running stage's constant out of ``values``."""
+        out: Expr = Const(values[-1], width)
+        for i in reversed(range(n - 1)):
+            out = Ternary(eq(stage, Const(i, sw)), Const(values[i], width), out)
+        return out
+
+    gsz = [per_stage([st.global_size[d] for st in stages], 32) for d in range(3)]
+    lsz = [per_stage([st.local_size[d] for st in stages], 32) for d in range(3)]
+    ready_bit: Expr = Ref("cu_ready") if n == 1 else Ref("cu_ready")[0]
+    idle_bit: Expr = Ref("cu_idle") if n == 1 else Ref("cu_idle")[0]
+    for i in range(1, n):
+        ready_bit = Ternary(eq(stage, Const(i, sw)), Ref("cu_ready")[i], ready_bit)
+        idle_bit = Ternary(eq(stage, Const(i, sw)), Ref("cu_idle")[i], idle_bit)
+    items += [
+        Assign(Ref("start"), land(Ref("ap_start"), lnot(busy))),
+        Assign(Ref("wg_fire"), land(busy, left, ready_bit)),
+        Assign(Ref("stage_done"), land(busy, lnot(left), idle_bit)),
+        Assign(
+            Ref("wg_valid"),
+            cat(*(land(busy, left, eq(stage, Const(i, sw))) for i in reversed(range(n)))),
+        ),
+        Assign(
+            Ref("cu_start"),
+            cat(
+                *(
+                    Ref("start") if i == 0 else land(Ref("stage_done"), eq(stage, Const(i - 1, sw)))
+                    for i in reversed(range(n))
+                )
+            ),
+            comment="a stage's CU starts (resets its barrier gates and loop counters)",
+        ),
+        Assign(Ref("ap_ready"), Ref("start")),
+        Assign(Ref("ap_idle"), lnot(busy)),
+        Assign(Ref("ap_done"), land(Ref("stage_done"), eq(stage, Const(n - 1, sw)))),
+    ]
+    grp_last = [BinOp(">=", base[d] + lsz[d], gsz[d]) for d in range(3)]
+
+    def odometer(d: int) -> list[Stmt]:
+        if d == 3:
+            return [NonBlocking(left, Const(0, 1))]
+        return [
+            If(
+                grp_last[d],
+                [NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32))]
+                + odometer(d + 1),
+                [
+                    NonBlocking(base[d], base[d] + lsz[d]),
+                    NonBlocking(grp[d], grp[d] + Const(1, 32)),
+                ],
+            )
+        ]
+
+    zero = [
+        s
+        for d in range(3)
+        for s in (NonBlocking(grp[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)))
+    ]
+    items.append(
+        Always(
+            [
+                If(
+                    lnot(Ref("ap_rst_n")),
+                    [
+                        NonBlocking(busy, Const(0, 1)),
+                        NonBlocking(left, Const(0, 1)),
+                        NonBlocking(stage, Const(0, sw)),
+                        *zero,
+                    ],
+                    [
+                        If(
+                            Ref("start"),
+                            [
+                                NonBlocking(busy, Const(1, 1)),
+                                NonBlocking(left, Const(1, 1)),
+                                NonBlocking(stage, Const(0, sw)),
+                                *zero,
+                            ],
+                        ),
+                        If(Ref("wg_fire"), odometer(0)),
+                        If(
+                            Ref("stage_done"),
+                            [
+                                If(
+                                    eq(stage, Const(n - 1, sw)),
+                                    [NonBlocking(busy, Const(0, 1))],
+                                    [
+                                        NonBlocking(stage, stage + Const(1, sw)),
+                                        NonBlocking(left, Const(1, 1)),
+                                        *zero,
+                                    ],
+                                )
+                            ],
+                        ),
+                    ],
+                )
+            ],
+            clock="ap_clk",
+        )
+    )
+
+    # ---------------------------------------------------------------- stages
+    modules: dict[str, Module] = {}
+    ax = "m_axi_gmem_" if n == 1 else "cu_axi_"
+    if n > 1:
+        for sig, _d, w in _RD + _WR:
+            width = _width(w, dw)
+            items.append(Wire(f"cu_axi_{sig}", width if sig in _SHARED else n * width))
+    for i, st in enumerate(stages):
+        k = st.kernel
+        cu_mods, kmap = build_top(k, st.schedule, board, cu=True)
+        for m in cu_mods:
+            modules.setdefault(m.name, m)
+        conns: list[tuple[str, Expr | None]] = [
+            ("ap_clk", Ref("ap_clk")),
+            ("ap_rst_n", Ref("ap_rst_n")),
+            ("cu_start", Ref("cu_start") if n == 1 else Ref("cu_start")[i]),
+        ]
+        ktypes = {(a.name or f"arg{a.index}"): a.type for a in k.args}
+        for r in kmap.registers:
+            if r.kind == "ndrange":
+                which, d = r.name.rsplit("_", 1)
+                size = st.global_size if which == "global_size" else st.local_size
+                conns.append(("arg_" + r.name, Const(size[int(d)], r.bits)))
+                continue
+            value = st.bindings[r.name]
+            if isinstance(value, str):
+                conns.append(("arg_" + r.name, Ref("arg_" + value)))
+            else:
+                t = ktypes[r.name]
+                bits = t.bits if isinstance(t, IntType) else r.bits
+                conns.append(("arg_" + r.name, Const(int(value) & ((1 << bits) - 1), r.bits)))
+        conns += [
+            ("wg_valid", Ref("wg_valid") if n == 1 else Ref("wg_valid")[i]),
+            ("wg_ready", Ref("cu_ready") if n == 1 else Ref("cu_ready")[i]),
+        ]
+        conns += [(r.name, r) for r in grp + base]
+        conns.append(("cu_idle", Ref("cu_idle") if n == 1 else Ref("cu_idle")[i]))
+        for sig, _d, w in _RD + _WR:
+            width = _width(w, dw)
+            src = Ref(ax + sig)
+            conns.append(
+                ("m_axi_gmem_" + sig, src if n == 1 or sig in _SHARED else _pick(src, i, width, n))
+            )
+        items.append(
+            Comment(
+                f"stage {i}: {k.name}, NDRange {st.global_size} / {st.local_size}"
+                + (f" ({k.loc})" if k.loc else "")
+            )
+        )
+        items.append(Instance(f"{k.name}_cu", f"stage{i}", [], conns))
+    if n > 1:
+        ic = interconnect_module(n, dw)
+        modules[ic.name] = ic
+        conns = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n"))]
+        conns += [("s_" + sig, Ref(f"cu_axi_{sig}")) for sig, _d, _w in _RD + _WR]
+        conns += [("m_" + sig, Ref("m_axi_gmem_" + sig)) for sig, _d, _w in _RD + _WR]
+        items.append(Instance(ic.name, "gmem_ic", [], conns))
+    # the top's NDRange registers are not used (each stage has its own sizes)
+    items += [
+        Wire("unused_ok", comment="bits some paths do not read (Verilator idiom)"),
+        Assign(Ref("unused_ok"), reduce_and(cat(Const(0, 1), *args, Const(0, 1)))),
+    ]
+    header = [
+        f"{name}: generated by soff, {n} kernels in sequence",
+        "",
+        f"Ports and protocol: docs/interface.md (AXI IDs are {lib.ID_W + iw} bits"
+        + (": {stage, ID})." if n > 1 else ")."),
+        "Register map (AXI4-Lite, s_axi_control): one pointer per buffer",
+        *("  " + line for line in regmap.describe()),
+        "Stages:",
+        *(
+            f"  {i}: {st.kernel.name} NDRange {st.global_size} / {st.local_size}"
+            for i, st in enumerate(stages)
+        ),
+    ]
+    top = Module(name, [], ports, items, header_comment="\n".join(header))
+    return [top, lib.control_slave_module(regmap), *modules.values()], regmap
+
+
+def emit_sequencer(
+    name: str, stages: Sequence[Stage], buffers: Sequence[str], board: Board
+) -> tuple[str, RegisterMap]:
+    modules, regmap = build_sequencer(name, stages, buffers, board)
+    return "/* verilator lint_off DECLFILENAME */\n" + print_verilog(modules), regmap
