@@ -218,6 +218,11 @@ def compile_main(argv: Sequence[str]) -> int:
         out = Path(args.source).stem + (".ir" if args.emit == "ir" else ".v")
     if out != "-" and Path(out).resolve() == Path(args.source).resolve():
         raise UsageError(f"the output file '{out}' is the input file")
+    # check every destination before any work (compiling, synthesis) and before
+    # writing any, so a bad one fails fast and leaves no output behind
+    for dest in (out, args.report_json, args.report_html, args.report_plot):
+        if dest is not None and dest != "-":
+            _output_dir(Path(dest))
     design = _compile(args, emit=args.emit)
     text = design.ir if args.emit == "ir" else design.verilog
     wants_report = args.report or args.report_json is not None or args.report_html is not None
@@ -228,10 +233,6 @@ def compile_main(argv: Sequence[str]) -> int:
     report_json = (
         json.dumps(design.report_data(), indent=2) + "\n" if args.report_json is not None else ""
     )
-    # check every destination before writing any, so a bad one leaves no output behind
-    for dest in (out, args.report_json, args.report_html, args.report_plot):
-        if dest is not None and dest != "-":
-            _output_dir(Path(dest))
     pictures = _report_pictures(design, args.report_html, args.report_plot)
     if out == "-":
         sys.stdout.write(text)
