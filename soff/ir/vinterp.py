@@ -1267,9 +1267,17 @@ class _Waiting:
         self.parts[seg] = []
         if len(parts) == 1:
             return parts[0]
-        idx: np.ndarray = np.concatenate(parts)  # type: ignore[arg-type]  # None comes alone
+        total = sum(len(p) for p in parts if p is not None)  # None comes alone
+        if total == n:
+            return None
+        if total * 32 > n:  # many: a mask over the chunk is cheaper than a merge
+            mark = np.zeros(n, bool)
+            for p in parts:
+                mark[p] = True
+            return np.flatnonzero(mark)
+        idx: np.ndarray = np.concatenate(parts)  # type: ignore[arg-type]
         idx.sort(kind="stable")  # sorted runs: a merge
-        return None if len(idx) == n else idx
+        return idx
 
 
 def _edge(
