@@ -409,3 +409,12 @@ def test_subprocess(name: str, tmp_path: Path) -> None:
     )
     assert_clean_error(proc.returncode, proc.stderr, expected)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["testbench", "project"])
+def test_directory_commands_make_nothing_on_error(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run(capsys, command, str(HERE / "syntax.cl"), "-o", str(tmp_path / "out"))
+    assert_clean_error(code, err, "syntax.cl:2:45: error: syntax error before '}'")
+    assert_no_outputs(tmp_path)
