@@ -79,7 +79,8 @@ def struct_type(ctx: _Context, node: c_ast.Struct | c_ast.Union, loc: SourceLoc)
         if getattr(d, "bitsize", None) is not None:
             raise UnsupportedError("bit-fields are not supported yet", dloc)
         if not d.name:
-            raise UnsupportedError(f"anonymous {word} members are not supported yet", dloc)
+            what = "union" if isinstance(d.type, c_ast.Union) else "struct"
+            raise UnsupportedError(f"anonymous {what} members are not supported yet", dloc)
         ft = ctx.c_type(d.type, dloc)
         if isinstance(ft, PtrType):
             raise UnsupportedError(f"pointer members ('{d.name}') are not supported yet", dloc)
