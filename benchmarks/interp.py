@@ -4,7 +4,8 @@
 
 - vadd (examples/vadd.cl): straight-line, one load pair and a store;
 - loop: a data-dependent loop (a Collatz step count, divergent trip counts);
-- barrier: a work-group sum in ``__local`` memory with a barrier per step.
+- barrier: a work-group sum in ``__local`` memory with a barrier per step;
+- atomic: a 256-bin histogram with ``atomic_inc`` on global memory.
 
     python benchmarks/interp.py [N]      (N: work-items for the vectorised runs, default 2**20)
 
@@ -54,6 +55,13 @@ __kernel void group_sum(__global const int *x, __global int *sums, __local int *
 """
 
 
+HISTOGRAM = """
+__kernel void histogram(__global const uint *x, __global uint *bins) {
+    atomic_inc(&bins[x[get_global_id(0)] & 255u]);
+}
+"""
+
+
 def _kernel(source: str, name: str):
     return next(k for k in compile_source(source, f"{name}.cl").kernels if k.name == name)
 
@@ -62,6 +70,7 @@ def _cases() -> list[tuple[str, Callable[[int], tuple], Callable[[int, dict], bo
     vadd = _kernel((ROOT / "examples" / "vadd.cl").read_text(), "vadd")
     loop = _kernel(LOOP, "collatz")
     bar = _kernel(BARRIER, "group_sum")
+    hist = _kernel(HISTOGRAM, "histogram")
     rng = np.random.default_rng(0)
 
     def vadd_args(n: int) -> tuple:
@@ -92,8 +101,15 @@ def _cases() -> list[tuple[str, Callable[[int], tuple], Callable[[int, dict], bo
     def bar_ok(n: int, args: dict, out: dict) -> bool:
         return bool(np.array_equal(out["sums"], args["x"].reshape(-1, 64).sum(axis=1)))
 
+    def hist_args(n: int) -> tuple:
+        x = rng.integers(0, 2**32, n, dtype=np.uint32)
+        return hist, {"x": x, "bins": np.zeros(256, np.uint32)}, 64
+
+    def hist_ok(n: int, args: dict, out: dict) -> bool:
+        return bool(np.array_equal(out["bins"], np.bincount(args["x"] & 255, minlength=256)))
+
     return [("vadd", vadd_args, vadd_ok), ("loop", loop_args, loop_ok),
-            ("barrier", bar_args, bar_ok)]  # fmt: skip
+            ("barrier", bar_args, bar_ok), ("atomic", hist_args, hist_ok)]  # fmt: skip
 
 
 def _time(kernel, args: dict, n: int, local: int, vectorize: bool) -> tuple[float, dict]:
