@@ -257,7 +257,11 @@ def _classify(item: _Item) -> None:
     head_toks = _head(item)
     head = [t.val for t in head_toks]
     item.uses = {t.val for t in toks if t.kind == "id"}
-    is_def = "{" in vals and "(" in head and "=" not in head
+    call_paren = any(
+        v == "(" and k > 0 and head[k - 1] not in _PAREN_SPECIFIERS | _BLANKED
+        for k, v in enumerate(head)
+    )  # not __align__(8) & co
+    is_def = "{" in vals and call_paren and "=" not in head
     if head[:1] == ["template"]:
         if "__global__" in head or "__device__" in head:
             item.kind = "template"
@@ -302,8 +306,16 @@ def _classify(item: _Item) -> None:
     if head[:1] in (["typedef"], ["struct"], ["union"], ["enum"]) or const:
         names = _declared_names(toks)
         for k, v in enumerate(vals[:-1]):
-            if v in ("struct", "union", "enum") and toks[k + 1].kind == "id":
-                names.add(toks[k + 1].val)  # the tag
+            if v in ("struct", "union", "enum"):  # the tag (after __align__(n) & co)
+                j = k + 1
+                while j < len(toks) and toks[j].val in _PAREN_SPECIFIERS | _BLANKED:
+                    j = (
+                        _match(toks, j + 1) + 1
+                        if j + 1 < len(toks) and vals[j + 1] == "("
+                        else j + 1
+                    )
+                if j < len(toks) and toks[j].kind == "id":
+                    names.add(toks[j].val)
         if "enum" in vals:  # the enumerators
             depth = 0
             for k, t in enumerate(toks):
@@ -446,6 +458,10 @@ def extract_device_code(text: str) -> DeviceCode:
             for n, c in enumerate(item.typedefs):
                 chars[item.toks[0].pos + n] = c
             k = item.header_end + 1
+        tag = _cxx_tag(item)
+        if tag is not None:  # C++: struct P {...}; makes P a type name
+            last = item.toks[-1]
+            chars[last.pos] += f" typedef {tag[0]} {tag[1]} {tag[1]};"
         while k < len(item.toks):
             t = item.toks[k]
             nxt = item.toks[k + 1] if k + 1 < len(item.toks) else None
@@ -529,6 +545,19 @@ def extract_device_code(text: str) -> DeviceCode:
         out = _instantiate_calls(text, originals, out, device_templates, loc)
     result.text = out
     return result
+
+
+def _cxx_tag(item: _Item) -> tuple[str, str] | None:
+    """(``struct``, ``P``) for a definition ``struct P { ... };`` (not a typedef)."""
+    vals = [t.val for t in item.toks]
+    if not vals or vals[0] not in ("struct", "union") or "{" not in vals or vals[-1] != ";":
+        return None
+    for k in range(1, vals.index("{")):
+        t = item.toks[k]
+        if t.kind == "id" and t.val not in _BLANKED and t.val not in _PAREN_SPECIFIERS:
+            if k + 1 < len(vals) and vals[k + 1] != "(":
+                return vals[0], t.val
+    return None
 
 
 def _instantiate_calls(

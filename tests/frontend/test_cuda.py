@@ -243,6 +243,24 @@ def test_constexpr_and_alignas() -> None:
     assert out.tolist() == [1.5 + 8, 1 + 8, 0.5 + 8, 0 + 8]
 
 
+def test_structs_are_type_names_as_in_cxx() -> None:
+    src = """
+    struct __align__(8) P { float x; int y; };
+    struct Q { float a; };
+    __device__ P make(float x, int y) { P r; r.x = x; r.y = y; return r; }
+    __global__ void k(P *p, const Q *q) {
+        P v = make(q[0].a, threadIdx.x);
+        p[threadIdx.x].x += v.x;
+        p[threadIdx.x].y = v.y;
+    }
+    int main() { P host; std::vector<P> all; }"""
+    pt = np.dtype([("x", "<f4"), ("y", "<i4")])
+    p = np.zeros(4, pt)
+    p["x"] = [1, 2, 3, 4]
+    out = run(src, {"p": p, "q": np.array([(0.5,)], np.dtype([("a", "<f4")]))}, 1, 4)["p"]
+    assert out["x"].tolist() == [1.5, 2.5, 3.5, 4.5] and out["y"].tolist() == [0, 1, 2, 3]
+
+
 def test_cxx_casts_become_c_casts() -> None:
     src = """__global__ void k(float *p, int *q) {
         q[0] = static_cast<int>(p[1]) * 2 + static_cast<unsigned>(q[1]);
