@@ -305,3 +305,19 @@ def test_frexp_ilogb_logb() -> None:
     fin = np.isfinite(x)
     np.testing.assert_array_equal(r.outputs["m"][fin], mant[fin])
     np.testing.assert_array_equal(r.outputs["e"][fin], ex[fin])
+
+
+def test_atan_unit() -> None:
+    src = """
+    __kernel void a(__global const float *x, __global float *o) {
+        int i = get_global_id(0);
+        o[i] = atan(x[i]);
+    }
+    """
+    n = 64
+    x = (RNG.uniform(-1, 1, n) * np.exp2(RNG.uniform(-14, 44, n))).astype(np.float32)
+    x[:5] = [0.0, -0.0, np.inf, -np.inf, np.nan]
+    d = soff.compile(src, filename="a.cl")
+    r = d.simulate(n, 32, {"x": x, "o": np.zeros(n, np.float32)})
+    assert ulp_error(r.outputs["o"], np.arctan(x.astype(np.float64))).max() <= 0.5
+    assert bits(r.outputs["o"][:5]).tolist() == [0, 0x80000000, 0x3FC90FDB, 0xBFC90FDB, 0x7FC00000]

@@ -28,7 +28,7 @@ fdim       ``a - b`` if ``a > b``, else +0; NaN if either is NaN
 ldexp      ``a * 2**b``, ``b`` a 32-bit signed integer (rounded if subnormal)
 ilogb logb the unbiased exponent (ilogb: i32, INT_MIN for 0, INT_MAX for inf/NaN;
            logb: a float, -inf for 0)
-exp2 exp exp10 log2 log log10 sin cos pow powr cbrt
+exp2 exp exp10 log2 log log10 sin cos pow powr cbrt atan
            ``f32`` only; within 0.52 ulp of the exact result (measured), exact
            for exp2 of integers and log2(1); OpenCL special values
 div rem    ``fmt`` is the integer type ("i8".."u64"); x/0 = -1, x%0 = x,
@@ -80,6 +80,7 @@ FLOAT_OPS = (
     "pow",
     "powr",
     "cbrt",
+    "atan",
     "ldexp",
     "ilogb",
     "logb",
@@ -101,7 +102,18 @@ _TABLE = {
 }  # fmt: skip
 # binary32 only (soff.rtl_gen.units.ftrans)
 _TABLE["f32"].update(
-    exp2=8, exp=9, exp10=9, log2=12, log=14, log10=14, sin=20, cos=20, pow=28, powr=28, cbrt=26
+    exp2=8,
+    exp=9,
+    exp10=9,
+    log2=12,
+    log=14,
+    log10=14,
+    sin=20,
+    cos=20,
+    pow=28,
+    powr=28,
+    cbrt=26,
+    atan=24,
 )
 for _f, _lat in _TABLE.items():
     for _op, _l in _lat.items():
@@ -193,10 +205,10 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
         return fmath.gen_copysign(f), f"soff_copysign_{fmt}"
     if op == "fdim":
         return fp.gen_fdim(f), f"soff_fdim_{fmt}"
-    if op == "cbrt":
+    if op in ("cbrt", "atan"):
         if fmt != "f32":
-            raise ValueError(f"unit 'cbrt' exists for f32 only, not '{fmt}'")
-        return ftrans.gen_cbrt(), "soff_cbrt_f32"
+            raise ValueError(f"unit '{op}' exists for f32 only, not '{fmt}'")
+        return (ftrans.gen_cbrt() if op == "cbrt" else ftrans.gen_atan()), f"soff_{op}_f32"
     if op in ftrans.POW_FUNCS:
         if fmt != "f32":
             raise ValueError(f"unit '{op}' exists for f32 only, not '{fmt}'")

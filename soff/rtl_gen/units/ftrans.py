@@ -61,7 +61,7 @@ from soff.rtl_gen.units.pipe import (
     zeros,
     zext,
 )
-from soff.rtl_gen.vast import BinOp, Const, IndexedSlice, Ref
+from soff.rtl_gen.vast import BinOp, Const, IndexedSlice, Int, Ref, Repl
 
 EXP_FUNCS = ("exp2", "exp", "exp10")
 LOG_FUNCS = ("log2", "log", "log10")
@@ -720,5 +720,93 @@ def gen_cbrt() -> Pipe:
     r = _exp_core(p, xs)
     special = mux(u.nan, _qnan(F32), a)  # ±0, ±inf as they are
     res = mux(bor(u.nan, u.inf, u.zero), special, catv(u.s, r[30:0]))
+    p.output(res, 1.0)
+    return p
+
+
+# --------------------------------------------------------------------------- atan
+#
+# atan(x) by CORDIC in vectoring mode: the vector (2**-s, |x|·2**-s), s = max(E, 0) + 1
+# for x = M·2**E, in 60-fraction-bit fixed point, is rotated onto the axis in 44
+# shift-and-add steps while z sums ±atan(2**-i) (62 fraction bits). |x| < 2**-12
+# gives x (within 0.16 ulp), |x| >= 2**40 and ±inf give ±π/2 rounded.
+
+_CF, _CN, _CZ = 60, 44, 62
+
+
+def _atan_pow2(k: int, bits: int = 80) -> Fraction:
+    """atan(2**-k) for k >= 1, by its series in exact rationals."""
+    x = Fraction(1, 2**k)
+    total, term, j, sign = Fraction(0), x, 1, 1
+    while term > Fraction(1, 2 ** (bits + 4)):
+        total += sign * term / j
+        term *= x * x
+        j += 2
+        sign = -sign
+    return total
+
+
+_ATAN_T = [round(PI / 4 * 2**_CZ)] + [round(_atan_pow2(k) * 2**_CZ) for k in range(1, _CN)]
+_PIO2_F32 = 0x3FC90FDB
+
+
+def atan_model(bits: int) -> int:
+    s, e, m = bits >> 31, (bits >> 23) & 0xFF, bits & 0x7FFFFF
+    if e == 255 and m:
+        return F32.qnan
+    if e < 127 - 12:
+        return bits
+    if e >= 127 + 40:
+        return (s << 31) | _PIO2_F32
+    big_e = e - 127
+    x = 1 << (_CF - max(big_e, 0) - 1)
+    y = (m | (1 << 23)) << (_CF - 24 + min(big_e, 0))
+    z = 0
+    for i in range(_CN):
+        if y >= 0:
+            x, y, z = x + (y >> i), y - (x >> i), z + _ATAN_T[i]
+        else:
+            x, y, z = x - (y >> i), y + (x >> i), z - _ATAN_T[i]
+    if z <= 0:
+        return s << 31
+    top = z.bit_length() - 1
+    return (s << 31) | _round_pack_model(0, top - _CZ, z, top + 1)
+
+
+def gen_atan() -> Pipe:
+    """binary32 atan (see the comment above :func:`atan_model`)."""
+    p = Pipe()
+    a = p.input("a", 32)
+    u = unpack(p, F32, a, "a")
+    tiny = p.let("tiny_x", ltu(u.e, const(127 - 12, 8)))
+    huge = p.let("huge_x", geu(u.e, const(127 + 40, 8)))
+    pos_e = p.let("pos_e", geu(u.e, const(127, 8)))
+    # x0 = 2**(CF - 1 - max(E, 0)); y0 = M << (CF - 24 + min(E, 0))
+    xs_amt = p.let("xs_amt", mux(pos_e, sub(u.e, const(127, 8)), zeros(8)))
+    ys_amt = p.let("ys_amt", mux(pos_e, const(_CF - 24, 8), sub(u.e, const(127 - (_CF - 24), 8))))
+    xw = yw = _CF + 2
+    zw = _CZ + 2
+    x = p.let("cx0", V(BinOp(">>", const(1 << (_CF - 1), xw).e, xs_amt.e), xw))
+    y = p.let("cy0", V(BinOp("<<", zext(u.m, yw).e, ys_amt.e), yw))
+    z: V = const(0, zw)
+    p.cut(1.5)
+    for i in range(_CN):
+        neg_y = y[yw - 1]
+        ysh = catv(V(Repl(Int(i), neg_y.e), i), y[yw - 1 : i]) if i else y
+        xsh = zext(x[xw - 1 : i], xw) if i else x
+        t = const(_ATAN_T[i], zw)
+        x, y, z = (
+            p.let(f"cx{i + 1}", mux(neg_y, sub(x, ysh, xw), add(x, ysh, xw))),
+            p.let(f"cy{i + 1}", mux(neg_y, add(y, zext(xsh, yw), yw), sub(y, zext(xsh, yw), yw))),
+            p.let(f"cz{i + 1}", mux(neg_y, sub(z, t, zw), add(z, t, zw))),
+        )
+        p.cut(2.0)
+    zpos = p.let("zpos", band(bnot(z[zw - 1]), ne(z, 0)))
+    mn, lz = normalize(p, z, "zn")
+    e = p.let("ze", sub(const(zw - 1 - _CZ, F32.xw), zext(lz, F32.xw)))
+    r = round_pack(p, F32, u.s, e, mn, const(0, 1))
+    signed_zero = catv(u.s, zeros(31))
+    pio2 = catv(u.s, const(_PIO2_F32, 31))
+    res = mux(u.nan, _qnan(F32), mux(tiny, a, mux(huge, pio2, mux(zpos, r, signed_zero))))
     p.output(res, 1.0)
     return p

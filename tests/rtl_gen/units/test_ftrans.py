@@ -22,14 +22,16 @@ REFS = {
     "sin": np.sin,
     "cos": np.cos,
     "cbrt": np.cbrt,
+    "atan": np.arctan,
 }
 #: measured maximum error of the units (ulp); OpenCL 1.2 allows 3
 BOUND = 0.52
 
 
 def model(fn: str, bits: np.ndarray) -> np.ndarray:
-    if fn == "cbrt":
-        return np.array([ftrans.cbrt_model(int(b)) for b in bits], np.uint32)
+    if fn in ("cbrt", "atan"):
+        f1 = ftrans.cbrt_model if fn == "cbrt" else ftrans.atan_model
+        return np.array([f1(int(b)) for b in bits], np.uint32)
     f = (
         ftrans.exp_model
         if fn in ftrans.EXP_FUNCS
@@ -52,7 +54,15 @@ def ulp_error(got: np.ndarray, ref_: np.ndarray) -> np.ndarray:
 
 def inputs(fn: str, n: int) -> np.ndarray:
     rng = np.random.default_rng(3)
-    if fn in ftrans.TRIG_FUNCS:  # random bit patterns (huge too), small and near k·pi/2
+    if fn == "atan":  # random bit patterns, |x| <= 3 and every binade from 2**-13 to 2**42
+        bits = np.concatenate(
+            [
+                rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32),
+                rng.uniform(-3, 3, n).astype(np.float32).view(np.uint32),
+                np.exp2(rng.uniform(-13, 42, n)).astype(np.float32).view(np.uint32),
+            ]
+        )
+    elif fn in ftrans.TRIG_FUNCS:  # random bit patterns (huge too), small and near k·pi/2
         near = (np.arange(1, 3000) * np.pi / 2).astype(np.float32).view(np.uint32)
         bits = np.concatenate(
             [

@@ -102,6 +102,8 @@ BUNDLES: dict[str, tuple[Callable[[], list[Unit]], Callable[[int, int], Vectors]
             unit("cos", "f32"),
             unit("sin", "f32", 2),
             unit("cos", "f32", 60),
+            unit("atan", "f32"),
+            unit("atan", "f32", 3),
         ],
         ref.trig_vectors,
     ),

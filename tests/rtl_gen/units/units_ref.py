@@ -224,8 +224,9 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
         if op == "ldexp":
             k = np.array(_int_of(b, "i32"), np.int64)
             return _canon(np.ldexp(x, np.clip(k, -5000, 5000)), fmt)
-        if op == "cbrt":
-            return np.array([ftrans.cbrt_model(v) for v in a.tolist()], dtype=np.uint64)
+        if op in ("cbrt", "atan"):
+            f = ftrans.cbrt_model if op == "cbrt" else ftrans.atan_model
+            return np.array([f(v) for v in a.tolist()], dtype=np.uint64)
         if op in ftrans.POW_FUNCS:
             return np.array(
                 [ftrans.pow_model(p, q, op) for p, q in zip(a.tolist(), b.tolist(), strict=True)],
