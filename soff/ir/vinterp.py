@@ -259,6 +259,11 @@ class _Seg:
     edges: dict[Block, list[tuple[int, int, Any]]] = field(default_factory=dict)
 
 
+def _successors(b: Block) -> list[Block]:
+    end = b.ops[-1] if b.ops else None
+    return list(end.blocks) if end is not None and end.opcode in ("br", "cbr") else []
+
+
 class _Program:
     """A kernel compiled into segments of vectorised op functions."""
 
@@ -275,7 +280,7 @@ class _Program:
         self.private_allocas: list[Op] = []
         self.segs: list[_Seg] = []
         self.first_seg: dict[Block, int] = {}
-        for b in self._rpo():
+        for b in self._order():
             self.first_seg[b] = len(self.segs)
             cur: list[Op] = []
             first = True
@@ -330,6 +335,46 @@ class _Program:
                 return None
         return out
 
+    def _order(self) -> list[Block]:
+        """The blocks in the order the scheduler prefers: reverse post-order with
+        every loop kept together (its blocks before the blocks after it), so
+        work-items that leave a loop early wait at its exit until the others
+        come (plain reverse post-order can put an exit before the body, and a
+        barrier after a loop would then see a part of the group). A block's key
+        is the reverse post-order positions of the headers of the loops around
+        it, outermost first, then its own; the order stays topological."""
+        import networkx as nx
+
+        rpo = self._rpo()
+        index = {b: i for i, b in enumerate(rpo)}
+        g = nx.DiGraph()
+        g.add_nodes_from(rpo)
+        for b in rpo:
+            g.add_edges_from((b, t) for t in _successors(b))
+        idom = nx.immediate_dominators(g, rpo[0])
+
+        def dominates(h: Block, u: Block) -> bool:
+            while True:
+                if u is h:
+                    return True
+                if idom[u] is u:
+                    return False
+                u = idom[u]
+
+        headers: dict[Block, set[Block]] = {b: set() for b in rpo}
+        for u in rpo:
+            for h in _successors(u):
+                if index[h] <= index[u] and dominates(h, u):  # a back edge: a natural loop
+                    body, todo = {h}, [u]
+                    while todo:
+                        x = todo.pop()
+                        if x not in body:
+                            body.add(x)
+                            todo += g.predecessors(x)
+                    for x in body:
+                        headers[x].add(h)
+        return sorted(rpo, key=lambda b: [*sorted(index[h] for h in headers[b]), index[b]])
+
     def _rpo(self) -> list[Block]:
         """Blocks reachable from the entry in reverse post-order."""
         seen: set[Block] = set()
@@ -339,7 +384,7 @@ class _Program:
         seen.add(entry)
         while stack:
             b, i = stack.pop()
-            succ = b.ops[-1].blocks if b.ops and b.ops[-1].opcode in ("br", "cbr") else []
+            succ = _successors(b)
             if i < len(succ):
                 stack.append((b, i + 1))
                 s = succ[i]

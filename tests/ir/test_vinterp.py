@@ -246,6 +246,30 @@ def test_barriers_and_local_memory_vectorised() -> None:
     assert got["sums"].dtype == np.float32
 
 
+def test_barrier_after_a_divergent_loop_is_vectorised() -> None:
+    """Work-items leaving a loop early wait at its exit for the others (the
+    scheduler keeps loops together), so a barrier after the loop sees the group."""
+    k = cl("""
+    __kernel void dot(__global const int *a, __global int *out, int n) {
+        __local int cache[16];
+        int sum = 0;
+        for (int i = get_global_id(0); i < n; i += get_global_size(0)) {
+            if (a[i] < 0) continue;
+            sum += a[i];
+        }
+        cache[get_local_id(0)] = sum;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int s = 8; s > 0; s /= 2) {
+            if (get_local_id(0) < s) cache[get_local_id(0)] += cache[get_local_id(0) + s];
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        if (get_local_id(0) == 0) out[get_group_id(0)] = cache[0];
+    }
+    """)
+    a = RNG.integers(-50, 100, 1000, dtype=np.int32)
+    same(k, {"a": a, "out": np.zeros(4, np.int32), "n": 1000}, 64, 16)
+
+
 def test_barrier_divergence_is_the_reference_error() -> None:
     k = cl("""
     __kernel void div(__global int *o) {
