@@ -42,6 +42,7 @@ class Spec:
     reference: Callable[[Args], Outputs]
     kernel: str | None = None  # None: the only kernel in the file
     defines: dict[str, str | None] = field(default_factory=dict)
+    include_dirs: tuple[str, ...] = ()  # -I, relative to tests/kernels/opencl
     rtol: float = 0.0  # 0: exact comparison (NaNs in the same places)
     atol: float = 0.0
     timeout_cycles: int | None = None  # simulation bound (None: simulate()'s default)
@@ -52,6 +53,10 @@ class Spec:
     @property
     def path(self) -> Path:
         return OPENCL / self.file
+
+    @property
+    def includes(self) -> list[str]:
+        return [str(OPENCL / d) for d in self.include_dirs]
 
 
 def check(spec: Spec, outputs: Outputs, args: Args) -> None:
@@ -853,6 +858,82 @@ def _gaps_ref(a: Args) -> Outputs:
     return {"out": out.reshape(-1).astype(np.int32), "fout": fout}
 
 
+INT_MIN = -(2**31)
+
+
+def _atom_args(rng: np.random.Generator) -> Args:
+    n = 90
+    return {
+        "d": rng.integers(-5000, 5000, 96).astype(np.int32),
+        "acc": np.array([2**31 - 1, INT_MIN, 0, -1, 0, 0, 0, 0, 0], np.int32),
+        "claim": np.zeros(4, np.int32),
+        "slot": np.zeros(96, np.int32),
+        "n": n,
+    }
+
+
+def _atom_ref(a: Args) -> Outputs:
+    n, d = a["n"], a["d"][: a["n"]].astype(np.int64)
+    acc = [d.min(), d.max(), -d.sum(), np.bitwise_and.reduce(d | 0x10),
+           np.bitwise_or.reduce(d & 0x70F), np.bitwise_xor.reduce(d), n, 4,
+           sum(int(d[g : g + 32].max()) for g in range(0, n, 32))]  # fmt: skip
+    slot = np.zeros(96, np.int64)
+    slot[:n] = 2 * d
+    return {
+        "acc": _wrap32(np.array(acc, np.int64)),
+        "claim": np.ones(4, np.int32),
+        "slot": slot.astype(np.int32),
+    }
+
+
+def _incv_args(rng: np.random.Generator) -> Args:
+    return {
+        "x": rng.standard_normal(8 * 24).astype(f32),
+        "k": rng.integers(-1000, 1000, 16 * 24).astype(np.int32),
+        "out": np.zeros(2 * 24, f32),
+        "iout": np.zeros(24, np.int32),
+        "n": 22,
+    }
+
+
+def _incv_ref(a: Args) -> Outputs:
+    n = a["n"]
+    v = a["x"].reshape(-1, 8)[:n]
+    sq = v * v
+    s = sq[:, :4] + sq[:, 4:]
+    out = np.zeros((24, 2), f32)
+    out[:n, 0] = (s[:, 0] + s[:, 1]) + (s[:, 2] + s[:, 3])
+    t = v[:, :3] * v[:, 7:8]
+    out[:n, 1] = t[:, 0] - t[:, 1] + t[:, 2]
+    w = a["k"].reshape(-1, 16)[:n].astype(np.int64)
+    e = w[:, 0::2] - w[:, 1::2]
+    iout = np.zeros(24, np.int64)
+    iout[:n] = e[:, 0] + e[:, 7] * 3 + w[:, 10] * w[:, 5] + (w[:, 15] - w[:, 0])
+    return {"out": out.reshape(-1), "iout": iout.astype(np.int32)}
+
+
+def _parith_args(rng: np.random.Generator) -> Args:
+    rows, cols = 21, 7
+    return {
+        "m": rng.integers(-100, 100, rows * cols).astype(np.int32),
+        "alt": rng.integers(-100, 100, 24).astype(np.int32),
+        "out": np.zeros(2 * 24, np.int32),
+        "rows": rows,
+        "cols": cols,
+    }
+
+
+def _parith_ref(a: Args) -> Outputs:
+    rows, cols = a["rows"], a["cols"]
+    m = a["m"].reshape(rows, cols).astype(np.int64)
+    r = np.arange(rows)
+    src = np.where(r & 1, a["alt"][:rows], m[:, 0])
+    out = np.zeros((24, 2), np.int64)
+    out[:rows, 0] = m.sum(1) - src
+    out[:rows, 1] = (cols - 1) + m[:, cols // 2]
+    return {"out": out.reshape(-1).astype(np.int32)}
+
+
 ND3 = ((4, 6, 2), (2, 3, 1))
 
 
@@ -963,8 +1044,15 @@ SPECS: list[Spec] = [
          what="double precision arithmetic, #pragma OPENCL EXTENSION cl_khr_fp64"),
     Spec("local_arg_reverse", "local_arg_reverse.cl", (48,), (16,), _larg_args, _larg_ref,
          what="__local pointer argument, reqd_work_group_size"),
+    Spec("atomics_misc", "atomics_misc.cl", (96,), (32,), _atom_args, _atom_ref,
+         what="atomic_min/max/sub/and/or/xor/xchg/cmpxchg, atom_add, __local atomic_max"),
+    Spec("include_vectors", "include_vectors.cl", (24,), (8,), _incv_args, _incv_ref,
+         defines={"BLOCK": "8"}, include_dirs=("include",),
+         what="#include + -I + -D, float8/int16/float3, .s0-.sF, size_t, mem_fence, attributes"),
+    Spec("pointer_arith", "pointer_arith.cl", (24,), (8,), _parith_args, _parith_ref,
+         what="global pointer arithmetic, *p++, a pointer chosen at run time"),
     Spec("relational_gaps", "relational_gaps.cl", (32,), (8,), _gaps_args, _gaps_ref,
-         what="isnan isinf isfinite signbit step sign convert_int_rte get_work_dim get_global_offset"),
+         what="isnan isinf isfinite signbit step sign convert_int_rte get_work_dim get_global_offset printf, pointer < and -"),
     Spec("ndrange_3d", "ndrange_3d.cl", ND3[0], ND3[1],
          lambda rng: {"out": np.zeros(2 * 48, np.int32)}, _nd3_ref,
          what="3-D NDRange, every work-item function"),
@@ -977,7 +1065,7 @@ SLOW = {
     "matmul_tiled", "transpose_local", "bitonic_local", "conv2d", "constant_table",
     "vector_float4", "vector_int_ops", "convert_sat", "math_basic", "geometric", "int_builtins",
     "select_any_all", "mixed_signedness", "long_dot", "double_axpby", "ndrange_3d",
-    "polybench_gemm", "polybench_atax1", "polybench_atax2", "polybench_bicg1", "polybench_bicg2",
+    "include_vectors", "polybench_gemm", "polybench_atax1", "polybench_atax2", "polybench_bicg1", "polybench_bicg2",
 }  # fmt: skip
 SPECS = [replace(s, slow=True) if s.name in SLOW else s for s in SPECS]
 

@@ -20,7 +20,9 @@ from soff.ir.interp import run_kernel
 
 def _frontend_or_xfail(spec: Spec):
     try:
-        module = compile_file(str(spec.path), defines=dict(spec.defines))
+        module = compile_file(
+            str(spec.path), defines=dict(spec.defines), include_dirs=spec.includes
+        )
     except UnsupportedError as e:
         pytest.xfail(reason=f"front end: {e}")
     return select_kernel(module, spec.kernel, str(spec.path))
@@ -46,7 +48,9 @@ def _hw_param(spec: Spec):
 def test_hardware(spec: Spec) -> None:
     _frontend_or_xfail(spec)
     try:
-        design = soff.compile(spec.path, kernel=spec.kernel, defines=dict(spec.defines))
+        design = soff.compile(
+            spec.path, kernel=spec.kernel, defines=dict(spec.defines), include_dirs=spec.includes
+        )
     except UnsupportedError as e:
         pytest.xfail(reason=str(e))
     args = spec.make_args(np.random.default_rng(2))

@@ -1,5 +1,6 @@
 /* Private arrays: a per-work-item window copied into an 8-element array,
-   insertion-sorted, and its median written; plus a 2-D private array. */
+   insertion-sorted, and its median read through a pointer into the array;
+   plus a 2-D private array with an initialiser. */
 #define W 8
 __kernel void private_array(__global const int *in, __global int *median, __global int *trace, int n) {
     int i = get_global_id(0);
@@ -16,7 +17,8 @@ __kernel void private_array(__global const int *in, __global int *median, __glob
         }
         w[j + 1] = v;
     }
-    median[i] = (w[W / 2 - 1] + w[W / 2]) / 2;
+    int *q = w + W / 2;              /* a pointer into the private array */
+    median[i] = (q[-1] + *q) / 2;
     int m[2][2] = {{in[i], 1}, {2, in[i + 1]}};
     trace[i] = m[0][0] + m[1][1] - m[0][1] * m[1][0];
 }
