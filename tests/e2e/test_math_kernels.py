@@ -321,3 +321,27 @@ def test_atan_unit() -> None:
     r = d.simulate(n, 32, {"x": x, "o": np.zeros(n, np.float32)})
     assert ulp_error(r.outputs["o"], np.arctan(x.astype(np.float64))).max() <= 0.5
     assert bits(r.outputs["o"][:5]).tolist() == [0, 0x80000000, 0x3FC90FDB, 0xBFC90FDB, 0x7FC00000]
+
+
+def test_asin_acos_through_expand_math() -> None:
+    src = """
+    __kernel void t(__global const float *x, __global float *o) {
+        int i = get_global_id(0);
+        o[2 * i] = asin(x[i]);
+        o[2 * i + 1] = acos(x[i]);
+    }
+    """
+    n = 96
+    x = np.concatenate([RNG.uniform(-1, 1, n // 2), 1 - np.exp2(-RNG.uniform(1, 24, n // 2))])
+    x = x.astype(np.float32)
+    x[:6] = [0.0, -0.0, 1.0, -1.0, 1.5, np.nan]
+    d = soff.compile(src, filename="t.cl")
+    r = d.simulate(n, 32, {"x": x, "o": np.zeros(2 * n, np.float32)})
+    o = r.outputs["o"].reshape(n, 2)
+    v = x.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        wants = (np.arcsin(v), np.arccos(v))
+    for j, want in enumerate(wants):
+        err = ulp_error(o[:, j], want)
+        k = int(np.argmax(err))
+        assert err[k] <= 2, f"column {j}: x = {x[k]!r}, got {o[k, j]!r}, {err[k]:.2f} ulp"

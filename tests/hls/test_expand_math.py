@@ -70,3 +70,41 @@ def test_pown_becomes_pow_of_the_magnitude_with_the_sign_of_odd_powers() -> None
         }
         """,
     )
+
+
+def test_asin_and_acos_become_atan() -> None:
+    check(
+        """
+        kernel @k(%p: ptr.global<f32>, %x: f32) {
+        ^entry:
+          %a = math %x {fn = asin} : f32
+          %c = math %x {fn = acos} : f32
+          %s = store %p, %a : void
+          %s2 = store %p, %c after(%s) : void
+          ret
+        }
+        """,
+        "expand-math",
+        """
+        kernel @k(%p: ptr.global<f32>, %x: f32) {
+        ^entry:
+          %0 = neg %x : f32
+          %1 = const {value = 1.0} : f32
+          %2 = math %0, %x, %1 {fn = fma} : f32
+          %3 = math %2 {fn = sqrt} : f32
+          %4 = div %x, %3 : f32
+          %a = math %4 {fn = atan} : f32
+          %5 = const {value = 1.0} : f32
+          %6 = const {value = 2.0} : f32
+          %7 = sub %5, %x : f32
+          %8 = add %5, %x : f32
+          %9 = div %7, %8 : f32
+          %10 = math %9 {fn = sqrt} : f32
+          %11 = math %10 {fn = atan} : f32
+          %c = mul %6, %11 : f32
+          %s = store %p, %a : void
+          %s2 = store %p, %c after(%s) : void
+          ret
+        }
+        """,
+    )
