@@ -21,7 +21,7 @@ from soff.hls.pipeline import default_pipeline
 from soff.hls.schedule.datapath import DatapathSchedule
 from soff.ir.core import Kernel, Module
 from soff.ir.printer import print_kernel
-from soff.layout import pointee_size
+from soff.layout import expand_struct_args, pointee_size
 from soff.rtl_gen.regmap import RegisterMap
 
 _DTYPES = {
@@ -214,6 +214,9 @@ class Design:
                 global_size, local_size, args, simulator, timeout_cycles
             )
         args = dict(args or {})
+        if any("." in a.name for a in self.kernel.args):  # structs passed by value
+            names = [a.name for a in self.kernel.args]
+            args = {k.replace(".", "_"): v for k, v in expand_struct_args(names, args).items()}
         if simulator == "interp":  # the IR interpreter: no circuit, no cycle count
             from soff.sim.api import simulate_interp
 

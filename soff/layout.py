@@ -5,6 +5,7 @@ holding the same bytes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -64,13 +65,19 @@ def struct_dtype(design_or_kernel: Any, name: str) -> np.dtype:
     from soff.ir.parser import parse_type
 
     types: list[Type] = []
+    kernels: list[Kernel] = []
     if isinstance(design_or_kernel, Kernel):
-        types = [a.type for a in design_or_kernel.args]
+        kernels = [design_or_kernel]
     elif isinstance(design_or_kernel, Module):
-        types = [a.type for k in design_or_kernel.kernels for a in k.args]
-    else:  # a Design: its KernelInfo holds the pointee types as text
-        for a in design_or_kernel.kernel.args:
-            types.append(parse_type(a.type))
+        kernels = design_or_kernel.kernels
+    else:  # a Design: the front end's IR
+        from soff.ir.parser import parse_kernel
+
+        kernels = [parse_kernel(design_or_kernel.source_ir or design_or_kernel.ir)]
+    for k in kernels:
+        types += [a.type for a in k.args]
+        # structs passed by value (flattened into their members' arguments)
+        types += [parse_type(str(x).split(": ", 1)[1]) for x in k.attrs.get("struct_args", [])]
     t = find_struct(types, name)
     if t is None:
         raise KeyError(f"no struct or union named '{name}' among the kernel's arguments")
@@ -84,3 +91,49 @@ def pointee_size(type_text: str) -> int | None:
     from soff.ir.parser import parse_type
 
     return parse_type(type_text).size
+
+
+def expand_struct_args(names: list[str], args: Mapping[str, Any]) -> dict[str, Any]:
+    """``args`` with the value of each struct passed by value (a one-element
+    structured array, a ``np.void`` or a dict, under the argument's name ``s``)
+    spread over the kernel's flat arguments ``names`` (``s.x``, ``s.v.y``: see
+    :func:`soff.frontend.structs.flat_args`); ``s_x`` is taken for ``s.x`` too."""
+    out = dict(args)
+    roots: set[str] = set()
+    for name in names:
+        if "." not in name or name in out:
+            continue
+        if name.replace(".", "_") in args:
+            out[name] = out.pop(name.replace(".", "_"))
+            continue
+        root, *path = name.split(".")
+        if root not in args:
+            continue
+        roots.add(root)
+        out[name] = _member(args[root], root, path)
+    for root in roots:
+        del out[root]
+    return out
+
+
+def _member(value: Any, root: str, path: list[str]) -> Any:
+    cur = value
+    if isinstance(cur, np.ndarray) and cur.dtype.names is not None:
+        if cur.size != 1:
+            raise ValueError(
+                f"struct argument '{root}' must be one struct (a one-element structured array), "
+                f"not {cur.size}"
+            )
+        cur = cur.reshape(-1)[0]
+    for comp in path:
+        if isinstance(cur, dict):
+            cur = cur[comp]
+        elif getattr(cur, "dtype", None) is not None and cur.dtype.names is not None:
+            if comp not in cur.dtype.names:
+                raise ValueError(f"struct argument '{root}' has no field '{comp}'")
+            cur = cur[comp]
+        else:  # a vector lane
+            lanes = "xyzw" if len(comp) == 1 else None
+            idx = lanes.index(comp) if lanes else int(comp[1:], 16)
+            cur = cur[idx]
+    return cur.item() if isinstance(cur, np.generic) else cur

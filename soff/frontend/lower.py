@@ -822,11 +822,8 @@ class _FunctionLowerer:
                     loc,
                 )
         elif isinstance(t, StructType):
-            raise UnsupportedError(
-                f"{structs.c_name(t)} kernel arguments passed by value ('{p.name}') are not "
-                "supported yet: pass the struct through a __global or __constant pointer",
-                loc,
-            )
+            self.struct_param(p, t, loc)
+            return
         elif t == F16:
             raise CompileError(f"kernel argument '{p.name}' cannot have type half", loc)
         elif not isinstance(t, (IntType, FloatType)):
@@ -840,6 +837,28 @@ class _FunctionLowerer:
         var = Var(p.name, t, loc, const="const" in _outer_quals(p.type))
         self.declare(var)
         self.write_raw(var, self.blocks[0], arg)
+
+    def struct_param(self, p: c_ast.Decl, t: StructType, loc: SourceLoc) -> None:
+        """A struct kernel argument passed by value: one scalar argument per member
+        (``s.x``, ``s.v.y`` for a vector member's lanes; soff.layout.expand_struct_args)."""
+        if structs.needs_memory(t):
+            raise UnsupportedError(
+                f"{structs.c_name(t)} kernel arguments passed by value ('{p.name}') holding "
+                "arrays or unions are not supported yet: pass the struct through a "
+                "__global or __constant pointer",
+                loc,
+            )
+        value = structs.flat_args(self, t, p.name, loc)
+        # the struct's type, for soff.struct_dtype: "name: struct.S{...}"
+        self.kernel.attrs.setdefault("struct_args", []).append(f"{p.name}: {t}")
+        var = Var(p.name, t, loc, const="const" in _outer_quals(p.type))
+        self.declare(var)
+        if p.name in structs.address_taken(self.fdef):
+            self.private_object(var, loc)
+            assert var.addr is not None
+            structs.store(self, var.addr, value, loc)
+        else:
+            self.write_var(var, self.blocks[0], value)
 
     def finish(self) -> None:
         """Drop unreachable blocks and unused undefs; prune phis that became trivial."""

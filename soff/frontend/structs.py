@@ -160,6 +160,27 @@ def address_taken(fdef: Any) -> set[str]:
     return names
 
 
+def flat_args(fn: _FunctionLowerer, t: Type, name: str, loc: SourceLoc) -> Value:
+    """Kernel arguments for the members of a struct passed by value, named by
+    their path (``s.pos.x``); the struct's value made of them."""
+    from soff.ir.core import Arg
+
+    if isinstance(t, StructType):
+        return AggValue(t, [flat_args(fn, ft, f"{name}.{n}", loc) for n, ft in t.fields])
+    if isinstance(t, VectorType):
+        return VecValue([flat_args(fn, t.elem, f"{name}.{lane}", loc) for lane in lane_names(t)])
+    arg = Arg(t, name, len(fn.kernel.args), loc)
+    fn.kernel.args.append(arg)
+    return arg
+
+
+def lane_names(t: VectorType) -> list[str]:
+    """The lanes' names in the names of a vector's variables and arguments."""
+    if t.count <= 4:
+        return list("xyzw"[: t.count])
+    return [f"s{'0123456789abcdef'[i]}" for i in range(t.count)]
+
+
 # -- memory ------------------------------------------------------------------
 
 

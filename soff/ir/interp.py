@@ -700,6 +700,10 @@ def run_kernel(
     the same results; it comes back here for what it does not support);
     ``vectorize=False`` runs this reference interpreter, one work-item at a time.
     """
+    if any("." in _name(a) for a in kernel.args):  # a struct passed by value
+        from soff.layout import expand_struct_args
+
+        args = expand_struct_args([_name(a) for a in kernel.args], args)
     if vectorize:
         from soff.ir.vinterp import run_kernel_fast
 

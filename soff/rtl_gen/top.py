@@ -102,12 +102,17 @@ def kernel_regmap(kernel: Kernel) -> RegisterMap:
     args = []
     for a in kernel.args:
         if isinstance(a.type, PtrType):
-            args.append((a.name or f"arg{a.index}", 64, "pointer", False))
+            args.append((_arg_name(a), 64, "pointer", False))
         else:
             t = a.type
             signed = isinstance(t, IntType) and t.signed
-            args.append((a.name or f"arg{a.index}", t.bits, "scalar", signed))
+            args.append((_arg_name(a), t.bits, "scalar", signed))
     return RegisterMap.build(kernel.name, args)
+
+
+def _arg_name(a: Arg) -> str:
+    """An argument's register name: ``s_x`` for member ``s.x`` of a struct passed by value."""
+    return (a.name or f"arg{a.index}").replace(".", "_")
 
 
 def _src_comment(op: Op) -> str | None:
@@ -155,7 +160,7 @@ def _value_bits(raw: int | float, t: Type) -> int:
 
 def _uniform_expr(ctx: _Ctx, v: Value) -> Expr:
     if isinstance(v, Arg):
-        return Ref("arg_" + (v.name or f"arg{v.index}"))
+        return Ref("arg_" + _arg_name(v))
     assert isinstance(v, Op)
     if v.opcode in ("rodata", "alloca"):
         return Const(0, 64)  # pointers into a ROM or __local RAM are byte offsets from its start

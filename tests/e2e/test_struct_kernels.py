@@ -133,3 +133,21 @@ def test_union_float_bits() -> None:
     )
     np.testing.assert_array_equal(r.outputs["neg"].view(np.uint32), (-x).view(np.uint32))
     np.testing.assert_array_equal(r.outputs["expo"], (x.view(np.uint32) >> 23) & 0xFF)
+
+
+BY_VALUE = """
+typedef struct { float2 scale; int offset; uchar shift; } Params;
+__kernel void affine(__global float *out, Params p, int n) {
+    int i = get_global_id(0);
+    out[i] = (i + p.offset) * p.scale.x + p.scale.y + (float)(n >> p.shift);
+}
+"""
+
+
+def test_struct_argument_by_value() -> None:
+    design = soff.compile(BY_VALUE)
+    assert "p_scale_x" in "\n".join(design.regmap.describe())  # one register per member
+    pv = np.zeros(1, soff.struct_dtype(design, "Params"))
+    pv["scale"], pv["offset"], pv["shift"] = [2, 0.5], 3, 2
+    r = design.simulate(16, 8, {"out": np.zeros(16, np.float32), "p": pv, "n": 100})
+    np.testing.assert_array_equal(r.outputs["out"], (np.arange(16) + 3) * 2 + 0.5 + 25)

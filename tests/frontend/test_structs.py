@@ -277,8 +277,35 @@ def test_errors(decls: str, body: str, where: str, what: str, unsupported: bool)
     assert isinstance(e, UnsupportedError) == unsupported, str(e)
 
 
-def test_struct_kernel_argument_by_value_is_unsupported() -> None:
-    e = error("struct S { int x; };\n__kernel void k(struct S s, __global int *a) { a[0] = s.x; }\n")
+BY_VALUE = """
+typedef struct { float2 scale; int offset; uchar shift; } Params;
+__kernel void k(__global float *out, const Params p, int n) {
+    int i = get_global_id(0);
+    Params q = p;
+    q.offset += 1;
+    out[i] = (i + q.offset) * p.scale.x + p.scale.y + (float)(n >> p.shift);
+}
+"""
+
+
+@pytest.mark.parametrize("vectorize", [False, True])
+def test_struct_kernel_argument_by_value(vectorize: bool) -> None:
+    m = compile_ok(BY_VALUE)
+    k = m.kernels[0]
+    names = [a.name for a in k.args]
+    assert names == ["out", "p.scale.x", "p.scale.y", "p.offset", "p.shift", "n"]
+    pv = np.zeros(1, struct_dtype(k, "Params"))
+    pv["scale"], pv["offset"], pv["shift"] = [2, 0.5], 3, 2
+    exp = (np.arange(8) + 4) * 2 + 0.5 + (100 >> 2)
+    r = run_kernel(k, {"out": np.zeros(8, np.float32), "p": pv, "n": 100}, 8, vectorize=vectorize)
+    np.testing.assert_array_equal(r["out"], exp)
+    as_dict = {"scale": [2, 0.5], "offset": 3, "shift": 2}
+    r = run_kernel(k, {"out": np.zeros(8, np.float32), "p": as_dict, "n": 100}, 8)
+    np.testing.assert_array_equal(r["out"], exp)
+
+
+def test_struct_kernel_argument_by_value_with_an_array_is_unsupported() -> None:
+    e = error("struct S { int x[2]; };\n__kernel void k(struct S s, __global int *a) { a[0] = s.x[0]; }\n")
     assert isinstance(e, UnsupportedError) and str(e).startswith("k.cl:2:26: error:")
     assert "pass the struct through a __global or __constant pointer" in str(e)
 
