@@ -345,3 +345,27 @@ def test_asin_acos_through_expand_math() -> None:
         err = ulp_error(o[:, j], want)
         k = int(np.argmax(err))
         assert err[k] <= 2, f"column {j}: x = {x[k]!r}, got {o[k, j]!r}, {err[k]:.2f} ulp"
+
+
+def test_atan2_through_expand_math() -> None:
+    src = """
+    __kernel void t(__global const float *y, __global const float *x, __global float *o) {
+        int i = get_global_id(0);
+        o[i] = atan2(y[i], x[i]);
+    }
+    """
+    sp = np.array([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, -3e-40], np.float32)
+    yy, xx = (g.ravel() for g in np.meshgrid(sp, sp, indexing="ij"))
+    m = 64
+    y = np.concatenate([yy, RNG.standard_normal(m) * np.exp2(RNG.uniform(-20, 20, m))])
+    x = np.concatenate([xx, RNG.standard_normal(m) * np.exp2(RNG.uniform(-20, 20, m))])
+    y, x = y.astype(np.float32), x.astype(np.float32)
+    n = len(x)
+    d = soff.compile(src, filename="t.cl")
+    r = d.simulate(n, 32, {"y": y, "x": x, "o": np.zeros(n, np.float32)})
+    want = np.arctan2(y.astype(np.float64), x.astype(np.float64))
+    err = ulp_error(r.outputs["o"], want)
+    k = int(np.argmax(err))
+    assert err[k] <= 1.5, f"atan2({y[k]!r}, {x[k]!r}) = {r.outputs['o'][k]!r}, {err[k]:.2f} ulp"
+    zero = want == 0
+    assert (np.signbit(r.outputs["o"][zero]) == np.signbit(want[zero])).all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hls_helpers import check
+from hls_helpers import check, run_passes
 
 
 def test_tan_and_rsqrt_become_divisions() -> None:
@@ -108,3 +108,34 @@ def test_asin_and_acos_become_atan() -> None:
         }
         """,
     )
+
+
+def test_atan2_becomes_atan_of_magnitudes_with_fixups() -> None:
+    out = run_passes(
+        """
+        kernel @k(%p: ptr.global<f32>, %y: f32, %x: f32) {
+        ^entry:
+          %a = math %y, %x {fn = atan2} : f32
+          %s = store %p, %a : void
+          ret
+        }
+        """,
+        "expand-math",
+    )
+    assert "atan2" not in out
+    assert "{fn = atan} : f32" in out and "%a = math %" in out and "{fn = copysign}" in out
+    assert out.count("select") == 3 and "bitcast %x : i32" in out
+
+
+def test_f64_functions_without_units_stay() -> None:
+    text = """
+        kernel @k(%p: ptr.global<f64>, %y: f64, %x: f64) {
+        ^entry:
+          %a = math %y, %x {fn = atan2} : f64
+          %b = math %y {fn = asin} : f64
+          %c = math %a, %b {fn = fmin} : f64
+          %s = store %p, %c : void
+          ret
+        }
+        """
+    check(text, "expand-math", text)

