@@ -59,12 +59,13 @@ def simulate_interp(
     argument, with its dtype and shape), no cycle count. Bad arguments or sizes
     are :class:`ValueError`, as in :func:`simulate` (``regmap`` gives its messages
     for missing and unknown arguments)."""
-    from soff.ir.interp import run_kernel
+    from soff.ir.interp import Local, run_kernel
     from soff.ir.parser import parse_kernel
 
     start = time.perf_counter()
-    if regmap is not None:
-        _validate_args(regmap, args)
+    if regmap is not None:  # a __local argument's Local(nbytes) stands for no buffer
+        _validate_args(regmap, {n: np.zeros(1) if isinstance(v, Local) else v
+                                for n, v in args.items()})  # fmt: skip
     kernel = parse_kernel(kernel_ir)
     gs = (global_size,) if isinstance(global_size, int) else tuple(int(g) for g in global_size)
     ls = None

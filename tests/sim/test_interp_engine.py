@@ -79,3 +79,20 @@ def test_soff_sim_engine_interp(tmp_path: Path, capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err
     assert "vadd.cl:" in err and "error: load out of bounds of argument 'a'" in err
     assert "Traceback" not in err
+
+
+def test_local_pointer_arguments_with_the_interpreter() -> None:
+    src = """
+    __kernel void rev(__global const int *a, __global int *o, __local int *tmp) {
+        size_t l = get_local_id(0), n = get_local_size(0);
+        tmp[l] = a[get_global_id(0)];
+        barrier(CLK_LOCAL_MEM_FENCE);
+        o[get_global_id(0)] = tmp[n - 1 - l];
+    }
+    """
+    design = soff.compile(src, emit="ir")
+    a = np.arange(64, dtype=np.int32)
+    args = {"a": a, "o": np.zeros(64, np.int32), "tmp": soff.Local(64)}
+    res = design.simulate(64, 16, args, simulator="interp")
+    assert set(res.outputs) == {"a", "o"}
+    np.testing.assert_array_equal(res.outputs["o"], a.reshape(4, 16)[:, ::-1].reshape(-1))
