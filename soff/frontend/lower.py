@@ -379,7 +379,7 @@ class _Context:
             if isinstance(inner, (c_ast.Struct, c_ast.Union)):
                 return structs.struct_type(self, inner, _loc(inner, loc))
             if isinstance(inner, c_ast.Enum):
-                raise UnsupportedError("enums are not supported yet", loc)
+                return I32  # enumerators are int constants (structs.resolve_enums)
             raise UnsupportedError("this type is not supported yet", loc)
         if isinstance(node, c_ast.PtrDecl):
             pointee = self.c_type(node.type, loc)
@@ -957,8 +957,7 @@ class _FunctionLowerer:
         if node.name is None:
             if isinstance(node.type, (c_ast.Struct, c_ast.Union)):
                 structs.struct_type(self.ctx, node.type, loc)  # a struct declaration
-                return
-            raise UnsupportedError("enums are not supported yet", loc)
+            return  # or an enum's, whose enumerators structs.resolve_enums replaced
         if self.ctx.cuda and node.storage == ["extern"] and _decl_space(node.type) == "local":
             self.declare(cuda.dynamic_shared(self, node, loc))  # extern __shared__ T s[];
             return
@@ -1746,6 +1745,18 @@ class _FunctionLowerer:
                     for x, y in zip(tv.lanes, fv.lanes, strict=True)
                 ]
             )
+        if isinstance(tv, structs.AggValue) or isinstance(fv, structs.AggValue):
+            if tv.type != fv.type:
+                raise CompileError(
+                    f"incompatible operand types ('{cl_name(tv.type)}' and '{cl_name(fv.type)}')",
+                    loc,
+                )
+            for end in (then_end, else_end):
+                self.set_block(end)
+                self.br(join, loc)
+            self.seal(join)
+            self.set_block(join)
+            return structs.merge(self, tv, fv, [then_end, else_end], loc)
         if isinstance(tv, VecPtr) and isinstance(fv, VecPtr) and tv.type == fv.type:
             self.set_block(then_end)
             self.br(join, loc)
@@ -2228,6 +2239,7 @@ def lower_module(
     if cuda_ctx is not None:
         ctx.cuda, ctx.default_space = cuda_ctx, "global"
     module = Module(source=source_name)
+    structs.resolve_enums(parsed.ast)
     seen: set[str] = set()
     kernels: list[c_ast.FuncDef] = []
     for ext in parsed.ast.ext:
@@ -2256,8 +2268,10 @@ def lower_module(
                 ctx.functions.setdefault(ext.name, ext)
             elif ext.name is None and isinstance(ext.type, (c_ast.Struct, c_ast.Union)):
                 structs.struct_type(ctx, ext.type, loc)  # a struct declaration
+            elif ext.name is None and isinstance(ext.type, c_ast.Enum):
+                continue  # enumerators: structs.resolve_enums
             elif ext.name is None:
-                raise UnsupportedError("enums are not supported yet", loc)
+                raise UnsupportedError("this declaration is not supported yet", loc)
             elif _decl_space(ext.type) == "constant":
                 if ext.name in ctx.constants:
                     raise CompileError(f"redefinition of '{ext.name}'", loc)

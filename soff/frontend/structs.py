@@ -181,6 +181,19 @@ def lane_names(t: VectorType) -> list[str]:
     return [f"s{'0123456789abcdef'[i]}" for i in range(t.count)]
 
 
+def merge(fn: _FunctionLowerer, a: Value, b: Value, preds: list[Any], loc: SourceLoc) -> Value:
+    """The join of two values of one struct type: a ``phi`` per scalar."""
+    if isinstance(a, AggValue):
+        assert isinstance(b, AggValue)
+        return AggValue(
+            a.type, [merge(fn, x, y, preds, loc) for x, y in zip(a.items, b.items, strict=True)]
+        )
+    if isinstance(a, VecValue):
+        assert isinstance(b, VecValue)
+        return VecValue([merge(fn, x, y, preds, loc) for x, y in zip(a.lanes, b.lanes, strict=True)])
+    return fn.b.op("phi", [a, b], a.type, blocks=list(preds), loc=loc)
+
+
 # -- memory ------------------------------------------------------------------
 
 
@@ -421,3 +434,62 @@ def offsetof(ctx: _Context, typename: Any, member: Any, loc: SourceLoc) -> int:
             t = t.elem
             off += x * t.size
     return off
+
+
+# -- enums ---------------------------------------------------------------------------
+
+
+def resolve_enums(ast: Any) -> None:
+    """Give every enumerator its value: each ``enum`` in ``ast`` is read in source
+    order (a missing value is the previous one plus 1), and every use of an
+    enumerator's name in an expression becomes an ``int`` constant, so constant
+    expressions (``case`` labels, array sizes) see it too. Enum types are ``int``
+    (soff.frontend.lower). A variable named like an enumerator is not supported."""
+    from soff.frontend.lower import _const_eval, _loc
+
+    values: dict[str, int] = {}
+
+    class Collect(c_ast.NodeVisitor):
+        def visit_Enum(self, node: c_ast.Enum) -> None:
+            if node.values is None:
+                return
+            nxt = 0
+            for e in node.values.enumerators:
+                if e.value is not None:
+                    v = _const_eval(_substitute(e.value, values))
+                    if v is None:
+                        raise CompileError(
+                            f"the value of enumerator '{e.name}' is not an integer constant",
+                            _loc(e),
+                        )
+                    nxt = v
+                if e.name in values and values[e.name] != nxt:
+                    raise CompileError(f"redefinition of enumerator '{e.name}'", _loc(e))
+                values[e.name] = nxt
+                nxt += 1
+
+    Collect().visit(ast)
+    if values:
+        _substitute(ast, values)
+
+
+def _substitute(node: Any, values: dict[str, int]) -> Any:
+    """Replace the IDs naming enumerators in ``node`` (in place; the node itself
+    if it is one is returned replaced)."""
+    if isinstance(node, c_ast.ID):
+        if node.name in values:
+            return c_ast.Constant("int", str(values[node.name]), node.coord)
+        return node
+    for name in node.__slots__:
+        if name in ("coord", "__weakref__") or (
+            name == "field" and isinstance(node, c_ast.StructRef)
+        ) or (name == "name" and isinstance(node, (c_ast.FuncCall, c_ast.NamedInitializer))):
+            continue
+        child = getattr(node, name, None)
+        if isinstance(child, c_ast.Node):
+            setattr(node, name, _substitute(child, values))
+        elif isinstance(child, list):
+            setattr(
+                node, name, [_substitute(c, values) if isinstance(c, c_ast.Node) else c for c in child]
+            )
+    return node

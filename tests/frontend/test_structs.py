@@ -318,3 +318,45 @@ def test_struct_buffer_size_is_checked() -> None:
     r = run_kernel(m.kernels[0], {"s": np.zeros(4, np.int32)}, 1)  # 16 bytes: two structs
     assert r["s"][0] == 1
     assert soff.struct_dtype(m, "S").itemsize == 8
+
+
+def test_struct_conditional_expression_and_loops() -> None:
+    src = """
+    struct V { int x; float y; };
+    struct V pick(struct V a, struct V b, int c) { if (c) return a; return b; }
+    __kernel void k(__global struct V *o) {
+        int i = get_global_id(0);
+        struct V acc = {0, 0.0f};
+        for (int j = 0; j < i; j++) { struct V t = {j, 1.5f}; acc.x += t.x; acc.y += t.y; }
+        struct V z = pick(acc, o[i], i & 1);
+        o[i] = i > 2 ? z : acc;
+    }"""
+    dt = np.dtype([("x", "i4"), ("y", "f4")])
+    o = np.zeros(8, dt)
+    o["x"] = 100
+    r = run(src, {"o": o}, 8)["o"]
+    for i in range(8):
+        acc = (i * (i - 1) // 2, 1.5 * i)
+        want = acc if i <= 2 or i & 1 else (100, 0.0)
+        assert r[i].tolist() == want
+
+
+def test_enums() -> None:
+    src = """
+    enum Color { RED, GREEN = 5, BLUE, ALPHA = BLUE * 2 };
+    typedef enum { OFF, ON } Switch;
+    __kernel void k(__global const int *in, __global int *o) {
+        int i = get_global_id(0);
+        enum Color c = (enum Color)in[i];
+        Switch s = c == BLUE ? ON : OFF;
+        int tab[ALPHA];
+        switch (c) {
+        case RED: o[i] = 1; break;
+        case GREEN: o[i] = 2; break;
+        case BLUE: o[i] = 3 + s * 10; break;
+        default: o[i] = sizeof(tab) + sizeof(c);
+        }
+    }"""
+    x = np.int32([0, 5, 6, 12, 7])
+    r = run(src, {"in": x, "o": np.zeros(5, np.int32)}, 5)["o"]
+    assert list(r) == [1, 2, 13, 52, 52]
