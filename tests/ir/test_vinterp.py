@@ -131,6 +131,37 @@ def test_corpus_kernels(spec: Any) -> None:
     same(k, spec.make_args(np.random.default_rng(1)), spec.global_size, spec.local_size)
 
 
+def _cuda_cases() -> dict[str, Any]:
+    """The CUDA kernel corpus (tests/e2e/test_cuda_kernels.py's cases)."""
+    import importlib.util
+    import sys
+
+    name = "_soff_cuda_cases"
+    if name not in sys.modules:
+        path = ROOT / "tests" / "e2e" / "test_cuda_kernels.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return dict(sys.modules[name].CASES)
+
+
+CUDA = _cuda_cases()
+
+
+@pytest.mark.parametrize("name", list(CUDA))
+def test_cuda_corpus_kernels(name: str) -> None:
+    from soff.driver import launch_sizes
+    from soff.frontend import compile_file
+
+    case = CUDA[name]
+    path = ROOT / "tests" / "kernels" / "cuda" / case.file
+    (k,) = compile_file(str(path), shared_bytes=case.shared_bytes).kernels
+    gs, ls = launch_sizes(None, None, case.grid, case.block)
+    same(k, case.make_args(np.random.default_rng(1)), gs, ls)
+
+
 # -- generated kernels --------------------------------------------------------------------
 
 FUZZ_SEEDS = list(range(9000, 9200))
