@@ -327,6 +327,34 @@ def _particle_ref(a: Args) -> Outputs:
     return {"ps": ps, "energy": e}
 
 
+BIN = np.dtype([("r", [("lo", "i4"), ("hi", "i4")]), ("hist", "i2", 4), ("weight", "f4")])
+
+
+def _bins_args(rng: np.random.Generator) -> Args:
+    bins = np.zeros(40, BIN)
+    bins["r"]["lo"] = rng.integers(-20, 0, 40)
+    bins["r"]["hi"] = rng.integers(0, 20, 40)
+    bins["hist"] = rng.integers(0, 5, (40, 4))
+    bins["weight"] = rng.uniform(0, 4, 40)
+    cfg = np.zeros(1, [("scale", "f4"), ("bias", "i4")])
+    cfg["scale"], cfg["bias"] = 0.5, 3
+    data = rng.integers(-30, 30, 4 * 40).astype(np.int32)
+    return {"bins": bins, "data": data, "cfg": cfg, "n": 37}
+
+
+def _bins_ref(a: Args) -> Outputs:
+    n, bias, scale = a["n"], int(a["cfg"]["bias"][0]), a["cfg"]["scale"][0]
+    bins = a["bins"].copy()
+    b = bins[:n]
+    lo, hi = b["r"]["lo"] - bias, b["r"]["hi"] + bias
+    d = a["data"].reshape(40, 4)[:n]
+    b["hist"] += ((d >= lo[:, None]) & (d <= hi[:, None])).astype(np.int16)
+    b["r"]["lo"], b["r"]["hi"] = lo, hi
+    b["weight"] = b["weight"] * scale + (hi - lo).astype(f32)
+    bins[:n] = b
+    return {"bins": bins}
+
+
 NIBBLE = [0x0, 0x3, 0x6, 0x5, 0xC, 0xF, 0xA, 0x9, 0xB, 0x8, 0xD, 0xE, 0x7, 0x4, 0x1, 0x2]
 COEF = [3, -2, 0, 7, -1]
 
@@ -1000,6 +1028,8 @@ SPECS: list[Spec] = [
          what="typedef'd struct in a global buffer (OpenCL layout), -> on a struct pointer"),
     Spec("union_enum", "union_enum.cl", (32,), (8,), _union_args, _union_ref,
          what="union type punning, enum, typedef"),
+    Spec("struct_bins", "struct_bins.cl", (40,), (8,), _bins_args, _bins_ref,
+         what="nested structs with an array member, struct argument by value, struct-returning helper, designated initialisers"),
     Spec("constant_table", "constant_table.cl", (48,), (16,), _table_args, _table_ref,
          what="file-scope __constant tables with initialisers"),
     Spec("private_array", "private_array.cl", (32,), (8,), _private_args, _private_ref,
