@@ -90,6 +90,17 @@ def _pywrap(t: IntType) -> Callable[[Any], Any]:
     return lambda x: _sc(((np.asarray(x, object) + h) & m) - h)
 
 
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], np.uint8)
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    """Set bits of unsigned integers (np.bitwise_count needs numpy 2)."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(x)
+    b = np.ascontiguousarray(x).view(np.uint8).reshape(*x.shape, x.dtype.itemsize)
+    return _BYTE_BITS[b].sum(axis=-1, dtype=np.uint8)
+
+
 def _dtype(t: Type) -> Any:
     if isinstance(t, IntType):
         return _container(t)
@@ -594,9 +605,7 @@ class _Program:
         if oc == "not":
             return lambda env, ctx: wrap(_sc(np.invert(env[a], dtype=dt)))
         if oc == "popcount":
-            return lambda env, ctx: _sc(
-                np.bitwise_count(np.asarray(env[a]).astype(ut) & mask).astype(dt)
-            )
+            return lambda env, ctx: _sc(_popcount(np.asarray(env[a]).astype(ut) & mask).astype(dt))
 
         def clz(env: list[Any], ctx: _Ctx) -> Any:
             x = np.asarray(env[a]).astype(ut) & mask
