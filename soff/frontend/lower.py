@@ -806,11 +806,8 @@ class _FunctionLowerer:
             raise CompileError("kernel parameters must be named", loc)
         t = self.ctx.c_type(p.type, loc)
         if isinstance(t, VectorType):
-            raise UnsupportedError(
-                f"vector kernel arguments ('{cl_name(t)} {p.name}') are not supported yet: "
-                "pass the vector through a pointer",
-                loc,
-            )
+            self.vector_param(p, t, loc)
+            return
         if isinstance(t, PtrType):
             space = _address_space(p.type.type)
             if self.ctx.cuda is not None:
@@ -837,6 +834,17 @@ class _FunctionLowerer:
         var = Var(p.name, t, loc, const="const" in _outer_quals(p.type))
         self.declare(var)
         self.write_raw(var, self.blocks[0], arg)
+
+    def vector_param(self, p: c_ast.Decl, t: VectorType, loc: SourceLoc) -> None:
+        """A vector kernel argument passed by value: one scalar argument per lane
+        (``v.x``..``v.w``, ``v.s0``..``v.sf`` past four lanes; register ``v_x``), given
+        as one value under the name ``v`` (soff.layout.expand_struct_args)."""
+        if t.elem == F16:
+            raise CompileError(f"kernel argument '{p.name}' cannot have type {cl_name(t)}", loc)
+        value = structs.flat_args(self, t, p.name, loc)
+        var = Var(p.name, t, loc, const="const" in _outer_quals(p.type))
+        self.declare(var)
+        self.write_var(var, self.blocks[0], value)
 
     def struct_param(self, p: c_ast.Decl, t: StructType, loc: SourceLoc) -> None:
         """A struct kernel argument passed by value: one scalar argument per member

@@ -441,9 +441,9 @@ def test_vector_errors(body: str, err: type, msg: str) -> None:
         compile_source(f"__kernel void k(__global int *o) {{ {body} }}", "k.cl")
 
 
-def test_vector_kernel_argument_by_value_is_unsupported() -> None:
-    with pytest.raises(UnsupportedError, match="vector kernel arguments"):
-        compile_source("__kernel void k(float4 v, __global float4 *o) { o[0] = v; }", "k.cl")
+def test_vector_kernel_argument_by_value() -> None:
+    k = compile_source("__kernel void k(float4 v, __global float4 *o) { o[0] = v; }", "k.cl")
+    assert [a.name for a in k.kernels[0].args] == ["v.x", "v.y", "v.z", "v.w", "o"]
 
 
 def test_vec_step_and_sizeof() -> None:
