@@ -1621,6 +1621,11 @@ class _FunctionLowerer:
                 return VecPtr(raw, t.pointee)
             if t.pointee == elem:
                 return raw
+            if isinstance(v.type.pointee, StructType) or isinstance(t.pointee, StructType):
+                # reinterpreting a struct's bytes: ptradd on the result steps its pointee
+                target = t.pointee.elem if isinstance(t.pointee, VectorType) else t.pointee
+                cast = self.b.op("bitcast", [raw], PtrType(target, t.space), loc=loc)
+                return VecPtr(cast, t.pointee) if isinstance(t.pointee, VectorType) else cast
         raise UnsupportedError(
             f"pointer casts (from {cl_name(v.type)} to {cl_name(t)}) are not supported yet", loc
         )
@@ -1822,7 +1827,9 @@ class _FunctionLowerer:
                 lv = self.lower_lvalue(inner)
                 if isinstance(lv, _MemLValue):
                     return lv.ptr
-                raise UnsupportedError("taking the address of this member is not supported yet", loc)
+                raise UnsupportedError(
+                    "taking the address of this member is not supported yet", loc
+                )
             if isinstance(inner, c_ast.ID):
                 var = self.lookup(inner.name, loc)
                 if var.addr is not None and not isinstance(var.type, ArrayType):

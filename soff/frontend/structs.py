@@ -190,7 +190,9 @@ def merge(fn: _FunctionLowerer, a: Value, b: Value, preds: list[Any], loc: Sourc
         )
     if isinstance(a, VecValue):
         assert isinstance(b, VecValue)
-        return VecValue([merge(fn, x, y, preds, loc) for x, y in zip(a.lanes, b.lanes, strict=True)])
+        return VecValue(
+            [merge(fn, x, y, preds, loc) for x, y in zip(a.lanes, b.lanes, strict=True)]
+        )
     return fn.b.op("phi", [a, b], a.type, blocks=list(preds), loc=loc)
 
 
@@ -333,11 +335,12 @@ def init_value(fn: _FunctionLowerer, t: Type, init: Any, loc: SourceLoc) -> Valu
             raise CompileError("too many initializers for a scalar", loc)
         return init_value(fn, t, init.exprs[0], loc)
     assert not needs_memory(t)
-    items = [None] * len(t.fields)
+    items: list[Value | None] = [None] * len(t.fields)
     for index, item in _designate(t, init, loc):
         items[index] = init_value(fn, t.fields[index][1], item, loc)
     return AggValue(
-        t, [zero(fn, ft, loc) if x is None else x for x, (_, ft) in zip(items, t.fields)]
+        t,
+        [zero(fn, ft, loc) if x is None else x for x, (_, ft) in zip(items, t.fields, strict=True)],
     )
 
 
@@ -373,10 +376,10 @@ def _designate(t: Type, init: c_ast.InitList, loc: SourceLoc) -> list[tuple[int,
                 "initializer",
                 iloc,
             )
+        member = _member_type(t, pos) if isinstance(t, StructType) else t.elem  # type: ignore[attr-defined]
         if (
             not isinstance(item, c_ast.InitList)
-            and isinstance(t, StructType)
-            and isinstance(_member_type(t, pos), (StructType, ArrayType))
+            and isinstance(member, (StructType, ArrayType))
             and _is_scalar_init(item)
         ):
             raise UnsupportedError(
@@ -481,15 +484,19 @@ def _substitute(node: Any, values: dict[str, int]) -> Any:
             return c_ast.Constant("int", str(values[node.name]), node.coord)
         return node
     for name in node.__slots__:
-        if name in ("coord", "__weakref__") or (
-            name == "field" and isinstance(node, c_ast.StructRef)
-        ) or (name == "name" and isinstance(node, (c_ast.FuncCall, c_ast.NamedInitializer))):
+        if (
+            name in ("coord", "__weakref__")
+            or (name == "field" and isinstance(node, c_ast.StructRef))
+            or (name == "name" and isinstance(node, (c_ast.FuncCall, c_ast.NamedInitializer)))
+        ):
             continue
         child = getattr(node, name, None)
         if isinstance(child, c_ast.Node):
             setattr(node, name, _substitute(child, values))
         elif isinstance(child, list):
             setattr(
-                node, name, [_substitute(c, values) if isinstance(c, c_ast.Node) else c for c in child]
+                node,
+                name,
+                [_substitute(c, values) if isinstance(c, c_ast.Node) else c for c in child],
             )
     return node

@@ -87,7 +87,9 @@ def test_array_of_structs_particles() -> None:
     ps["mass"] = rng.uniform(1, 3, n)
     ps["alive"] = rng.integers(0, 2, n)
     args = {"ps": ps, "energy": np.zeros(n, np.float32), "dt": np.float32(0.1)}
-    r = design.simulate(n, 16, {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()})
+    r = design.simulate(
+        n, 16, {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()}
+    )
 
     exp = ps.copy()
     step = np.float32(0.1)

@@ -69,12 +69,15 @@ def test_layout_sizeof_offsetof() -> None:
 
 
 def test_sizeof_expressions() -> None:
-    src = LAYOUT_DECLS + """
+    src = (
+        LAYOUT_DECLS
+        + """
     __kernel void k(__global struct G *g, __global ulong *o) {
         struct K k;
         o[0] = sizeof(k); o[1] = sizeof(k.e); o[2] = sizeof(g->a); o[3] = sizeof(*g);
         o[4] = sizeof(k.e[1].v);
     }"""
+    )
     out = run(src, {"g": np.zeros(16, np.uint8), "o": np.zeros(5, np.uint64)}, 1)["o"]
     assert list(out) == [80, 64, 8, 16, 16]
 
@@ -305,7 +308,9 @@ def test_struct_kernel_argument_by_value(vectorize: bool) -> None:
 
 
 def test_struct_kernel_argument_by_value_with_an_array_is_unsupported() -> None:
-    e = error("struct S { int x[2]; };\n__kernel void k(struct S s, __global int *a) { a[0] = s.x[0]; }\n")
+    e = error(
+        "struct S { int x[2]; };\n__kernel void k(struct S s, __global int *a) { a[0] = s.x[0]; }\n"
+    )
     assert isinstance(e, UnsupportedError) and str(e).startswith("k.cl:2:26: error:")
     assert "pass the struct through a __global or __constant pointer" in str(e)
 
@@ -313,7 +318,9 @@ def test_struct_kernel_argument_by_value_with_an_array_is_unsupported() -> None:
 def test_struct_buffer_size_is_checked() -> None:
     import soff
 
-    design_src = "struct S { int x; char c; };\n__kernel void k(__global struct S *s) { s[0].x = 1; }\n"
+    design_src = (
+        "struct S { int x; char c; };\n__kernel void k(__global struct S *s) { s[0].x = 1; }\n"
+    )
     m = compile_ok(design_src)
     r = run_kernel(m.kernels[0], {"s": np.zeros(4, np.int32)}, 1)  # 16 bytes: two structs
     assert r["s"][0] == 1
@@ -360,3 +367,27 @@ def test_enums() -> None:
     x = np.int32([0, 5, 6, 12, 7])
     r = run(src, {"in": x, "o": np.zeros(5, np.int32)}, 5)["o"]
     assert list(r) == [1, 2, 13, 52, 52]
+
+
+def test_pointer_casts_to_and_from_struct_pointers() -> None:
+    src = """
+    typedef struct { int a; float b; } P;
+    __kernel void k(__global P *ps, __global int *raw) {
+        int i = get_global_id(0);
+        __global int *w = (__global int *)ps;     /* the struct's bytes as ints */
+        w[2 * i] += 7;
+        __global P *q = (__global P *)raw;
+        q[i].a = ps[i].a * 2;
+    }"""
+    ps = np.zeros(4, [("a", "i4"), ("b", "f4")])
+    ps["a"] = [1, 2, 3, 4]
+    r = run(src, {"ps": ps, "raw": np.zeros(8, np.int32)}, 4)
+    assert list(r["ps"]["a"]) == [8, 9, 10, 11]
+    assert list(r["raw"]) == [16, 0, 18, 0, 20, 0, 22, 0]
+
+
+def test_brace_elision_is_a_clear_error() -> None:
+    e = error(
+        "struct V { int x, y; };\n__kernel void k(__global int *a) { struct V v[2] = {1, 2}; }\n"
+    )
+    assert isinstance(e, UnsupportedError) and "brace elision" in str(e)
