@@ -1139,6 +1139,10 @@ def run_kernel_fast(
     """:func:`soff.ir.interp.run_kernel`, vectorised. What it does not support
     (see the module docstring) runs in the reference interpreter, or with
     ``fallback=False`` raises :class:`NotVectorized` saying why."""
+    if any("." in (a.name or "") for a in kernel.args):  # a struct passed by value
+        from soff.layout import expand_struct_args
+
+        args = expand_struct_args([a.name or "" for a in kernel.args], args)
     launch = interp.launch_sizes(kernel, args, global_size, local_size)
     verify_kernel(kernel)
     try:

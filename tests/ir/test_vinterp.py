@@ -124,7 +124,9 @@ def test_corpus_kernels(spec: Any) -> None:
     from soff.frontend import compile_file
 
     try:
-        module = compile_file(str(spec.path), defines=dict(spec.defines))
+        module = compile_file(
+            str(spec.path), defines=dict(spec.defines), include_dirs=spec.includes
+        )
     except UnsupportedError as e:
         pytest.skip(f"front end: {e}")
     k = select_kernel(module, spec.kernel, str(spec.path))
