@@ -21,7 +21,7 @@ from typing import Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
-from soff.frontend import atomics, cuda, structs, vectors
+from soff.frontend import atomics, cuda, printf, structs, vectors
 from soff.frontend.builtins import BUILTINS, lower_builtin
 from soff.frontend.cuda import CudaContext
 from soff.frontend.opencl import (
@@ -1594,14 +1594,16 @@ class _FunctionLowerer:
         """The member ``name`` of a struct or union lvalue (or rvalue)."""
         t = base.type
         assert isinstance(t, StructType)
-        index, ft, off = structs.field_of(t, name, loc)
-        if isinstance(base, _MemLValue):
-            return _MemLValue(self, structs.member_ptr(self, base.ptr, off, ft, loc))
-        if isinstance(base, _VarLValue):
-            return _VarLValue(self, structs.member_vars(base.var)[index])
-        value = base.read(loc)
-        assert isinstance(value, structs.AggValue)
-        return _RValue(self, value.items[index])
+        for index, ft, off in structs.field_steps(t, name, loc):  # anonymous members
+            if isinstance(base, _MemLValue):
+                base = _MemLValue(self, structs.member_ptr(self, base.ptr, off, ft, loc))
+            elif isinstance(base, _VarLValue):
+                base = _VarLValue(self, structs.member_vars(base.var)[index])
+            else:
+                value = base.read(loc)
+                assert isinstance(value, structs.AggValue)
+                base = _RValue(self, value.items[index])
+        return base
 
     def lower_lvalue_for_read(self, node: Any) -> _LValue:
         if isinstance(node, c_ast.StructRef):
@@ -1963,6 +1965,8 @@ class _FunctionLowerer:
             return atomics.lower_atomic(self, name, args, loc)
         if name.startswith(("atomic_", "atom_")):
             raise UnsupportedError(f"atomic functions ('{name}') are not supported yet", loc)
+        if name == "printf" and not isinstance(self.ctx.functions.get(name), c_ast.FuncDef):
+            return printf.lower_printf(self, args, loc)
         if name in self.ctx.functions:
             return self.inline_call(name, args, loc)
         if self.ctx.cuda is not None:

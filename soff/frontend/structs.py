@@ -78,9 +78,12 @@ def struct_type(ctx: _Context, node: c_ast.Struct | c_ast.Union, loc: SourceLoc)
         dloc = _dloc(d, loc)
         if getattr(d, "bitsize", None) is not None:
             raise UnsupportedError("bit-fields are not supported yet", dloc)
+        if not d.name and isinstance(d.type, (c_ast.Struct, c_ast.Union)) and d.type.decls:
+            # an anonymous struct or union member: its members are reached through it
+            fields.append((f"{ANON}{len(fields)}", struct_type(ctx, d.type, dloc)))
+            continue
         if not d.name:
-            what = "union" if isinstance(d.type, c_ast.Union) else "struct"
-            raise UnsupportedError(f"anonymous {what} members are not supported yet", dloc)
+            raise CompileError("declaration does not declare anything", dloc)
         ft = ctx.c_type(d.type, dloc)
         if isinstance(ft, PtrType):
             raise UnsupportedError(f"pointer members ('{d.name}') are not supported yet", dloc)
@@ -122,11 +125,35 @@ def needs_memory(t: Type) -> bool:
     return False
 
 
-def field_of(t: StructType, name: str, loc: SourceLoc) -> tuple[int, Type, int]:
+#: the name prefix of anonymous struct and union members
+ANON = "__anon"
+
+
+def field_path(t: StructType, name: str) -> list[tuple[int, Type, int]] | None:
+    """The steps (index, type, offset) to member ``name`` of ``t``, through
+    anonymous members (None if it has none)."""
     f = t.field(name)
-    if f is None:
+    if f is not None:
+        return [f]
+    for i, ((n, ft), off) in enumerate(zip(t.fields, t.offsets(), strict=True)):
+        if n.startswith(ANON) and isinstance(ft, StructType):
+            rest = field_path(ft, name)
+            if rest is not None:
+                return [(i, ft, off), *rest]
+    return None
+
+
+def field_steps(t: StructType, name: str, loc: SourceLoc) -> list[tuple[int, Type, int]]:
+    path = field_path(t, name)
+    if path is None:
         raise CompileError(f"no member named '{name}' in '{c_name(t)}'", loc)
-    return f
+    return path
+
+
+def field_of(t: StructType, name: str, loc: SourceLoc) -> tuple[int, Type, int]:
+    """The index (of the first step), type and total byte offset of member ``name``."""
+    path = field_steps(t, name, loc)
+    return path[0][0], path[-1][1], sum(off for _, _, off in path)
 
 
 def member_vars(var: Var) -> list[Var]:

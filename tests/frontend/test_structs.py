@@ -266,7 +266,6 @@ def error(src: str) -> CompileError:
         ("struct S { int x; int x; };", "", "1:23", "duplicate member 'x'", False),
         ("struct S { int x : 3; };", "", "1:16", "bit-fields", True),
         ("struct S { int *p; };", "", "1:16", "pointer members", True),
-        ("struct S { union { int i; float f; }; };", "", "1:18", "anonymous union members", True),
         ("struct S { int x[]; };", "", "1:16", "flexible array members", True),
         ("struct __attribute__((packed)) S { char c; int x; };", "", "1:23", "packed", True),
         ("struct S { int x; int y; };", "struct S s = {1, 2, 3};", "3:23", "excess elements", False),
@@ -391,3 +390,27 @@ def test_brace_elision_is_a_clear_error() -> None:
         "struct V { int x, y; };\n__kernel void k(__global int *a) { struct V v[2] = {1, 2}; }\n"
     )
     assert isinstance(e, UnsupportedError) and "brace elision" in str(e)
+
+
+def test_anonymous_members() -> None:
+    src = """
+    typedef union { struct { float x, y; }; float v[2]; ulong bits; } Vec;
+    struct Tagged { int tag; union { int i; float f; }; };
+    __kernel void k(__global Vec *vs, __global struct Tagged *ts, __global float *o) {
+        int i = get_global_id(0);
+        Vec a = vs[i];
+        a.x += 1.0f;
+        o[i] = a.v[0] + a.y + offsetof(struct Tagged, f);
+        struct Tagged t = { 1 };
+        t.f = 2.5f;
+        ts[i] = t;
+    }"""
+    m = compile_ok(src)
+    text = print_module(m)
+    assert print_module(parse_module(text)) == text
+    vs = np.float32([1, 2, 3, 4])
+    r = run_kernel(
+        m.kernels[0], {"vs": vs, "ts": np.zeros(4, np.int32), "o": np.zeros(2, np.float32)}, 2
+    )
+    assert list(r["o"]) == [8, 12]
+    assert list(r["ts"][::2]) == [1, 1] and list(r["ts"][1::2].view(np.float32)) == [2.5, 2.5]
