@@ -37,6 +37,7 @@ SIM_ERROR = "sim-error"
 MISMATCH = "mismatch"  # hardware != interpreter
 POCL_MISMATCH = "pocl-mismatch"  # PoCL != interpreter
 POCL_ERROR = "pocl-error"
+VINTERP_MISMATCH = "vinterp-mismatch"  # soff.ir.vinterp != the reference interpreter
 UNSUPPORTED = "unsupported"  # a clean "not supported yet in hardware": a generator limit, not a bug
 
 
@@ -58,7 +59,7 @@ class Outcome:
 
     def signature(self) -> str:
         """What must stay the same while reducing: the kind, plus the error's shape."""
-        if self.kind in (MISMATCH, POCL_MISMATCH, HANG):
+        if self.kind in (MISMATCH, POCL_MISMATCH, VINTERP_MISMATCH, HANG):
             return self.kind
         text = re.sub(r"%[\w.]+|\b[vpchi]\d+\b|\b(in|out|s)\d+\b|\d+", "#", self.detail.splitlines()[0] if self.detail else "")
         text = re.sub(r"^[^:]*:#:#: ", "", text)
@@ -168,6 +169,14 @@ def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequen
         expect = run_kernel(kir, {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}, gsz, lsz)
     except Exception as e:  # noqa: BLE001
         return done(INTERP, f"{type(e).__name__}: {e}")
+    try:  # the vectorised interpreter (the default above) against the reference one
+        ref = run_kernel(kir, {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()}, gsz, lsz,
+                         vectorize=False)
+    except Exception as e:  # noqa: BLE001
+        return done(INTERP, f"reference interpreter: {type(e).__name__}: {e}")
+    diff = _compare(ref, expect)
+    if diff:
+        return done(VINTERP_MISMATCH, "the vectorised interpreter differs from the reference: " + diff)
 
     if pocl is None:
         pocl = pocl_available()
