@@ -488,10 +488,14 @@ def sim_main(argv: Sequence[str]) -> int:
             raise UsageError(f"--out {name}: '{path}' is a directory")
     _check_sim_values(design, values)
     _check_buffer_sizes(args, values, gs)
+    from soff.ir.printf import printf_output
+
     try:  # the argument checks come first, before any simulator build
-        result = design.simulate(
-            gs, ls, values, simulator=args.engine, timeout_cycles=args.timeout_cycles
-        )
+        # the interpreter's printf output: stdout, or stderr under --json
+        with printf_output(sys.stderr if args.json else sys.stdout):
+            result = design.simulate(
+                gs, ls, values, simulator=args.engine, timeout_cycles=args.timeout_cycles
+            )
     except ValueError as e:
         raise UsageError(str(e)) from None
     for name, path in outs.items():

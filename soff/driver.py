@@ -408,6 +408,7 @@ def compile_design(
     ``local_arg_bytes`` sizes the RAMs of ``__local`` pointer arguments
     (:mod:`soff.hls.local_args`)."""
     from soff.hls.local_args import bind_local_args
+    from soff.hls.printf import drop_printf
     from soff.hls.private_arrays import lower_private_arrays
     from soff.rtl_gen.top import emit_verilog, kernel_regmap
 
@@ -428,6 +429,7 @@ def compile_design(
     if emit == "ir":
         passes = [p for p in passes if p.name != "schedule"]
     else:
+        drop_printf(k)
         local_bytes = bind_local_args(k, local_arg_bytes)
         private_capacity = lower_private_arrays(k)
         check_local_memory(k, board)

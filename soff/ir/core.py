@@ -71,6 +71,9 @@ _INFOS = [
     # barrier {flags = [local, global]}: every work-item of the work-group waits here,
     # and the flagged memory is consistent across the group afterwards
     OpInfo("barrier", memory=True, side_effect=True),
+    # printf %v... {format}: prints the values by the C format (the interpreter; the
+    # hardware back end drops it with a warning: soff.hls.printf)
+    OpInfo("printf", side_effect=True),
     # SSA and control flow
     OpInfo("phi"),  # phi %v0, %v1 ... with blocks [^pred0, ^pred1 ...]
     OpInfo("br", terminator=True, side_effect=True),

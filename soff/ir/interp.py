@@ -593,6 +593,9 @@ class _Compiler:
                     lines.append(f"    if {self.r(op.operands[2])}: {call}")
                 else:
                     lines.append(f"    {call}")
+            elif oc == "printf":
+                fn = self.const_name(_printf_fn(op))
+                lines.append(f"    {fn}({', '.join(self.r(v) for v in op.operands)})")
             elif oc == "br":
                 lines += self.edge(b, op.blocks[0], "    ")
             elif oc == "cbr":
@@ -611,6 +614,18 @@ class _Compiler:
         out = [f for f in self.segments if f is not None]
         assert len(out) == len(self.segments)
         return out
+
+
+def _printf_fn(op: Op) -> Callable[..., None]:
+    """What a ``printf`` op runs: format its operands and print (soff.ir.printf)."""
+    from soff.ir.printf import emit, format_printf
+
+    fmt, types = str(op.attrs["format"]), [v.type for v in op.operands]
+
+    def run(*values: Any) -> None:
+        emit(format_printf(fmt, list(values), types))
+
+    return run
 
 
 def _name(arg: Arg) -> str:

@@ -459,6 +459,13 @@ class _Verifier:
                     raise self.fail(op, "data attribute must be a list of numbers")
                 if len(data) > count:
                     raise self.fail(op, f"{len(data)} data values for {count} elements")
+        elif oc == "printf":
+            if not isinstance(op.attrs.get("format"), str):
+                raise self.fail(op, "printf has no format attribute")
+            if t != VOID:
+                raise self.fail(op, f"printf has type {t}, expected void")
+            if any(not isinstance(x, (IntType, FloatType)) for x in types):
+                raise self.fail(op, "printf operands must be integers or floats")
         elif oc == "ptradd":
             need(2)
             if not isinstance(types[0], PtrType):

@@ -1,4 +1,4 @@
-// expect: :3:3: error: the built-in function 'printf' is not supported yet
-__kernel void k(__global int *a) {
-  printf("%d", a[0]);
+// expect: :3:3: error: the format of printf must be a string literal
+__kernel void k(__global int *a, __constant char *f) {
+  printf(f, a[0]);
 }
