@@ -153,3 +153,28 @@ def test_struct_argument_by_value() -> None:
     pv["scale"], pv["offset"], pv["shift"] = [2, 0.5], 3, 2
     r = design.simulate(16, 8, {"out": np.zeros(16, np.float32), "p": pv, "n": 100})
     np.testing.assert_array_equal(r.outputs["out"], (np.arange(16) + 3) * 2 + 0.5 + 25)
+
+
+PRIVATE_IN_MEMORY = """
+typedef struct { int n; float w; int hist[3]; } Acc;
+static void add(Acc *a, int v) { a->n += 1; a->w += (float)v * 0.5f; a->hist[v & 1] += v; }
+__kernel void accumulate(__global const int *x, __global Acc *out) {
+    int i = get_global_id(0);
+    Acc a = { 0 };                        /* address taken, holds an array: a private RAM */
+    for (int k = 0; k < 4; k++) add(&a, x[4 * i + k]);
+    out[i] = a;
+}
+"""
+
+
+def test_private_struct_in_memory() -> None:
+    x = np.random.default_rng(6).integers(0, 50, 64).astype(np.int32)
+    design = soff.compile(PRIVATE_IN_MEMORY)
+    r = design.simulate(16, 8, {"x": x, "out": np.zeros(16, soff.struct_dtype(design, "Acc"))})
+    out = r.outputs["out"]
+    v = x.reshape(16, 4)
+    np.testing.assert_array_equal(out["n"], 4)
+    np.testing.assert_array_equal(out["w"], (v * np.float32(0.5)).astype(np.float32).sum(axis=1))
+    np.testing.assert_array_equal(out["hist"][:, 0], np.where(v % 2 == 0, v, 0).sum(axis=1))
+    np.testing.assert_array_equal(out["hist"][:, 1], np.where(v % 2 == 1, v, 0).sum(axis=1))
+    np.testing.assert_array_equal(out["hist"][:, 2], 0)
