@@ -178,3 +178,25 @@ def test_private_struct_in_memory() -> None:
     np.testing.assert_array_equal(out["hist"][:, 0], np.where(v % 2 == 0, v, 0).sum(axis=1))
     np.testing.assert_array_equal(out["hist"][:, 1], np.where(v % 2 == 1, v, 0).sum(axis=1))
     np.testing.assert_array_equal(out["hist"][:, 2], 0)
+
+
+LOCAL_TILE = """
+typedef struct { float x, y; } P;
+__kernel void tile(__global const P *in, __global float *out) {
+    __local P tile[8];                    /* a __local array of structs */
+    __local P one;
+    int l = get_local_id(0);
+    tile[l] = in[get_global_id(0)];
+    if (l == 0) { one.x = 1.0f; one.y = 2.0f; }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    out[get_global_id(0)] = tile[7 - l].x + tile[l].y + one.y;
+}
+"""
+
+
+def test_local_array_of_structs() -> None:
+    x = np.random.default_rng(7).integers(-100, 100, 64).astype(np.float32)
+    r = soff.compile(LOCAL_TILE).simulate(32, 8, {"in": x, "out": np.zeros(32, np.float32)})
+    p = x.reshape(4, 8, 2)
+    want = p[:, ::-1, 0] + p[:, :, 1] + np.float32(2)
+    np.testing.assert_array_equal(r.outputs["out"], want.reshape(-1))
