@@ -32,8 +32,10 @@ def run(name: str, n: int, tile: int, a: np.ndarray, b: np.ndarray) -> int:
     t0 = time.perf_counter()
     design = soff.compile(KERNELS / f"{name}.cl", defines={"TILE": str(tile)})
     compile_s = time.perf_counter() - t0
-    args = {"A": a.reshape(-1), "B": b.reshape(-1), "C": np.zeros(n * n, np.float32),
-            "M": n, "N": n, "K": n}  # fmt: skip
+    args: dict[str, np.ndarray | int] = {
+        "A": a.reshape(-1), "B": b.reshape(-1), "C": np.zeros(n * n, np.float32),
+        "M": n, "N": n, "K": n,
+    }  # fmt: skip
     g = -(-n // tile) * tile
     res = design.simulate((g, g), (tile, tile), args)
     ok = bool(np.array_equal(res.outputs["C"].reshape(n, n), reference(a, b)))
