@@ -363,6 +363,7 @@ def _check_buffer_sizes(
         args.include_dirs,
         lang=args.lang,
         shared_bytes=args.shared_bytes,
+        entry=args.kernel,
     )
     kernel = select_kernel(module, args.kernel)
     buffers = {
@@ -442,7 +443,8 @@ def sim_main(argv: Sequence[str]) -> int:
 
     from soff.driver import launch_sizes
 
-    if not args.global_size and not (args.grid or args.block):
+    no_ndrange = not args.global_size and not (args.grid or args.block)
+    if no_ndrange and not args.kernel:  # only a C function (-k) runs without one
         raise UsageError(
             "give the NDRange: --global N[,N[,N]] (and --local), or --grid and --block"
         )
@@ -456,7 +458,7 @@ def sim_main(argv: Sequence[str]) -> int:
         )
     ]
     try:
-        gs, ls = launch_sizes(*sizes)
+        gs, ls = launch_sizes(*sizes) if not no_ndrange else ((1,), (1,))
     except ValueError as e:
         raise UsageError(str(e)) from None
     values: dict[str, Any] = {}
@@ -475,6 +477,11 @@ def sim_main(argv: Sequence[str]) -> int:
         outs[name] = Path(path)
     # the interpreter needs no circuit: the front end and the IR passes only
     design = _compile(args, emit="ir" if args.engine == "interp" else "verilog")
+    if no_ndrange and not design.kernel.single_work_item:
+        raise UsageError(
+            "give the NDRange: --global N[,N[,N]] (and --local), or --grid and --block "
+            "(only a C function compiled with -k runs by one work-item without one)"
+        )
     buffers = {a.name for a in design.kernel.args if a.kind == "pointer"}
     for name, path in outs.items():
         if name not in buffers:
@@ -512,6 +519,11 @@ def sim_main(argv: Sequence[str]) -> int:
                     "global_size": list(gs),
                     "local_size": list(ls) if ls else None,
                     "wall_seconds": round(result.wall_seconds, 6),
+                    **(
+                        {"return": result.return_value}
+                        if design.kernel.returns is not None
+                        else {}
+                    ),
                 }
             )
         )
@@ -524,6 +536,8 @@ def sim_main(argv: Sequence[str]) -> int:
                 f"{design.kernel.name}: {result.cycles} cycles for {items} work-items "
                 f"({result.cycles / items:.3f} cycles/work-item)"
             )
+        if design.kernel.returns is not None:
+            print(f"  returned {result.return_value}")
         for name, path in outs.items():
             print(f"  {name} -> {path}")
     return 0

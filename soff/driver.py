@@ -21,7 +21,7 @@ from soff.hls.pipeline import default_pipeline
 from soff.hls.schedule.datapath import DatapathSchedule
 from soff.ir.core import Kernel, Module
 from soff.ir.printer import print_kernel
-from soff.layout import expand_struct_args, pointee_size
+from soff.layout import RETURN_ARG, expand_struct_args, pointee_size
 from soff.rtl_gen.regmap import RegisterMap
 
 _DTYPES = {
@@ -60,6 +60,10 @@ class KernelInfo:
 
     name: str
     args: tuple[KernelArg, ...]
+    #: a C function run by one work-item (soff.frontend.cfunc): NDRange 1/1 by default
+    single_work_item: bool = False
+    #: the IR type of its return value (held in the hidden RETURN_ARG buffer), or None
+    returns: str | None = None
 
     @classmethod
     def of(cls, kernel: Kernel) -> KernelInfo:
@@ -71,7 +75,9 @@ class KernelInfo:
                 args.append(KernelArg(a.name or "", str(a.type.pointee), "pointer", a.type.space))
             else:
                 args.append(KernelArg(a.name or "", str(a.type), "scalar"))
-        return cls(kernel.name, tuple(args))
+        returns = next((a.type for a in args if a.name == RETURN_ARG), None)
+        single = bool(kernel.attrs.get("single_work_item", False))
+        return cls(kernel.name, tuple(args), single, returns)
 
 
 @dataclass
@@ -201,6 +207,37 @@ class Design:
         ``grid``/``block`` (see :func:`launch_sizes`). ``shared_bytes`` different
         from the size a CUDA kernel's ``extern __shared__`` memory was compiled
         with compiles the kernel again with that size."""
+        if self.kernel.single_work_item and global_size is None and grid is None:
+            global_size, local_size = 1, 1
+        if self.kernel.returns is not None:  # the hidden buffer of a C function's value
+            args = dict(args or {})
+            want = ir_dtype(self.kernel.returns)
+            args.setdefault(RETURN_ARG, np.zeros(1, want))
+            result = self._simulate(
+                global_size, local_size, args, simulator, timeout_cycles,
+                grid=grid, block=block, shared_bytes=shared_bytes,
+            )  # fmt: skip
+            ret = result.outputs.pop(RETURN_ARG, None)
+            if ret is not None:
+                result.return_value = ret.reshape(-1)[0].item()
+            return result
+        return self._simulate(
+            global_size, local_size, args, simulator, timeout_cycles,
+            grid=grid, block=block, shared_bytes=shared_bytes,
+        )  # fmt: skip
+
+    def _simulate(
+        self,
+        global_size: int | Sequence[int] | None,
+        local_size: int | Sequence[int] | None,
+        args: Mapping[str, np.ndarray | int | float] | None,
+        simulator: str,
+        timeout_cycles: int | None,
+        *,
+        grid: int | Sequence[int] | None = None,
+        block: int | Sequence[int] | None = None,
+        shared_bytes: int | None = None,
+    ):
         from soff.sim.api import simulate
 
         global_size, local_size = launch_sizes(global_size, local_size, grid, block)
@@ -275,8 +312,10 @@ def load_module(
     filename: str | None = None,
     lang: str | None = None,
     shared_bytes: int | None = None,
+    entry: str | None = None,
 ) -> Module:
-    """Parse OpenCL C or CUDA C (a path, or source text) into IR."""
+    """Parse OpenCL C or CUDA C (a path, or source text) into IR (``entry``: a plain
+    C function to compile as a single-work-item kernel too, soff.frontend.cfunc)."""
     from soff.frontend import compile_file, compile_source
 
     defs = dict(defines or {})
@@ -285,9 +324,9 @@ def load_module(
         path = Path(source)
         if not path.is_file():
             raise CompileError(f"{path}: No such file or directory")
-        return compile_file(str(path), defs, incs, lang, shared_bytes)
+        return compile_file(str(path), defs, incs, lang, shared_bytes, entry)
     return compile_source(
-        str(source), source_name(source, filename), defs, incs, lang, shared_bytes
+        str(source), source_name(source, filename), defs, incs, lang, shared_bytes, entry
     )
 
 
@@ -415,7 +454,7 @@ def compile_design(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     board = load_board(target)
-    module = load_module(source, defines, include_dirs, filename, lang, shared_bytes)
+    module = load_module(source, defines, include_dirs, filename, lang, shared_bytes, kernel)
     k = select_kernel(module, kernel, source_name(source, filename))
     module = Module([k], module.source)
     source_ir = print_kernel(k)

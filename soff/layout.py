@@ -93,6 +93,11 @@ def pointee_size(type_text: str) -> int | None:
     return parse_type(type_text).size
 
 
+#: the hidden one-element buffer a C function compiled as a kernel returns its value
+#: in (soff.frontend.cfunc; ``SimResult.return_value``)
+RETURN_ARG = "__return"
+
+
 def expand_struct_args(names: list[str], args: Mapping[str, Any]) -> dict[str, Any]:
     """``args`` with the value of each struct passed by value (a one-element
     structured array, a ``np.void`` or a dict, under the argument's name ``s``)

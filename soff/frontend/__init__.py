@@ -36,6 +36,7 @@ def compile_source(
     include_dirs: list[str] | None = None,
     lang: str | None = None,
     shared_bytes: int | None = None,
+    entry: str | None = None,
 ) -> Module:
     """Compile OpenCL C ``source`` (named ``filename`` in messages) to a Module.
 
@@ -43,7 +44,9 @@ def compile_source(
     (UnsupportedError for valid programs soff cannot compile yet) with the
     source location. CUDA C (``lang="cuda"``, or a ``.cu`` file name) gives one
     kernel per ``__global__`` function; ``shared_bytes`` sizes its ``extern
-    __shared__`` arrays (see :mod:`soff.frontend.cuda`).
+    __shared__`` arrays (see :mod:`soff.frontend.cuda`). ``entry`` naming a plain
+    C function (no ``__kernel``) adds it as a single-work-item kernel
+    (:mod:`soff.frontend.cfunc`).
     """
     _check_size(source, filename)
     try:
@@ -51,9 +54,10 @@ def compile_source(
             from soff.frontend.cuda import compile_cuda
 
             return compile_cuda(source, filename, defines, include_dirs, shared_bytes)
-        text = preprocess(source, filename, defines, include_dirs)
+        c_program = filename.endswith((".c", ".h"))
+        text = preprocess(source, filename, defines, include_dirs, c_program=c_program)
         parsed = parse(text, filename)
-        return lower_module(parsed, filename)
+        return lower_module(parsed, filename, entry=entry)
     except CompileError:
         raise
     except RecursionError as e:
@@ -104,6 +108,7 @@ def compile_file(
     include_dirs: list[str] | None = None,
     lang: str | None = None,
     shared_bytes: int | None = None,
+    entry: str | None = None,
 ) -> Module:
     """Compile the OpenCL C (or CUDA C) file at ``path``; see :func:`compile_source`."""
     try:
@@ -122,4 +127,4 @@ def compile_file(
         ) from None
     if source.startswith("\ufeff"):
         source = source[1:]
-    return compile_source(source, path, defines, include_dirs, lang, shared_bytes)
+    return compile_source(source, path, defines, include_dirs, lang, shared_bytes, entry)

@@ -21,7 +21,7 @@ from typing import Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
-from soff.frontend import atomics, cuda, printf, structs, vectors
+from soff.frontend import atomics, cfunc, cuda, printf, structs, vectors
 from soff.frontend.builtins import BUILTINS, lower_builtin
 from soff.frontend.cuda import CudaContext
 from soff.frontend.opencl import (
@@ -321,6 +321,9 @@ class _Context:
         self.tag_nodes: dict[int, tuple[Any, StructType]] = {}
         self.addr_taken: dict[int, set[str]] = {}
         self.typedef_names: dict[int, str] = {}  # typedef struct {...} T: the struct is T
+        #: written file-scope variables of a C program (soff.frontend.cfunc): name ->
+        #: (type, flat initial data, location); the read-only ones are in ``constants``
+        self.ram_vars: dict[str, tuple[Type, list[int | float], SourceLoc]] = {}
 
     def base_type(self, names: list[str], loc: SourceLoc) -> Type:
         if self.cuda is not None:
@@ -536,8 +539,13 @@ class _SwizzleLValue(_LValue):
 
 
 class _FunctionLowerer:
-    def __init__(self, ctx: _Context, fdef: c_ast.FuncDef, attrs: list[Attribute]) -> None:
+    def __init__(
+        self, ctx: _Context, fdef: c_ast.FuncDef, attrs: list[Attribute], c_function: bool = False
+    ) -> None:
         self.ctx = ctx
+        #: a plain C function compiled as a single-work-item kernel (soff.frontend.cfunc)
+        self.c_function = c_function
+        self.rams: dict[str, Var] = {}
         self.fdef = fdef
         decl = fdef.decl
         self.name: str = decl.name
@@ -756,6 +764,8 @@ class _FunctionLowerer:
         for s in reversed(self.frame.scopes):
             if name in s:
                 return s[name]
+        if name in self.rams:
+            return self.rams[name]
         if name in self.ctx.constants:
             return self.program_constant(name)
         if self.ctx.cuda is not None and (var := cuda.lookup(self, name, loc)) is not None:
@@ -776,7 +786,7 @@ class _FunctionLowerer:
         decl = self.fdef.decl
         ftype = decl.type
         ret = self.ctx.c_type(ftype.type, self.loc)
-        if ret != VOID:
+        if ret != VOID and not self.c_function:
             raise CompileError(f"kernel function '{self.name}' must return void", self.loc)
         entry = self.new_block("entry")
         self.seal(entry)
@@ -787,6 +797,7 @@ class _FunctionLowerer:
                 params = []
         for i, p in enumerate(params):
             self.lower_param(i, p)
+        ret_arg = cfunc.start(self, ret) if self.c_function else None
         body = self.fdef.body
         with self.scope():
             for item in body.block_items or []:
@@ -796,6 +807,8 @@ class _FunctionLowerer:
             self.br(self.exit, end_loc)
             self.seal(self.exit)
             self.set_block(self.exit)
+        if ret_arg is not None:
+            cfunc.finish(self, ret_arg, end_loc)
         self.b.op("ret", loc=end_loc)
         self.finish()
         return self.kernel
@@ -804,12 +817,15 @@ class _FunctionLowerer:
         loc = _loc(p, self.loc)
         if not isinstance(p, c_ast.Decl) or not p.name:
             raise CompileError("kernel parameters must be named", loc)
-        t = self.ctx.c_type(p.type, loc)
+        if self.c_function:
+            t = cfunc.param_type(self, p, loc)
+        else:
+            t = self.ctx.c_type(p.type, loc)
         if isinstance(t, VectorType):
             self.vector_param(p, t, loc)
             return
         if isinstance(t, PtrType):
-            space = _address_space(p.type.type)
+            space = _address_space(p.type.type) or (t.space if self.c_function else None)
             if self.ctx.cuda is not None:
                 cuda.check_kernel_param(t, p.name, loc)
                 space = space or t.space  # CUDA: global
@@ -1192,7 +1208,7 @@ class _FunctionLowerer:
             else:
                 self.write_var(f.ret_var, self.block, value)
         if f.ret_block is None:
-            if f.ret_var is not None:
+            if f.ret_var is not None and not self.c_function:
                 raise AssertionError("inlined functions have a return block")
             if self.exit is None:
                 self.exit = self.new_block("exit")
@@ -2250,13 +2266,22 @@ def _program_constant(
 
 
 def lower_module(
-    parsed: ParsedSource, source_name: str | None = None, cuda_ctx: CudaContext | None = None
+    parsed: ParsedSource,
+    source_name: str | None = None,
+    cuda_ctx: CudaContext | None = None,
+    entry: str | None = None,
 ) -> Module:
     """Lower every ``__kernel`` function of a parsed translation unit, in source order
-    (every ``__global__`` one for CUDA C, given ``cuda_ctx``)."""
+    (every ``__global__`` one for CUDA C, given ``cuda_ctx``), and the plain C
+    function ``entry`` if it names one, as a single-work-item kernel after them
+    (soff.frontend.cfunc)."""
     ctx = _Context(parsed)
     if cuda_ctx is not None:
         ctx.cuda, ctx.default_space = cuda_ctx, "global"
+    c_entry = None if cuda_ctx is not None else cfunc.find_entry(parsed.ast, entry)
+    if c_entry is not None:
+        ctx.default_space = "global"  # C: unqualified pointers point to the buffers
+    file_vars: list[c_ast.Decl] = []
     module = Module(source=source_name)
     structs.resolve_enums(parsed.ast)
     seen: set[str] = set()
@@ -2295,6 +2320,8 @@ def lower_module(
                 if ext.name in ctx.constants:
                     raise CompileError(f"redefinition of '{ext.name}'", loc)
                 ctx.constants[ext.name] = _program_constant(ctx, ext, loc)
+            elif c_entry is not None:
+                file_vars.append(ext)  # a C program's global: cfunc.file_scope_vars
             else:
                 raise UnsupportedError(
                     "program-scope variables other than __constant ones are not supported yet",
@@ -2306,9 +2333,14 @@ def lower_module(
             raise UnsupportedError(
                 f"this declaration ({type(ext).__name__}) is not supported yet", loc
             )
+    if c_entry is not None:
+        cfunc.file_scope_vars(ctx, file_vars)
     for fdef in kernels:
         attrs = parsed.attributes.get(fdef.decl.name, [])
         module.kernels.append(_FunctionLowerer(ctx, fdef, attrs).lower())
+    if c_entry is not None:
+        attrs = parsed.attributes.get(c_entry.decl.name, [])
+        module.kernels.append(_FunctionLowerer(ctx, c_entry, attrs, c_function=True).lower())
     return module
 
 

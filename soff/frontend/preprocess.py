@@ -211,6 +211,7 @@ def preprocess(
     defines: dict[str, str | None] | None = None,
     include_dirs: list[str] | None = None,
     cuda: bool = False,
+    c_program: bool = False,
 ) -> str:
     """Preprocess ``source`` (the text of ``filename``); return C text with #line markers.
 
@@ -218,7 +219,9 @@ def preprocess(
     defines it as ``1``, like ``-DNAME``. For CUDA C (``cuda``), the CUDA macros
     are predefined, soff's own headers come after ``include_dirs``, and
     ``#include <...>`` of a header found nowhere is dropped (host headers such
-    as ``<iostream>``: the host code that needs them is dropped too).
+    as ``<iostream>``: the host code that needs them is dropped too). A C program
+    (``c_program``: a ``.c`` file, soff.frontend.cfunc) gets soff's headers and
+    the dropping of missing system headers too, without the CUDA macros.
     """
     main_abs = os.path.abspath(filename)
     pp = _Preprocessor(main_abs, filename)
@@ -232,9 +235,9 @@ def preprocess(
             value = "" if text is None else f"={text}"
             message = e.message[:1].lower() + e.message[1:]
             raise CompileError(f"-D {macro}{value}: {message}") from None
-    for d in [*(include_dirs or []), *([CUDA_INCLUDE_DIR] if cuda else [])]:
+    for d in [*(include_dirs or []), *([CUDA_INCLUDE_DIR] if cuda or c_program else [])]:
         pp.add_path(d)
-    pp.skip_missing_system_includes = cuda
+    pp.skip_missing_system_includes = cuda or c_program
     pp.parse(source, main_abs)
     try:
         return _emit(pp)

@@ -39,6 +39,8 @@ class SimResult:
     total_seconds: float = 0.0
     built: bool = False
     build_dir: Path | None = None
+    #: what a C function compiled as a kernel returned (soff.frontend.cfunc; else None)
+    return_value: int | float | None = None
 
     @property
     def cycles_per_second(self) -> float:
