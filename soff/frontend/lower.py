@@ -21,7 +21,7 @@ from typing import Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
-from soff.frontend import atomics, cfunc, cuda, printf, structs, vectors
+from soff.frontend import atomics, cfunc, cuda, halfvec, printf, structs, vectors
 from soff.frontend.builtins import BUILTINS, lower_builtin
 from soff.frontend.cuda import CudaContext
 from soff.frontend.opencl import (
@@ -1349,9 +1349,12 @@ class _FunctionLowerer:
 
     # -- memory ---------------------------------------------------------------------
 
-    def load(self, ptr: Value, loc: SourceLoc, name: str | None = None) -> Op:
+    def load(
+        self, ptr: Value, loc: SourceLoc, name: str | None = None, half: bool = False
+    ) -> Op:
         assert isinstance(ptr.type, PtrType)
-        self.check_half(ptr.type, loc)
+        if not half:  # only vload_half and friends (soff.frontend.halfvec) read half
+            self.check_half(ptr.type, loc)
         last_store, loads = self.mem.get(self.block, (None, []))
         op = self.b.op(
             "load",
@@ -1364,9 +1367,10 @@ class _FunctionLowerer:
         self.mem[self.block] = (last_store, [*loads, op])
         return op
 
-    def store(self, ptr: Value, value: Value, loc: SourceLoc) -> Op:
+    def store(self, ptr: Value, value: Value, loc: SourceLoc, half: bool = False) -> Op:
         assert isinstance(ptr.type, PtrType)
-        self.check_half(ptr.type, loc)
+        if not half:
+            self.check_half(ptr.type, loc)
         if ptr.type.space == "constant":
             raise CompileError("cannot store to __constant memory", loc)
         last_store, loads = self.mem.get(self.block, (None, []))
@@ -1379,7 +1383,7 @@ class _FunctionLowerer:
         if ptr.pointee == F16:
             raise UnsupportedError(
                 "half values are storage only: read and write them with vload_half and "
-                "vstore_half (not supported yet)",
+                "vstore_half",
                 loc,
             )
 
@@ -1989,6 +1993,8 @@ class _FunctionLowerer:
             value = cuda.lower_call(self, name, args, node, loc)
             if value is not None:
                 return value
+        if halfvec.is_half_builtin(name):
+            return halfvec.lower(self, name, args, loc)
         if name in BUILTINS:
             return lower_builtin(self, name, args, loc)
         if vectors.is_vector_builtin(name):
