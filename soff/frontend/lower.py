@@ -44,6 +44,7 @@ from soff.ir.types import (
     F64,
     I32,
     I64,
+    U8,
     U32,
     U64,
     VOID,
@@ -1151,9 +1152,14 @@ class _FunctionLowerer:
         if var is None:
             t, data, loc = self.ctx.constants[name]
             entry = self.blocks[0]
-            addr = Op("rodata", [], PtrType(t, "constant"), {"data": data}, loc=loc, name=name)
+            rt = ArrayType(U8, t.size) if isinstance(_leaf_type(t), StructType) else t
+            addr = Op("rodata", [], PtrType(rt, "constant"), {"data": data}, loc=loc, name=name)
             addr.parent = entry
             entry.ops.insert(0, addr)
+            if rt != t:  # struct data: the bytes seen as the struct
+                addr = Op("bitcast", [addr], PtrType(t, "constant"), loc=loc)
+                addr.parent = entry
+                entry.ops.insert(1, addr)
             var = self.constants[name] = Var(name, t, loc, const=True, addr=addr)
         return var
 
@@ -2256,6 +2262,9 @@ def _program_constant(
     t = ctx.c_type(decl.type, loc)
     if decl.init is None:
         raise CompileError(f"__constant variable '{decl.name}' needs an initializer", loc)
+    if isinstance(_leaf_type(t), StructType):  # bytes, reinterpreted (program_constant)
+        t, raw = structs.constant_bytes(t, decl.init, loc)
+        return t, list(raw), loc
     if isinstance(t, ArrayType):
         t, leaves = _array_init(t, decl.init, _loc(decl.init, loc))
     elif isinstance(t, (IntType, FloatType)):

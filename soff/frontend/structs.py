@@ -527,3 +527,67 @@ def _substitute(node: Any, values: dict[str, int]) -> Any:
                 [_substitute(c, values) if isinstance(c, c_ast.Node) else c for c in child],
             )
     return node
+
+
+# -- __constant data -----------------------------------------------------------------
+
+
+def constant_bytes(t: Type, init: Any, loc: SourceLoc) -> tuple[Type, list[int]]:
+    """The bytes of a program-scope ``__constant`` object of struct type (or an
+    array of them) initialised by ``init``: the data of a ``rodata`` of ``u8``
+    (soff.frontend.lower.program_constant); ``t`` completed if unsized."""
+    from soff.frontend.lower import _loc
+
+    if isinstance(t, ArrayType) and t.count == 0:
+        if not isinstance(init, c_ast.InitList):
+            raise UnsupportedError("array initializers must be brace-enclosed lists", loc)
+        t = ArrayType(t.elem, len(init.exprs))
+    out = bytearray(t.size)
+    _fill(out, 0, t, init, _loc(init, loc))
+    data = list(out)
+    while data and data[-1] == 0:
+        data.pop()  # trailing zeros are implied
+    return t, data
+
+
+def _fill(out: bytearray, at: int, t: Type, init: Any, loc: SourceLoc) -> None:
+    import struct as pystruct
+
+    from soff.frontend.lower import _const_number, _loc
+
+    loc = _loc(init, loc)
+    if isinstance(t, (StructType, ArrayType)):
+        if not isinstance(init, c_ast.InitList):
+            raise UnsupportedError(
+                "__constant struct data needs a brace-enclosed initializer for each "
+                "struct and array",
+                loc,
+            )
+        for index, item in _designate(t, init, loc):
+            if isinstance(t, ArrayType):
+                _fill(out, at + index * t.elem.size, t.elem, item, loc)
+            else:
+                ft, off = t.fields[index][1], t.offsets()[index]
+                _fill(out, at + off, ft, item, loc)
+        return
+    if isinstance(t, VectorType):
+        items = list(init.exprs) if isinstance(init, c_ast.InitList) else None
+        if isinstance(init, c_ast.Cast) and isinstance(init.expr, c_ast.ExprList):
+            items = list(init.expr.exprs)  # (float4)(1, 2, 3, 4)
+        if items is None or len(items) not in (1, t.count):
+            raise UnsupportedError(
+                "this vector initializer is not supported in __constant data", loc
+            )
+        for i in range(t.count):
+            _fill(out, at + i * t.elem.size, t.elem, items[i if len(items) > 1 else 0], loc)
+        return
+    if isinstance(init, c_ast.InitList):
+        if len(init.exprs) != 1:
+            raise CompileError("too many initializers for a scalar", loc)
+        init = init.exprs[0]
+    value = _const_number(init, t, loc)
+    if isinstance(t, FloatType):
+        out[at : at + t.size] = pystruct.pack({4: "<f", 8: "<d"}[t.size], value)
+    else:
+        assert isinstance(t, IntType)
+        out[at : at + t.size] = (int(value) & ((1 << (8 * t.size)) - 1)).to_bytes(t.size, "little")

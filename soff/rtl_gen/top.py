@@ -23,7 +23,7 @@ from soff.hls.schedule.datapath import (
 )
 from soff.ir.core import Arg, Kernel, Op, Value, predicate_index
 from soff.ir.printer import Namer
-from soff.ir.types import FloatType, IntType, PtrType, Type
+from soff.ir.types import ArrayType, FloatType, IntType, PtrType, Type
 from soff.rtl_gen import atomics, lib, units
 from soff.rtl_gen.regmap import RegisterMap
 from soff.rtl_gen.vast import (
@@ -399,6 +399,12 @@ def _rom_read(ctx: _Ctx, op: Op, operands: list[Expr], name: str) -> Expr:
     w, size = t.bits, t.size
     data = list(base.attrs.get("data", []))
     words = [_value_bits(raw, t) for raw in data]
+    table = base.type.pointee  # type: ignore[attr-defined]
+    while isinstance(table, ArrayType):
+        table = table.elem
+    if table == IntType(8, False) and size != 1:  # struct data (bytes): words of this load's size
+        raw = bytes(data) + bytes(base.type.pointee.size - len(data))  # type: ignore[attr-defined]
+        words = [int.from_bytes(raw[i : i + size], "little") for i in range(0, len(raw), size)]
     n = max(len(words), 1)
     iw = max(clog2(n), 1)
     offset = operands[0]

@@ -200,3 +200,21 @@ def test_local_array_of_structs() -> None:
     p = x.reshape(4, 8, 2)
     want = p[:, ::-1, 0] + p[:, :, 1] + np.float32(2)
     np.testing.assert_array_equal(r.outputs["out"], want.reshape(-1))
+
+
+CONSTANT_TABLE = """
+typedef struct { int id; float w; float2 c; } Entry;
+__constant Entry table[] = { {1, 0.5f, {1.0f, 2.0f}}, {2, -1.5f, (float2)(3.0f, 4.0f)}, { .w = 9.0f } };
+__constant struct { short a; char b; } one = { -2, 7 };
+__kernel void lookup(__global const int *idx, __global float *o) {
+    int i = get_global_id(0);
+    Entry e = table[idx[i]];                  /* a ROM of the struct bytes */
+    o[i] = e.id + e.w + e.c.x * 10 + e.c.y * 100 + one.a + one.b;
+}
+"""
+
+
+def test_constant_struct_table() -> None:
+    idx = np.random.default_rng(8).integers(0, 3, 16).astype(np.int32)
+    r = soff.compile(CONSTANT_TABLE).simulate(16, 8, {"idx": idx, "o": np.zeros(16, np.float32)})
+    np.testing.assert_array_equal(r.outputs["o"], np.float32([216.5, 435.5, 14.0])[idx])

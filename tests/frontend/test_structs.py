@@ -414,3 +414,23 @@ def test_anonymous_members() -> None:
     )
     assert list(r["o"]) == [8, 12]
     assert list(r["ts"][::2]) == [1, 1] and list(r["ts"][1::2].view(np.float32)) == [2.5, 2.5]
+
+
+CONSTANT_TABLE = """
+typedef struct { int id; float w; float2 c; } Entry;
+__constant Entry table[] = { {1, 0.5f, {1.0f, 2.0f}}, {2, -1.5f, (float2)(3.0f, 4.0f)}, { .w = 9.0f } };
+__constant struct { short a; char b; } one = { -2, 7 };
+__kernel void k(__global float *o) {
+    int i = get_global_id(0);
+    Entry e = table[i];
+    o[i] = e.id + e.w + e.c.x * 10 + e.c.y * 100 + one.a + one.b + sizeof(table);
+}
+"""
+
+
+@pytest.mark.parametrize("vectorize", [False, True])
+def test_constant_struct_tables(vectorize: bool) -> None:
+    m = compile_ok(CONSTANT_TABLE)
+    assert "rodata" in print_module(m) and "ptr.constant<[48 x u8]>" in print_module(m)
+    r = run_kernel(m.kernels[0], {"o": np.zeros(3, np.float32)}, 3, vectorize=vectorize)
+    assert list(r["o"]) == [264.5, 483.5, 62.0]
