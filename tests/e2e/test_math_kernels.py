@@ -276,8 +276,10 @@ def test_ldexp_units() -> None:
     x[:4], k[:4] = [1.5, -0.0, np.inf, 1.0], [-149, 5, -3, 2**31 - 1]
     d = soff.compile(src, filename="l.cl")
     r = d.simulate(n, 32, {"x": x, "y": y, "k": k, "o": np.zeros(n, np.float32), "p": np.zeros(n)})
-    np.testing.assert_array_equal(canon(r.outputs["o"]), canon(np.ldexp(x, k)))
-    np.testing.assert_array_equal(canon(r.outputs["p"]), canon(np.ldexp(y, k * 8)))
+    with np.errstate(over="ignore"):
+        want_o, want_p = np.ldexp(x, k), np.ldexp(y, k * 8)
+    np.testing.assert_array_equal(canon(r.outputs["o"]), canon(want_o))
+    np.testing.assert_array_equal(canon(r.outputs["p"]), canon(want_p))
 
 
 def test_frexp_ilogb_logb() -> None:
