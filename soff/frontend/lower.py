@@ -1031,7 +1031,8 @@ class _FunctionLowerer:
                 )
             value = self.lower_expr(node.init)
             if (
-                self.ctx.cuda is not None  # CUDA's generic pointers take the initializer's space
+                # CUDA's and C programs' generic pointers take the initializer's space
+                (self.ctx.cuda is not None or self.c_function)
                 and isinstance(t, PtrType)
                 and isinstance(value.type, PtrType)
                 and _address_space(node.type.type) is None

@@ -193,3 +193,25 @@ def test_c_function_errors(src: str, entry: str, err, msg) -> None:
         return
     with pytest.raises(err, match=msg):
         compile_source(src, "p.c", entry=entry)
+
+
+def test_pointers_to_file_scope_and_private_arrays() -> None:
+    src = """
+    #include <stdio.h>
+    #include <stdlib.h>
+    #include <string.h>
+    int table[4] = {1, 2, 3, 4};
+    int out[4];
+    static int sum(const int *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }
+    static void fill(int *p, int n, int v) { for (int i = 0; i < n; i++) p[i] = v + i; }
+    int main() {
+      int buf[4];
+      fill(buf, 4, 10);
+      fill(out, 4, 100);
+      int *q = out;             /* a pointer takes its initializer's memory */
+      unsigned char c = 200;
+      return sum(buf, 4) + sum(table, 4) + q[2] + c;
+    }
+    """
+    d = soff.compile(src, kernel="main", filename="p.c", emit="ir")
+    assert d.simulate(simulator="interp").return_value == 46 + 10 + 102 + 200
