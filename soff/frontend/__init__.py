@@ -56,7 +56,7 @@ def compile_source(
             return compile_cuda(source, filename, defines, include_dirs, shared_bytes)
         c_program = filename.endswith((".c", ".h"))
         text = preprocess(source, filename, defines, include_dirs, c_program=c_program)
-        parsed = parse(text, filename)
+        parsed = parse(text, filename, c_program=c_program)
         return lower_module(parsed, filename, entry=entry)
     except CompileError:
         raise

@@ -242,9 +242,21 @@ _LEXER_MESSAGES = {
 _PARSE_ERROR = re.compile(r"^(.*?):(\d+)(?::(\d+))?: (.*)$", re.S)
 
 
-def parse(text: str, filename: str, cuda: bool = False) -> ParsedSource:
+class _CProgramLexer(_OpenCLLexer):
+    """C programs (``.c`` files): ``global``, ``local``, ``kernel`` & co are plain
+    identifiers; only the ``__``-prefixed OpenCL keywords stay keywords."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (*ADDRESS_SPACE_QUALS, *ACCESS_QUALS, *KERNEL_SPECS):
+            if not name.startswith("__"):
+                self._keyword_map.pop(name, None)
+
+
+def parse(text: str, filename: str, cuda: bool = False, c_program: bool = False) -> ParsedSource:
     """Parse preprocessed OpenCL C (with #line markers) into a pycparser AST;
-    with ``cuda``, the device code of CUDA C (see :mod:`soff.frontend.cuda`)."""
+    with ``cuda``, the device code of CUDA C (see :mod:`soff.frontend.cuda`);
+    with ``c_program``, a C program (:class:`_CProgramLexer`)."""
     stripped, attributes = _strip_attributes(text)
     if cuda:
         from soff.frontend.cuda import CUDA_PRELUDE, CudaLexer
@@ -252,7 +264,7 @@ def parse(text: str, filename: str, cuda: bool = False) -> ParsedSource:
         lexer: type[c_lexer.CLexer] = CudaLexer
         prelude = CUDA_PRELUDE
     else:
-        lexer, prelude = _OpenCLLexer, PRELUDE
+        lexer, prelude = (_CProgramLexer if c_program else _OpenCLLexer), PRELUDE
     parser = c_parser.CParser(lexer=lexer)
     try:
         ast = parser.parse(prelude + stripped, filename)

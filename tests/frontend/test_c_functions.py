@@ -215,3 +215,11 @@ def test_pointers_to_file_scope_and_private_arrays() -> None:
     """
     d = soff.compile(src, kernel="main", filename="p.c", emit="ir")
     assert d.simulate(simulator="interp").return_value == 46 + 10 + 102 + 200
+
+
+def test_opencl_keywords_are_identifiers_in_c_programs() -> None:
+    src = "int global = 3;\nint main(void) { int local = 4, kernel = 1; return global + local + kernel; }\n"
+    d = soff.compile(src, kernel="main", filename="p.c", emit="ir")
+    assert d.simulate(simulator="interp").return_value == 8
+    with pytest.raises(CompileError):
+        compile_source(src, "p.cl", entry="main")  # OpenCL C: they are keywords
