@@ -620,8 +620,11 @@ class _FunctionLowerer:
         """Define ``var`` in ``block``: a vector variable lane by lane."""
         if isinstance(var.type, StructType):  # scalar-replaced: member by member
             assert isinstance(value, structs.AggValue) and value.type == var.type
-            for m, x in zip(structs.member_vars(var), value.items, strict=True):
-                self.write_var(m, block, x)
+            for m, x in zip(structs.member_vars(self, var), value.items, strict=True):
+                if m.addr is not None:  # an array member: its own alloca (stored here)
+                    structs.store(self, m.addr, x, m.loc)
+                else:
+                    self.write_var(m, block, x)
             return
         if isinstance(var.type, VectorType):
             assert isinstance(value, VecValue) and value.type == var.type
@@ -637,8 +640,11 @@ class _FunctionLowerer:
 
     def assign_var(self, var: Var, value: Value) -> None:
         if isinstance(value, structs.AggValue) and isinstance(var.type, StructType):
-            for m, x in zip(structs.member_vars(var), value.items, strict=True):
-                self.assign_var(m, x)
+            for m, x in zip(structs.member_vars(self, var), value.items, strict=True):
+                if m.addr is not None:
+                    structs.store(self, m.addr, x, m.loc)
+                else:
+                    self.assign_var(m, x)
             return
         if isinstance(value, VecValue):
             for lane, x in zip(self.lane_vars(var), value.lanes, strict=True):
@@ -652,8 +658,15 @@ class _FunctionLowerer:
         """The value of ``var`` in ``block`` (a VecValue or VecPtr for vector types)."""
         t = var.type
         if isinstance(t, StructType):
-            members = structs.member_vars(var)
-            return structs.AggValue(t, [self.read_var(m, block, loc) for m in members])
+            return structs.AggValue(
+                t,
+                [
+                    structs.load(self, m.addr, m.type, loc)
+                    if m.addr is not None
+                    else self.read_var(m, block, loc)
+                    for m in structs.member_vars(self, var)
+                ],
+            )
         if isinstance(t, VectorType):
             return VecValue([self.read_raw(lane, block, loc) for lane in self.lane_vars(var)])
         value = self.read_raw(var, block, loc)
@@ -1053,7 +1066,7 @@ class _FunctionLowerer:
         taken = self.ctx.addr_taken.get(id(fdef))
         if taken is None:
             taken = self.ctx.addr_taken[id(fdef)] = structs.address_taken(fdef)
-        if structs.needs_memory(t) or var.name in taken:
+        if structs.has_union(t) or var.name in taken:
             self.private_object(var, loc)
             self.declare(var)
             if init is not None:
@@ -1625,7 +1638,8 @@ class _FunctionLowerer:
             if isinstance(base, _MemLValue):
                 base = _MemLValue(self, structs.member_ptr(self, base.ptr, off, ft, loc))
             elif isinstance(base, _VarLValue):
-                base = _VarLValue(self, structs.member_vars(base.var)[index])
+                m = structs.member_vars(self, base.var)[index]
+                base = _MemLValue(self, m.addr) if m.addr is not None else _VarLValue(self, m)
             else:
                 value = base.read(loc)
                 assert isinstance(value, structs.AggValue)
@@ -2096,7 +2110,7 @@ class _FunctionLowerer:
         caller = self.frame
         ret_block = self.new_block(f"{name}.ret")
         ret_var = Var(f"{name}.result", ret_type, floc) if ret_type != VOID else None
-        if ret_var is not None and structs.needs_memory(ret_type):
+        if ret_var is not None and structs.has_union(ret_type):
             self.private_object(ret_var, floc)
         self.frame = _Frame(name, ret_type, [{}], ret_block=ret_block, ret_var=ret_var)
         self.call_stack.append(name)
@@ -2107,7 +2121,7 @@ class _FunctionLowerer:
                     if var.name:
                         self.declare(var)
                     if isinstance(var.type, StructType) and (
-                        structs.needs_memory(var.type) or var.name in taken
+                        structs.has_union(var.type) or var.name in taken
                     ):
                         self.private_object(var, ploc)
                         assert var.addr is not None

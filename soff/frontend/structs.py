@@ -116,6 +116,15 @@ def _dloc(node: Any, fallback: SourceLoc) -> SourceLoc:
     return _loc(node, fallback)
 
 
+def has_union(t: Type) -> bool:
+    """Whether a variable of type ``t`` must live in memory (a union's bytes)."""
+    if isinstance(t, ArrayType):
+        return has_union(t.elem)
+    if isinstance(t, StructType):
+        return t.union or any(has_union(ft) for _, ft in t.fields)
+    return False
+
+
 def needs_memory(t: Type) -> bool:
     """Whether a variable of type ``t`` cannot be split into SSA members."""
     if isinstance(t, ArrayType):
@@ -156,14 +165,19 @@ def field_of(t: StructType, name: str, loc: SourceLoc) -> tuple[int, Type, int]:
     return path[0][0], path[-1][1], sum(off for _, _, off in path)
 
 
-def member_vars(var: Var) -> list[Var]:
-    """The SSA variables of a scalar-replaced struct variable, one per member."""
+def member_vars(fn: _FunctionLowerer, var: Var) -> list[Var]:
+    """The variables of a scalar-replaced struct variable, one per member: SSA
+    variables, except that an array member is a private ``alloca`` of its own
+    (one element type per RAM in hardware)."""
     from soff.frontend.lower import Var
 
     t = var.type
     assert isinstance(t, StructType)
     if var.lanes is None:
         var.lanes = [Var(f"{var.name}.{n}", ft, var.loc, var.const) for n, ft in t.fields]
+        for m in var.lanes:
+            if isinstance(m.type, ArrayType):
+                fn.private_object(m, m.loc)
     return var.lanes
 
 
@@ -357,17 +371,20 @@ def init_value(fn: _FunctionLowerer, t: Type, init: Any, loc: SourceLoc) -> Valu
         from soff.frontend import vectors
 
         return vectors.literal(fn, t, [fn.lower_expr(e) for e in init.exprs], loc)
-    if not isinstance(t, StructType):
+    if not isinstance(t, (StructType, ArrayType)):
         if len(init.exprs) != 1:
             raise CompileError("too many initializers for a scalar", loc)
         return init_value(fn, t, init.exprs[0], loc)
-    assert not needs_memory(t)
-    items: list[Value | None] = [None] * len(t.fields)
+    assert not has_union(t)
+    if isinstance(t, ArrayType):
+        types = [t.elem] * t.count
+    else:
+        types = [ft for _, ft in t.fields]
+    items: list[Value | None] = [None] * len(types)
     for index, item in _designate(t, init, loc):
-        items[index] = init_value(fn, t.fields[index][1], item, loc)
+        items[index] = init_value(fn, types[index], item, loc)
     return AggValue(
-        t,
-        [zero(fn, ft, loc) if x is None else x for x, (_, ft) in zip(items, t.fields, strict=True)],
+        t, [zero(fn, ft, loc) if x is None else x for x, ft in zip(items, types, strict=True)]
     )
 
 
