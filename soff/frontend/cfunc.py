@@ -113,7 +113,9 @@ def _ram(fn: _FunctionLowerer, name: str, t: Type, data: list[int | float], loc:
     for i, x in enumerate(data):
         if x == 0 and not (isinstance(x, float) and str(x)[0] == "-"):
             continue  # the RAM starts zero-filled
-        ptr = base if i == 0 else fn.b.op("ptradd", [base, fn.const(i, I64, loc)], base.type, loc=loc)
+        ptr = (
+            base if i == 0 else fn.b.op("ptradd", [base, fn.const(i, I64, loc)], base.type, loc=loc)
+        )
         fn.store(ptr, fn.const(x, elem, loc), loc)
     return Var(name, t, loc, addr=addr)
 
@@ -154,11 +156,13 @@ def file_scope_vars(ctx: _Context, decls: list[c_ast.Decl]) -> None:
             leaves = _init_leaves(t, d.init, loc) if d.init is not None else []
         else:
             raise UnsupportedError(f"file-scope variables of type {t} are not supported yet", loc)
-        elem = t
+        elem: Type = t
         while isinstance(elem, ArrayType):
             elem = elem.elem
         if not isinstance(elem, (IntType, FloatType)) or elem == F16:
-            raise UnsupportedError(f"file-scope variables of type {elem} are not supported yet", loc)
+            raise UnsupportedError(
+                f"file-scope variables of type {elem} are not supported yet", loc
+            )
         data = [0 if x is None else _const_number(x, elem, loc) for x in leaves]
         const = "const" in _outer_quals(d.type) or "const" in (
             getattr(_leaf_decl(d.type), "quals", None) or []

@@ -106,7 +106,9 @@ def lower_printf(fn: _FunctionLowerer, args: list[Any], loc: SourceLoc) -> Value
             operands += value.lanes
             continue
         if isinstance(value, VecValue):
-            raise CompileError(f"printf: a vector argument needs a %v conversion, not '{spec}'", loc)
+            raise CompileError(
+                f"printf: a vector argument needs a %v conversion, not '{spec}'", loc
+            )
         if not isinstance(value.type, (IntType, FloatType)):
             raise UnsupportedError(f"printf arguments of type {value.type} are not supported", loc)
         pieces.append(spec)

@@ -77,7 +77,7 @@ def format_printf(fmt: str, values: list[Any], types: list[Type]) -> str:
         elif conv in "oxX":
             out.append((spec + conv) % int(v))
         elif conv == "p":
-            out.append("0x%x" % int(v))
+            out.append(f"0x{int(v):x}")
         elif conv == "c":
             out.append(chr(int(v) & 0xFF))
         elif conv in "aA":

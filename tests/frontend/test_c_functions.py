@@ -157,9 +157,7 @@ def test_multi_file_program(tmp_path: Path) -> None:
     assert d.simulate(simulator="interp").return_value == 0
 
 
-def test_soff_sim_json_without_ndrange(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_soff_sim_json_without_ndrange(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "prog.c"
     src.write_text(BUBBLE)
     assert main(["sim", str(src), "-k", "main", "--json", "--engine", "interp"]) == 0

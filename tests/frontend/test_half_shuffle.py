@@ -65,7 +65,9 @@ def test_vload_vstore_half(vectorize: bool) -> None:
         assert np.array_equal(o["f"], f)
         assert np.array_equal(o["f4"], f[:8])
         assert np.array_equal(o["f3"], f[4:7])  # vloada_half3 steps by 4
-        assert np.array_equal(o["out"][:n].view(np.uint16), (f * 3).astype(np.float16).view(np.uint16))
+        assert np.array_equal(
+            o["out"][:n].view(np.uint16), (f * 3).astype(np.float16).view(np.uint16)
+        )
         assert o["out"][n + 4 : n + 7].tolist() == [1, 2, 3]  # vstorea_half3 steps by 4
         x = (f / np.float32(3)).astype(np.float32)
         r = o["r"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fe_helpers import compile_ok, run
 
 import soff
 from soff.ir.parser import parse_module
 from soff.ir.printer import print_module
-
-from fe_helpers import compile_ok, run
 
 VEC_ARGS = """
 __kernel void k(__global float *a, float4 v, int2 w, uchar8 c) {
@@ -51,7 +50,9 @@ def test_vector_args_lane_names_accepted() -> None:
 def test_vector_args_design_interp() -> None:
     d = soff.compile(VEC_ARGS, emit="ir")
     r = d.simulate(
-        2, None, {"a": np.zeros(2, np.float32), "v": (1, 2, 3, 4), "w": (10, 3), "c": [0] * 8},
+        2,
+        None,
+        {"a": np.zeros(2, np.float32), "v": (1, 2, 3, 4), "w": (10, 3), "c": [0] * 8},
         simulator="interp",
     )
     assert r.outputs["a"].tolist() == [37.0, 38.0]
