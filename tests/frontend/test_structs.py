@@ -434,3 +434,29 @@ def test_constant_struct_tables(vectorize: bool) -> None:
     assert "rodata" in print_module(m) and "ptr.constant<[48 x u8]>" in print_module(m)
     r = run_kernel(m.kernels[0], {"o": np.zeros(3, np.float32)}, 3, vectorize=vectorize)
     assert list(r["o"]) == [264.5, 483.5, 62.0]
+
+
+def test_array_members_get_their_own_alloca() -> None:
+    src = """
+    typedef struct { int lo; short hist[4]; float w; } Bin;
+    Bin bump(Bin b, int k) { b.hist[k & 3] += 1; b.w *= 2.0f; return b; }
+    __kernel void k(__global Bin *bins, __global const int *x) {
+        int i = get_global_id(0);
+        Bin b = bins[i];
+        b = bump(b, x[i]);
+        b.lo = b.hist[x[i] & 3];
+        bins[i] = b;
+    }"""
+    text = ir_text(src)
+    assert "alloca : ptr.private<[4 x i16]>" in text and "ptr.private<struct" not in text
+    dt = np.dtype([("lo", "i4"), ("hist", "i2", 4), ("w", "f4")])
+    bins = np.zeros(4, dt)
+    bins["hist"] = np.arange(16).reshape(4, 4)
+    bins["w"] = 1.5
+    x = np.int32([0, 1, 6, 3])
+    r = run(src, {"bins": bins, "x": x}, 4)["bins"]
+    hist = np.arange(16).reshape(4, 4)
+    hist[np.arange(4), x & 3] += 1
+    np.testing.assert_array_equal(r["hist"], hist)
+    np.testing.assert_array_equal(r["lo"], hist[np.arange(4), x & 3])
+    np.testing.assert_array_equal(r["w"], 3.0)
