@@ -77,3 +77,18 @@ def test_hint_attributes_kept_and_round_trip() -> None:
 def test_hint_attributes_do_not_change_the_kernel() -> None:
     out = run(HINTS, {"a": np.ones(3, np.float32)}, 3, 1)  # the hint is not a requirement
     assert out["a"].tolist() == [2.0, 2.0, 2.0]
+
+
+def test_soff_sim_vector_arg_from_npy(tmp_path, capsys) -> None:
+    from soff.cli import main
+
+    src = tmp_path / "k.cl"
+    src.write_text(VEC_ARGS)
+    np.save(tmp_path / "v.npy", np.array([1, 2, 3, 4], np.float32))
+    np.save(tmp_path / "w.npy", np.array([10, 3], np.int32))
+    np.save(tmp_path / "c.npy", np.arange(8, dtype=np.uint8))
+    argv = ["sim", str(src), "--global", "4", "--engine", "interp", "--arg", "a=zeros:float32:4"]
+    argv += [f"--arg={n}=@{tmp_path / n}.npy" for n in ("v", "w", "c")]
+    argv += ["--out", f"a={tmp_path / 'a.npy'}"]
+    assert main(argv) == 0
+    assert np.load(tmp_path / "a.npy").tolist() == [44.0, 45.0, 46.0, 47.0]
