@@ -77,6 +77,11 @@ def int_fmt(t: IntType) -> str:
 
 
 def fmt_of(t: FloatType, op: Op) -> str:
+    if t.width == 16:  # only the half conversions make f16 values (soff.frontend.halfvec)
+        raise UnsupportedError(
+            "half conversions (vload_half, vstore_half) are not supported yet in hardware",
+            op.loc,
+        )
     if t.width not in (32, 64):
         raise UnsupportedError(f"f{t.width} arithmetic is not supported yet in hardware", op.loc)
     return f"f{t.width}"
