@@ -405,6 +405,8 @@ class _Context:
             if node.dim is None:
                 return ArrayType(elem, 0)  # unsized: the initialiser gives the count
             n = _const_eval(node.dim)
+            if n is None:  # sizeof(T) and offsetof(T, m) in the size
+                n = _const_eval(structs.fold_sizeof(self, node.dim))
             if n is None and self.cuda is not None:  # file-scope const ints name sizes in C++
                 n = _const_eval(cuda.substitute_constants(self, node.dim))
             if n is None:

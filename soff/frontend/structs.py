@@ -608,3 +608,38 @@ def _fill(out: bytearray, at: int, t: Type, init: Any, loc: SourceLoc) -> None:
     else:
         assert isinstance(t, IntType)
         out[at : at + t.size] = (int(value) & ((1 << (8 * t.size)) - 1)).to_bytes(t.size, "little")
+
+
+def fold_sizeof(ctx: _Context, node: Any) -> Any:
+    """A copy of the expression ``node`` with ``sizeof(type)`` and
+    ``offsetof(type, member)`` replaced by their values (for constant
+    expressions such as array sizes)."""
+    import copy
+
+    from soff.frontend.lower import _loc
+
+    def fold(n: Any) -> Any:
+        if isinstance(n, c_ast.UnaryOp) and n.op == "sizeof" and isinstance(n.expr, c_ast.Typename):
+            size = ctx.c_type(n.expr, _loc(n)).size
+            return c_ast.Constant("unsigned long", str(size), n.coord)
+        if (
+            isinstance(n, c_ast.FuncCall)
+            and isinstance(n.name, c_ast.ID)
+            and n.name.name == "offsetof"
+            and n.args is not None
+            and len(n.args.exprs) == 2
+            and isinstance(n.args.exprs[0], c_ast.Typename)
+        ):
+            off = offsetof(ctx, n.args.exprs[0], n.args.exprs[1], _loc(n))
+            return c_ast.Constant("unsigned long", str(off), n.coord)
+        for name in n.__slots__:
+            if name in ("coord", "__weakref__"):
+                continue
+            child = getattr(n, name, None)
+            if isinstance(child, c_ast.Node):
+                setattr(n, name, fold(child))
+            elif isinstance(child, list):
+                setattr(n, name, [fold(c) if isinstance(c, c_ast.Node) else c for c in child])
+        return n
+
+    return fold(copy.deepcopy(node))

@@ -460,3 +460,13 @@ def test_array_members_get_their_own_alloca() -> None:
     np.testing.assert_array_equal(r["hist"], hist)
     np.testing.assert_array_equal(r["lo"], hist[np.arange(4), x & 3])
     np.testing.assert_array_equal(r["w"], 3.0)
+
+
+def test_sizeof_and_offsetof_in_array_sizes() -> None:
+    src = """
+    typedef struct { int a; double b; } S;
+    __kernel void k(__global int *o) {
+        int t[sizeof(S) / sizeof(int) + offsetof(S, b)];
+        o[0] = sizeof(t);
+    }"""
+    assert run(src, {"o": np.zeros(1, np.int32)}, 1)["o"][0] == 48
