@@ -1,0 +1,269 @@
+"""ONNX model → :class:`soff.npu.graph.Graph`.
+
+:func:`check_model` is the early check: it lists every node whose operator or
+attribute soff cannot lower, with the node name and the reason, before any
+other work. :func:`import_onnx` runs it and raises one :class:`CompileError`
+with an ``error:`` line per problem, then converts the nodes.
+
+Constant operands (initialisers and ``Constant`` nodes) become layer weights;
+Gemm/MatMul need a constant second operand (a dense layer), Add/Mul may have
+one (a broadcast constant).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from soff.diagnostics import CompileError
+from soff.npu.graph import Graph, Layer, Tensor
+
+SUPPORTED = {
+    "Conv", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Add", "Mul",
+    "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape",
+    "Concat", "Softmax", "Constant", "Identity", "Dropout",
+}  # fmt: skip
+QUANTISED = {"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul"}
+
+
+def _attrs(node: Any) -> dict[str, Any]:
+    from onnx import helper
+
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _node_name(node: Any, index: int) -> str:
+    return node.name or f"{node.op_type}_{index}"
+
+
+def _constants(model: Any) -> dict[str, np.ndarray]:
+    from onnx import numpy_helper
+
+    consts = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Constant":
+            a = _attrs(node)
+            if "value" in a:
+                consts[node.output[0]] = numpy_helper.to_array(a["value"])
+            elif "value_float" in a:
+                consts[node.output[0]] = np.array(a["value_float"], np.float32)
+            elif "value_floats" in a:
+                consts[node.output[0]] = np.array(a["value_floats"], np.float32)
+            elif "value_int" in a:
+                consts[node.output[0]] = np.array(a["value_int"], np.int64)
+            elif "value_ints" in a:
+                consts[node.output[0]] = np.array(a["value_ints"], np.int64)
+    return consts
+
+
+def _problems(node: Any, consts: dict[str, np.ndarray]) -> list[str]:
+    """Why ``node`` cannot be lowered (empty: it can)."""
+    op, a = node.op_type, _attrs(node)
+    if node.domain not in ("", "ai.onnx"):
+        return [f"operator domain '{node.domain}' is not supported"]
+    if op in QUANTISED:
+        return ["int8 quantised operators are not supported yet (use a float32 model)"]
+    if op not in SUPPORTED:
+        return [f"operator '{op}' is not supported"]
+    out: list[str] = []
+    if op == "Constant" and not any(k.startswith("value") for k in a):
+        out.append("only tensor/float/int constants are supported")
+    if op == "Conv":
+        if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+            out.append("attribute auto_pad is not supported (give explicit pads)")
+        if len(node.input) < 2 or node.input[1] not in consts:
+            out.append("the weight must be a constant initialiser")
+        elif consts[node.input[1]].ndim != 4:
+            out.append("only 2-D convolutions (4-D weights) are supported")
+        if len(node.input) > 2 and node.input[2] and node.input[2] not in consts:
+            out.append("the bias must be a constant initialiser")
+    if op == "Gemm":
+        if a.get("transA", 0):
+            out.append("attribute transA=1 is not supported")
+        if node.input[1] not in consts:
+            out.append("operand B must be a constant initialiser")
+        if len(node.input) > 2 and node.input[2] and node.input[2] not in consts:
+            out.append("operand C must be a constant initialiser")
+    if op == "MatMul" and (node.input[1] not in consts or consts[node.input[1]].ndim != 2):
+        out.append("the second operand must be a 2-D constant initialiser")
+    if op in ("MaxPool", "AveragePool"):
+        if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+            out.append("attribute auto_pad is not supported (give explicit pads)")
+        if a.get("ceil_mode", 0):
+            out.append("attribute ceil_mode=1 is not supported")
+        if len(a.get("kernel_shape", [])) != 2:
+            out.append("only 2-D pooling is supported")
+        if any(d != 1 for d in a.get("dilations", [1, 1])):
+            out.append("pooling dilations are not supported")
+        if op == "MaxPool" and len(node.output) > 1 and node.output[1]:
+            out.append("the Indices output is not supported")
+        if a.get("storage_order", 0):
+            out.append("attribute storage_order=1 is not supported")
+    if op == "BatchNormalization" and any(i not in consts for i in node.input[1:5]):
+        out.append("scale, bias, mean and var must be constant initialisers")
+    if op == "BatchNormalization" and a.get("training_mode", 0):
+        out.append("training_mode=1 is not supported")
+    if op == "Reshape" and node.input[1] not in consts:
+        out.append("the shape must be a constant initialiser")
+    if op == "Reshape" and a.get("allowzero", 0):
+        out.append("attribute allowzero=1 is not supported")
+    if op == "Clip" and any(i and i not in consts for i in node.input[1:3]):
+        out.append("min and max must be constants")
+    if op in ("Add", "Mul") and all(i in consts for i in node.input[:2]):
+        out.append("both operands are constants (fold them before export)")
+    return out
+
+
+def check_model(model: Any, filename: str = "model.onnx") -> list[str]:
+    """The early check: one ``FILE: error: ...`` line per unsupported operator,
+    attribute or tensor type."""
+    from onnx import TensorProto
+
+    consts = _constants(model)
+    errors = []
+    for i, node in enumerate(model.graph.node):
+        for why in _problems(node, consts):
+            errors.append(f"{filename}: error: node '{_node_name(node, i)}' ({node.op_type}): {why}")
+    inits = {t.name for t in model.graph.initializer}
+    for vi in list(model.graph.input) + list(model.graph.output):
+        if vi.name in inits:
+            continue
+        tt = vi.type.tensor_type
+        if tt.elem_type != TensorProto.FLOAT:
+            errors.append(f"{filename}: error: tensor '{vi.name}': only float32 tensors are supported")
+        elif any(not d.HasField("dim_value") for d in tt.shape.dim) and vi in model.graph.input:
+            errors.append(f"{filename}: error: input '{vi.name}': every dimension needs a fixed size")
+    return errors
+
+
+def load(path: str | Path) -> Any:
+    import onnx
+
+    try:
+        return onnx.load(str(path))
+    except Exception as e:  # noqa: BLE001 - protobuf says little that helps
+        raise CompileError(f"{path}: error: not a readable ONNX model ({type(e).__name__})") from None
+
+
+def import_onnx(model_or_path: Any, filename: str | None = None) -> Graph:
+    """Import an ONNX model (a ``ModelProto`` or a path) into a layer graph
+    (shapes of the inputs only; run :func:`soff.npu.graph.prepare` next)."""
+    if isinstance(model_or_path, (str, Path)):
+        filename = filename or str(model_or_path)
+        model = load(model_or_path)
+    else:
+        model = model_or_path
+    filename = filename or "model.onnx"
+    errors = check_model(model, filename)
+    if errors:
+        raise CompileError("\n".join(errors))
+    consts = _constants(model)
+    inits = {t.name for t in model.graph.initializer}
+    tensors: dict[str, Tensor] = {}
+    inputs = []
+    for vi in model.graph.input:
+        if vi.name in inits:
+            continue
+        shape = tuple(int(d.dim_value) for d in vi.type.tensor_type.shape.dim)
+        tensors[vi.name] = Tensor(vi.name, shape)
+        inputs.append(vi.name)
+    alias: dict[str, str] = {}  # Identity/Dropout outputs → their input
+
+    def src(name: str) -> str:
+        return alias.get(name, name)
+
+    layers: list[Layer] = []
+    for i, node in enumerate(model.graph.node):
+        name, op, a = _node_name(node, i), node.op_type, _attrs(node)
+        ins = [src(t) for t in node.input]
+        out = [node.output[0]]
+        if op == "Constant":
+            continue
+        if op in ("Identity", "Dropout"):
+            alias[node.output[0]] = ins[0]
+            continue
+        layer = _convert(name, op, a, ins, out, consts)
+        layers.append(layer)
+        for t in layer.outputs:
+            tensors[t] = Tensor(t)
+    outputs = [src(vi.name) for vi in model.graph.output]
+    return Graph(inputs, outputs, tensors, layers, name=model.graph.name or "npu")
+
+
+def _f32(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def _convert(
+    name: str, op: str, a: dict[str, Any], ins: list[str], out: list[str], consts: dict[str, np.ndarray]
+) -> Layer:
+    if op == "Conv":
+        w = _f32(consts[ins[1]])
+        weights = {"weight": w}
+        if len(ins) > 2 and ins[2]:
+            weights["bias"] = _f32(consts[ins[2]])
+        pads = list(a.get("pads", [0, 0, 0, 0]))
+        attrs = {
+            "strides": list(a.get("strides", [1, 1])),
+            "pads": [pads[0], pads[1], pads[2], pads[3]],
+            "dilations": list(a.get("dilations", [1, 1])),
+            "group": int(a.get("group", 1)),
+        }
+        return Layer(name, "conv", ins[:1], out, attrs, weights)
+    if op in ("Gemm", "MatMul"):
+        b = consts[ins[1]].astype(np.float64)
+        if op == "Gemm":
+            b = b if a.get("transB", 0) else b.T  # now (out, K)
+            b = b * float(a.get("alpha", 1.0))
+        else:
+            b = b.T
+        weights = {"weight": _f32(b)}
+        if op == "Gemm" and len(ins) > 2 and ins[2]:
+            c = consts[ins[2]].astype(np.float64) * float(a.get("beta", 1.0))
+            weights["bias"] = _f32(np.broadcast_to(c.reshape(-1) if c.size > 1 else c, (b.shape[0],)))
+        return Layer(name, "dense", ins[:1], out, {}, weights)
+    if op == "Relu":
+        return Layer(name, "relu", ins[:1], out)
+    if op == "LeakyRelu":
+        return Layer(name, "leaky_relu", ins[:1], out, {"alpha": float(a.get("alpha", 0.01))})
+    if op == "Sigmoid":
+        return Layer(name, "sigmoid", ins[:1], out)
+    if op == "Tanh":
+        return Layer(name, "tanh", ins[:1], out)
+    if op == "Clip":
+        lo = a.get("min", float(consts[ins[1]]) if len(ins) > 1 and ins[1] else -np.inf)
+        hi = a.get("max", float(consts[ins[2]]) if len(ins) > 2 and ins[2] else np.inf)
+        return Layer(name, "clip", ins[:1], out, {"min": float(lo), "max": float(hi)})
+    if op in ("Add", "Mul"):
+        kind = op.lower()
+        if ins[1] in consts:
+            return Layer(name, kind, ins[:1], out, {}, {"constant": _f32(consts[ins[1]])})
+        if ins[0] in consts:
+            return Layer(name, kind, ins[1:2], out, {}, {"constant": _f32(consts[ins[0]])})
+        return Layer(name, kind, ins[:2], out)
+    if op in ("MaxPool", "AveragePool"):
+        attrs = {
+            "kernel": list(a["kernel_shape"]),
+            "strides": list(a.get("strides", [1, 1])),
+            "pads": list(a.get("pads", [0, 0, 0, 0])),
+        }
+        if op == "AveragePool":
+            attrs["count_include_pad"] = int(a.get("count_include_pad", 0))
+        return Layer(name, "maxpool" if op == "MaxPool" else "avgpool", ins[:1], out, attrs)
+    if op == "GlobalAveragePool":
+        return Layer(name, "global_avgpool", ins[:1], out)
+    if op == "BatchNormalization":
+        keys = ("scale", "bias", "mean", "var")
+        weights = {k: _f32(consts[t]) for k, t in zip(keys, ins[1:5], strict=True)}
+        return Layer(name, "batchnorm", ins[:1], out, {"epsilon": float(a.get("epsilon", 1e-5))}, weights)
+    if op == "Flatten":
+        return Layer(name, "flatten", ins[:1], out, {"axis": int(a.get("axis", 1))})
+    if op == "Reshape":
+        return Layer(name, "reshape", ins[:1], out, {"shape": [int(d) for d in consts[ins[1]]]})
+    if op == "Concat":
+        return Layer(name, "concat", ins, out, {"axis": int(a["axis"])})
+    if op == "Softmax":
+        return Layer(name, "softmax", ins[:1], out, {"axis": int(a.get("axis", -1))})
+    raise CompileError(f"npu: node '{name}': operator '{op}' is not supported")  # checked before

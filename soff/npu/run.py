@@ -1,0 +1,160 @@
+"""Compile a model into a :class:`NpuModel` and run it layer by layer.
+
+``compile_model`` imports (ONNX or ``.npu``), prepares the graph, lowers it to
+a :class:`soff.npu.codegen.Plan` and keeps one soff :class:`Design` per layer
+kernel (compiled on first use, or all at once with ``eager=True``).
+``NpuModel.run`` sequences the layer kernels from the host: in the IR
+interpreter (``engine="interp"``) or in Verilator, one simulation per layer
+(``engine="verilator"``), and returns the output and each layer's cycles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from soff.diagnostics import CompileError
+from soff.npu.codegen import WEIGHT_LIMIT, Plan, lower_graph
+from soff.npu.graph import Graph, prepare
+from soff.npu.reference import run_graph
+
+
+def load_graph(path_or_graph: str | Path | Graph | Any) -> Graph:
+    """An ONNX file or ModelProto, a ``.npu`` file, or a Graph → a prepared graph."""
+    if isinstance(path_or_graph, Graph):
+        graph = path_or_graph
+    elif isinstance(path_or_graph, (str, Path)):
+        path = Path(path_or_graph)
+        if not path.is_file():
+            raise CompileError(f"{path}: No such file or directory")
+        if path.suffix == ".npu":
+            from soff.npu.text_format import parse_file
+
+            graph = parse_file(path)
+        else:
+            from soff.npu.onnx_import import import_onnx
+
+            graph = import_onnx(path)
+    else:
+        from soff.npu.onnx_import import import_onnx
+
+        graph = import_onnx(path_or_graph)
+    return prepare(graph)
+
+
+@dataclass
+class LayerError:
+    layer: str
+    tensor: str
+    max_abs: float
+    max_rel: float
+
+
+@dataclass
+class NpuModel:
+    graph: Graph
+    plan: Plan
+    target: str | None = None
+    _designs: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: every buffer after the last :meth:`run`
+    last_buffers: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def design(self, index: int) -> Any:
+        import soff
+
+        lk = self.plan.layers[index]
+        if lk.kernel_name not in self._designs:
+            self._designs[lk.kernel_name] = soff.compile(
+                lk.source, kernel=lk.kernel_name, target=self.target, filename=f"{lk.kernel_name}.cl"
+            )
+        return self._designs[lk.kernel_name]
+
+    @property
+    def designs(self) -> list[Any]:
+        """One soff Design per layer kernel (compiles the missing ones)."""
+        return [self.design(i) for i in range(len(self.plan.layers))]
+
+    def _inputs(self, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        xs = x if isinstance(x, dict) else {self.plan.inputs[0]: x}
+        out = {}
+        for name in self.plan.inputs:
+            if name not in xs:
+                raise CompileError(f"npu: no value for input '{name}'")
+            want = self.plan.buffers[name]
+            v = np.asarray(xs[name], np.float32)
+            if v.size != want.size:
+                raise CompileError(f"npu: input '{name}' needs shape {list(want.shape)}, got {list(v.shape)}")
+            out[name] = v.reshape(-1).copy()
+        return out
+
+    def run(
+        self, x: np.ndarray | dict[str, np.ndarray], engine: str = "interp"
+    ) -> tuple[np.ndarray, list[int | None]]:
+        """Run the plan layer by layer; returns the (first) output with its
+        shape and the cycles of each layer kernel (None with the interpreter)."""
+        if engine not in ("interp", "verilator", "icarus"):
+            raise CompileError(f"npu: unknown engine '{engine}' (interp, verilator or icarus)")
+        bufs: dict[str, np.ndarray] = {}
+        for b in self.plan.buffers.values():
+            if b.role == "weights":
+                assert b.data is not None
+                bufs[b.name] = b.data.reshape(-1)
+            elif b.role != "input":
+                bufs[b.name] = np.zeros(b.size, np.float32)
+        bufs.update(self._inputs(x))
+        cycles: list[int | None] = []
+        for index, lk in enumerate(self.plan.layers):
+            args = {a: (bufs[v] if isinstance(v, str) else v) for a, v in lk.args}
+            if engine == "interp":
+                from soff.driver import load_module, select_kernel
+                from soff.ir.interp import run_kernel
+
+                module = load_module(lk.source, filename=f"{lk.kernel_name}.cl")
+                kernel = select_kernel(module, lk.kernel_name)
+                result = run_kernel(kernel, args, lk.global_size, lk.local_size)
+                cycles.append(None)
+            else:
+                sim = self.design(index).simulate(lk.global_size, lk.local_size, args, simulator=engine)
+                result = sim.outputs
+                cycles.append(sim.cycles)
+            bufs[lk.output] = np.asarray(result["y"], np.float32).reshape(-1)
+        self.last_buffers = bufs
+        outs = [bufs[b].reshape(self.plan.buffers[b].shape) for b in self.plan.outputs]
+        return outs[0], cycles
+
+    def reference(self, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Every tensor of the float reference (:mod:`soff.npu.reference`)."""
+        xs = x if isinstance(x, dict) else {self.graph.inputs[0]: x}
+        return run_graph(self.graph, xs)
+
+    def accuracy(self, x: np.ndarray | dict[str, np.ndarray], engine: str = "interp") -> list[LayerError]:
+        """Run the plan and compare each layer kernel's output with the float
+        reference: the max absolute and max relative error per layer."""
+        self.run(x, engine)
+        ref = self.reference(x)
+        rows = []
+        for lk in self.plan.layers:
+            tensor = next(t for t, b in self.plan.tensor_buffer.items() if b == lk.output)
+            want = ref[tensor].reshape(-1).astype(np.float64)
+            got = self.last_buffers[lk.output][: want.size].astype(np.float64)
+            diff = np.abs(got - want)
+            rel = diff / np.maximum(np.abs(want), 1e-30)
+            rows.append(LayerError(lk.name, tensor, float(diff.max(initial=0)), float(rel.max(initial=0))))
+        return rows
+
+
+def compile_model(
+    path_or_graph: str | Path | Graph | Any,
+    target: str | None = None,
+    weight_limit: int = WEIGHT_LIMIT,
+    eager: bool = False,
+) -> NpuModel:
+    """Import and lower a model; with ``eager`` compile every layer kernel now."""
+    graph = load_graph(path_or_graph)
+    model = NpuModel(graph, lower_graph(graph, weight_limit), target)
+    if eager:
+        model.designs  # noqa: B018 - compiles them
+    return model
