@@ -136,11 +136,50 @@ def test_half_shuffle_errors(body: str, err: type, msg: str) -> None:
         compile_ok(f"__kernel void k(__global float *f, __global half *h) {{ {body} }}")
 
 
-def test_half_conversions_unsupported_in_hardware() -> None:
-    src = "__kernel void k(__global half *h, __global float *f) { f[0] = vload_half(0, h); }"
-    soff.compile(src, emit="ir")  # the interpreter path compiles
+def test_half_conversions_of_double_unsupported_in_hardware() -> None:
+    src = "__kernel void k(__global half *h, __global double *d) { vstore_half(d[0], 0, h); }"
+    soff.compile(src, emit="ir")  # the interpreters run it
     with pytest.raises(
         UnsupportedError,
         match=r"half conversions \(vload_half, vstore_half\) are not supported yet in hardware",
     ):
         soff.compile(src)
+
+
+ROUNDINGS = """
+__kernel void k(__global const float *x, __global half *r, __global const half *hs,
+                __global float *back) {
+  int i = get_global_id(0);
+  vstore_half(x[i], i, r);
+  vstore_half_rtz(x[i], i + N, r);
+  vstore_half_rtp(x[i], i + 2 * N, r);
+  vstore_half_rtn(x[i], i + 3 * N, r);
+  back[i] = vload_half(i, hs);
+}
+"""
+
+
+def test_float_half_conversions_over_the_range() -> None:
+    """The integer conversions against numpy on f32 values around the whole half
+    range (subnormals, ties, overflow, inf, NaN) and every half bit pattern back."""
+    n = 1 << 16
+    rng = np.random.default_rng(7)
+    bits = (rng.integers(100, 145, n, dtype=np.uint32) << 23) | rng.integers(
+        0, 1 << 23, n, dtype=np.uint32
+    )
+    bits[: n // 4] &= ~np.uint32(0x1FFF)  # exact halves
+    bits[: n // 8] |= 0x1000  # ties
+    bits |= rng.integers(0, 2, n, dtype=np.uint32) << 31
+    x = bits.view(np.float32).copy()
+    x[:4] = [np.inf, -np.inf, 0.0, -0.0]
+    k = compile_ok(ROUNDINGS.replace("N", str(n))).kernels[0]
+    halves = np.arange(n, dtype=np.uint32).astype(np.uint16).view(np.float16)  # every pattern
+    args = {"x": x, "r": np.zeros(4 * n, np.float16), "hs": halves, "back": np.zeros(n, np.float32)}
+    with np.errstate(all="ignore"):
+        o = run_kernel(k, args, n, 256)
+        for j, mode in enumerate(["rte", "rtz", "rtp", "rtn"]):
+            got = o["r"][j * n : (j + 1) * n].view(np.uint16)
+            assert np.array_equal(got, _round(x, mode).view(np.uint16)), mode
+    want = halves.astype(np.float32)
+    nan = np.isnan(want)
+    assert np.array_equal(o["back"][~nan], want[~nan]) and np.isnan(o["back"][nan]).all()
