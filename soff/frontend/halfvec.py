@@ -153,6 +153,7 @@ def float_to_half_bits(fn: _FunctionLowerer, x: Value, mode: str, loc: SourceLoc
     rem = o.op("and", full, o.op("sub", o.op("shl", o.c(1), s), 1))
     exact = o.cmp(rem, 0, "eq")
     neg = o.cmp(sign, 1, "eq")
+    up: Value
     if mode == "_rte":
         half = o.op("shl", o.c(1), o.op("sub", s, 1))
         odd = o.cmp(o.op("and", base, 1), 1, "eq")
