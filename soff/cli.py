@@ -5,6 +5,7 @@ soff sim KERNEL.cl -k NAME --global N[,N[,N]] [--local ...] --arg NAME=VALUE ...
 soff sim KERNEL.cu -k NAME --grid X[,Y[,Z]] --block X[,Y[,Z]] [--shared-bytes N] --arg ...
 soff testbench KERNEL.cl -k NAME -o DIR
 soff boards
+soff npu MODEL.onnx|MODEL.npu -o npu.v [--target BOARD] [--precision float32] [--report]
 """
 
 from __future__ import annotations
@@ -648,6 +649,13 @@ def fuzz_main(argv: Sequence[str]) -> int:
     return fuzz(argv, prog="soff fuzz")
 
 
+def npu_main(argv: Sequence[str]) -> int:
+    """``soff npu MODEL -o npu.v``: see soff/npu/command.py and docs/npu.md."""
+    from soff.npu.command import main as npu
+
+    return npu(argv, parser_class=ArgumentParser, write=_write_atomic)
+
+
 def _fail(message: str) -> NoReturn:
     _remove_outputs()
     print(message, file=sys.stderr)
@@ -671,6 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "sim": sim_main, "testbench": testbench_main, "boards": boards_main,
         "synth": synth_main, "project": project_main, "fuzz": fuzz_main,
+        "npu": npu_main,
     }  # fmt: skip
     _written.clear()
     try:

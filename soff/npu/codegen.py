@@ -176,7 +176,9 @@ class _Lowering:
         self.kernel_names.add(kname)
         out = self.new_activation(layer.output)
         nbytes = sum(int(w.size) * 4 for w in weights.values())
-        storage = "none" if not weights else ("constant" if nbytes <= self.weight_limit else "global")
+        storage = (
+            "none" if not weights else ("constant" if nbytes <= self.weight_limit else "global")
+        )
         head: list[str] = []
         params = [f"__global const float *restrict {a}" for a, _ in inputs]
         args: list[tuple[str, str | int | float]] = [(a, self.buf(t)) for a, t in inputs]
@@ -187,7 +189,9 @@ class _Lowering:
                 head.append(f"__constant float {wname}[{flat.size}] = {{{vals}}};")
             else:
                 bname = f"{layer.name}.{wname}"
-                self.buffers[bname] = Buffer(bname, tuple(w.shape), "float32", "weights", flat.copy())
+                self.buffers[bname] = Buffer(
+                    bname, tuple(w.shape), "float32", "weights", flat.copy()
+                )
                 params.append(f"__global const float *restrict {wname}")
                 args.append((wname, bname))
         params.append("__global float *restrict y")
@@ -319,7 +323,10 @@ class _Lowering:
         sh, sw = a.get("strides", [1, 1])
         pt, pl, _, _ = a.get("pads", [0, 0, 0, 0])
         body = _unravel("i", shape, ["n", "ch", "oh", "ow"])
-        body += ["float acc = " + ("-" + _FLT_MAX if kind == "max" else "0.0f") + ";", "int cnt = 0;"]
+        body += [
+            "float acc = " + ("-" + _FLT_MAX if kind == "max" else "0.0f") + ";",
+            "int cnt = 0;",
+        ]
         body += [
             f"for (int kh = 0; kh < {kh}; kh++) {{",
             f"    int ih = oh * {sh} - {pt} + kh;",
@@ -391,7 +398,9 @@ class _Lowering:
         shape = self.graph.shape(layer.output)
         axis = int(layer.attrs.get("axis", -1)) % len(shape)
         if any(d != 1 for d in shape[axis + 1 :]):
-            raise CompileError(f"npu: layer '{layer.name}' (softmax): only the last axis is supported")
+            raise CompileError(
+                f"npu: layer '{layer.name}' (softmax): only the last axis is supported"
+            )
         row = int(np.prod(shape[axis:], dtype=np.int64))
         rows = int(np.prod(shape[:axis], dtype=np.int64))
         body = [

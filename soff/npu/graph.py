@@ -55,7 +55,24 @@ OPS = (
 #: ops that only relabel the data (no kernel: the output shares the input's buffer)
 VIEW_OPS = ("flatten", "reshape")
 #: producers an activation may be fused into
-FUSABLE_PRODUCERS = ("conv", "dense", "add", "mul", "maxpool", "avgpool", "global_avgpool", "batchnorm")
+FUSABLE_PRODUCERS = (
+    "conv",
+    "dense",
+    "add",
+    "mul",
+    "maxpool",
+    "avgpool",
+    "global_avgpool",
+    "batchnorm",
+)
+
+
+class NpuError(CompileError):
+    """An error whose message is already formatted (one or more
+    ``file[:line:col]: error: ...`` lines)."""
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass
@@ -210,7 +227,10 @@ def infer_layer_shape(layer: Layer, shapes: list[tuple[int, ...]]) -> tuple[int,
         m, cpg, kh, kw = w.shape
         g = int(a.get("group", 1))
         if cpg * g != x[1] or m % g:
-            raise _bad(layer, f"weight shape {list(w.shape)} does not fit {x[1]} input channels in {g} groups")
+            raise _bad(
+                layer,
+                f"weight shape {list(w.shape)} does not fit {x[1]} input channels in {g} groups",
+            )
         sh, sw = a.get("strides", [1, 1])
         pt, pl, pb, pr = a.get("pads", [0, 0, 0, 0])
         dh, dw = a.get("dilations", [1, 1])
@@ -255,6 +275,8 @@ def infer_layer_shape(layer: Layer, shapes: list[tuple[int, ...]]) -> tuple[int,
         axis = int(a.get("axis", 0)) % len(x)
         for s in shapes[1:]:
             if len(s) != len(x) or any(s[i] != x[i] for i in range(len(x)) if i != axis):
-                raise _bad(layer, f"input shapes {[list(s) for s in shapes]} differ outside axis {axis}")
+                raise _bad(
+                    layer, f"input shapes {[list(s) for s in shapes]} differ outside axis {axis}"
+                )
         return x[:axis] + (sum(s[axis] for s in shapes),) + x[axis + 1 :]
     raise _bad(layer, "unknown op")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from soff.diagnostics import CompileError
-from soff.npu.graph import Graph, Layer, Tensor
+from soff.npu.graph import Graph, Layer, NpuError, Tensor
 
 SUPPORTED = {
     "Conv", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Add", "Mul",
@@ -125,16 +125,22 @@ def check_model(model: Any, filename: str = "model.onnx") -> list[str]:
     errors = []
     for i, node in enumerate(model.graph.node):
         for why in _problems(node, consts):
-            errors.append(f"{filename}: error: node '{_node_name(node, i)}' ({node.op_type}): {why}")
+            errors.append(
+                f"{filename}: error: node '{_node_name(node, i)}' ({node.op_type}): {why}"
+            )
     inits = {t.name for t in model.graph.initializer}
     for vi in list(model.graph.input) + list(model.graph.output):
         if vi.name in inits:
             continue
         tt = vi.type.tensor_type
         if tt.elem_type != TensorProto.FLOAT:
-            errors.append(f"{filename}: error: tensor '{vi.name}': only float32 tensors are supported")
+            errors.append(
+                f"{filename}: error: tensor '{vi.name}': only float32 tensors are supported"
+            )
         elif any(not d.HasField("dim_value") for d in tt.shape.dim) and vi in model.graph.input:
-            errors.append(f"{filename}: error: input '{vi.name}': every dimension needs a fixed size")
+            errors.append(
+                f"{filename}: error: input '{vi.name}': every dimension needs a fixed size"
+            )
     return errors
 
 
@@ -144,7 +150,7 @@ def load(path: str | Path) -> Any:
     try:
         return onnx.load(str(path))
     except Exception as e:  # noqa: BLE001 - protobuf says little that helps
-        raise CompileError(f"{path}: error: not a readable ONNX model ({type(e).__name__})") from None
+        raise NpuError(f"{path}: error: not a readable ONNX model ({type(e).__name__})") from None
 
 
 def import_onnx(model_or_path: Any, filename: str | None = None) -> Graph:
@@ -158,7 +164,7 @@ def import_onnx(model_or_path: Any, filename: str | None = None) -> Graph:
     filename = filename or "model.onnx"
     errors = check_model(model, filename)
     if errors:
-        raise CompileError("\n".join(errors))
+        raise NpuError("\n".join(errors))
     consts = _constants(model)
     inits = {t.name for t in model.graph.initializer}
     tensors: dict[str, Tensor] = {}
@@ -197,7 +203,12 @@ def _f32(a: np.ndarray) -> np.ndarray:
 
 
 def _convert(
-    name: str, op: str, a: dict[str, Any], ins: list[str], out: list[str], consts: dict[str, np.ndarray]
+    name: str,
+    op: str,
+    a: dict[str, Any],
+    ins: list[str],
+    out: list[str],
+    consts: dict[str, np.ndarray],
 ) -> Layer:
     if op == "Conv":
         w = _f32(consts[ins[1]])
@@ -222,7 +233,9 @@ def _convert(
         weights = {"weight": _f32(b)}
         if op == "Gemm" and len(ins) > 2 and ins[2]:
             c = consts[ins[2]].astype(np.float64) * float(a.get("beta", 1.0))
-            weights["bias"] = _f32(np.broadcast_to(c.reshape(-1) if c.size > 1 else c, (b.shape[0],)))
+            weights["bias"] = _f32(
+                np.broadcast_to(c.reshape(-1) if c.size > 1 else c, (b.shape[0],))
+            )
         return Layer(name, "dense", ins[:1], out, {}, weights)
     if op == "Relu":
         return Layer(name, "relu", ins[:1], out)
@@ -257,7 +270,9 @@ def _convert(
     if op == "BatchNormalization":
         keys = ("scale", "bias", "mean", "var")
         weights = {k: _f32(consts[t]) for k, t in zip(keys, ins[1:5], strict=True)}
-        return Layer(name, "batchnorm", ins[:1], out, {"epsilon": float(a.get("epsilon", 1e-5))}, weights)
+        return Layer(
+            name, "batchnorm", ins[:1], out, {"epsilon": float(a.get("epsilon", 1e-5))}, weights
+        )
     if op == "Flatten":
         return Layer(name, "flatten", ins[:1], out, {"axis": int(a.get("axis", 1))})
     if op == "Reshape":

@@ -34,7 +34,9 @@ def _pad(x: np.ndarray, pads: list[int], value: float) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=value)
 
 
-def _windows(x: np.ndarray, kh: int, kw: int, sh: int, sw: int, dh: int = 1, dw: int = 1) -> np.ndarray:
+def _windows(
+    x: np.ndarray, kh: int, kw: int, sh: int, sw: int, dh: int = 1, dw: int = 1
+) -> np.ndarray:
     """(N, C, OH, OW, KH, KW) views of the padded input."""
     n, c, h, w = x.shape
     oh = (h - dh * (kh - 1) - 1) // sh + 1
@@ -52,7 +54,13 @@ def run_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
         w = layer.weights["weight"].astype(np.float64)
         m, cpg, kh, kw = w.shape
         g = int(a.get("group", 1))
-        win = _windows(_pad(x, a.get("pads", [0] * 4), 0.0), kh, kw, *a.get("strides", [1, 1]), *a.get("dilations", [1, 1]))
+        win = _windows(
+            _pad(x, a.get("pads", [0] * 4), 0.0),
+            kh,
+            kw,
+            *a.get("strides", [1, 1]),
+            *a.get("dilations", [1, 1]),
+        )
         n, c, oh, ow = win.shape[:4]
         win = win.reshape(n, g, cpg, oh, ow, kh, kw)
         wg = w.reshape(g, m // g, cpg, kh, kw)
@@ -70,7 +78,9 @@ def run_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
     elif op in ("maxpool", "avgpool"):
         kh, kw = a["kernel"]
         if op == "maxpool":
-            y = _windows(_pad(x, a.get("pads", [0] * 4), -np.inf), kh, kw, *a.get("strides", [1, 1])).max(axis=(4, 5))
+            y = _windows(
+                _pad(x, a.get("pads", [0] * 4), -np.inf), kh, kw, *a.get("strides", [1, 1])
+            ).max(axis=(4, 5))
         else:
             xp = _pad(x, a.get("pads", [0] * 4), 0.0)
             total = _windows(xp, kh, kw, *a.get("strides", [1, 1])).sum(axis=(4, 5))

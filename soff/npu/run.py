@@ -68,7 +68,10 @@ class NpuModel:
         lk = self.plan.layers[index]
         if lk.kernel_name not in self._designs:
             self._designs[lk.kernel_name] = soff.compile(
-                lk.source, kernel=lk.kernel_name, target=self.target, filename=f"{lk.kernel_name}.cl"
+                lk.source,
+                kernel=lk.kernel_name,
+                target=self.target,
+                filename=f"{lk.kernel_name}.cl",
             )
         return self._designs[lk.kernel_name]
 
@@ -86,7 +89,9 @@ class NpuModel:
             want = self.plan.buffers[name]
             v = np.asarray(xs[name], np.float32)
             if v.size != want.size:
-                raise CompileError(f"npu: input '{name}' needs shape {list(want.shape)}, got {list(v.shape)}")
+                raise CompileError(
+                    f"npu: input '{name}' needs shape {list(want.shape)}, got {list(v.shape)}"
+                )
             out[name] = v.reshape(-1).copy()
         return out
 
@@ -117,7 +122,9 @@ class NpuModel:
                 result = run_kernel(kernel, args, lk.global_size, lk.local_size)
                 cycles.append(None)
             else:
-                sim = self.design(index).simulate(lk.global_size, lk.local_size, args, simulator=engine)
+                sim = self.design(index).simulate(
+                    lk.global_size, lk.local_size, args, simulator=engine
+                )
                 result = sim.outputs
                 cycles.append(sim.cycles)
             bufs[lk.output] = np.asarray(result["y"], np.float32).reshape(-1)
@@ -130,7 +137,9 @@ class NpuModel:
         xs = x if isinstance(x, dict) else {self.graph.inputs[0]: x}
         return run_graph(self.graph, xs)
 
-    def accuracy(self, x: np.ndarray | dict[str, np.ndarray], engine: str = "interp") -> list[LayerError]:
+    def accuracy(
+        self, x: np.ndarray | dict[str, np.ndarray], engine: str = "interp"
+    ) -> list[LayerError]:
         """Run the plan and compare each layer kernel's output with the float
         reference: the max absolute and max relative error per layer."""
         self.run(x, engine)
@@ -142,7 +151,9 @@ class NpuModel:
             got = self.last_buffers[lk.output][: want.size].astype(np.float64)
             diff = np.abs(got - want)
             rel = diff / np.maximum(np.abs(want), 1e-30)
-            rows.append(LayerError(lk.name, tensor, float(diff.max(initial=0)), float(rel.max(initial=0))))
+            rows.append(
+                LayerError(lk.name, tensor, float(diff.max(initial=0)), float(rel.max(initial=0)))
+            )
         return rows
 
 

@@ -1,0 +1,171 @@
+"""Small ONNX models built with onnx.helper for the NPU tests."""
+
+from __future__ import annotations
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+
+def _init(name: str, a: np.ndarray):
+    return numpy_helper.from_array(np.asarray(a, np.float32), name)
+
+
+def _model(nodes, inputs, outputs, inits, name="m", opset=17):
+    g = helper.make_graph(
+        nodes,
+        name,
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in outputs],
+        inits,
+    )
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def mlp(k=8, hidden=16, out=4, seed=0):
+    """Gemm + Relu + Gemm (transB=1) + Softmax."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], name="fc1"),
+        helper.make_node("Relu", ["h"], ["h2"], name="relu1"),
+        helper.make_node("Gemm", ["h2", "W2", "b2"], ["z"], name="fc2", transB=1, alpha=0.5),
+        helper.make_node("Softmax", ["z"], ["y"], name="softmax", axis=1),
+    ]
+    inits = [
+        _init("W1", rng.standard_normal((k, hidden)) * 0.5),
+        _init("b1", rng.standard_normal(hidden) * 0.1),
+        _init("W2", rng.standard_normal((out, hidden)) * 0.5),
+        _init("b2", rng.standard_normal(out) * 0.1),
+    ]
+    return _model(nodes, [("x", [1, k])], [("y", [1, out])], inits, "mlp")
+
+
+def tiny_cnn(seed=1):
+    """Conv 3x3 pad 1 + BatchNormalization + Relu + MaxPool 2x2 + Flatten + Gemm."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node("Conv", ["x", "Wc", "bc"], ["c"], name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c", "g", "beta", "mu", "var"], ["bn"], name="bn1"),
+        helper.make_node("Relu", ["bn"], ["r"], name="relu1"),
+        helper.make_node(
+            "MaxPool", ["r"], ["p"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]
+        ),
+        helper.make_node("Flatten", ["p"], ["f"], name="flat"),
+        helper.make_node("Gemm", ["f", "Wd", "bd"], ["y"], name="fc", transB=1),
+    ]
+    inits = [
+        _init("Wc", rng.standard_normal((4, 2, 3, 3)) * 0.4),
+        _init("bc", rng.standard_normal(4) * 0.1),
+        _init("g", rng.uniform(0.5, 1.5, 4)),
+        _init("beta", rng.standard_normal(4) * 0.1),
+        _init("mu", rng.standard_normal(4) * 0.1),
+        _init("var", rng.uniform(0.5, 1.5, 4)),
+        _init("Wd", rng.standard_normal((3, 4 * 3 * 3)) * 0.3),
+        _init("bd", rng.standard_normal(3) * 0.1),
+    ]
+    return _model(nodes, [("x", [1, 2, 6, 6])], [("y", [1, 3])], inits, "tiny_cnn")
+
+
+def depthwise(seed=2):
+    """Depthwise Conv 3x3 stride 2 pad 1 (group = channels) + Clip (Relu6), then
+    a pointwise Conv with dilation-free 1x1 weights and LeakyRelu."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node(
+            "Conv", ["x", "Wd", "bd"], ["d"], name="dw", group=3, pads=[1, 1, 1, 1], strides=[2, 2]
+        ),
+        helper.make_node("Clip", ["d", "lo", "hi"], ["d6"], name="relu6"),
+        helper.make_node("Conv", ["d6", "Wp"], ["p"], name="pw"),
+        helper.make_node("LeakyRelu", ["p"], ["y"], name="leaky", alpha=0.1),
+    ]
+    inits = [
+        _init("Wd", rng.standard_normal((3, 1, 3, 3))),
+        _init("bd", rng.standard_normal(3) * 0.1),
+        _init("lo", np.array(0.0)),
+        _init("hi", np.array(6.0)),
+        _init("Wp", rng.standard_normal((4, 3, 1, 1))),
+    ]
+    return _model(nodes, [("x", [1, 3, 7, 7])], [("y", [1, 4, 4, 4])], inits, "depthwise")
+
+
+def dilated(seed=3):
+    """A dilated, grouped, strided conv with asymmetric pads, then Sigmoid and AveragePool."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node(
+            "Conv", ["x", "W"], ["c"], name="conv", group=2, dilations=[2, 2], pads=[2, 1, 1, 2]
+        ),
+        helper.make_node("Sigmoid", ["c"], ["s"], name="sig"),
+        helper.make_node(
+            "AveragePool",
+            ["s"],
+            ["y"],
+            name="avg",
+            kernel_shape=[3, 3],
+            strides=[2, 2],
+            pads=[1, 1, 1, 1],
+        ),
+    ]
+    inits = [_init("W", rng.standard_normal((4, 2, 3, 3)))]
+    return _model(nodes, [("x", [1, 4, 8, 8])], [("y", [1, 4, 4, 4])], inits, "dilated")
+
+
+def add_broadcast(seed=4):
+    """Add of a (2,3,4) tensor and a (3,1) one, Mul by a constant (4,), Tanh."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node("Add", ["a", "b"], ["s"], name="add"),
+        helper.make_node("Mul", ["s", "k"], ["m"], name="mul"),
+        helper.make_node("Tanh", ["m"], ["y"], name="tanh"),
+    ]
+    inits = [_init("k", rng.standard_normal(4))]
+    return _model(
+        nodes, [("a", [2, 3, 4]), ("b", [3, 1])], [("y", [2, 3, 4])], inits, "add_broadcast"
+    )
+
+
+def gap_concat(seed=5):
+    """Two branches (Conv 1x1, Relu) concatenated on channels, GlobalAveragePool,
+    Reshape to (1, C)."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node("Conv", ["x", "W1"], ["c1"], name="b1"),
+        helper.make_node("Relu", ["x"], ["c2"], name="b2"),
+        helper.make_node("Concat", ["c1", "c2"], ["cat"], name="cat", axis=1),
+        helper.make_node("GlobalAveragePool", ["cat"], ["g"], name="gap"),
+        helper.make_node("Reshape", ["g", "shape"], ["y"], name="reshape"),
+    ]
+    inits = [
+        _init("W1", rng.standard_normal((3, 2, 1, 1))),
+        numpy_helper.from_array(np.array([1, -1], np.int64), "shape"),
+    ]
+    return _model(nodes, [("x", [1, 2, 5, 5])], [("y", [1, 5])], inits, "gap_concat")
+
+
+def unsupported():
+    """An LSTM and a QLinearMatMul among supported ops, and a Conv with auto_pad."""
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"], name="relu0"),
+        helper.make_node("LSTM", ["r", "W", "R"], ["y"], name="lstm0", hidden_size=2),
+        helper.make_node("Conv", ["x4", "Wc"], ["c"], name="conv_same", auto_pad="SAME_UPPER"),
+        helper.make_node(
+            "QLinearMatMul", ["a", "s", "z", "b", "s", "z", "s", "z"], ["q"], name="qmm"
+        ),
+    ]
+    inits = [
+        _init("W", np.zeros((1, 8, 3))),
+        _init("R", np.zeros((1, 8, 2))),
+        _init("Wc", np.zeros((1, 1, 3, 3))),
+    ]
+    return _model(
+        nodes, [("x", [2, 1, 3]), ("x4", [1, 1, 4, 4])], [("y", [2, 1, 1, 2])], inits, "bad"
+    )
+
+
+ALL = {
+    "mlp": mlp,
+    "tiny_cnn": tiny_cnn,
+    "depthwise": depthwise,
+    "dilated": dilated,
+    "add_broadcast": add_broadcast,
+    "gap_concat": gap_concat,
+}
