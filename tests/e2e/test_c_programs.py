@@ -113,3 +113,33 @@ def test_vector_args_printf_shuffle_in_hardware(capsys: pytest.CaptureFixture[st
         for i in range(4)
     ]
     assert hw.outputs["out"].tolist() == want
+
+
+HALF = """
+__kernel void k(__global const half *h, __global const float *x, __global float *f,
+                __global half *r) {
+  int i = get_global_id(0);
+  float4 v = vload_half4(i, h);
+  f[i] = v.x + v.y + v.z + v.w;
+  vstore_half(x[i], i, r);
+  vstore_half_rtz(x[i], i + 64, r);
+  vstore_half_rtp(x[i], i + 128, r);
+  vstore_half_rtn(x[i], i + 192, r);
+}
+"""
+
+
+def test_half_loads_and_stores_in_hardware() -> None:
+    rng = np.random.default_rng(3)
+    h = rng.normal(0, 1000, 256).astype(np.float16)
+    h[:4] = [np.inf, -0.0, 6e-8, 65504]
+    x = (rng.normal(0, 3e4, 64) * rng.choice([1, 1e-6], 64)).astype(np.float32)
+    x[:3] = [1e6, -1e6, 65519.0]
+    args = {"h": h, "x": x, "f": np.zeros(64, np.float32), "r": np.zeros(256, np.float16)}
+    d = soff.compile(HALF, filename="half.cl")
+    hw = d.simulate(64, 16, args)
+    ref = d.simulate(64, 16, args, simulator="interp")
+    assert np.array_equal(hw.outputs["f"], ref.outputs["f"])
+    assert np.array_equal(hw.outputs["r"].view(np.uint16), ref.outputs["r"].view(np.uint16))
+    with np.errstate(over="ignore"):  # 1e6 rounds to inf
+        assert np.array_equal(hw.outputs["r"][:64], x.astype(np.float16))
