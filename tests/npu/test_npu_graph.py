@@ -1,0 +1,52 @@
+"""Layer graph: shape inference, BatchNorm folding, activation fusion."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnx")
+
+import npu_models  # noqa: E402
+
+from soff.npu.graph import prepare  # noqa: E402
+from soff.npu.onnx_import import import_onnx  # noqa: E402
+from soff.npu.reference import run_graph  # noqa: E402
+
+
+def test_shape_inference():
+    g = import_onnx(npu_models.tiny_cnn()).infer_shapes()
+    shapes = {t: g.shape(t) for t in ("x", "c", "bn", "r", "p", "f", "y")}
+    assert shapes == {
+        "x": (1, 2, 6, 6), "c": (1, 4, 6, 6), "bn": (1, 4, 6, 6), "r": (1, 4, 6, 6),
+        "p": (1, 4, 3, 3), "f": (1, 36), "y": (1, 3),
+    }  # fmt: skip
+    g = import_onnx(npu_models.depthwise()).infer_shapes()
+    assert g.shape("d") == (1, 3, 4, 4) and g.shape("y") == (1, 4, 4, 4)
+    g = import_onnx(npu_models.dilated()).infer_shapes()
+    assert g.shape("c") == (1, 4, 7, 7)  # dilation 2, pads t2 l1 b1 r2: 8 + 3 - 5 + 1
+    g = import_onnx(npu_models.add_broadcast()).infer_shapes()
+    assert g.shape("s") == (2, 3, 4)
+    g = import_onnx(npu_models.gap_concat()).infer_shapes()
+    assert (
+        g.shape("cat") == (1, 5, 5, 5) and g.shape("g") == (1, 5, 1, 1) and g.shape("y") == (1, 5)
+    )
+
+
+def test_batchnorm_folded_into_conv():
+    raw = import_onnx(npu_models.tiny_cnn()).infer_shapes()
+    x = np.random.default_rng(0).standard_normal((1, 2, 6, 6)).astype(np.float32)
+    before = run_graph(raw, x)["y"]
+    g = prepare(import_onnx(npu_models.tiny_cnn()))
+    assert [layer.op for layer in g.layers] == ["conv", "maxpool", "flatten", "dense"]
+    assert g.layers[0].activation == "relu"
+    np.testing.assert_allclose(run_graph(g, x)["y"], before, rtol=1e-5, atol=1e-6)
+
+
+def test_activations_fused_into_producer():
+    g = prepare(import_onnx(npu_models.depthwise()))
+    assert [(la.op, la.activation) for la in g.layers] == [("conv", "clip"), ("conv", "leaky_relu")]
+    assert g.layers[0].act_attrs == {"min": 0.0, "max": 6.0}
+    # a Relu on a graph input has no producer to fuse into: it stays a layer
+    g = prepare(import_onnx(npu_models.gap_concat()))
+    assert [la.op for la in g.layers] == ["conv", "relu", "concat", "global_avgpool", "reshape"]
