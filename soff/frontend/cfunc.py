@@ -12,8 +12,8 @@ file's kernels as one more kernel, run by one work-item (``reqd_work_group_size
 - file-scope variables (``static`` or not) become on-chip memories: those no
   function writes (or ``const`` ones) a ``rodata`` ROM like ``__constant`` data,
   the others a ``__local``-style RAM (an ``alloca : ptr.local``, zero-filled)
-  that the kernel's entry block initialises with a store per non-zero element
-  (at most :data:`MAX_INIT_STORES`).
+  that the kernel's start initialises: a store per non-zero element (up to
+  :data:`MAX_INIT_STORES` of them), else a loop copying a ROM of the values.
 
 "Written" is decided on the source: the variable is the target of an assignment,
 ``++``/``--`` or ``&``, or an array of it is used other than by subscripting
@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pycparser import c_ast
+from pycparser import c_ast, c_parser
+from pycparser.c_parser import Coord
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
 from soff.ir.core import Arg, Op
@@ -33,11 +34,13 @@ from soff.layout import RETURN_ARG
 
 if TYPE_CHECKING:
     from soff.frontend.lower import Var, _Context, _FunctionLowerer
+    from soff.ir.core import Value
 
 __all__ = ["RETURN_ARG", "MAX_INIT_STORES", "find_entry", "file_scope_vars"]
 
-#: the most non-zero initial values of the written file-scope variables (one store each)
-MAX_INIT_STORES = 1024
+#: the most non-zero initial values of a written file-scope variable stored one by one;
+#: more are copied from a ROM by a loop
+MAX_INIT_STORES = 64
 _KERNEL_SPECS = ("__kernel", "kernel", "__global__")
 
 
@@ -110,6 +113,9 @@ def _ram(fn: _FunctionLowerer, name: str, t: Type, data: list[int | float], loc:
     base: Any = addr
     if isinstance(t, ArrayType):
         base = fn.b.op("bitcast", [addr], PtrType(elem, "local"), loc=loc)
+    if sum(1 for x in data if x != 0) > MAX_INIT_STORES:
+        _copy_from_rom(fn, name, t, elem, data, base, loc)
+        return Var(name, t, loc, addr=addr)
     for i, x in enumerate(data):
         if x == 0 and not (isinstance(x, float) and str(x)[0] == "-"):
             continue  # the RAM starts zero-filled
@@ -118,6 +124,46 @@ def _ram(fn: _FunctionLowerer, name: str, t: Type, data: list[int | float], loc:
         )
         fn.store(ptr, fn.const(x, elem, loc), loc)
     return Var(name, t, loc, addr=addr)
+
+
+def _copy_from_rom(
+    fn: _FunctionLowerer,
+    name: str,
+    t: Type,
+    elem: Type,
+    data: list[int | float],
+    dst: Value,
+    loc: SourceLoc,
+) -> None:
+    """Initialise a RAM from a ROM of its initial values: a copy loop (as C)."""
+    from soff.frontend.lower import Var
+
+    rom = Op("rodata", [], PtrType(t, "constant"), {"data": data}, loc=loc, name=f"{name}.init")
+    entry = fn.blocks[0]
+    rom.parent = entry
+    entry.ops.insert(0, rom)
+    src = fn.b.op("bitcast", [rom], PtrType(elem, "constant"), loc=loc)
+    loop = c_parser.CParser().parse(
+        f"void f(void) {{ for (long __soff_i = 0; __soff_i < {len(data)}; __soff_i++)"
+        " __soff_dst[__soff_i] = __soff_src[__soff_i]; }"
+    )
+    stmt = loop.ext[0].body.block_items[0]
+    coord = Coord(loc.file, loc.line, loc.col)
+    for node in _nodes(stmt):
+        node.coord = coord
+    with fn.scope():
+        for var_name, value in (("__soff_src", src), ("__soff_dst", dst)):
+            var = Var(var_name, value.type, loc)
+            fn.declare(var)
+            fn.write_var(var, fn.block, value)
+        fn.lower_stmt(stmt)
+
+
+def _nodes(node: Any) -> list[Any]:
+    out = [node]
+    for _, child in node.children():
+        out += _nodes(child)
+    return out
 
 
 def file_scope_vars(ctx: _Context, decls: list[c_ast.Decl]) -> None:
@@ -141,7 +187,6 @@ def file_scope_vars(ctx: _Context, decls: list[c_ast.Decl]) -> None:
     funcs = [f for f in ctx.functions.values() if isinstance(f, c_ast.FuncDef)]
     arrays = {n for n, d in by_name.items() if isinstance(d.type, c_ast.ArrayDecl)}
     written = _written(funcs, set(by_name), arrays)
-    stores = 0
     for name, d in by_name.items():
         loc = _loc(d)
         t = ctx.c_type(d.type, loc)
@@ -170,13 +215,6 @@ def file_scope_vars(ctx: _Context, decls: list[c_ast.Decl]) -> None:
         if const or name not in written:
             ctx.constants[name] = (t, data, loc)
             continue
-        stores += sum(1 for x in data if x != 0)
-        if stores > MAX_INIT_STORES:
-            raise UnsupportedError(
-                f"written file-scope variables with more than {MAX_INIT_STORES} non-zero "
-                f"initial values are not supported yet ('{name}')",
-                loc,
-            )
         ctx.ram_vars[name] = (t, data, loc)
 
 

@@ -221,3 +221,28 @@ def test_opencl_keywords_are_identifiers_in_c_programs() -> None:
     assert d.simulate(simulator="interp").return_value == 8
     with pytest.raises(CompileError):
         compile_source(src, "p.cl", entry="main")  # OpenCL C: they are keywords
+
+
+BIG_RAM = """
+#define N 100
+int a[N] = {INIT};
+const int first = -50;
+int main(void) {
+  for (int i = 0; i < N - 1; i++)
+    for (int j = 0; j < N - 1 - i; j++)
+      if (a[j] > a[j + 1]) { int t = a[j]; a[j] = a[j + 1]; a[j + 1] = t; }
+  int bad = 0;
+  for (int i = 0; i + 1 < N; i++) bad += a[i] > a[i + 1];
+  return bad * 100000 + (a[0] - first) * 1000 + a[N - 1];
+}
+""".replace("INIT", ",".join(str((i * 37) % 101 - 50) for i in range(100)))
+
+
+def test_written_array_with_many_initial_values_is_copied_from_a_rom() -> None:
+    k = c_kernel(BIG_RAM, "main")
+    text = print_kernel(k)
+    assert "%a.init = rodata" in text and "%a = alloca : ptr.local<[100 x i32]>" in text
+    assert sum(op.opcode == "store" for op in k.ops()) < 10  # a copy loop, not 100 stores
+    want = sorted((i * 37) % 101 - 50 for i in range(100))
+    d = soff.compile(BIG_RAM, kernel="main", filename="p.c", emit="ir")
+    assert d.simulate(simulator="interp").return_value == (want[0] + 50) * 1000 + want[-1]
