@@ -30,8 +30,13 @@ def _is_length_name(name: str) -> bool:
 def _buffer_expr(arg: KernelArg) -> str:
     """A numpy expression for a random buffer of ``N`` elements of ``arg``'s pointee type."""
     dt = ir_dtype(arg.type)
-    if dt is None or dt.kind == "b":
-        return f"np.zeros(N, dtype=np.uint8)  # EDIT: points to {arg.type}; fill in its bytes"
+    if dt is None or dt.kind == "b":  # structs: their bytes (EDIT: soff.struct_dtype views them)
+        from soff.layout import pointee_size
+
+        size = pointee_size(arg.type) or 1
+        return (
+            f"np.zeros(N * {size}, dtype=np.uint8)" if size > 1 else "np.zeros(N, dtype=np.uint8)"
+        )
     if dt.kind == "f":
         return f"rng.standard_normal(N).astype(np.{dt.name})"
     top = min(100, _INT_RANGES[dt.itemsize * 8])
@@ -58,7 +63,8 @@ def render_test(design: Design) -> str:
     for a in k.args:
         expr = _buffer_expr(a) if a.kind == "pointer" else _scalar_expr(a)
         star = "*" if a.kind == "pointer" else ""
-        inputs.append(f'        "{a.name}": {expr},  # {a.type}{star}')
+        reg = a.name.replace(".", "_")  # the register of member s.x of a struct passed by value
+        inputs.append(f'        "{reg}": {expr},  # {a.type}{star}')
     pointers = [a.name for a in k.args if a.kind == "pointer"]
     example = pointers[-1] if pointers else "out"
     body = "{\n" + "\n".join(inputs) + "\n    }" if inputs else "{}"

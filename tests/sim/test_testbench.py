@@ -81,3 +81,17 @@ def test_committed_example_is_current() -> None:
     assert (tb / "test_runner.py").read_text() == render_runner(design)
     assert (tb / "conftest.py").read_text() == render_conftest(design)
     assert (tb / "vadd.regmap.json").read_text() == design.regmap.to_json() + "\n"
+
+
+def test_struct_arguments_in_the_generated_test() -> None:
+    """Regression: a struct buffer's line was commented out past its comma, and a
+    struct passed by value is written under its registers' names (p_dt)."""
+    src = """
+    typedef struct { float2 pos; float2 vel; } Particle;
+    typedef struct { float dt; int steps; } Params;
+    __kernel void move(__global Particle *ps, Params p) { ps[0].pos.x = p.dt * p.steps; }
+    """
+    text = render_test(compile_design(src))
+    compile(text, "test_move.py", "exec")
+    assert '"ps": np.zeros(N * 16, dtype=np.uint8),' in text
+    assert '"p_dt": 1.0,' in text and '"p_steps": 1,' in text
