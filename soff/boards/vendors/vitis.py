@@ -61,7 +61,7 @@ def kernel_xml(design: ProjectDesign) -> str:
             base="0x0",
         )
     args = ET.SubElement(kernel, "args")
-    types = {a.name: a for a in design.kernel.args}
+    types = {a.name.replace(".", "_"): a for a in design.kernel.args}  # s.x: register s_x
     for i, reg in enumerate(design.regmap.registers):
         size = 8 if reg.bits > 32 else 4
         if reg.kind == "pointer":
