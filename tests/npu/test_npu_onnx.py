@@ -137,3 +137,16 @@ def test_cli_writes_verilog_and_report(tmp_path):
     ]
     assert len(modules) == len(set(modules))
     assert "dense+relu" in r.stderr and "constant 576 B" in r.stderr and "16/16" in r.stderr
+
+
+@pytest.mark.parametrize("name", sorted(npu_models.ALL))
+def test_every_layer_kernel_compiles_on_its_own(name):
+    import soff
+
+    for limit in (16 * 1024, 0):  # weights as ROMs, and as global buffers
+        model = compile_model(npu_models.ALL[name](), weight_limit=limit)
+        for lk in model.plan.layers:
+            design = soff.compile(lk.source)
+            assert design.kernel.name == lk.kernel_name
+            names = [a.name for a in design.kernel.args]
+            assert names == [a for a, _ in lk.args]
