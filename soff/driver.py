@@ -46,6 +46,10 @@ def ir_dtype(type_text: str) -> np.dtype | None:
     return np.dtype(t) if t is not None else None
 
 
+#: the default cycle limit of a C function's simulation (soff.frontend.cfunc)
+SINGLE_WORK_ITEM_TIMEOUT = 20_000_000
+
+
 @dataclass(frozen=True)
 class KernelArg:
     name: str
@@ -207,8 +211,11 @@ class Design:
         ``grid``/``block`` (see :func:`launch_sizes`). ``shared_bytes`` different
         from the size a CUDA kernel's ``extern __shared__`` memory was compiled
         with compiles the kernel again with that size."""
-        if self.kernel.single_work_item and global_size is None and grid is None:
-            global_size, local_size = 1, 1
+        if self.kernel.single_work_item:
+            if global_size is None and grid is None:
+                global_size, local_size = 1, 1
+            if timeout_cycles is None:  # a whole program, not one work-item's few cycles
+                timeout_cycles = SINGLE_WORK_ITEM_TIMEOUT
         if self.kernel.returns is not None:  # the hidden buffer of a C function's value
             args = dict(args or {})
             want = ir_dtype(self.kernel.returns)

@@ -143,3 +143,23 @@ def test_half_loads_and_stores_in_hardware() -> None:
     assert np.array_equal(hw.outputs["r"].view(np.uint16), ref.outputs["r"].view(np.uint16))
     with np.errstate(over="ignore"):  # 1e6 rounds to inf
         assert np.array_equal(hw.outputs["r"][:64], x.astype(np.float16))
+
+
+BIG_RAM = """
+#define N 100
+int a[N] = {INIT};
+int main(void) {
+  for (int i = 0; i < N - 1; i++)
+    for (int j = 0; j < N - 1 - i; j++)
+      if (a[j] > a[j + 1]) { int t = a[j]; a[j] = a[j + 1]; a[j + 1] = t; }
+  int bad = 0;
+  for (int i = 0; i + 1 < N; i++) bad += a[i] > a[i + 1];
+  return bad * 100000 + a[0] * 1000 + a[N - 1];
+}
+""".replace("INIT", ",".join(str((i * 37) % 101 - 50) for i in range(100)))
+
+
+def test_written_array_initialised_from_a_rom_in_hardware() -> None:
+    d = soff.compile(BIG_RAM, kernel="main", filename="big.c")  # 100 values: a copy loop
+    hw, ref = d.simulate(), d.simulate(simulator="interp")
+    assert hw.return_value == ref.return_value == -50 * 1000 + 50
