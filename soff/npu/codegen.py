@@ -185,7 +185,7 @@ class _Lowering:
         for wname, w in weights.items():
             flat = np.asarray(w, np.float32).reshape(-1)
             if storage == "constant":
-                vals = ", ".join(_lit(v) for v in flat)
+                vals = ", ".join(_lit(float(v)) for v in flat)
                 head.append(f"__constant float {wname}[{flat.size}] = {{{vals}}};")
             else:
                 bname = f"{layer.name}.{wname}"

@@ -86,6 +86,10 @@ def _problems(node: Any, consts: dict[str, np.ndarray]) -> list[str]:
             out.append("operand B must be a constant initialiser")
         if len(node.input) > 2 and node.input[2] and node.input[2] not in consts:
             out.append("operand C must be a constant initialiser")
+        elif len(node.input) > 2 and node.input[2]:
+            c = consts[node.input[2]]
+            if c.ndim == 2 and c.shape[0] != 1:
+                out.append(f"operand C of shape {list(c.shape)} is not a per-output bias")
     if op == "MatMul" and (node.input[1] not in consts or consts[node.input[1]].ndim != 2):
         out.append("the second operand must be a 2-D constant initialiser")
     if op in ("MaxPool", "AveragePool"):

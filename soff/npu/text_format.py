@@ -82,7 +82,8 @@ def parse(text: str, filename: str = "<npu>", base_dir: str | Path | None = None
 
     graph = Graph([], [], {}, [], name=Path(filename).stem or "npu")
     defined: set[str] = set()
-    for st in tree.children:
+    statements: list[Any] = list(tree.children)
+    for st in statements:
         if st.data == "network":
             graph.name = str(st.children[0])
         elif st.data == "input":
