@@ -43,16 +43,19 @@ def report_text(plan: Plan) -> str:
 
 def _merge_verilog(texts: Sequence[str]) -> str:
     """Concatenate Verilog files, keeping the first module of each name."""
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     out: list[str] = []
     pattern = re.compile(r"^module\s+(\w+).*?^endmodule[^\n]*\n?", re.M | re.S)
     for text in texts:
         pos = 0
         for m in pattern.finditer(text):
             out.append(text[pos : m.start()])
-            if m.group(1) not in seen:
-                seen.add(m.group(1))
+            name = m.group(1)
+            if name not in seen:
+                seen[name] = m.group(0)
                 out.append(m.group(0))
+            elif seen[name] != m.group(0):
+                raise CompileError(f"npu: two layer kernels define different modules '{name}'")
             pos = m.end()
         out.append(text[pos:])
     return "".join(out)

@@ -137,6 +137,9 @@ def test_cli_writes_verilog_and_report(tmp_path):
     ]
     assert len(modules) == len(set(modules))
     assert "dense+relu" in r.stderr and "constant 576 B" in r.stderr and "16/16" in r.stderr
+    from soff.sim.tools import lint
+
+    assert lint(out, top="npu_softmax") == ""  # the merged file: no duplicate modules
 
 
 @pytest.mark.parametrize("name", sorted(npu_models.ALL))
