@@ -80,6 +80,34 @@ class Plan:
     #: tensor name → buffer name (views share their source's buffer)
     tensor_buffer: dict[str, str] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-ready data (weights' contents left out)."""
+        return {
+            "name": self.name,
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+            "buffers": {
+                n: {"shape": list(b.shape), "dtype": b.dtype, "role": b.role}
+                for n, b in self.buffers.items()
+            },
+            "layers": [
+                {
+                    "name": lk.name,
+                    "kernel_name": lk.kernel_name,
+                    "op": lk.op,
+                    "global_size": list(lk.global_size),
+                    "local_size": list(lk.local_size),
+                    "args": [list(a) for a in lk.args],
+                    "output": lk.output,
+                    "macs": lk.macs,
+                    "weight_storage": lk.weight_storage,
+                    "weight_bytes": lk.weight_bytes,
+                }  # fmt: skip
+                for lk in self.layers
+            ],
+            "tensor_buffer": dict(self.tensor_buffer),
+        }
+
     def describe(self) -> str:
         lines = [f"plan '{self.name}': {len(self.layers)} layer kernels"]
         for b in self.buffers.values():

@@ -141,7 +141,8 @@ class NpuModel:
         self, x: np.ndarray | dict[str, np.ndarray], engine: str = "interp"
     ) -> list[LayerError]:
         """Run the plan and compare each layer kernel's output with the float
-        reference: the max absolute and max relative error per layer."""
+        reference: per layer the max absolute error and that error relative to
+        the layer's largest reference magnitude."""
         self.run(x, engine)
         ref = self.reference(x)
         rows = []
@@ -150,11 +151,24 @@ class NpuModel:
             want = ref[tensor].reshape(-1).astype(np.float64)
             got = self.last_buffers[lk.output][: want.size].astype(np.float64)
             diff = np.abs(got - want)
-            rel = diff / np.maximum(np.abs(want), 1e-30)
             rows.append(
-                LayerError(lk.name, tensor, float(diff.max(initial=0)), float(rel.max(initial=0)))
+                LayerError(
+                    lk.name,
+                    tensor,
+                    float(diff.max(initial=0)),
+                    float(diff.max(initial=0) / max(float(np.abs(want).max(initial=0)), 1e-30)),
+                )
             )
         return rows
+
+
+def accuracy_text(rows: list[LayerError]) -> str:
+    """The per-layer accuracy report as an aligned table."""
+    width = max([len(r.layer) for r in rows] + [5])
+    lines = [f"{'layer'.ljust(width)}  {'max abs error':>13}  {'relative':>9}"]
+    for r in rows:
+        lines.append(f"{r.layer.ljust(width)}  {r.max_abs:13.3e}  {r.max_rel:9.2e}")
+    return "\n".join(lines) + "\n"
 
 
 def compile_model(

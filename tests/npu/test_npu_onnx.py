@@ -3,6 +3,7 @@ plan in the IR interpreter against the reference, and the early check."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -17,7 +18,7 @@ from onnx.reference import ReferenceEvaluator  # noqa: E402
 
 from soff.diagnostics import CompileError  # noqa: E402
 from soff.npu.onnx_import import check_model  # noqa: E402
-from soff.npu.run import compile_model  # noqa: E402
+from soff.npu.run import accuracy_text, compile_model  # noqa: E402
 
 
 def _feeds(model, seed=0):
@@ -79,6 +80,19 @@ def test_plan_structure():
     assert fc.args == [("x", "p"), ("y", "y")]
     assert conv.global_size == (192,) and conv.local_size == (64,) and conv.macs == 144 * 18
     assert conv.weight_storage == "constant" and "__constant float w[72]" in conv.source
+    d = json.loads(json.dumps(plan.to_dict()))
+    assert d["layers"][0]["args"] == [["x", "x"], ["y", "r"]]
+    assert d["buffers"]["p"] == {"shape": [1, 4, 3, 3], "dtype": "float32", "role": "activation"}
+
+
+def test_accuracy_report():
+    m = npu_models.tiny_cnn()
+    model = compile_model(m)
+    rows = model.accuracy(_feeds(m))
+    assert [r.layer for r in rows] == ["conv1", "pool1", "fc"]
+    assert all(r.max_abs < 1e-5 and r.max_rel < 1e-5 for r in rows)
+    text = accuracy_text(rows)
+    assert text.splitlines()[0].split() == ["layer", "max", "abs", "error", "relative"]
 
 
 def test_early_check_lists_every_problem():
