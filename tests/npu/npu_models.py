@@ -141,6 +141,33 @@ def gap_concat(seed=5):
     return _model(nodes, [("x", [1, 2, 5, 5])], [("y", [1, 5])], inits, "gap_concat")
 
 
+def misc(seed=6):
+    """Batch 2: a BatchNormalization with no conv before it (an affine kernel,
+    Relu fused), Flatten, MatMul, Add of a Constant node, Identity, Dropout,
+    Softmax over each row."""
+    rng = np.random.default_rng(seed)
+    bias = helper.make_tensor("bias_t", TensorProto.FLOAT, [5], rng.standard_normal(5).tolist())
+    nodes = [
+        helper.make_node("BatchNormalization", ["x", "g", "beta", "mu", "var"], ["bn"], name="bn"),
+        helper.make_node("Relu", ["bn"], ["r"], name="relu"),
+        helper.make_node("Flatten", ["r"], ["f"], name="flat"),
+        helper.make_node("MatMul", ["f", "W"], ["mm"], name="matmul"),
+        helper.make_node("Constant", [], ["bias"], name="const", value=bias),
+        helper.make_node("Add", ["bias", "mm"], ["z"], name="add"),
+        helper.make_node("Identity", ["z"], ["z1"], name="ident"),
+        helper.make_node("Dropout", ["z1"], ["z2"], name="drop"),
+        helper.make_node("Softmax", ["z2"], ["y"], name="softmax"),
+    ]
+    inits = [
+        _init("g", rng.uniform(0.5, 1.5, 3)),
+        _init("beta", rng.standard_normal(3) * 0.1),
+        _init("mu", rng.standard_normal(3) * 0.1),
+        _init("var", rng.uniform(0.5, 1.5, 3)),
+        _init("W", rng.standard_normal((48, 5)) * 0.2),
+    ]
+    return _model(nodes, [("x", [2, 3, 4, 4])], [("y", [2, 5])], inits, "misc")
+
+
 def unsupported():
     """An LSTM and a QLinearMatMul among supported ops, and a Conv with auto_pad."""
     nodes = [
@@ -168,4 +195,5 @@ ALL = {
     "dilated": dilated,
     "add_broadcast": add_broadcast,
     "gap_concat": gap_concat,
+    "misc": misc,
 }
