@@ -6,7 +6,8 @@ A :class:`Graph` is what the importers (:mod:`soff.npu.onnx_import`,
 tensor is float32 and has a static shape (batch dimension included); the
 passes here fill the shapes in (:meth:`Graph.infer_shapes`), fold
 BatchNormalization into the Conv/Dense that produces its input
-(:meth:`Graph.fold_batchnorm`) and fuse element-wise activations into their
+(:meth:`Graph.fold_batchnorm`) and an Add of a per-channel constant into its
+bias (:meth:`Graph.fold_bias`), and fuse element-wise activations into their
 producer (:meth:`Graph.fuse_activations`). :func:`prepare` runs all three.
 
 Layer ops and what they carry (``attrs`` / ``weights``):
@@ -173,6 +174,38 @@ class Graph:
             self.tensors.pop(old, None)
         return self
 
+    def fold_bias(self) -> Graph:
+        """Fold an Add of a per-output-channel constant into the Conv/Dense before
+        it (MatMul + Add as ONNX exporters write a dense layer with a bias)."""
+        for add in [la for la in self.layers if la.op == "add" and "constant" in la.weights]:
+            prod = self.producer(add.inputs[0])
+            if (
+                prod is None
+                or prod.op not in ("conv", "dense")
+                or prod.activation is not None
+                or len(self.consumers(add.inputs[0])) != 1
+                or add.inputs[0] in self.outputs
+            ):
+                continue
+            m = prod.weights["weight"].shape[0]
+            shape = self.shape(add.inputs[0])
+            const = add.weights["constant"]
+            channel = np.zeros(shape[:2] + (1,) * (len(shape) - 2), np.float32)
+            if np.broadcast_shapes(channel.shape, const.shape) != channel.shape:
+                continue  # varies along other axes (or the batch): not a bias
+            per = np.broadcast_to(
+                const.reshape((1,) * (len(shape) - const.ndim) + const.shape), channel.shape
+            )
+            if any(not np.array_equal(per[0], per[n]) for n in range(1, shape[0])):
+                continue
+            b = prod.weights.get("bias", np.zeros(m, np.float32)).astype(np.float64)
+            prod.weights["bias"] = (b + per[0].reshape(m).astype(np.float64)).astype(np.float32)
+            self.layers.remove(add)
+            old = prod.outputs[0]
+            prod.outputs = [add.outputs[0]]
+            self.tensors.pop(old, None)
+        return self
+
     def fuse_activations(self) -> Graph:
         """Fuse each element-wise activation into its producer when the producer's
         output feeds nothing else (and is not a graph output)."""
@@ -196,8 +229,8 @@ class Graph:
 
 
 def prepare(graph: Graph) -> Graph:
-    """Shape inference, BatchNorm folding and activation fusion (in place)."""
-    return graph.infer_shapes().fold_batchnorm().fuse_activations()
+    """Shape inference, BatchNorm and bias folding, activation fusion (in place)."""
+    return graph.infer_shapes().fold_batchnorm().fold_bias().fuse_activations()
 
 
 def batchnorm_affine(bn: Layer) -> tuple[np.ndarray, np.ndarray]:

@@ -50,3 +50,14 @@ def test_activations_fused_into_producer():
     # a Relu on a graph input has no producer to fuse into: it stays a layer
     g = prepare(import_onnx(npu_models.gap_concat()))
     assert [la.op for la in g.layers] == ["conv", "relu", "concat", "global_avgpool", "reshape"]
+
+
+def test_matmul_add_becomes_a_dense_layer_with_bias():
+    g = prepare(import_onnx(npu_models.misc()))
+    assert [la.describe() for la in g.layers] == ["batchnorm+relu", "flatten", "dense", "softmax"]
+    raw = import_onnx(npu_models.misc()).infer_shapes()
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 4)).astype(np.float32)
+    np.testing.assert_allclose(run_graph(g, x)["y"], run_graph(raw, x)["y"], rtol=1e-5, atol=1e-7)
+    # an Add whose constant varies along more than the channels stays a layer
+    g = prepare(import_onnx(npu_models.add_broadcast()))
+    assert [la.op for la in g.layers] == ["add", "mul"]
