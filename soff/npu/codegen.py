@@ -425,7 +425,7 @@ class _Lowering:
     def lower_softmax(self, layer: Layer) -> None:
         shape = self.graph.shape(layer.output)
         axis = int(layer.attrs.get("axis", -1)) % len(shape)
-        if any(d != 1 for d in shape[axis + 1 :]):
+        if any(d != 1 for d in shape[axis + 1 :]) and not layer.attrs.get("coerce_2d"):
             raise CompileError(
                 f"npu: layer '{layer.name}' (softmax): only the last axis is supported"
             )

@@ -180,6 +180,7 @@ def import_onnx(model_or_path: Any, filename: str | None = None) -> Graph:
         tensors[vi.name] = Tensor(vi.name, shape)
         inputs.append(vi.name)
     alias: dict[str, str] = {}  # Identity/Dropout outputs → their input
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 17)
 
     def src(name: str) -> str:
         return alias.get(name, name)
@@ -194,7 +195,7 @@ def import_onnx(model_or_path: Any, filename: str | None = None) -> Graph:
         if op in ("Identity", "Dropout"):
             alias[node.output[0]] = ins[0]
             continue
-        layer = _convert(name, op, a, ins, out, consts)
+        layer = _convert(name, op, a, ins, out, consts, opset)
         layers.append(layer)
         for t in layer.outputs:
             tensors[t] = Tensor(t)
@@ -213,6 +214,7 @@ def _convert(
     ins: list[str],
     out: list[str],
     consts: dict[str, np.ndarray],
+    opset: int = 17,
 ) -> Layer:
     if op == "Conv":
         w = _f32(consts[ins[1]])
@@ -284,5 +286,9 @@ def _convert(
     if op == "Concat":
         return Layer(name, "concat", ins, out, {"axis": int(a["axis"])})
     if op == "Softmax":
+        if opset < 13:  # softmax over the input flattened to 2-D at axis (default 1)
+            return Layer(
+                name, "softmax", ins[:1], out, {"axis": int(a.get("axis", 1)), "coerce_2d": 1}
+            )
         return Layer(name, "softmax", ins[:1], out, {"axis": int(a.get("axis", -1))})
     raise CompileError(f"npu: node '{name}': operator '{op}' is not supported")  # checked before

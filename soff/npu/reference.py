@@ -100,9 +100,12 @@ def run_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
     elif op == "concat":
         y = np.concatenate([v.astype(np.float64) for v in xs], axis=int(a.get("axis", 0)))
     elif op == "softmax":
-        axis = int(a.get("axis", -1))
+        axis = int(a.get("axis", -1)) % x.ndim
+        shape = x.shape
+        if a.get("coerce_2d"):  # ONNX before opset 13: the input flattened at axis
+            x, axis = x.reshape(int(np.prod(shape[:axis])), -1), 1
         e = np.exp(x - x.max(axis=axis, keepdims=True))
-        y = e / e.sum(axis=axis, keepdims=True)
+        y = (e / e.sum(axis=axis, keepdims=True)).reshape(shape)
     else:
         y = activation(op, a, x)
     if layer.activation:

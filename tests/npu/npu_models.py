@@ -168,6 +168,12 @@ def misc(seed=6):
     return _model(nodes, [("x", [2, 3, 4, 4])], [("y", [2, 5])], inits, "misc")
 
 
+def softmax_opset11():
+    """Softmax before opset 13: over the input flattened to 2-D at axis 1."""
+    nodes = [helper.make_node("Softmax", ["x"], ["y"], name="softmax")]
+    return _model(nodes, [("x", [2, 3, 2, 2])], [("y", [2, 3, 2, 2])], [], "sm11", opset=11)
+
+
 def unsupported():
     """An LSTM and a QLinearMatMul among supported ops, and a Conv with auto_pad."""
     nodes = [

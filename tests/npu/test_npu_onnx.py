@@ -167,3 +167,17 @@ def test_every_layer_kernel_compiles_on_its_own(name):
             assert design.kernel.name == lk.kernel_name
             names = [a.name for a in design.kernel.args]
             assert names == [a for a, _ in lk.args]
+
+
+def test_softmax_before_opset_13_flattens_at_axis():
+    # onnx's ReferenceEvaluator ignores the old semantics; the spec (and
+    # onnxruntime) flatten the input to 2-D at axis (default 1)
+    model = compile_model(npu_models.softmax_opset11())
+    x = np.random.default_rng(0).standard_normal((2, 3, 2, 2)).astype(np.float32)
+    flat = x.reshape(2, 12).astype(np.float64)
+    e = np.exp(flat - flat.max(axis=1, keepdims=True))
+    want = (e / e.sum(axis=1, keepdims=True)).reshape(x.shape)
+    np.testing.assert_allclose(model.reference(x)["y"], want, rtol=1e-6)
+    got, _ = model.run(x)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-7)
+    assert model.plan.layers[0].global_size == (2,)
