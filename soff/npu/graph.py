@@ -134,13 +134,23 @@ class Graph:
     # ------------------------------------------------------------------ passes
 
     def infer_shapes(self) -> Graph:
-        """Fill in every layer output's shape from the input shapes and attributes."""
+        """Fill in every layer output's shape from the input shapes and attributes.
+        Every layer whose shapes do not work is reported (one ``error:`` line
+        each; layers fed by such a layer are skipped), then NpuError is raised."""
+        errors: list[str] = []
         for layer in self.layers:
-            shapes = [self.shape(t) for t in layer.inputs]
-            out = infer_layer_shape(layer, shapes)
+            shapes = [self.tensors[t].shape if t in self.tensors else None for t in layer.inputs]
+            out: tuple[int, ...] | None = None
+            if all(s is not None for s in shapes):
+                try:
+                    out = infer_layer_shape(layer, [s for s in shapes if s is not None])
+                except CompileError as e:
+                    errors.append(str(e))
             for t in layer.outputs:
                 self.tensors.setdefault(t, Tensor(t))
                 self.tensors[t].shape = out
+        if errors:
+            raise NpuError("\n".join(errors))
         return self
 
     def _rewire(self, old: str, new: str) -> None:
@@ -251,7 +261,12 @@ def _bad(layer: Layer, why: str) -> CompileError:
 def infer_layer_shape(layer: Layer, shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
     op, a = layer.op, layer.attrs
     x = shapes[0] if shapes else ()
-    if op in ACTIVATIONS or op in ("batchnorm", "softmax"):
+    if op == "softmax":
+        axis = int(a.get("axis", -1)) % max(len(x), 1)
+        if any(d != 1 for d in x[axis + 1 :]) and not a.get("coerce_2d"):
+            raise _bad(layer, f"only the last axis is supported (axis {axis} of shape {list(x)})")
+        return x
+    if op in ACTIVATIONS or op == "batchnorm":
         return x
     if op == "conv":
         if len(x) != 4:

@@ -9,6 +9,7 @@ pytest.importorskip("onnx")
 
 import npu_models  # noqa: E402
 
+from soff.diagnostics import CompileError  # noqa: E402
 from soff.npu.graph import prepare  # noqa: E402
 from soff.npu.onnx_import import import_onnx  # noqa: E402
 from soff.npu.reference import run_graph  # noqa: E402
@@ -61,3 +62,26 @@ def test_matmul_add_becomes_a_dense_layer_with_bias():
     # an Add whose constant varies along more than the channels stays a layer
     g = prepare(import_onnx(npu_models.add_broadcast()))
     assert [la.op for la in g.layers] == ["add", "mul"]
+
+
+def test_every_shape_problem_is_listed():
+    from onnx import TensorProto, helper
+
+    nodes = [
+        helper.make_node("Softmax", ["x"], ["s"], name="sm", axis=1),
+        helper.make_node("Relu", ["s"], ["r"], name="after_sm"),  # skipped: its input failed
+        helper.make_node("MatMul", ["x", "W"], ["m"], name="mm"),
+    ]
+    w = helper.make_tensor("W", TensorProto.FLOAT, [3, 2], [0.0] * 6)
+    g = helper.make_graph(
+        nodes, "bad_shapes",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 5])],
+        [helper.make_tensor_value_info("r", TensorProto.FLOAT, [1, 4, 5])], [w],
+    )  # fmt: skip
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    with pytest.raises(CompileError) as e:
+        prepare(import_onnx(m))
+    lines = str(e.value).splitlines()
+    assert len(lines) == 2
+    assert "layer 'sm' (softmax): only the last axis is supported" in lines[0]
+    assert "layer 'mm' (dense): input shape [1, 4, 5] does not fit weight shape [2, 3]" in lines[1]
