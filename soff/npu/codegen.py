@@ -401,6 +401,31 @@ class _Lowering:
         body = [f"int ch = (i / {inner}) % {x[1]};", self.store(layer, "x[i] * s[ch] + t[ch]")]
         self.emit(layer, body, int(np.prod(x)), [("x", layer.inputs[0])], weights)
 
+    def _quant(self, layer: Layer, kind: str) -> None:
+        x = self.graph.shape(layer.inputs[0])
+        sc, zp = layer.weights["scale"], layer.weights["zero_point"]
+        weights = {"sc": sc, "zp": zp}
+        if sc.size > 1 or zp.size > 1:
+            axis = int(layer.attrs.get("axis", 1)) % len(x)
+            inner = int(np.prod(x[axis + 1 :], dtype=np.int64))
+            body = [f"int c = (i / {inner}) % {x[axis]};"]
+            s_ix, z_ix = ("c" if sc.size > 1 else "0"), ("c" if zp.size > 1 else "0")
+        else:
+            body, s_ix, z_ix = [], "0", "0"
+        if kind == "quantize":
+            lo, hi = _lit(layer.attrs["qmin"]), _lit(layer.attrs["qmax"])
+            v = f"fmin(fmax(rint(x[i] / sc[{s_ix}]) + zp[{z_ix}], {lo}), {hi})"
+        else:
+            v = f"(x[i] - zp[{z_ix}]) * sc[{s_ix}]"
+        body.append(self.store(layer, v))
+        self.emit(layer, body, int(np.prod(x)), [("x", layer.inputs[0])], weights)
+
+    def lower_quantize(self, layer: Layer) -> None:
+        self._quant(layer, "quantize")
+
+    def lower_dequantize(self, layer: Layer) -> None:
+        self._quant(layer, "dequantize")
+
     def lower_concat(self, layer: Layer) -> None:
         g = self.graph
         shape = g.shape(layer.output)

@@ -30,6 +30,10 @@ Layer ops and what they carry (``attrs`` / ``weights``):
 ``reshape``           attr ``shape`` (ONNX rules: 0 copies, -1 infers)
 ``concat``            attr ``axis``
 ``softmax``           attr ``axis`` (default -1)
+``quantize``          q = clamp(rint(x / scale) + zero_point, qmin, qmax), held as
+                      float32 integers; weights ``scale``, ``zero_point`` (one value,
+                      or one per index of attr ``axis``); attrs ``qmin``, ``qmax``
+``dequantize``        y = (q - zero_point) * scale (same weights and ``axis``)
 ====================  ==========================================================
 
 A layer may carry a fused activation (``activation``: one of the element-wise
@@ -51,7 +55,7 @@ ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "clip")
 #: every op the graph knows
 OPS = (
     "conv", "dense", *ACTIVATIONS, "add", "mul", "maxpool", "avgpool", "global_avgpool",
-    "batchnorm", "flatten", "reshape", "concat", "softmax",
+    "batchnorm", "flatten", "reshape", "concat", "softmax", "quantize", "dequantize",
 )  # fmt: skip
 #: ops that only relabel the data (no kernel: the output shares the input's buffer)
 VIEW_OPS = ("flatten", "reshape")
@@ -266,7 +270,7 @@ def infer_layer_shape(layer: Layer, shapes: list[tuple[int, ...]]) -> tuple[int,
         if any(d != 1 for d in x[axis + 1 :]) and not a.get("coerce_2d"):
             raise _bad(layer, f"only the last axis is supported (axis {axis} of shape {list(x)})")
         return x
-    if op in ACTIVATIONS or op == "batchnorm":
+    if op in ACTIVATIONS or op in ("batchnorm", "quantize", "dequantize"):
         return x
     if op == "conv":
         if len(x) != 4:

@@ -23,9 +23,9 @@ from soff.npu.graph import Graph, Layer, NpuError, Tensor
 SUPPORTED = {
     "Conv", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Add", "Mul",
     "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape",
-    "Concat", "Softmax", "Constant", "Identity", "Dropout",
+    "Concat", "Softmax", "Constant", "Identity", "Dropout", "QuantizeLinear", "DequantizeLinear",
 }  # fmt: skip
-QUANTISED = {"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul"}
+QUANTISED = {"QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"}
 
 
 def _attrs(node: Any) -> dict[str, Any]:
@@ -55,7 +55,29 @@ def _constants(model: Any) -> dict[str, np.ndarray]:
                 consts[node.output[0]] = np.array(a["value_int"], np.int64)
             elif "value_ints" in a:
                 consts[node.output[0]] = np.array(a["value_ints"], np.int64)
+        elif node.op_type == "DequantizeLinear" and all(
+            t in consts for t in node.input if t
+        ):  # quantised weights of a QDQ model: folded to float32 here
+            zp = consts[node.input[2]] if len(node.input) > 2 and node.input[2] else None
+            axis = int(_attrs(node).get("axis", 1))
+            consts[node.output[0]] = _dequantize(
+                consts[node.input[0]], consts[node.input[1]], zp, axis
+            )
     return consts
+
+
+def _per_axis(v: np.ndarray, ndim: int, axis: int) -> np.ndarray:
+    if v.ndim == 0 or v.size == 1:
+        return v.reshape(())
+    shape = [1] * ndim
+    shape[axis % ndim] = v.size
+    return v.reshape(shape)
+
+
+def _dequantize(x: np.ndarray, scale: np.ndarray, zp: np.ndarray | None = None, axis: int = 1):
+    s = _per_axis(np.asarray(scale, np.float32), x.ndim, axis)
+    z = _per_axis(np.asarray(0 if zp is None else zp).astype(np.float32), x.ndim, axis)
+    return ((x.astype(np.float32) - z) * s).astype(np.float32)
 
 
 def _problems(node: Any, consts: dict[str, np.ndarray]) -> list[str]:
@@ -64,10 +86,25 @@ def _problems(node: Any, consts: dict[str, np.ndarray]) -> list[str]:
     if node.domain not in ("", "ai.onnx"):
         return [f"operator domain '{node.domain}' is not supported"]
     if op in QUANTISED:
-        return ["int8 quantised operators are not supported yet (use a float32 model)"]
+        return [
+            "int8 QLinear/integer operators are not supported yet (a model in QDQ form, "
+            "QuantizeLinear/DequantizeLinear around float operators, is)"
+        ]
     if op not in SUPPORTED:
         return [f"operator '{op}' is not supported"]
     out: list[str] = []
+    if op in ("QuantizeLinear", "DequantizeLinear"):
+        if any(t and t not in consts for t in node.input[1:3]):
+            out.append("the scale and zero point must be constants")
+        elif len(node.input) > 2 and node.input[2]:
+            if consts[node.input[2]].dtype not in (np.int8, np.uint8):
+                out.append(
+                    f"only int8/uint8 zero points are supported, not {consts[node.input[2]].dtype}"
+                )
+        if a.get("block_size", 0):
+            out.append("blocked quantisation (block_size) is not supported")
+        if "output_dtype" in a:
+            out.append("attribute output_dtype is not supported (give a zero point)")
     if op == "Constant" and not any(k.startswith("value") for k in a):
         out.append("only tensor/float/int constants are supported")
     if op == "Conv":
@@ -190,7 +227,7 @@ def import_onnx(model_or_path: Any, filename: str | None = None) -> Graph:
         name, op, a = _node_name(node, i), node.op_type, _attrs(node)
         ins = [src(t) for t in node.input]
         out = [node.output[0]]
-        if op == "Constant":
+        if op == "Constant" or node.output[0] in consts:  # folded constants
             continue
         if op in ("Identity", "Dropout"):
             alias[node.output[0]] = ins[0]
@@ -285,6 +322,16 @@ def _convert(
         return Layer(name, "reshape", ins[:1], out, {"shape": [int(d) for d in consts[ins[1]]]})
     if op == "Concat":
         return Layer(name, "concat", ins, out, {"axis": int(a["axis"])})
+    if op in ("QuantizeLinear", "DequantizeLinear"):
+        scale = _f32(consts[ins[1]]).reshape(-1)
+        zp_c = consts[ins[2]] if len(ins) > 2 and ins[2] else np.zeros((), np.uint8)
+        attrs_q: dict[str, Any] = {"axis": int(a.get("axis", 1))}
+        weights_q = {"scale": scale, "zero_point": _f32(zp_c).reshape(-1)}
+        if op == "QuantizeLinear":
+            info = np.iinfo(zp_c.dtype)
+            attrs_q.update(qmin=int(info.min), qmax=int(info.max))
+            return Layer(name, "quantize", ins[:1], out, attrs_q, weights_q)
+        return Layer(name, "dequantize", ins[:1], out, attrs_q, weights_q)
     if op == "Softmax":
         if opset < 13:  # softmax over the input flattened to 2-D at axis (default 1)
             return Layer(

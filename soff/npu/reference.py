@@ -99,6 +99,18 @@ def run_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
         y = x
     elif op == "concat":
         y = np.concatenate([v.astype(np.float64) for v in xs], axis=int(a.get("axis", 0)))
+    elif op in ("quantize", "dequantize"):  # float32 arithmetic, as ONNX and the kernels
+        x32 = xs[0].astype(np.float32)
+        axis = int(a.get("axis", 1)) % max(x32.ndim, 1)
+        qshape = [1] * x32.ndim
+        sc, zp = layer.weights["scale"], layer.weights["zero_point"]
+        qshape[axis] = max(sc.size, zp.size)
+        sc = sc.reshape(qshape) if sc.size > 1 else sc.reshape(())
+        zp = zp.reshape(qshape) if zp.size > 1 else zp.reshape(())
+        if op == "quantize":
+            y = np.clip(np.rint(x32 / sc) + zp, float(a["qmin"]), float(a["qmax"]))
+        else:
+            y = (x32 - zp) * sc
     elif op == "softmax":
         axis = int(a.get("axis", -1)) % x.ndim
         shape = x.shape

@@ -32,6 +32,8 @@ ATTRS: dict[str, set[str]] = {
     "reshape": {"shape"},
     "concat": {"axis"},
     "softmax": {"axis"},
+    "quantize": {"axis", "qmin", "qmax"},
+    "dequantize": {"axis"},
 }
 #: weights (``.npy`` files) each op takes; the required ones first, then optional ones
 WEIGHTS: dict[str, tuple[set[str], set[str]]] = {
@@ -40,6 +42,8 @@ WEIGHTS: dict[str, tuple[set[str], set[str]]] = {
     "add": (set(), {"constant"}),
     "mul": (set(), {"constant"}),
     "batchnorm": ({"scale", "bias", "mean", "var"}, set()),
+    "quantize": ({"scale", "zero_point"}, set()),
+    "dequantize": ({"scale", "zero_point"}, set()),
 }
 _PAIRS = ("strides", "dilations", "kernel")
 

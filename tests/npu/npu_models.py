@@ -174,6 +174,34 @@ def softmax_opset11():
     return _model(nodes, [("x", [2, 3, 2, 2])], [("y", [2, 3, 2, 2])], [], "sm11", opset=11)
 
 
+def qdq(seed=7):
+    """A QDQ (quantise-dequantise) int8 model: the input quantised to int8, a
+    Conv whose weights are int8 with per-channel scales, Relu, the result
+    quantised to uint8 and back."""
+    rng = np.random.default_rng(seed)
+    wq = rng.integers(-127, 128, (4, 2, 3, 3)).astype(np.int8)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q_in"),
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dq_in"),
+        helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["w"], name="dq_w", axis=0),
+        helper.make_node("Conv", ["xd", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("QuantizeLinear", ["r", "ys", "yz"], ["rq"], name="q_out"),
+        helper.make_node("DequantizeLinear", ["rq", "ys", "yz"], ["y"], name="dq_out"),
+    ]
+    inits = [
+        _init("xs", np.array(0.05)),
+        numpy_helper.from_array(np.array(3, np.int8), "xz"),
+        numpy_helper.from_array(wq, "wq"),
+        _init("ws", rng.uniform(0.002, 0.01, 4)),
+        numpy_helper.from_array(np.zeros(4, np.int8), "wz"),
+        _init("b", rng.standard_normal(4) * 0.1),
+        _init("ys", np.array(0.02)),
+        numpy_helper.from_array(np.array(10, np.uint8), "yz"),
+    ]
+    return _model(nodes, [("x", [1, 2, 5, 5])], [("y", [1, 4, 5, 5])], inits, "qdq", opset=19)
+
+
 def unsupported():
     """An LSTM and a QLinearMatMul among supported ops, and a Conv with auto_pad."""
     nodes = [

@@ -181,3 +181,29 @@ def test_softmax_before_opset_13_flattens_at_axis():
     got, _ = model.run(x)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-7)
     assert model.plan.layers[0].global_size == (2,)
+
+
+def test_qdq_int8_model():
+    m = npu_models.qdq()
+    model = compile_model(m)
+    assert [la.describe() for la in model.graph.layers] == [
+        "quantize", "dequantize", "conv+relu", "quantize", "dequantize",
+    ]  # fmt: skip
+    x = np.random.default_rng(2).standard_normal((1, 2, 5, 5)).astype(np.float32)
+    want = ReferenceEvaluator(m).run(None, {"x": x})[0]
+    ref = model.reference(x)
+    # the quantised input is exact; the output may differ by one step (0.02)
+    # where the conv's sum lands on a rounding boundary
+    xq = ReferenceEvaluator(m).run(["xq"], {"x": x})[0]
+    np.testing.assert_array_equal(ref["xq"], xq.astype(np.float32))
+    np.testing.assert_allclose(ref["y"], want, atol=0.0201)
+    assert np.mean(ref["y"] == want) > 0.95
+    got, _ = model.run(x)
+    np.testing.assert_allclose(got, ref["y"], atol=0.0201)
+    assert np.mean(got == ref["y"]) > 0.95
+    q = model.last_buffers[model.plan.tensor_buffer["xq"]]
+    np.testing.assert_array_equal(q, ref["xq"].reshape(-1))  # bit-exact quantisation
+    import soff
+
+    for lk in model.plan.layers:  # rint, fdiv, fmin/fmax: all in the operator library
+        assert soff.compile(lk.source).kernel.name == lk.kernel_name
