@@ -26,6 +26,7 @@ from soff.hls.schedule.datapath import DatapathSchedule
 from soff.ir.core import Kernel
 from soff.rtl_gen import lib
 from soff.rtl_gen.regmap import RegisterMap
+from soff.rtl_gen.top import AXI_PORTS
 from soff.rtl_gen.vast import (
     Always,
     Assign,
@@ -59,40 +60,11 @@ from soff.rtl_gen.vast import (
 
 MAX_CU = 16
 
-# (channel signal, direction seen from the master, width; "D"/"S" = data/strobe width)
-_RD = [
-    ("arvalid", "out", 1),
-    ("arready", "in", 1),
-    ("araddr", "out", lib.ADDR_W),
-    ("arid", "out", lib.ID_W),
-    ("arlen", "out", 8),
-    ("arsize", "out", 3),
-    ("arburst", "out", 2),
-    ("rvalid", "in", 1),
-    ("rready", "out", 1),
-    ("rdata", "in", "D"),
-    ("rresp", "in", 2),
-    ("rlast", "in", 1),
-    ("rid", "in", lib.ID_W),
-]
-_WR = [
-    ("awvalid", "out", 1),
-    ("awready", "in", 1),
-    ("awaddr", "out", lib.ADDR_W),
-    ("awid", "out", lib.ID_W),
-    ("awlen", "out", 8),
-    ("awsize", "out", 3),
-    ("awburst", "out", 2),
-    ("wvalid", "out", 1),
-    ("wready", "in", 1),
-    ("wdata", "out", "D"),
-    ("wstrb", "out", "S"),
-    ("wlast", "out", 1),
-    ("bvalid", "in", 1),
-    ("bready", "out", 1),
-    ("bresp", "in", 2),
-    ("bid", "in", lib.ID_W),
-]
+# (channel signal, direction seen from the master, width; "D"/"S" = data/strobe width):
+# the kernel top's AXI4 master ports, read channels and write channels
+_CHANNELS = [(sig, "out" if d == "output" else "in", w) for sig, d, w in AXI_PORTS]
+_RD = [c for c in _CHANNELS if c[0].startswith(("ar", "r"))]
+_WR = [c for c in _CHANNELS if not c[0].startswith(("ar", "r"))]
 # response payloads every CU sees (valid/ready are per CU)
 _SHARED = {"rdata", "rresp", "rlast", "rid", "bresp", "bid"}
 _HANDSHAKE_IN = {"arready", "rvalid", "awready", "wready", "bvalid"}  # per-CU, from the ic
@@ -365,11 +337,42 @@ def _onehot(n: int, idx: Expr, iw: int) -> Expr:
     return cat(*(eq(idx, Const(i, iw)) for i in reversed(range(n))))
 
 
+def group_odometer(
+    grp: list[Ref], base: list[Ref], gsz: list[Expr], lsz: list[Expr], left: Ref
+) -> tuple[list[Stmt], list[Stmt]]:
+    """The work-group walk of a dispatcher: statements that step the group ids
+    ``grp`` and first global ids ``base`` to the next group (clearing ``left``
+    after the last), and statements that reset them to the first group."""
+    grp_last = [BinOp(">=", base[d] + lsz[d], gsz[d]) for d in range(3)]
+
+    def step(d: int) -> list[Stmt]:
+        if d == 3:
+            return [NonBlocking(left, Const(0, 1))]
+        return [
+            If(
+                grp_last[d],
+                [NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32))]
+                + step(d + 1),
+                [
+                    NonBlocking(base[d], base[d] + lsz[d]),
+                    NonBlocking(grp[d], grp[d] + Const(1, 32)),
+                ],
+            )
+        ]
+
+    zero = [
+        st
+        for d in range(3)
+        for st in (NonBlocking(grp[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)))
+    ]
+    return step(0), zero
+
+
 def build_multi_cu(
     kernel: Kernel, sched: DatapathSchedule, board: Board, num_cu: int
 ) -> tuple[list[Module], RegisterMap]:
     """The top of ``num_cu`` (>= 2) compute units: modules, top first."""
-    from soff.rtl_gen.top import AXI_PORTS, build_top, control_interface
+    from soff.rtl_gen.top import build_top, control_interface
 
     if not 2 <= num_cu <= MAX_CU:
         raise UnsupportedError(f"--num-cu takes 1 to {MAX_CU}, not {num_cu}", kernel.loc)
@@ -419,32 +422,12 @@ def build_multi_cu(
     items.append(Assign(valid, cat(*reversed(first))))
     fire = Ref("wg_fire")
     items += [Wire("wg_fire"), Assign(fire, land(left, reduce_or(ready)))]
-    grp_last = [BinOp(">=", base[d] + lsz[d], gsz[d]) for d in range(3)]
     empty = lor(
         *(eq(gsz[d], Const(0, 32)) for d in range(3)),
         *(eq(lsz[d], Const(0, 32)) for d in range(3)),
     )
 
-    def odometer(d: int) -> list[Stmt]:
-        if d == 3:
-            return [NonBlocking(left, Const(0, 1))]
-        return [
-            If(
-                grp_last[d],
-                [NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32))]
-                + odometer(d + 1),
-                [
-                    NonBlocking(base[d], base[d] + lsz[d]),
-                    NonBlocking(grp[d], grp[d] + Const(1, 32)),
-                ],
-            )
-        ]
-
-    zero = [
-        s
-        for d in range(3)
-        for s in (NonBlocking(grp[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)))
-    ]
+    advance, zero = group_odometer(grp, base, gsz, lsz, left)
     items.append(
         Always(
             [
@@ -457,7 +440,7 @@ def build_multi_cu(
                             [NonBlocking(busy, Const(1, 1)), NonBlocking(left, lnot(empty)), *zero],
                         ),
                         If(Ref("ap_done"), [NonBlocking(busy, Const(0, 1))]),
-                        If(fire, odometer(0)),
+                        If(fire, advance),
                     ],
                 )
             ],

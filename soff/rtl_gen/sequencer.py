@@ -28,12 +28,19 @@ from soff.hls.schedule.datapath import DatapathSchedule, has_global_atomics
 from soff.ir.core import Kernel
 from soff.ir.types import IntType, PtrType
 from soff.rtl_gen import lib
-from soff.rtl_gen.multi_cu import _RD, _SHARED, _WR, _pick, _width, interconnect_module
+from soff.rtl_gen.multi_cu import (
+    _RD,
+    _SHARED,
+    _WR,
+    _pick,
+    _width,
+    group_odometer,
+    interconnect_module,
+)
 from soff.rtl_gen.regmap import RegisterMap
 from soff.rtl_gen.vast import (
     Always,
     Assign,
-    BinOp,
     Blank,
     Comment,
     Const,
@@ -45,7 +52,6 @@ from soff.rtl_gen.vast import (
     Port,
     Ref,
     Reg,
-    Stmt,
     Ternary,
     Wire,
     cat,
@@ -189,28 +195,7 @@ def build_sequencer(
         Assign(Ref("ap_idle"), lnot(busy)),
         Assign(Ref("ap_done"), land(Ref("stage_done"), eq(stage, Const(n - 1, sw)))),
     ]
-    grp_last = [BinOp(">=", base[d] + lsz[d], gsz[d]) for d in range(3)]
-
-    def odometer(d: int) -> list[Stmt]:
-        if d == 3:
-            return [NonBlocking(left, Const(0, 1))]
-        return [
-            If(
-                grp_last[d],
-                [NonBlocking(base[d], Const(0, 32)), NonBlocking(grp[d], Const(0, 32))]
-                + odometer(d + 1),
-                [
-                    NonBlocking(base[d], base[d] + lsz[d]),
-                    NonBlocking(grp[d], grp[d] + Const(1, 32)),
-                ],
-            )
-        ]
-
-    zero = [
-        s
-        for d in range(3)
-        for s in (NonBlocking(grp[d], Const(0, 32)), NonBlocking(base[d], Const(0, 32)))
-    ]
+    advance, zero = group_odometer(grp, base, gsz, lsz, left)
     items.append(
         Always(
             [
@@ -232,7 +217,7 @@ def build_sequencer(
                                 *zero,
                             ],
                         ),
-                        If(Ref("wg_fire"), odometer(0)),
+                        If(Ref("wg_fire"), advance),
                         If(
                             Ref("stage_done"),
                             [
