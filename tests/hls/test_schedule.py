@@ -262,6 +262,24 @@ def test_irreducible_loop_is_unsupported_with_a_location() -> None:
     assert isinstance(e.value.loc, SourceLoc) and e.value.loc.file == "k.cl"
 
 
+def test_one_block_loop_holds_only_its_block() -> None:
+    # a do-while whose body is one block is its own header and latch: the blocks
+    # before it are outside the loop, and the edge from them enters it (entry limit)
+    s = schedule_source("""
+        __kernel void k(__global const int *a, __global int *c) {
+            int i = get_global_id(0);
+            int x = a[i];
+            int n = 0;
+            do { x = x * 3 + i; } while (++n < 6);
+            c[i] = x;
+        }""")
+    names = [b.block.name for b in s.blocks]
+    [lp] = s.loops
+    assert [names[b] for b in sorted(lp.blocks)] == [names[lp.header]]
+    into = [e for e in s.edges if e.dst == lp.header]
+    assert sorted((e.back, e.enters) for e in into) == [(False, [0]), (True, [])]
+
+
 def test_only_loads_no_store_can_precede_may_reuse_a_bus_word() -> None:
     from soff.frontend import compile_source
     from soff.hls.schedule.datapath import coalescable_loads

@@ -462,8 +462,10 @@ def _loops(kernel: Kernel) -> list[tuple[Block, set[Block]]]:
     for b in kernel.blocks:
         for s in b.successors:
             if dominates(s, b):  # back edge b -> s
+                # the header is in the body from the start, so the walk never goes
+                # above it (a one-block loop's latch is its header: nothing to walk)
                 body = {s, b}
-                stack = [b]
+                stack = [b] if b is not s else []
                 while stack:
                     x = stack.pop()
                     for p in g.predecessors(x):
