@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from typing import Any
 
 import pcpp
@@ -151,6 +152,12 @@ class _Preprocessor(pcpp.Preprocessor):
         raise CompileError(f"invalid preprocessing directive #{name}", loc)
 
 
+#: A C preprocessing number (C11 6.4.8), which pcpp's lexer splits into pieces
+#: (``0.3f`` is ``0`` ``.`` ``3`` ``f``): pieces written without a blank between
+#: them in a macro body must stay together when the body is expanded.
+_PP_NUMBER = re.compile(r"\.?[0-9](?:[eEpP][+-]|[0-9A-Za-z_.])*")
+
+
 def _glues(a: str, b: str) -> bool:
     """Whether writing ``b`` right after ``a`` could lex differently."""
     if not a or not b:
@@ -171,6 +178,7 @@ def _emit(pp: _Preprocessor) -> str:
     prev_expanded = False
     started = False
     prev = ""
+    number = ""  # the preprocessing number being written, if any
     while True:
         tok = pp.token()
         if tok is None:
@@ -191,11 +199,17 @@ def _emit(pp: _Preprocessor) -> str:
         if col is not None and col > cur_col:
             out.append(" " * (col - cur_col))
             cur_col = col
+        elif number and not space and _PP_NUMBER.fullmatch(number + tok.value):
+            pass  # the next piece of a number from a macro body: 0.3f, 1e-3
         elif cur_col > 1 and (
             space or ((col is None or prev_expanded) and _glues(prev, tok.value))
         ):
             out.append(" ")
             cur_col += 1
+        if number and not space and _PP_NUMBER.fullmatch(number + tok.value):
+            number += tok.value
+        else:
+            number = tok.value if tok.value == "." or _PP_NUMBER.fullmatch(tok.value) else ""
         out.append(tok.value)
         prev = tok.value
         cur_col += len(tok.value)
