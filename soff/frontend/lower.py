@@ -863,6 +863,12 @@ class _FunctionLowerer:
             )
         arg = Arg(ir_type(t), p.name, index, loc)  # __global float4 * is a float pointer
         self.kernel.args.append(arg)
+        if isinstance(t, PtrType) and {"restrict", "__restrict", "__restrict__"} & set(
+            _outer_quals(p.type)
+        ):
+            # the object it reaches is accessed through it alone (C99 restrict):
+            # soff.hls.schedule.loop_pipeline relies on it to pipeline loop iterations
+            self.kernel.attrs.setdefault("noalias", []).append(p.name)
         var = Var(p.name, t, loc, const="const" in _outer_quals(p.type))
         self.declare(var)
         self.write_raw(var, self.blocks[0], arg)

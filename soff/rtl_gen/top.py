@@ -133,6 +133,8 @@ class _Ctx:
     units: dict[str, Module] = field(default_factory=dict)  # operator-library modules used
     uniform_wires: dict[str, Ref] = field(default_factory=dict)  # work-item sizes as 64-bit wires
     locals: dict[Op, _LocalRam] = field(default_factory=dict)  # __local arrays
+    blk_in_valid: dict[int, Ref] = field(default_factory=dict)  # a work-item enters block i
+    blk_in_ready: dict[int, Ref] = field(default_factory=dict)
 
     def vname(self, v: Value) -> str:
         return "v_" + self.namer.value(v)[1:].replace(".", "_")
@@ -686,8 +688,8 @@ def build_top(
     wr_clients: list[dict[str, Expr]] = []
     atomic_clients: list[atomics.AtomicClient] = []
     lane_bits = clog2(dw // 8)
-    blk_in_valid: dict[int, Ref] = {}
-    blk_in_ready: dict[int, Ref] = {}
+    blk_in_valid: dict[int, Ref] = ctx.blk_in_valid
+    blk_in_ready: dict[int, Ref] = ctx.blk_in_ready
     blk_out_valid: dict[int, Expr] = {}
     blk_out_ready: dict[int, Ref] = {}
     for bs in sched.blocks:
@@ -1262,8 +1264,12 @@ def build_top(
                 loop_dec[li].append(push)
         items.append(Assign(blk_out_ready[bi], land(*readies)))
 
+    forks = {lp.header: li for li, lp in enumerate(sched.loops) if lp.pipelined}
     for bs in sched.blocks[1:]:
         bi = bs.index
+        if bi in forks:
+            _loop_fork(ctx, forks[bi], bs, edge_out, loop_room[forks[bi]], loop_inc, sig)
+            continue
         in_edges = [(ei, e) for ei, e in enumerate(sched.edges) if e.dst == bi]
         in_edges.sort(key=lambda ie: (not ie[1].back, ie[0]))  # loop back edges first: drain loops
         items.append(Blank())
@@ -1493,6 +1499,121 @@ def build_top(
         header[0] = f"{name}: one compute unit of {kernel.name} (see the top below)"
     top = Module(name, [], ports, items, header_comment="\n".join(header))
     return [top, *modules], regmap
+
+
+def _loop_fork(
+    ctx: _Ctx,
+    li: int,
+    bs,
+    edge_out: dict[int, tuple[Ref, Ref, Ref]],
+    room: Expr,
+    loop_inc: list[list[Expr]],
+    sig: dict,
+) -> None:
+    """The fork and join of a loop whose iterations are pipelined
+    (:mod:`soff.hls.schedule.loop_pipeline`).
+
+    The fork takes the work-item entering the loop and keeps its values (the
+    header's inputs, with the induction variables' initial values); while the
+    header's comparison holds, it sends one iteration per cycle into the header
+    and steps the induction variables. The join swallows what comes back over
+    the back edges and counts the iterations still out; once the comparison
+    fails and none is out, the fork sends the work-item itself into the header,
+    which takes it out of the loop."""
+    sched = ctx.sched
+    lp = sched.loops[li]
+    plan = lp.pipeline
+    assert plan is not None and plan.cond is not None
+    bi = bs.index
+    p = f"loop{li}_fork_"
+    items = ctx.items
+    items.append(Blank())
+    items.append(
+        Comment(
+            f"loop ^{bs.block.name}: iterations pipelined. A fork issues one per cycle, "
+            "the join counts them back, then the work-item leaves"
+        )
+    )
+    bits = sum(value_bits(v) for v in bs.inputs)
+    active = ctx.reg(p + "active", 1, "holds a work-item whose iterations it issues")
+    data = ctx.reg(p + "data", bits, "the work-item's header inputs; induction variables step")
+    out = ctx.reg(p + "out", 32, "iterations issued and not yet back")
+    field_of: dict[Value, Expr] = {}
+    lo = bits
+    for v in bs.inputs:
+        w = value_bits(v)
+        lo -= w
+        if w:
+            field_of[v] = ctx.wire(f"{p}{ctx.vname(v)}", w, _sel(data, lo + w - 1, lo))
+
+    def operand(v: Value) -> Expr:
+        if is_uniform(v):
+            return _uniform_expr(ctx, v)
+        return field_of[v]
+
+    cond = ctx.wire(
+        p + "cond", 1, _op_expr(plan.cond, [operand(v) for v in plan.cond.operands]),
+        comment=f"the loop condition for the next iteration: {plan.cond.loc}",
+    )
+    # the entry edge fills the fork; back edges drain into the join
+    entry_valid, entry_ready, entry_data = edge_out[plan.entry_edge]
+    take = ctx.wire(p + "take", 1, land(entry_valid, lnot(active), room))
+    items.append(Assign(entry_ready, take))
+    loop_inc[li].append(take)
+    back = 0
+    returned: Expr = Const(0, 32)
+    for ei, e in enumerate(sched.edges):
+        if e.dst != bi or ei == plan.entry_edge:
+            continue
+        assert e.back, "a pipelined loop's header has one entry edge and back edges"
+        valid, ready, bdata = edge_out[ei]
+        items.append(Assign(ready, Const(1, 1)))
+        ctx.unused.append(bdata)
+        returned = BinOp("+", returned, cat(Const(0, 31), valid))
+        back += 1
+    ctx.wire(p + "back", 32, returned, comment="iterations returning over the back edges")
+    fire = ctx.wire(p + "fire", 1)
+    valid = land(active, lor(cond, BinOp("==", out, Const(0, 32))))
+    items.append(Assign(ctx.blk_in_valid[bi], valid))
+    items.append(Assign(fire, land(valid, ctx.blk_in_ready[bi])))
+    issue = ctx.wire(p + "issue", 1, land(fire, cond), comment="an iteration (not the exit)")
+    # the next induction values
+    stepped: list[Expr] = []
+    for v in bs.inputs:
+        if not value_bits(v):
+            continue
+        nxt = plan.steps.get(v) if isinstance(v, Op) else None
+        if nxt is None:
+            stepped.append(field_of[v])
+            continue
+        ops = [field_of[v] if x is v else operand(x) for x in nxt.operands]
+        stepped.append(ctx.wire(f"{p}{ctx.vname(v)}_next", value_bits(v), _op_expr(nxt, ops)))
+    for v in bs.inputs:
+        if value_bits(v):
+            items.append(Assign(sig[(bi, 0, v, 0)], field_of[v]))
+    items.append(
+        Always(
+            [
+                If(
+                    lnot(Ref("ap_rst_n")),
+                    [NonBlocking(active, Const(0, 1)), NonBlocking(out, Const(0, 32))],
+                    [
+                        If(take, [NonBlocking(active, Const(1, 1)), NonBlocking(data, entry_data)]),
+                        If(
+                            issue,
+                            [NonBlocking(data, cat(*stepped))],
+                            [If(fire, [NonBlocking(active, Const(0, 1))])],
+                        ),
+                        NonBlocking(
+                            out,
+                            BinOp("-", BinOp("+", out, cat(Const(0, 31), issue)), Ref(p + "back")),
+                        ),
+                    ],
+                )
+            ],
+            clock="ap_clk",
+        )
+    )
 
 
 def _pack(clients: list[dict[str, Expr]], key: str) -> Expr:

@@ -28,6 +28,7 @@ from soff.boards.board import Board
 from soff.diagnostics import CompileError, UnsupportedError
 from soff.hls.analysis import cfg_graph, pointer_base
 from soff.hls.bind import bind_op
+from soff.hls.schedule.loop_pipeline import LoopPipeline, plan_loops
 from soff.ir.core import WORKITEM_OPS, Arg, Block, Kernel, Op, Value
 from soff.ir.types import FloatType, IntType, PtrType, VoidType
 
@@ -174,6 +175,12 @@ class Loop:
     header: int
     blocks: set[int]
     loc: object = None
+    #: fork/join plan: iterations issued one per cycle (soff.hls.schedule.loop_pipeline)
+    pipeline: LoopPipeline | None = None
+
+    @property
+    def pipelined(self) -> bool:
+        return self.pipeline is not None and self.pipeline.pipelined
 
 
 @dataclass
@@ -547,6 +554,10 @@ def schedule_kernel(kernel: Kernel, board: Board, method: str = "lp") -> Datapat
     reqd = kernel.attrs.get("reqd_work_group_size")
     if isinstance(reqd, list) and len(reqd) == 3:
         sched.barrier_capacity = max(1, int(reqd[0]) * int(reqd[1]) * int(reqd[2]))
+    for lp, plan in zip(
+        loops, plan_loops(kernel, loops, edges, sched.barrier_blocks), strict=True
+    ):
+        lp.pipeline = plan
     if any(lp.blocks & sched.barrier_blocks for lp in loops):
         # a barrier inside a loop waits for the whole work-group, so the loop must
         # let the whole group in (and its back edges hold it): otherwise the

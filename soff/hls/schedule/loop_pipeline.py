@@ -1,0 +1,273 @@
+"""Which loops of a single-work-item kernel get their iterations pipelined.
+
+soff's datapath pipelines work-items: a work-item carries its loop-carried
+values around a loop, so one work-item's next iteration starts only when the
+previous one has come back over the back edge. A kernel run by one work-item
+(a plain C function, or an OpenCL kernel that never asks for its id) would
+run its loops at one iteration per loop latency.
+
+A loop whose iterations are independent can do better: a *fork* at its
+header issues one iteration per cycle, each a token like a work-item that
+carries the iteration's induction values and the loop-invariant values, and
+a *join* on its back edges counts the iterations that come back; when the
+loop condition fails and every issued iteration is back, the fork lets the
+original work-item through the header to the loop's exit. The iterations
+overlap as work-items do, so the loop runs at one iteration per cycle when
+memory keeps up (II 1).
+
+:func:`plan_loops` decides this per loop and says why when it does not:
+
+- the kernel is single-work-item (the ``single_work_item`` attribute of C
+  functions, or no ``get_global_id``/``get_local_id``/``get_group_id``),
+  and no enclosing loop is already pipelined (then this one circulates the
+  enclosing loop's iterations, as loops circulate work-items);
+- the header holds only phis and one comparison feeding its branch, whose
+  operands are the phis and loop-invariant values; every phi is an
+  induction variable ``i = phi(init, i +/- step)`` with a uniform step (a
+  constant or an argument): any other phi is a loop-carried scalar, a
+  recurrence this leaves to the circulating datapath;
+- the loop is left only from its header (no ``break`` or ``return``
+  inside), has one entry edge, and no barrier;
+- memory carries nothing from one iteration to another: the loop has no
+  atomics and no ``__local``/private-array stores, and each global store
+  goes through a ``restrict`` pointer argument (so no other pointer reaches
+  what it writes), is the loop's only access through that argument, and
+  writes an address that differs in every iteration (the pointer plus an
+  index that is the induction variable, widened or offset by loop-invariant
+  values). Anything else may alias and keeps today's order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from soff.hls.analysis import pointer_base
+from soff.ir.core import Arg, Block, Kernel, Op, Value
+from soff.ir.types import IntType
+
+if TYPE_CHECKING:
+    from soff.hls.schedule.datapath import Edge, Loop
+
+#: ops that give a work-item its identity: a kernel using none runs the same
+#: work in every work-item, so it is single-work-item in effect
+_ID_OPS = ("global_id", "local_id", "group_id")
+
+
+@dataclass
+class LoopPipeline:
+    """The fork/join plan of one loop (``pipelined``), or why it has none."""
+
+    pipelined: bool
+    cause: str  # why the iterations are (not) pipelined, for the report
+    cond: Op | None = None  # the header's comparison, evaluated by the fork
+    #: header phi -> the op computing its next value (add/sub of the phi and a uniform step)
+    steps: dict[Op, Op] = field(default_factory=dict)
+    entry_edge: int = -1  # index of the one edge entering the loop
+    #: a loop-carried scalar: (phi, the op producing its next value) for the report
+    carried: tuple[Op, Op] | None = None
+
+
+def variable_name(v: Value) -> str:
+    """The source variable a value is named after (``acc.2`` -> ``acc``)."""
+    name = v.name or "?"
+    return re.sub(r"(\.\d+)+$", "", name)
+
+
+def single_work_item(kernel: Kernel) -> bool:
+    if kernel.attrs.get("single_work_item"):
+        return True
+    return not any(op.opcode in _ID_OPS for op in kernel.ops())
+
+
+def _where(op: Op) -> str:
+    if op.loc is None:
+        return op.opcode
+    return f"{op.opcode} at line {op.loc.line}"
+
+
+def _carried_source(v: Value, phi: Op, inside: set[Block]) -> Op | None:
+    """The arithmetic op that produces a carried value (through selects and phis)."""
+    seen: set[int] = set()
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if not isinstance(x, Op) or x is phi or id(x) in seen or x.parent not in inside:
+            continue
+        seen.add(id(x))
+        if x.opcode in ("select", "phi"):
+            stack.extend(reversed(x.operands[1:] if x.opcode == "select" else x.operands))
+            continue
+        return x
+    return v if isinstance(v, Op) else None
+
+
+def plan_loops(
+    kernel: Kernel, loops: list[Loop], edges: list[Edge], barrier_blocks: set[int]
+) -> list[LoopPipeline]:
+    """One plan per loop of ``loops`` (outer loops come before the loops they hold)."""
+    single = single_work_item(kernel)
+    plans: list[LoopPipeline] = []
+    for li, lp in enumerate(loops):
+        enclosing = [
+            j for j in range(li) if lp.blocks < loops[j].blocks and plans[j].pipelined
+        ]
+        if not single:
+            plan = LoopPipeline(
+                False, "several work-items: they overlap in the loop instead of its iterations"
+            )
+        elif enclosing:
+            plan = LoopPipeline(
+                False, "it circulates the pipelined iterations of an enclosing loop"
+            )
+        else:
+            plan = _plan(kernel, li, lp, edges, barrier_blocks)
+        plans.append(plan)
+    return plans
+
+
+def _plan(
+    kernel: Kernel, li: int, lp: Loop, edges: list[Edge], barrier_blocks: set[int]
+) -> LoopPipeline:
+    blocks = [kernel.blocks[i] for i in sorted(lp.blocks)]
+    inside = set(blocks)
+    header = kernel.blocks[lp.header]
+
+    def invariant(v: Value) -> bool:
+        return not isinstance(v, Op) or v.parent not in inside
+
+    def no(cause: str, carried: tuple[Op, Op] | None = None) -> LoopPipeline:
+        return LoopPipeline(False, cause, carried=carried)
+
+    # loop-carried scalars first: they are the usual reason
+    steps: dict[Op, Op] = {}
+    for phi in header.phis:
+        nexts = {id(v): v for v, b in zip(phi.operands, phi.blocks, strict=True) if b in inside}
+        nxt = next(iter(nexts.values())) if len(nexts) == 1 else None
+        if (
+            isinstance(nxt, Op)
+            and isinstance(phi.type, IntType)
+            and (
+                (nxt.opcode == "add" and phi in nxt.operands)
+                or (nxt.opcode == "sub" and nxt.operands[0] is phi)
+            )
+        ):
+            other = [v for v in nxt.operands if v is not phi]
+            if len(other) == 1 and (isinstance(other[0], Arg) or _is_const(other[0])):
+                steps[phi] = nxt
+                continue
+        src = _carried_source(nxt if nxt is not None else phi, phi, inside) or phi
+        return no(
+            f"loop-carried `{variable_name(phi)}` through {_where(src)}: each iteration "
+            "waits for the previous one's value",
+            (phi, src),
+        )
+    if any(i in barrier_blocks for i in lp.blocks):
+        return no("a barrier in the loop")
+    entering = [ei for ei, e in enumerate(edges) if li in e.enters]
+    if len(entering) != 1:
+        return no(f"{len(entering)} edges enter the loop (the fork takes one)")
+    for e in edges:
+        if li in e.exits and e.src != lp.header:
+            b = kernel.blocks[e.src]
+            return no(f"it is left from inside its body (^{b.name}: break or return)")
+    # the header: phis, one comparison on phis and invariants, the branch
+    term = header.terminator
+    body_ops = [op for op in header.ops if op.opcode != "phi" and not op.is_terminator]
+    if (
+        term is None
+        or term.opcode != "cbr"
+        or len(body_ops) != 1
+        or body_ops[0].opcode != "cmp"
+        or term.operands[0] is not body_ops[0]
+        or not all(v in steps or invariant(v) for v in body_ops[0].operands)
+    ):
+        return no("its header computes more than a comparison of induction variables")
+    cond = body_ops[0]
+    # memory: nothing may flow from one iteration to another
+    ops = [op for b in blocks for op in b.ops]
+    stored: dict[Value, Op] = {}
+    noalias = set(kernel.attrs.get("noalias", []) or [])
+    from soff.hls.schedule.datapath import is_local_access  # no import cycle at load time
+
+    for op in ops:
+        if op.opcode == "atomic":
+            return no(f"{_where(op)}: atomics order iterations")
+        if op.opcode != "store":
+            continue
+        if is_local_access(op):
+            return no(f"{_where(op)} writes an on-chip array another iteration may read")
+        base = pointer_base(op.operands[0])
+        if not isinstance(base, Arg) or base.name not in noalias:
+            name = base.name if isinstance(base, Arg) else "a computed pointer"
+            return no(
+                f"store at line {op.loc.line if op.loc else '?'} through `{name}` may alias "
+                "other accesses (declare the pointer argument restrict)"
+            )
+        if base in stored:
+            return no(f"two stores through `{base.name}` may write the same element")
+        if not _distinct_per_iteration(op.operands[0], base, steps, invariant):
+            return no(
+                f"store through `{base.name}` at line {op.loc.line if op.loc else '?'}: "
+                "its address may repeat across iterations"
+            )
+        stored[base] = op
+    for op in ops:
+        if op.opcode == "load" and pointer_base(op.operands[0]) in stored:
+            base = pointer_base(op.operands[0])
+            assert isinstance(base, Arg)
+            return no(
+                f"`{base.name}` is read and written in the loop (line "
+                f"{op.loc.line if op.loc else '?'}): iterations may depend on each other"
+            )
+    return LoopPipeline(
+        True,
+        "iterations pipelined: induction "
+        + ", ".join(f"`{variable_name(p)}`" for p in steps)
+        + " issued one per cycle, no loop-carried memory dependence",
+        cond=cond,
+        steps=steps,
+        entry_edge=entering[0],
+    )
+
+
+def _is_const(v: Value) -> bool:
+    return isinstance(v, Op) and v.opcode == "const"
+
+
+def _distinct_per_iteration(addr: Value, base: Arg, steps: dict[Op, Op], invariant) -> bool:
+    """Whether ``addr`` is ``base`` plus an index injective in one induction variable
+    with a non-zero step: the induction variable itself, widened, or plus/minus
+    loop-invariant values (one ptradd, or a chain whose other offsets are invariant;
+    no bitcasts, which could make elements overlap)."""
+    # walk the ptradd chain: exactly one offset may vary, the rest must be invariant
+    varying: list[Value] = []
+    v = addr
+    while isinstance(v, Op) and v.opcode in ("ptradd", "bitcast"):
+        if v.opcode == "bitcast":
+            return False  # a reinterpreted pointer: elements may overlap
+        off = v.operands[1]
+        if not invariant(off):
+            varying.append(off)
+        v = v.operands[0]
+    if v is not base or len(varying) != 1:
+        return False
+    idx = varying[0]
+    while True:
+        if idx in steps:
+            step = [s for s in steps[idx].operands if s is not idx][0]  # type: ignore[index]
+            return not (_is_const(step) and int(step.attrs.get("value", 0)) == 0)  # type: ignore[union-attr]
+        if not isinstance(idx, Op):
+            return False
+        if idx.opcode == "cast" and isinstance(idx.type, IntType):
+            src = idx.operands[0]
+            if not isinstance(src.type, IntType) or src.type.bits > idx.type.bits:
+                return False  # a truncation may repeat indices
+            idx = src
+        elif idx.opcode in ("add", "sub") and sum(not invariant(x) for x in idx.operands) == 1:
+            if idx.opcode == "sub" and not invariant(idx.operands[1]):
+                return False  # invariant - i: still injective, but keep it simple
+            idx = next(x for x in idx.operands if not invariant(x))
+        else:
+            return False
