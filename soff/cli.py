@@ -5,7 +5,8 @@ soff sim KERNEL.cl -k NAME --global N[,N[,N]] [--local ...] --arg NAME=VALUE ...
 soff sim KERNEL.cu -k NAME --grid X[,Y[,Z]] --block X[,Y[,Z]] [--shared-bytes N] --arg ...
 soff testbench KERNEL.cl -k NAME -o DIR
 soff boards
-soff npu MODEL.onnx|MODEL.npu -o npu.v [--target BOARD] [--precision float32] [--report]
+soff npu MODEL.onnx|MODEL.npu -o npu.v [--target BOARD] [--precision float32|int8] [--report]
+soff npu-sim MODEL.onnx --input x=@x.npy [--out y=y.npy] [--precision float32|int8] [--json]
 """
 
 from __future__ import annotations
@@ -656,6 +657,13 @@ def npu_main(argv: Sequence[str]) -> int:
     return npu(argv, parser_class=ArgumentParser, write=_write_atomic)
 
 
+def npu_sim_main(argv: Sequence[str]) -> int:
+    """``soff npu-sim MODEL --input x=@x.npy``: see soff/npu/command.py and docs/npu.md."""
+    from soff.npu.command import sim_main
+
+    return sim_main(argv, parser_class=ArgumentParser, write=_write_atomic)
+
+
 def _fail(message: str) -> NoReturn:
     _remove_outputs()
     print(message, file=sys.stderr)
@@ -679,7 +687,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "sim": sim_main, "testbench": testbench_main, "boards": boards_main,
         "synth": synth_main, "project": project_main, "fuzz": fuzz_main,
-        "npu": npu_main,
+        "npu": npu_main, "npu-sim": npu_sim_main,
     }  # fmt: skip
     _written.clear()
     try:

@@ -1,20 +1,31 @@
-"""``soff npu MODEL -o npu.v``: the NPU command (called from :mod:`soff.cli`).
+"""``soff npu MODEL -o npu.v`` and ``soff npu-sim MODEL --input x=@x.npy``
+(called from :mod:`soff.cli`).
 
-For now ``-o`` writes every layer kernel's Verilog (the library modules they
-share once) after a comment header that lists the plan; a sequencer top that
-runs the layers in hardware will replace this.
+``soff npu`` writes one top that runs the whole model (:mod:`soff.npu.top`),
+its header listing the plan, the register map and the memory map.
+``soff npu-sim`` runs that top in Verilator on .npy inputs (one simulation
+per inference), writes the outputs and prints the cycles and the difference
+from the numpy reference.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import io
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from soff.diagnostics import CompileError
 from soff.npu.codegen import WEIGHT_LIMIT, Plan
+from soff.npu.graph import NpuError
+
+if TYPE_CHECKING:
+    from soff.npu.run import NpuModel
 
 PRECISIONS = ("float32", "int8")
 
@@ -41,41 +52,10 @@ def report_text(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _merge_verilog(texts: Sequence[str]) -> str:
-    """Concatenate Verilog files, keeping the first module of each name."""
-    seen: dict[str, str] = {}
-    out: list[str] = []
-    pattern = re.compile(r"^module\s+(\w+).*?^endmodule[^\n]*\n?", re.M | re.S)
-    for text in texts:
-        pos = 0
-        for m in pattern.finditer(text):
-            out.append(text[pos : m.start()])
-            name = m.group(1)
-            if name not in seen:
-                seen[name] = m.group(0)
-                out.append(m.group(0))
-            elif seen[name] != m.group(0):
-                raise CompileError(f"npu: two layer kernels define different modules '{name}'")
-            pos = m.end()
-        out.append(text[pos:])
-    return "".join(out)
-
-
-def main(
-    argv: Sequence[str],
-    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
-    write: Callable[[Path, str], None] | None = None,
-) -> int:
-    p = parser_class(
-        prog="soff npu",
-        description="Generate an NPU (one pipelined kernel per layer) from an ONNX model "
-        "or a .npu network description (docs/npu.md).",
-    )
+def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="model file: .onnx or .npu")
-    p.add_argument("-o", "--output", metavar="FILE", help="output Verilog (default: MODEL.v)")
     p.add_argument("--target", metavar="BOARD", help="board to compile for (soff boards)")
-    p.add_argument("--precision", default="float32", help="float32 (int8: not supported yet)")
-    p.add_argument("--report", action="store_true", help="print the per-layer plan to stderr")
+    p.add_argument("--precision", default="float32", help="float32 (default) or int8")
     p.add_argument(
         "--weight-limit",
         type=int,
@@ -84,22 +64,40 @@ def main(
         help=f"weights per layer kept on chip as ROMs (default {WEIGHT_LIMIT}); "
         "larger layers read them from global memory",
     )
-    args = p.parse_args(argv)
+
+
+def _compile(args: argparse.Namespace) -> NpuModel:
     if args.precision not in PRECISIONS:
         raise CompileError(f"unknown precision '{args.precision}' (float32 or int8)")
     if args.precision == "int8":
         raise CompileError("--precision int8 is not supported yet (only float32 for now)")
     from soff.npu.run import compile_model
 
-    out = Path(args.output) if args.output else Path(Path(args.model).stem + ".v")
-    model = compile_model(args.model, target=args.target, weight_limit=args.weight_limit)
-    plan = model.plan
-    header = [f"// soff npu: {args.model} (precision {args.precision})"]
-    header += ["// " + line for line in plan.describe().splitlines()]
-    header.append(
-        "// each layer kernel's module follows; the host runs them in order (soff.npu.run)"
+    return compile_model(args.model, target=args.target, weight_limit=args.weight_limit)
+
+
+def main(
+    argv: Sequence[str],
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+    write: Callable[[Path, str | bytes], None] | None = None,
+) -> int:
+    p = parser_class(
+        prog="soff npu",
+        description="Generate an NPU from an ONNX model or a .npu network description: "
+        "one top running every layer kernel in order (docs/npu.md).",
     )
-    text = "\n".join(header) + "\n\n" + _merge_verilog([d.verilog for d in model.designs])
+    _common_options(p)
+    p.add_argument("-o", "--output", metavar="FILE", help="output Verilog (default: MODEL.v)")
+    p.add_argument(
+        "--report", action="store_true", help="print the per-layer plan and the memory map"
+    )
+    args = p.parse_args(argv)
+    out = Path(args.output) if args.output else Path(Path(args.model).stem + ".v")
+    model = _compile(args)
+    plan, top = model.plan, model.top
+    header = [f"// soff npu: {args.model} (precision {args.precision}), top '{top.name}'"]
+    header += ["// " + line for line in plan.describe().splitlines()]
+    text = "\n".join(header) + "\n" + top.verilog
     if str(out) == "-":
         sys.stdout.write(text)
     elif write is not None:
@@ -107,5 +105,126 @@ def main(
     else:
         out.write_text(text)
     if args.report:
-        print(report_text(plan), file=sys.stderr, end="")
+        report = report_text(plan) + "\n".join(top.map_lines()) + "\n"
+        print(report, file=sys.stderr, end="")
+    return 0
+
+
+def _pairs(items: Sequence[str], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name or not value:
+            raise CompileError(f"{option} expects NAME=VALUE, not '{item}'")
+        if name in out:
+            raise CompileError(f"{option} {name} is given twice")
+        out[name] = value
+    return out
+
+
+def _load_input(name: str, text: str) -> np.ndarray:
+    if not text.startswith("@"):
+        raise CompileError(f"--input {name}: expected @FILE.npy, not '{text}'")
+    path = Path(text[1:])
+    if not path.is_file():
+        raise NpuError(f"{path}: error: no such file (--input {name})")
+    try:
+        return np.load(path, allow_pickle=False)
+    except Exception as e:  # numpy raises several kinds for bad files
+        raise NpuError(f"{path}: error: not a .npy array ({e})") from None
+
+
+def sim_main(
+    argv: Sequence[str],
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+    write: Callable[[Path, str | bytes], None] | None = None,
+) -> int:
+    p = parser_class(
+        prog="soff npu-sim",
+        description="Generate the NPU of a model and run one inference on it in Verilator "
+        "(the whole top, one simulation); write the outputs, print the cycles and the "
+        "difference from the numpy reference (docs/npu.md).",
+    )
+    _common_options(p)
+    p.add_argument(
+        "--input", action="append", default=[], metavar="NAME=@FILE.npy",
+        help="a model input (repeat for several)",
+    )  # fmt: skip
+    p.add_argument(
+        "--out", action="append", default=[], metavar="NAME=FILE.npy",
+        help="save model output NAME (with the model's output shape)",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--timeout-cycles", type=int, metavar="N", help="give up after N cycles")
+    args = p.parse_args(argv)
+    given = _pairs(args.input, "--input")
+    outs = _pairs(args.out, "--out")
+    model = _compile(args)
+    inputs = list(model.graph.inputs)
+    unknown = [n for n in given if n not in inputs]
+    if unknown:
+        raise CompileError(
+            f"the model has no input '{unknown[0]}' (its inputs: {', '.join(inputs)})"
+        )
+    missing = [n for n in inputs if n not in given]
+    if missing:
+        raise CompileError(
+            f"give every input: --input {missing[0]}=@FILE.npy (its inputs: {', '.join(inputs)})"
+        )
+    for n in outs:
+        if n not in model.graph.outputs:
+            raise CompileError(
+                f"the model has no output '{n}' (its outputs: {', '.join(model.graph.outputs)})"
+            )
+    xs = {}
+    for n in inputs:
+        x = _load_input(n, given[n])
+        want = model.graph.shape(n)
+        if x.size != int(np.prod(want)):
+            raise NpuError(
+                f"{given[n][1:]}: error: input '{n}' needs shape {list(want)}, got {list(x.shape)}"
+            )
+        xs[n] = np.asarray(x, np.float32).reshape(want)
+    result = model.simulate(xs, timeout_cycles=args.timeout_cycles)
+    ref = model.reference(xs)
+    diffs = {}
+    for n, y in result.outputs.items():
+        ref_n = ref[n].astype(np.float64)
+        err = float(np.abs(y.astype(np.float64) - ref_n).max(initial=0))
+        rel = err / max(float(np.abs(ref_n).max(initial=0)), 1e-30)
+        diffs[n] = (err, rel)
+    for n, path in outs.items():
+        buf = io.BytesIO()
+        np.save(buf, result.outputs[n])
+        if write is not None:
+            write(Path(path), buf.getvalue())
+        else:
+            Path(path).write_bytes(buf.getvalue())
+    if args.json:
+        data = {
+            "model": args.model,
+            "top": model.top.name,
+            "precision": args.precision,
+            "cycles": result.cycles,
+            "layer_cycles": result.layer_cycles,
+            "outputs": {
+                n: {
+                    "shape": list(y.shape),
+                    "max_abs_error": diffs[n][0],
+                    "max_rel_error": diffs[n][1],
+                    "file": outs.get(n),
+                }  # fmt: skip
+                for n, y in result.outputs.items()
+            },
+        }
+        print(json.dumps(data))
+        return 0
+    print(f"cycles: {result.cycles} (one inference, {len(result.layer_cycles)} layers)")
+    w = max(len(n) for n in result.layer_cycles)
+    for name, c in result.layer_cycles.items():
+        print(f"  {name.ljust(w)}  {c:>8}")
+    for n, (err, rel) in diffs.items():
+        where = f" -> {outs[n]}" if n in outs else ""
+        print(f"output {n}{list(result.outputs[n].shape)}: max abs error {err:.3e} "
+              f"(relative {rel:.2e}) vs the numpy reference{where}")  # fmt: skip
     return 0

@@ -3,9 +3,12 @@
 ``compile_model`` imports (ONNX or ``.npu``), prepares the graph, lowers it to
 a :class:`soff.npu.codegen.Plan` and keeps one soff :class:`Design` per layer
 kernel (compiled on first use, or all at once with ``eager=True``).
-``NpuModel.run`` sequences the layer kernels from the host: in the IR
-interpreter (``engine="interp"``) or in Verilator, one simulation per layer
-(``engine="verilator"``), and returns the output and each layer's cycles.
+``NpuModel.top`` is the one accelerator top running every layer
+(:mod:`soff.npu.top`); ``NpuModel.simulate`` runs one inference on it in
+Verilator — one simulation for the whole model — and returns the outputs,
+the total cycles and each layer's. ``NpuModel.run`` sequences the layer
+kernels from the host instead: in the IR interpreter (``engine="interp"``) or
+one simulation per layer (``engine="verilator"``).
 """
 
 from __future__ import annotations
@@ -54,6 +57,25 @@ class LayerError:
 
 
 @dataclass
+class NpuSimResult:
+    """One inference on the whole-model top."""
+
+    #: graph output name → array with the model's output shape
+    outputs: dict[str, np.ndarray]
+    #: cycles from the start write to ap_done
+    cycles: int
+    #: layer name → cycles its stage ran (the top's stage_cycles counters)
+    layer_cycles: dict[str, int]
+    #: every buffer after the run (flat)
+    buffers: dict[str, np.ndarray]
+    wall_seconds: float = 0.0
+
+    @property
+    def output(self) -> np.ndarray:
+        return next(iter(self.outputs.values()))
+
+
+@dataclass
 class NpuModel:
     graph: Graph
     plan: Plan
@@ -79,6 +101,70 @@ class NpuModel:
     def designs(self) -> list[Any]:
         """One soff Design per layer kernel (compiles the missing ones)."""
         return [self.design(i) for i in range(len(self.plan.layers))]
+
+    @property
+    def top(self) -> Any:
+        """The whole-model top (:class:`soff.npu.top.NpuTop`), built on first use."""
+        if "__top__" not in self._designs:
+            from soff.boards.board import load_board
+            from soff.npu.top import build_npu_top
+
+            self._designs["__top__"] = build_npu_top(
+                self.plan, self.designs, load_board(self.target)
+            )
+        return self._designs["__top__"]
+
+    @property
+    def verilog(self) -> str:
+        return self.top.verilog
+
+    def simulate(
+        self,
+        x: np.ndarray | dict[str, np.ndarray],
+        simulator: str = "verilator",
+        timeout_cycles: int | None = None,
+    ) -> NpuSimResult:
+        """One inference on the whole-model top in one simulation: inputs and
+        streamed weights are loaded into global memory first (the memory map of
+        :mod:`soff.npu.top`), the top is started once, the outputs read after
+        ap_done."""
+        from soff.npu.top import default_timeout
+        from soff.sim.api import simulate
+
+        if simulator not in ("verilator", "icarus"):
+            raise CompileError(f"npu: unknown simulator '{simulator}' (verilator or icarus)")
+        top = self.top
+        ins = self._inputs(x)
+        args: dict[str, Any] = {}
+        for slot in top.slots:
+            b = self.plan.buffers[slot.buffer]
+            if b.role == "weights":
+                assert b.data is not None
+                args[slot.register] = np.ascontiguousarray(b.data.reshape(-1), b.dtype)
+            elif slot.buffer in ins:
+                args[slot.register] = ins[slot.buffer].astype(b.dtype)
+            else:
+                args[slot.register] = np.zeros(b.size, b.dtype)
+        sim = simulate(
+            top.verilog,
+            top.regmap,
+            args,
+            1,
+            1,
+            simulator=simulator,
+            timeout_cycles=timeout_cycles or default_timeout(self.plan),
+            toplevel=top.name,
+            probes=[f"stage_cycles_{i}" for i in range(len(top.stages))],
+        )
+        bufs = {s.buffer: sim.outputs[s.register].reshape(-1) for s in top.slots}
+        self.last_buffers = bufs
+        outputs = {
+            t: bufs[b].reshape(self.plan.buffers[b].shape)
+            for t, b in zip(self.graph.outputs, self.plan.outputs, strict=True)
+        }
+        layers = {name: sim.probes.get(f"stage_cycles_{i}", 0) for i, name in enumerate(top.stages)}
+        assert sim.cycles is not None
+        return NpuSimResult(outputs, sim.cycles, layers, bufs, sim.wall_seconds)
 
     def _inputs(self, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         xs = x if isinstance(x, dict) else {self.plan.inputs[0]: x}

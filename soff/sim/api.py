@@ -6,7 +6,7 @@ import json
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ class SimResult:
     build_dir: Path | None = None
     #: what a C function compiled as a kernel returned (soff.frontend.cfunc; else None)
     return_value: int | float | None = None
+    #: the values of the top's internal signals named by ``simulate(probes=...)`` after ap_done
+    probes: dict[str, int] = field(default_factory=dict)
 
     @property
     def cycles_per_second(self) -> float:
@@ -145,6 +147,7 @@ def simulate(
     toplevel: str | None = None,
     keep_dir: str | Path | None = None,
     memory: str = "verilog",
+    probes: Sequence[str] = (),
 ) -> SimResult:
     """Run kernel ``regmap.kernel`` from ``verilog`` (a file, or source text) on ``args``.
 
@@ -155,7 +158,8 @@ def simulate(
     :class:`ValueError` for bad arguments, :class:`SimulationHang` when
     ap_done does not come within ``timeout_cycles`` (default
     ``1000 + 200 * work-items``), :class:`SimulationError` when the simulator
-    or testbench fails.
+    or testbench fails. ``probes`` names signals of the top (e.g. counters
+    that no port shows) to read after ap_done, into ``SimResult.probes``.
     """
     start = time.perf_counter()
     if memory not in ("verilog", "python"):
@@ -203,6 +207,7 @@ def simulate(
             "timeout_cycles": timeout_cycles,
             "mem_size": max(mem, 1 << 20),
             "result": str(work / "result.json"),
+            "probes": list(probes),
         }
         for name, array in buffers.items():
             path = work / f"in_{name}.npy"
@@ -275,4 +280,5 @@ def simulate(
         total_seconds=time.perf_counter() - start,
         built=run.built,
         build_dir=run.build_dir,
+        probes={k: int(v) for k, v in result.get("probes", {}).items()},
     )

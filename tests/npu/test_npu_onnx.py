@@ -144,8 +144,9 @@ def test_cli_writes_verilog_and_report(tmp_path):
     assert r.returncode == 0, r.stderr
     text = out.read_text()
     assert text.startswith("// soff npu:")
+    assert "module mlp_npu (" in text  # one top running every layer
     for kernel in ("npu_fc1", "npu_fc2", "npu_softmax"):
-        assert f"module {kernel}(" in text or f"module {kernel} " in text
+        assert f"module {kernel}_cu (" in text
     modules = [
         line.split()[1].split("(")[0] for line in text.splitlines() if line.startswith("module ")
     ]
@@ -153,7 +154,7 @@ def test_cli_writes_verilog_and_report(tmp_path):
     assert "dense+relu" in r.stderr and "constant 576 B" in r.stderr and "16/16" in r.stderr
     from soff.sim.tools import lint
 
-    assert lint(out, top="npu_softmax") == ""  # the merged file: no duplicate modules
+    assert lint(out, top="mlp_npu") == ""
 
 
 @pytest.mark.parametrize("name", sorted(npu_models.ALL))

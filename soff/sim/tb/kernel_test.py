@@ -12,6 +12,7 @@ The job (JSON, written by :func:`soff.sim.api.simulate`) holds::
     outputs        {name: path to write the .npy to}
     result         path of the result JSON to write
     memory         "python" (cocotbext-axi AxiRam, the default) or "verilog"
+    probes         [names of the kernel top's internal signals to read after ap_done]
 
 With ``memory = "verilog"`` the DUT is the :mod:`soff.sim.verilog_mem` wrapper,
 whose RAM was loaded from a hex file; the job then also holds::
@@ -21,7 +22,8 @@ whose RAM was loaded from a hex file; the job then also holds::
     dump           path the RAM's $writememh dump goes to
 
 The result JSON has ``status`` ("ok", "hang" or "error"), ``cycles``,
-``wall_seconds`` (from the start write to ap_done) and ``message``. The test
+``wall_seconds`` (from the start write to ap_done), ``message`` and
+``probes`` ({name: value}). The test
 itself passes whenever the result was written, so the launcher, not cocotb,
 decides what a hang means.
 """
@@ -93,6 +95,7 @@ async def run_job(dut: Any) -> None:
             await drv.start()
             start = time.perf_counter()
             outputs, cycles = await _launch_verilog_mem(drv, job, args)
+            scope = dut.kernel
         else:
             drv = KernelDriver(dut, regmap, mem_size=int(job["mem_size"]))
             await drv.start()
@@ -103,9 +106,11 @@ async def run_job(dut: Any) -> None:
                 tuple(job["local_size"]),
                 int(job["timeout_cycles"]),
             )
+            scope = dut
         result["wall_seconds"] = time.perf_counter() - start
         for name, path in job["outputs"].items():
             np.save(path, outputs[name])
+        result["probes"] = {p: int(getattr(scope, p).value) for p in job.get("probes", [])}
         result.update(status="ok", cycles=cycles)
     except SimulationHang as exc:
         result.update(status="hang", message=str(exc))
