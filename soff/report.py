@@ -30,6 +30,7 @@ from soff.hls.schedule.datapath import (
     rom_base,
     value_bits,
 )
+from soff.hls.schedule.loop_pipeline import single_work_item, variable_name
 from soff.ir.core import Arg, Block, Op, Value, predicate_index
 from soff.ir.printer import Namer
 from soff.ir.types import PtrType
@@ -300,6 +301,7 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
         "coalesced_loads": len(sched.coalesce),
         "work_item_ii": 1,
         "group_serial": sched.group_serial,
+        "single_work_item": single_work_item(sched.kernel),
     }
 
 
@@ -361,11 +363,64 @@ def _loop_data(sched: DatapathSchedule, lp: Loop, namer: Namer) -> dict[str, Any
     )
     if barrier:
         cause += "; a barrier in the loop holds every iteration until the whole work-group arrives"
+    plan = lp.pipeline
+    ii, exact = 1, True
+    inner_loops: list[str] = []
+    if plan is not None and plan.pipelined:
+        # a fork issues one iteration per cycle; the blocks' memory channels may need more
+        inner = set().union(*(o.blocks for o in sched.loops if o.blocks < lp.blocks))
+        mem_ii = _channel_limit(
+            [ms for i in sorted(lp.blocks - inner) for ms in sched.blocks[i].memory_ops], sched
+        )["ii_memory"]
+        ii = mem_ii
+        cause = plan.cause + (
+            f"; the AXI channels need {mem_ii} cycles per iteration" if mem_ii > 1 else ""
+        )
+        nested = [o for o in sched.loops if o.blocks < lp.blocks]
+        inner_loops = [block_name(namer, sched.blocks[o.header].block) for o in nested]
+        if nested:
+            names = ", ".join("^" + block_name(namer, sched.blocks[o.header].block) for o in nested)
+            cause += (
+                f"; each iteration also runs {names}, whose header takes one iteration per "
+                "cycle: the II is at least the inner trip count"
+            )
+    circulates = False
+    if plan is None or plan.pipelined:
+        pass
+    elif plan.circulates:
+        # the enclosing loop's iterations overlap in it, as work-items do
+        circulates = True
+        cause = f"{plan.cause}: {cause}"
+    elif single_work_item(sched.kernel):
+        # one work-item carries its values around: an iteration starts when the
+        # previous one is back over the back edge
+        ii, exact = stages + len(path), False
+        cause = (
+            f"{plan.cause}; the one work-item starts an iteration when the previous one "
+            f"is back (>= {stages} stages"
+            + (f" + {_n(mem, 'memory round trip')}" if mem else "")
+            + f" + {len(path)} FIFO hops)"
+        )
+    loc = lp.loc
     return {
         "header": header,
+        "source": f"{loc.file.rsplit('/', 1)[-1]}:{loc.line}" if loc is not None else None,
         "blocks": len(lp.blocks),
         "limit": limit,
-        "ii": 1,
+        "ii": ii,
+        "ii_lower_bound": not exact,
+        "iterations_pipelined": bool(plan is not None and plan.pipelined),
+        "circulates_pipelined_iterations": circulates,
+        "inner_loops": inner_loops,  # pipelined loops: nested loops each iteration runs
+        "carried": (
+            {
+                "variable": variable_name(plan.carried[0]),
+                "op": plan.carried[1].opcode,
+                "line": plan.carried[1].loc.line if plan.carried[1].loc else None,
+            }
+            if plan is not None and plan.carried is not None
+            else None
+        ),
         "modulo_scheduled": False,
         "recurrence": {
             "path": [block_name(namer, sched.blocks[i].block) for i in path],
@@ -558,6 +613,27 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         r = lp["recurrence"]
         trips = r["memory_round_trips"]
         mem = f" + {_n(trips, 'memory round trip')}" if trips else ""
+        at = f" at {lp['source']}" if lp.get("source") else ""
+        if lp.get("iterations_pipelined"):
+            issued = "iterations issued at II" if lp.get("inner_loops") else "II"
+            lines.append(
+                f"loop{at} (^{lp['header']}, {lp['blocks']} blocks): {issued} {lp['ii']} "
+                f"({lp['limiting_cause']})"
+            )
+            continue
+        if dp.get("single_work_item") and not lp.get("circulates_pipelined_iterations"):
+            ge = ">= " if lp.get("ii_lower_bound") else ""
+            lines.append(
+                f"loop{at} (^{lp['header']}, {lp['blocks']} blocks): II {ge}{lp['ii']}"
+                + (f" + {_n(trips, 'memory round trip')}" if trips else "")
+                + f": {lp['limiting_cause']}"
+            )
+            continue
+        if lp.get("circulates_pipelined_iterations"):
+            lines.append(
+                f"loop{at} (^{lp['header']}): circulates the pipelined iterations of an "
+                "enclosing loop, as work-items"
+            )
         lines.append(
             f"loop ^{lp['header']} ({lp['blocks']} blocks, <= {lp['limit']} work-items inside): "
             "II 1 per work-item entry, not modulo-scheduled"

@@ -1552,7 +1552,9 @@ def _loop_fork(
         return field_of[v]
 
     cond = ctx.wire(
-        p + "cond", 1, _op_expr(plan.cond, [operand(v) for v in plan.cond.operands]),
+        p + "cond",
+        1,
+        _op_expr(plan.cond, [operand(v) for v in plan.cond.operands]),
         comment=f"the loop condition for the next iteration: {plan.cond.loc}",
     )
     # the entry edge fills the fork; back edges drain into the join

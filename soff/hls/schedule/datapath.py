@@ -554,9 +554,7 @@ def schedule_kernel(kernel: Kernel, board: Board, method: str = "lp") -> Datapat
     reqd = kernel.attrs.get("reqd_work_group_size")
     if isinstance(reqd, list) and len(reqd) == 3:
         sched.barrier_capacity = max(1, int(reqd[0]) * int(reqd[1]) * int(reqd[2]))
-    for lp, plan in zip(
-        loops, plan_loops(kernel, loops, edges, sched.barrier_blocks), strict=True
-    ):
+    for lp, plan in zip(loops, plan_loops(kernel, loops, edges, sched.barrier_blocks), strict=True):
         lp.pipeline = plan
     if any(lp.blocks & sched.barrier_blocks for lp in loops):
         # a barrier inside a loop waits for the whole work-group, so the loop must

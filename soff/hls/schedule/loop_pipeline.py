@@ -67,6 +67,8 @@ class LoopPipeline:
     entry_edge: int = -1  # index of the one edge entering the loop
     #: a loop-carried scalar: (phi, the op producing its next value) for the report
     carried: tuple[Op, Op] | None = None
+    #: inside a pipelined loop: it circulates that loop's iterations like work-items
+    circulates: bool = False
 
 
 def variable_name(v: Value) -> str:
@@ -110,16 +112,16 @@ def plan_loops(
     single = single_work_item(kernel)
     plans: list[LoopPipeline] = []
     for li, lp in enumerate(loops):
-        enclosing = [
-            j for j in range(li) if lp.blocks < loops[j].blocks and plans[j].pipelined
-        ]
+        enclosing = [j for j in range(li) if lp.blocks < loops[j].blocks and plans[j].pipelined]
         if not single:
             plan = LoopPipeline(
                 False, "several work-items: they overlap in the loop instead of its iterations"
             )
         elif enclosing:
             plan = LoopPipeline(
-                False, "it circulates the pipelined iterations of an enclosing loop"
+                False,
+                "it circulates the pipelined iterations of an enclosing loop",
+                circulates=True,
             )
         else:
             plan = _plan(kernel, li, lp, edges, barrier_blocks)
@@ -159,8 +161,7 @@ def _plan(
                 continue
         src = _carried_source(nxt if nxt is not None else phi, phi, inside) or phi
         return no(
-            f"loop-carried `{variable_name(phi)}` through {_where(src)}: each iteration "
-            "waits for the previous one's value",
+            f"loop-carried `{variable_name(phi)}` through {_where(src)}",
             (phi, src),
         )
     if any(i in barrier_blocks for i in lp.blocks):
