@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 #: ops that give a work-item its identity: a kernel using none runs the same
 #: work in every work-item, so it is single-work-item in effect
 _ID_OPS = ("global_id", "local_id", "group_id")
+#: the same value in every iteration wherever they are defined (datapath.UNIFORM_OPS)
+_UNIFORM = ("const", "global_size", "local_size", "num_groups", "rodata")
 
 
 @dataclass
@@ -137,7 +139,7 @@ def _plan(
     header = kernel.blocks[lp.header]
 
     def invariant(v: Value) -> bool:
-        return not isinstance(v, Op) or v.parent not in inside
+        return not isinstance(v, Op) or v.opcode in _UNIFORM or v.parent not in inside
 
     def no(cause: str, carried: tuple[Op, Op] | None = None) -> LoopPipeline:
         return LoopPipeline(False, cause, carried=carried)
@@ -175,7 +177,9 @@ def _plan(
             return no(f"it is left from inside its body (^{b.name}: break or return)")
     # the header: phis, one comparison on phis and invariants, the branch
     term = header.terminator
-    body_ops = [op for op in header.ops if op.opcode != "phi" and not op.is_terminator]
+    body_ops = [
+        op for op in header.ops if op.opcode not in ("phi", "const") and not op.is_terminator
+    ]
     if (
         term is None
         or term.opcode != "cbr"

@@ -1,0 +1,126 @@
+"""Which single-work-item loops get pipelined iterations (soff.hls.schedule.loop_pipeline),
+and the cause the report gives when they do not: every unsafe case stays as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+import soff
+
+
+def _plans(src: str, kernel: str | None = None) -> list[tuple[bool, str]]:
+    design = soff.compile(src, kernel=kernel)
+    return [(lp.pipelined, lp.pipeline.cause) for lp in design.schedule.loops]
+
+
+def _one(
+    body: str,
+    params: str = "__global const int *restrict x, __global int *restrict y",
+) -> tuple[bool, str]:
+    src = f"__kernel void k({params}, int n) {{\n{body}\n}}\n"
+    (plan,) = _plans(src)
+    return plan
+
+
+def test_restrict_loop_is_pipelined() -> None:
+    ok, cause = _one("for (int i = 0; i < n; i++) y[i] = 2 * x[i];")
+    assert ok and "iterations pipelined" in cause
+
+
+def test_offset_and_stride_are_distinct_addresses() -> None:
+    assert _one("for (int i = 1; i < n; i += 3) y[i + 1] = x[i];")[0]
+    assert _one("for (long i = n; i > 0; i--) y[i - 1] = x[i];")[0]
+
+
+def test_without_restrict_the_store_may_alias() -> None:
+    ok, cause = _one(
+        "for (int i = 0; i < n; i++) y[i] = x[i];", "__global const int *x, __global int *y"
+    )
+    assert not ok and "restrict" in cause and "`y`" in cause
+
+
+def test_buffer_read_and_written_is_not_pipelined() -> None:
+    ok, cause = _one("for (int i = 1; i < n; i++) y[i] = y[i - 1] + x[i];")
+    assert not ok and "read and written" in cause
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "for (int i = 0; i < n; i++) y[0] = x[i];",  # the same element every iteration
+        "for (int i = 0; i < n; i++) y[x[i]] = i;",  # a data-dependent address
+        "for (int i = 0; i < n; i++) y[i / 2] = x[i];",  # not injective
+        "for (int i = 0; i < n; i++) y[(char)i] = x[i];",  # truncated index
+    ],
+)
+def test_repeating_store_addresses_are_not_pipelined(body: str) -> None:
+    ok, cause = _one(body)
+    assert not ok and "repeat" in cause
+
+
+def test_two_stores_through_one_pointer() -> None:
+    ok, cause = _one("for (int i = 0; i < n; i++) { y[i] = x[i]; y[i + 1] = 0; }")
+    assert not ok and "two stores" in cause
+
+
+def test_break_leaves_the_loop_from_its_body() -> None:
+    ok, cause = _one("for (int i = 0; i < n; i++) { if (x[i] < 0) break; y[i] = x[i]; }")
+    assert not ok
+
+
+def test_carried_scalar_names_variable_and_line() -> None:
+    src = """__kernel void k(__global const int *restrict x, __global int *restrict y, int n) {
+    int acc = 0;
+    for (int i = 0; i < n; i++) {
+        acc += x[i];
+        y[i] = acc;
+    }
+}
+"""
+    (plan,) = _plans(src)
+    assert plan == (False, "loop-carried `acc` through add at line 4")
+
+
+def test_several_work_items_keep_circulating() -> None:
+    ok, cause = _one("int g = get_global_id(0); for (int i = 0; i < n; i++) y[g * n + i] = x[i];")
+    assert not ok and "several work-items" in cause
+
+
+def test_inner_loop_circulates_the_outer_iterations() -> None:
+    src = """__kernel void k(__global const int *restrict x, __global int *restrict y, int n) {
+    for (int i = 0; i < n; i++) {
+        int s = 0;
+        for (int t = 0; t < 4; t++) s += x[i + t];
+        y[i] = s;
+    }
+}
+"""
+    (outer, inner) = _plans(src)
+    assert outer[0] and not inner[0] and "enclosing loop" in inner[1]
+
+
+def test_plain_c_function_is_single_work_item() -> None:
+    src = """int scale(const int *restrict x, int *restrict y, int n) {
+    for (int i = 0; i < n; i++) y[i] = 2 * x[i];
+    return n;
+}
+"""
+    ((ok, _),) = _plans(src, "scale")
+    assert ok
+
+
+def test_report_text_and_json() -> None:
+    src = """__kernel void k(__global const int *x, __global int *y, int n) {
+    int acc = 0;
+    for (int i = 0; i < n; i++) {
+        acc += x[i];
+        y[i] = acc;
+    }
+}
+"""
+    design = soff.compile(src)
+    (loop,) = design.report_data()["datapath"]["loops"]
+    assert loop["carried"] == {"variable": "acc", "op": "add", "line": 4}
+    assert loop["ii_lower_bound"] and loop["ii"] > 1
+    assert not loop["iterations_pipelined"]
+    assert "loop-carried `acc` through add at line 4" in design.report
