@@ -12,7 +12,7 @@ def test_tan_and_rsqrt_become_divisions() -> None:
         ^entry:
           %t = math %x {fn = tan} : f32
           %r = math %y {fn = rsqrt} : f64
-          %u = math %y {fn = tan} : f64
+          %u = math %y {fn = atan} : f64
           %s = store %p, %t : void
           %s2 = store %q, %r after(%s) : void
           %s3 = store %q, %u after(%s2) : void
@@ -29,7 +29,7 @@ def test_tan_and_rsqrt_become_divisions() -> None:
           %2 = const {value = 1.0} : f64
           %3 = math %y {fn = sqrt} : f64
           %r = div %2, %3 : f64
-          %u = math %y {fn = tan} : f64
+          %u = math %y {fn = atan} : f64
           %s = store %p, %t : void
           %s2 = store %q, %r after(%s) : void
           %s3 = store %q, %u after(%s2) : void

@@ -7,8 +7,9 @@ import math
 from dataclasses import dataclass
 
 from soff.hls.pass_manager import Pass, PassContext, register
+from soff.hls.passes import mathlib
 from soff.ir.core import Kernel, Module, Op
-from soff.ir.types import BOOL, F32, FloatType, IntType, Type
+from soff.ir.types import BOOL, F32, F64, FloatType, IntType, Type
 
 
 def expand_math(kernel: Kernel) -> bool:
@@ -16,36 +17,50 @@ def expand_math(kernel: Kernel) -> bool:
     within 1.5 ulp; OpenCL allows 5), ``rsqrt`` becomes ``1 / sqrt`` (two correctly
     rounded ops: within 1.5 ulp; OpenCL allows 2), and ``pown``, ``asin``, ``acos`` and
     ``atan2`` (f32) become ``pow`` and ``atan`` (see :func:`_pown`, :func:`_asin`,
-    :func:`_acos`, :func:`_atan2`). The op itself becomes the last op, so its uses need no
-    rewriting."""
+    :func:`_acos`, :func:`_atan2`). The binary32 functions without a unit listed in
+    :data:`mathlib.F32_VIA_F64` and the binary64 ones in :data:`mathlib.F64_FUNCS` become
+    binary64 arithmetic (:func:`mathlib.expand`). The op itself becomes the last op, so
+    its uses need no rewriting. New ops are expanded in turn (f64 ``pown`` becomes f64
+    ``pow``)."""
     changed = False
     for block in kernel.blocks:
-        for op in list(block.ops):
-            fn = op.attrs.get("fn") if op.opcode == "math" else None
-            t = op.type
-            if not isinstance(t, FloatType) or fn not in _EXPANDED:
+        at = 0
+        while at < len(block.ops):
+            op = block.ops[at]
+            new = _expansion(op)
+            if new is None:
+                at += 1
                 continue
-            if fn != "rsqrt" and t != F32:
-                continue  # no binary64 sin/cos/pow units: the back end names the function
-            at = block.ops.index(op)
-            x = op.operands[0]
-            if fn in _BUILDERS:
-                new = _BUILDERS[fn](op)
-                for k, o in enumerate(new):
-                    block.insert(at + k, o)
-                changed = True
-                continue
-            if fn == "tan":
-                num = Op("math", [x], t, {"fn": "sin"}, loc=op.loc)
-                den = Op("math", [x], t, {"fn": "cos"}, loc=op.loc)
-            else:
-                num = Op("const", [], t, {"value": 1.0}, loc=op.loc)
-                den = Op("math", [x], t, {"fn": "sqrt"}, loc=op.loc)
-            block.insert(at, den)
-            block.insert(at, num)
-            op.opcode, op.operands, op.attrs = "div", [num, den], {}
+            for k, o in enumerate(new):
+                block.insert(at + k, o)
             changed = True
     return changed
+
+
+def _expansion(op: Op) -> list[Op] | None:
+    """The ops to insert before ``op`` (which is rewritten in place), or None."""
+    fn = op.attrs.get("fn") if op.opcode == "math" else None
+    t = op.type
+    if fn is None or not isinstance(t, FloatType):
+        return None
+    if (t == F64 and fn in mathlib.F64_FUNCS) or (t == F32 and fn in mathlib.F32_VIA_F64):
+        ops = mathlib.expand(op)
+        last = ops.pop()
+        op.opcode, op.operands, op.attrs = last.opcode, last.operands, last.attrs
+        return ops
+    if fn not in _EXPANDED or (fn != "rsqrt" and t != F32 and fn != "pown"):
+        return None
+    x = op.operands[0]
+    if fn in _BUILDERS:
+        return _BUILDERS[fn](op)
+    if fn == "tan":
+        num = Op("math", [x], t, {"fn": "sin"}, loc=op.loc)
+        den = Op("math", [x], t, {"fn": "cos"}, loc=op.loc)
+    else:
+        num = Op("const", [], t, {"value": 1.0}, loc=op.loc)
+        den = Op("math", [x], t, {"fn": "sqrt"}, loc=op.loc)
+    op.opcode, op.operands, op.attrs = "div", [num, den], {}
+    return [num, den]
 
 
 def _pown(op: Op) -> list[Op]:
