@@ -24,7 +24,7 @@ _MATH_UNITS = (
 # binary32 units only
 _F32_UNITS = (
     "exp2", "exp", "exp10", "log2", "log", "log10", "sin", "cos", "pow", "powr", "cbrt",
-    "atan",
+    "atan", "fmod", "remainder",
 )  # fmt: skip
 _MATH.update({fn: fn for fn in _MATH_UNITS + _F32_UNITS})
 # board-table names where they differ from the unit names
@@ -42,7 +42,8 @@ FALLBACK_LATENCY = {
     ("logb", 32): 3, ("logb", 64): 3,
     ("exp2", 32): 8, ("exp", 32): 9, ("exp10", 32): 9, ("log2", 32): 12, ("log", 32): 14,
     ("log10", 32): 14, ("sin", 32): 20, ("cos", 32): 20, ("pow", 32): 28,
-    ("powr", 32): 28, ("cbrt", 32): 26, ("atan", 32): 24,
+    ("powr", 32): 28, ("cbrt", 32): 26, ("atan", 32): 24, ("fmod", 32): 72,
+    ("remainder", 32): 72,
     **{(fn, w): 2 for fn in ("floor", "ceil", "trunc", "round", "rint") for w in (32, 64)},
 }  # fmt: skip
 STD_INT_WIDTHS = (8, 16, 32, 64)

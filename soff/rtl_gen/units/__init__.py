@@ -28,6 +28,8 @@ fdim       ``a - b`` if ``a > b``, else +0; NaN if either is NaN
 ldexp      ``a * 2**b``, ``b`` a 32-bit signed integer (rounded if subnormal)
 ilogb logb the unbiased exponent (ilogb: i32, INT_MIN for 0, INT_MAX for inf/NaN;
            logb: a float, -inf for 0)
+fmod remainder
+           ``f32`` only; exact (C99 fmod, IEEE remainder), by long division
 exp2 exp exp10 log2 log log10 sin cos pow powr cbrt atan
            ``f32`` only; within 0.52 ulp of the exact result (measured), exact
            for exp2 of integers and log2(1); OpenCL special values
@@ -43,7 +45,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from soff.rtl_gen.units import fmath, fp, ftrans, intdiv
+from soff.rtl_gen.units import fmath, fmod, fp, ftrans, intdiv
 from soff.rtl_gen.units.pipe import Pipe
 from soff.rtl_gen.vast import Module
 
@@ -84,6 +86,8 @@ FLOAT_OPS = (
     "ldexp",
     "ilogb",
     "logb",
+    "fmod",
+    "remainder",
 )
 INT_TYPES = tuple(f"{s}{w}" for w in (8, 16, 32, 64) for s in "iu")
 
@@ -114,6 +118,8 @@ _TABLE["f32"].update(
     powr=28,
     cbrt=26,
     atan=24,
+    fmod=72,  # 276 division steps, about four per stage
+    remainder=72,
 )
 for _f, _lat in _TABLE.items():
     for _op, _l in _lat.items():
@@ -201,6 +207,10 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
         return gen(f), f"soff_{op}_{fmt}"
     if op == "ldexp":
         return fmath.gen_ldexp(f), f"soff_ldexp_{fmt}"
+    if op in ("fmod", "remainder"):
+        if fmt != "f32":
+            raise ValueError(f"unit '{op}' exists for f32 only, not '{fmt}'")
+        return fmod.gen_fmod(f, op == "remainder"), f"soff_{op}_f32"
     if op == "copysign":
         return fmath.gen_copysign(f), f"soff_copysign_{fmt}"
     if op == "fdim":

@@ -107,6 +107,13 @@ BUNDLES: dict[str, tuple[Callable[[], list[Unit]], Callable[[int, int], Vectors]
         ],
         ref.trig_vectors,
     ),
+    "f32_fmod": (
+        lambda: (
+            [unit("fmod", "f32"), unit("remainder", "f32"), unit("fmod", "f32", 1)]
+            + [unit("remainder", "f32", 9)]
+        ),
+        ref.fmod_vectors,
+    ),
     "f32_pow": (
         lambda: [unit("pow", "f32"), unit("pow", "f32", 3), unit("powr", "f32")],
         ref.pow_vectors,
@@ -216,4 +223,5 @@ def test_units_sim(tmp_path: Path, name: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(BUNDLES))
 def test_units_sim_slow(tmp_path: Path, name: str) -> None:
-    _simulate(tmp_path, name, seed=2, n_random=12000)
+    # fmod/remainder: the 100,000 random binary32 vectors
+    _simulate(tmp_path, name, seed=2, n_random=100_000 if name == "f32_fmod" else 12000)

@@ -168,6 +168,12 @@ def _idiv(a: np.ndarray, b: np.ndarray, t: str, rem: bool) -> np.ndarray:
     return np.array(out, dtype=np.uint64)
 
 
+def _ieee_remainder(x: float, y: float) -> float:
+    if math.isnan(x) or math.isnan(y) or math.isinf(x) or y == 0:
+        return math.nan
+    return x if math.isinf(y) else math.remainder(x, y)
+
+
 def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """What unit ``u`` must output for the input vectors (uint64 bit patterns)."""
     op, fmt, opts = u.op, u.fmt, dict(u.options)
@@ -249,6 +255,11 @@ def expected(u: Unit, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray
         if op == "copysign":
             top = np.uint64(1 << (FMT[fmt][0] + FMT[fmt][1]))
             return (a & (top - np.uint64(1))) | (b & top)
+        if op == "fmod":  # exact in binary64
+            return _canon(np.fmod(x.astype(np.float64), y).astype(NP[fmt][0]), fmt)
+        if op == "remainder":
+            r = [_ieee_remainder(float(p), float(q)) for p, q in zip(x, y, strict=True)]
+            return _canon(np.array(r, NP[fmt][0]), fmt)
         if op == "fdim":
             r = np.where(x > y, x - y, NP[fmt][0](0))
             return _canon(np.where(np.isnan(x) | np.isnan(y), np.nan, r), fmt)
@@ -483,6 +494,28 @@ def pow_vectors(seed: int, n_random: int) -> tuple[np.ndarray, ...]:
     )
     a, b = a.astype(np.uint64), b.astype(np.uint64)
     return a, b, np.zeros_like(a)
+
+
+def fmod_vectors(seed: int, n_random: int) -> tuple[np.ndarray, ...]:
+    """Every special pair, random pairs of any exponents (every gap up to the largest),
+    close exponents, and remainder's halfway cases a = (k + 1/2)·b."""
+    sp = np.array(specials("f32"), dtype=np.uint64)
+    a, b = (g.ravel() for g in np.meshgrid(sp, sp, indexing="ij"))
+    rng = np.random.default_rng(seed)
+    q = n_random // 4
+    ra = random_floats(rng, 2 * q, "f32")
+    rb = random_floats(rng, 2 * q, "f32")
+    rb[q:] = near(rng, ra[q:], "f32")
+    k = rng.integers(0, 2**20, q)
+    bb = (rng.uniform(1, 2, q) * np.exp2(rng.integers(-140, 100, q))).astype(np.float32)
+    bb = (bb.view(np.uint32) & np.uint32(0xFFFFFFF0)).view(np.float32)  # (k+1/2)·b exact
+    with np.errstate(all="ignore"):
+        ta = ((k + 0.5) * bb.astype(np.float64)).astype(np.float32)
+    ea = rng.integers(0, 2**32, n_random - 3 * q, dtype=np.uint64)
+    eb = random_floats(rng, n_random - 3 * q, "f32")
+    fa = np.concatenate([a, ra, ta.view(np.uint32).astype(np.uint64), ea])
+    fb = np.concatenate([b, rb, bb.view(np.uint32).astype(np.uint64), eb])
+    return fa, fb, np.zeros_like(fa)
 
 
 def ldexp_vectors(seed: int, n_random: int, fmt: str) -> tuple[np.ndarray, ...]:
