@@ -7,8 +7,9 @@ sequences the layers (the host loop in :mod:`soff.npu.run` today, a hardware
 sequencer later), so it holds plain data only:
 
 - ``Plan.buffers``: buffer name → :class:`Buffer` (``shape``, ``dtype``
-  "float32", ``role`` one of ``input``/``output``/``activation``/``weights``,
-  ``data`` the float32 contents for ``weights`` buffers, else None).
+  "float32", or "int8"/"int32" in an int8 plan (:mod:`soff.npu.quantize`),
+  ``role`` one of ``input``/``output``/``activation``/``weights``, ``data``
+  the contents of ``weights`` buffers, else None).
   Activation buffers are named after the tensor they hold; Flatten/Reshape
   have no kernel, their output shares the input's buffer.
 - ``Plan.layers``: :class:`LayerKernel` in order. ``args`` lists
@@ -40,6 +41,8 @@ WEIGHT_LIMIT = 16 * 1024
 #: work-items per work-group (fewer when the layer has fewer)
 LOCAL_SIZE = 64
 _FLT_MAX = "3.40282347e+38f"
+#: numpy dtype of a buffer or weight array -> its OpenCL C type
+_C_TYPES = {"float32": "float", "int8": "char", "int32": "int"}
 
 
 @dataclass
@@ -183,7 +186,8 @@ class _Lowering:
 
     def new_activation(self, tensor: str) -> str:
         name = tensor
-        self.buffers[name] = Buffer(name, self.graph.shape(tensor), "float32", "activation")
+        dtype = self.graph.tensors[tensor].dtype
+        self.buffers[name] = Buffer(name, self.graph.shape(tensor), dtype, "activation")
         self.tensor_buffer[tensor] = name
         return name
 
@@ -203,26 +207,36 @@ class _Lowering:
             kname += "_"
         self.kernel_names.add(kname)
         out = self.new_activation(layer.output)
-        nbytes = sum(int(w.size) * 4 for w in weights.values())
+        weights = {
+            k: (w if str(w.dtype) in _C_TYPES else w.astype(np.float32)) for k, w in weights.items()
+        }
+        nbytes = sum(int(w.nbytes) for w in weights.values())
         storage = (
             "none" if not weights else ("constant" if nbytes <= self.weight_limit else "global")
         )
         head: list[str] = []
-        params = [f"__global const float *restrict {a}" for a, _ in inputs]
+        params = [
+            f"__global const {_C_TYPES[self.buffers[self.buf(t)].dtype]} *restrict {a}"
+            for a, t in inputs
+        ]
         args: list[tuple[str, str | int | float]] = [(a, self.buf(t)) for a, t in inputs]
         for wname, w in weights.items():
-            flat = np.asarray(w, np.float32).reshape(-1)
+            flat = w.reshape(-1)
+            ctype = _C_TYPES[str(w.dtype)]
             if storage == "constant":
-                vals = ", ".join(_lit(float(v)) for v in flat)
-                head.append(f"__constant float {wname}[{flat.size}] = {{{vals}}};")
+                if ctype == "float":
+                    vals = ", ".join(_lit(float(v)) for v in flat)
+                else:
+                    vals = ", ".join(str(int(v)) for v in flat)
+                head.append(f"__constant {ctype} {wname}[{flat.size}] = {{{vals}}};")
             else:
                 bname = f"{layer.name}.{wname}"
                 self.buffers[bname] = Buffer(
-                    bname, tuple(w.shape), "float32", "weights", flat.copy()
+                    bname, tuple(w.shape), str(w.dtype), "weights", flat.copy()
                 )
-                params.append(f"__global const float *restrict {wname}")
+                params.append(f"__global const {ctype} *restrict {wname}")
                 args.append((wname, bname))
-        params.append("__global float *restrict y")
+        params.append(f"__global {_C_TYPES[self.buffers[out].dtype]} *restrict y")
         args.append(("y", out))
         local = min(LOCAL_SIZE, items)
         gsize = -(-items // local) * local
@@ -248,6 +262,9 @@ class _Lowering:
         op = layer.op
         if op in VIEW_OPS:
             self.tensor_buffer[layer.output] = self.buf(layer.inputs[0])
+            return
+        if layer.attrs.get("int8"):
+            getattr(self, f"lower_{op}_int8")(layer)
             return
         getattr(self, "lower_" + op if op not in ACTIVATIONS else "lower_activation")(layer)
 
@@ -469,12 +486,127 @@ class _Lowering:
         ]
         self.emit(layer, body, rows, [("x", layer.inputs[0])], {})
 
+    # -------------------------------------------------------------- int8 (soff.npu.quantize)
+
+    def _requant(self, layer: Layer, acc: str, channel: str) -> list[str]:
+        """C lines: y[i] = clamp(round_half_even(acc * mult / 2**shift)) (int64)."""
+        a = layer.attrs
+        sh = int(a["shift"])
+        mult = "mult[0]" if layer.weights["mult"].size == 1 else f"mult[{channel}]"
+        return [
+            f"long p_ = (long){acc} * (long){mult};",
+            f"long q_ = p_ >> {sh};",
+            f"long rq_ = p_ - (q_ << {sh});",
+            f"if (rq_ > {1 << (sh - 1)}L || (rq_ == {1 << (sh - 1)}L && (q_ & 1L) != 0L))",
+            "    q_ = q_ + 1L;",
+            f"if (q_ < {int(a['qmin'])}L) q_ = {int(a['qmin'])}L;",
+            f"if (q_ > {int(a['qmax'])}L) q_ = {int(a['qmax'])}L;",
+            "y[i] = (char)q_;",
+        ]
+
+    def _int_weights(self, layer: Layer) -> dict[str, np.ndarray]:
+        return {
+            "w": layer.weights["weight"],
+            "b": layer.weights["bias"],
+            "mult": layer.weights["mult"],
+        }
+
+    def lower_dense_int8(self, layer: Layer) -> None:
+        nb, k = self.graph.shape(layer.inputs[0])
+        out = layer.weights["weight"].shape[0]
+        body = [
+            f"int j = i % {out};",
+            f"int n = i / {out};",
+            "int acc = b[j];",
+            f"for (int k = 0; k < {k}; k++)",
+            f"    acc += (int)x[n * {k} + k] * (int)w[j * {k} + k];",
+            *self._requant(layer, "acc", "j"),
+        ]
+        self.emit(
+            layer, body, nb * out, [("x", layer.inputs[0])], self._int_weights(layer), nb * out * k
+        )
+
+    def lower_conv_int8(self, layer: Layer) -> None:
+        a, g = layer.attrs, self.graph
+        n, c, h, w = g.shape(layer.inputs[0])
+        shape = g.shape(layer.output)
+        m, cpg, kh, kw = layer.weights["weight"].shape
+        mpg = m // int(a.get("group", 1))
+        sh, sw = a.get("strides", [1, 1])
+        pt, pl, _, _ = a.get("pads", [0, 0, 0, 0])
+        dh, dw = a.get("dilations", [1, 1])
+        padded = any(a.get("pads", [0, 0, 0, 0]))
+        body = _unravel("i", shape, ["n", "m", "oh", "ow"])
+        body += [
+            f"int c0 = (m / {mpg}) * {cpg};",
+            "int acc = b[m];",
+            f"for (int c = 0; c < {cpg}; c++) {{",
+            f"    for (int kh = 0; kh < {kh}; kh++) {{",
+            f"        int ih = oh * {sh} - {pt} + kh * {dh};",
+            f"        for (int kw = 0; kw < {kw}; kw++) {{",
+            f"            int iw = ow * {sw} - {pl} + kw * {dw};",
+        ]
+        mac = (
+            f"acc += (int)x[((n * {c} + c0 + c) * {h} + ih) * {w} + iw]"
+            f" * (int)w[((m * {cpg} + c) * {kh} + kh) * {kw} + kw];"
+        )
+        if padded:
+            body.append(f"            if (ih >= 0 && ih < {h} && iw >= 0 && iw < {w})")
+            body.append("                " + mac)
+        else:
+            body.append("            " + mac)
+        body += ["        }", "    }", "}", *self._requant(layer, "acc", "m")]
+        macs = int(np.prod(shape)) * cpg * kh * kw
+        self.emit(
+            layer, body, int(np.prod(shape)), [("x", layer.inputs[0])],
+            self._int_weights(layer), macs,
+        )  # fmt: skip
+
+    def lower_maxpool_int8(self, layer: Layer) -> None:
+        a, g = layer.attrs, self.graph
+        n, c, h, w = g.shape(layer.inputs[0])
+        shape = g.shape(layer.output)
+        kh, kw = a["kernel"]
+        sh, sw = a.get("strides", [1, 1])
+        pt, pl, _, _ = a.get("pads", [0, 0, 0, 0])
+        body = _unravel("i", shape, ["n", "ch", "oh", "ow"])
+        body += [
+            "int acc = -128;",
+            f"for (int kh = 0; kh < {kh}; kh++) {{",
+            f"    int ih = oh * {sh} - {pt} + kh;",
+            f"    for (int kw = 0; kw < {kw}; kw++) {{",
+            f"        int iw = ow * {sw} - {pl} + kw;",
+            f"        if (ih >= 0 && ih < {h} && iw >= 0 && iw < {w}) {{",
+            f"            int v = x[((n * {c} + ch) * {h} + ih) * {w} + iw];",
+            "            acc = acc > v ? acc : v;",
+            "        }",
+            "    }",
+            "}",
+            "y[i] = (char)acc;",
+        ]
+        self.emit(layer, body, int(np.prod(shape)), [("x", layer.inputs[0])], {})
+
+    def lower_relu_int8(self, layer: Layer) -> None:
+        n = self.graph.tensors[layer.output].size
+        self.emit(layer, ["y[i] = x[i] > 0 ? x[i] : (char)0;"], n, [("x", layer.inputs[0])], {})
+
+    def lower_quant8(self, layer: Layer) -> None:
+        n = self.graph.tensors[layer.output].size
+        s = _lit(layer.attrs["scale"])
+        body = [f"float v = fmin(fmax(rint(x[i] / {s}), -128.0f), 127.0f);", "y[i] = (char)(int)v;"]
+        self.emit(layer, body, n, [("x", layer.inputs[0])], {})
+
+    def lower_dequant8(self, layer: Layer) -> None:
+        n = self.graph.tensors[layer.output].size
+        body = [f"y[i] = (float)x[i] * {_lit(layer.attrs['scale'])};"]
+        self.emit(layer, body, n, [("x", layer.inputs[0])], {})
+
 
 def lower_graph(graph: Graph, weight_limit: int = WEIGHT_LIMIT) -> Plan:
     """The :class:`Plan` of a prepared graph (shapes inferred, BN folded, fused)."""
     low = _Lowering(graph, weight_limit)
     for t in graph.inputs:
-        low.buffers[t] = Buffer(t, graph.shape(t), "float32", "input")
+        low.buffers[t] = Buffer(t, graph.shape(t), graph.tensors[t].dtype, "input")
         low.tensor_buffer[t] = t
     for layer in graph.layers:
         low.lower(layer)

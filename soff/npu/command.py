@@ -16,7 +16,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -57,6 +57,17 @@ def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", metavar="BOARD", help="board to compile for (soff boards)")
     p.add_argument("--precision", default="float32", help="float32 (default) or int8")
     p.add_argument(
+        "--calibrate",
+        metavar="INPUTS.npy",
+        help="int8: inputs stacked on a first axis to choose the scales from (max-abs); "
+        "default: 32 random standard-normal inputs",
+    )
+    p.add_argument(
+        "--per-tensor",
+        action="store_true",
+        help="int8: one weight scale per layer instead of one per output channel",
+    )
+    p.add_argument(
         "--weight-limit",
         type=int,
         default=WEIGHT_LIMIT,
@@ -69,11 +80,47 @@ def _common_options(p: argparse.ArgumentParser) -> None:
 def _compile(args: argparse.Namespace) -> NpuModel:
     if args.precision not in PRECISIONS:
         raise CompileError(f"unknown precision '{args.precision}' (float32 or int8)")
-    if args.precision == "int8":
-        raise CompileError("--precision int8 is not supported yet (only float32 for now)")
+    calibration = None
+    if args.calibrate is not None:
+        if args.precision != "int8":
+            raise CompileError("--calibrate needs --precision int8")
+        calibration = _load_npy(Path(args.calibrate), "--calibrate")
     from soff.npu.run import compile_model
 
-    return compile_model(args.model, target=args.target, weight_limit=args.weight_limit)
+    return compile_model(
+        args.model,
+        target=args.target,
+        weight_limit=args.weight_limit,
+        precision=args.precision,
+        calibration=calibration,
+        per_channel=not args.per_tensor,
+    )
+
+
+def _load_npy(path: Path, option: str) -> np.ndarray:
+    if not path.is_file():
+        raise NpuError(f"{path}: error: no such file ({option})")
+    try:
+        return np.load(path, allow_pickle=False)
+    except Exception as e:  # numpy raises several kinds for bad files
+        raise NpuError(f"{path}: error: not a .npy array ({e})") from None
+
+
+def calibration_accuracy(model: NpuModel, data: np.ndarray | None) -> list[Any]:
+    """Per layer, the int8 model's (numpy integer reference) largest error
+    against the float model over the calibration inputs."""
+    from soff.npu.quantize import calibration_samples
+    from soff.npu.run import LayerError
+
+    samples = calibration_samples(model.graph, data)
+    name = model.graph.inputs[0]
+    worst: dict[str, LayerError] = {}
+    for x in samples[name]:
+        for row in model.accuracy(x, engine="numpy"):
+            old = worst.get(row.layer)
+            if old is None or row.max_rel > old.max_rel:
+                worst[row.layer] = row
+    return list(worst.values())
 
 
 def main(
@@ -106,6 +153,14 @@ def main(
         out.write_text(text)
     if args.report:
         report = report_text(plan) + "\n".join(top.map_lines()) + "\n"
+        if model.qgraph is not None:
+            from soff.npu.run import accuracy_text
+
+            data = None if args.calibrate is None else _load_npy(Path(args.calibrate), "")
+            report += (
+                "int8 accuracy against the float model (numpy integer reference, worst over "
+                "the calibration inputs):\n" + accuracy_text(calibration_accuracy(model, data))
+            )
         print(report, file=sys.stderr, end="")
     return 0
 
@@ -125,13 +180,7 @@ def _pairs(items: Sequence[str], option: str) -> dict[str, str]:
 def _load_input(name: str, text: str) -> np.ndarray:
     if not text.startswith("@"):
         raise CompileError(f"--input {name}: expected @FILE.npy, not '{text}'")
-    path = Path(text[1:])
-    if not path.is_file():
-        raise NpuError(f"{path}: error: no such file (--input {name})")
-    try:
-        return np.load(path, allow_pickle=False)
-    except Exception as e:  # numpy raises several kinds for bad files
-        raise NpuError(f"{path}: error: not a .npy array ({e})") from None
+    return _load_npy(Path(text[1:]), f"--input {name}")
 
 
 def sim_main(
@@ -186,7 +235,16 @@ def sim_main(
             )
         xs[n] = np.asarray(x, np.float32).reshape(want)
     result = model.simulate(xs, timeout_cycles=args.timeout_cycles)
-    ref = model.reference(xs)
+    ref = model.reference(xs) if model.qgraph is None else model.int_reference(xs)
+    accuracy: list[Any] = []
+    bit_exact = None
+    if model.qgraph is not None:
+        accuracy = model.accuracy(xs, buffers=result.buffers)
+        bit_exact = all(
+            np.array_equal(result.buffers[b.name], ref[b.name].reshape(-1))
+            for b in model.plan.buffers.values()
+            if b.dtype == "int8" and b.name in ref
+        )
     diffs = {}
     for n, y in result.outputs.items():
         ref_n = ref[n].astype(np.float64)
@@ -207,6 +265,7 @@ def sim_main(
             "precision": args.precision,
             "cycles": result.cycles,
             "layer_cycles": result.layer_cycles,
+            "reference": "numpy int8" if model.qgraph is not None else "numpy float",
             "outputs": {
                 n: {
                     "shape": list(y.shape),
@@ -217,14 +276,32 @@ def sim_main(
                 for n, y in result.outputs.items()
             },
         }
+        if model.qgraph is not None:
+            data["int8_bit_exact"] = bit_exact
+            data["accuracy"] = [
+                {
+                    "layer": r.layer,
+                    "tensor": r.tensor,
+                    "max_abs_error": r.max_abs,
+                    "max_rel_error": r.max_rel,
+                }  # fmt: skip
+                for r in accuracy
+            ]
         print(json.dumps(data))
         return 0
     print(f"cycles: {result.cycles} (one inference, {len(result.layer_cycles)} layers)")
     w = max(len(n) for n in result.layer_cycles)
     for name, c in result.layer_cycles.items():
         print(f"  {name.ljust(w)}  {c:>8}")
+    kind = "numpy int8" if model.qgraph is not None else "numpy float"
     for n, (err, rel) in diffs.items():
         where = f" -> {outs[n]}" if n in outs else ""
         print(f"output {n}{list(result.outputs[n].shape)}: max abs error {err:.3e} "
-              f"(relative {rel:.2e}) vs the numpy reference{where}")  # fmt: skip
+              f"(relative {rel:.2e}) vs the {kind} reference{where}")  # fmt: skip
+    if model.qgraph is not None:
+        from soff.npu.run import accuracy_text
+
+        print(f"int8 tensors bit-exact with the numpy integer reference: {bit_exact}")
+        print("per-layer accuracy of the hardware's int8 model against the float model:")
+        print(accuracy_text(accuracy), end="")
     return 0

@@ -77,9 +77,16 @@ class NpuSimResult:
 
 @dataclass
 class NpuModel:
+    """A lowered model. ``graph`` is the float model (prepared); with int8
+    precision ``qgraph`` is the quantised graph the plan was made from and
+    ``quant`` the scales (:mod:`soff.npu.quantize`)."""
+
     graph: Graph
     plan: Plan
     target: str | None = None
+    precision: str = "float32"
+    qgraph: Graph | None = None
+    quant: Any = None  # soff.npu.quantize.QuantInfo
     _designs: dict[str, Any] = field(default_factory=dict, repr=False)
     #: every buffer after the last :meth:`run`
     last_buffers: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -194,7 +201,7 @@ class NpuModel:
                 assert b.data is not None
                 bufs[b.name] = b.data.reshape(-1)
             elif b.role != "input":
-                bufs[b.name] = np.zeros(b.size, np.float32)
+                bufs[b.name] = np.zeros(b.size, b.dtype)
         bufs.update(self._inputs(x))
         cycles: list[int | None] = []
         for index, lk in enumerate(self.plan.layers):
@@ -213,7 +220,8 @@ class NpuModel:
                 )
                 result = sim.outputs
                 cycles.append(sim.cycles)
-            bufs[lk.output] = np.asarray(result["y"], np.float32).reshape(-1)
+            dtype = self.plan.buffers[lk.output].dtype
+            bufs[lk.output] = np.asarray(result["y"], dtype).reshape(-1)
         self.last_buffers = bufs
         outs = [bufs[b].reshape(self.plan.buffers[b].shape) for b in self.plan.outputs]
         return outs[0], cycles
@@ -223,23 +231,65 @@ class NpuModel:
         xs = x if isinstance(x, dict) else {self.graph.inputs[0]: x}
         return run_graph(self.graph, xs)
 
+    def int_reference(self, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Every tensor of the quantised graph in numpy integer arithmetic
+        (:func:`soff.npu.quantize.run_int_graph`); int8 plans only."""
+        from soff.npu.quantize import run_int_graph
+
+        if self.qgraph is None:
+            raise CompileError("npu: the model is not quantised (precision float32)")
+        xs = x if isinstance(x, dict) else {self.graph.inputs[0]: x}
+        return run_int_graph(self.qgraph, xs)
+
     def accuracy(
-        self, x: np.ndarray | dict[str, np.ndarray], engine: str = "interp"
+        self,
+        x: np.ndarray | dict[str, np.ndarray],
+        engine: str = "interp",
+        buffers: dict[str, np.ndarray] | None = None,
     ) -> list[LayerError]:
-        """Run the plan and compare each layer kernel's output with the float
-        reference: per layer the max absolute error and that error relative to
-        the layer's largest reference magnitude."""
-        self.run(x, engine)
+        """Compare each layer's output with the float reference: per layer the
+        max absolute error and that error relative to the layer's largest
+        reference magnitude. The layer outputs come from ``buffers`` (e.g. a
+        simulation's), else from running the plan with ``engine``; with int8
+        precision ``engine="numpy"`` takes them from the integer reference, and
+        int8 tensors are compared dequantised (``q * scale``)."""
         ref = self.reference(x)
+        if buffers is None:
+            if engine == "numpy" and self.qgraph is not None:
+                values = self.int_reference(x)
+                buffers = {
+                    self.plan.tensor_buffer[t]: v.reshape(-1)
+                    for t, v in values.items()
+                    if t in self.plan.tensor_buffer
+                }
+            else:
+                self.run(x, engine)
+                buffers = self.last_buffers
         rows = []
-        for lk in self.plan.layers:
-            tensor = next(t for t, b in self.plan.tensor_buffer.items() if b == lk.output)
+        if self.qgraph is None:
+            pairs = [
+                (lk.name, next(t for t, b in self.plan.tensor_buffer.items() if b == lk.output))
+                for lk in self.plan.layers
+            ]
+            where = {t: (t, 1.0) for _, t in pairs}
+        else:
+            pairs = [(la.name, la.output) for la in self.graph.layers]
+            where = {}
+            for la in self.graph.layers:
+                t = la.output
+                q = self.quant.int_tensor.get(t)
+                where[t] = (q, self.quant.scales[q]) if q is not None else (t, 1.0)
+        for layer, tensor in pairs:
+            held, scale = where[tensor]
+            buf = self.plan.tensor_buffer.get(held)
+            if buf is None or buf not in buffers:
+                continue
             want = ref[tensor].reshape(-1).astype(np.float64)
-            got = self.last_buffers[lk.output][: want.size].astype(np.float64)
+            got = buffers[buf][: want.size].astype(np.float64) * scale
             diff = np.abs(got - want)
             rows.append(
                 LayerError(
-                    lk.name,
+                    layer,
                     tensor,
                     float(diff.max(initial=0)),
                     float(diff.max(initial=0) / max(float(np.abs(want).max(initial=0)), 1e-30)),
@@ -262,10 +312,25 @@ def compile_model(
     target: str | None = None,
     weight_limit: int = WEIGHT_LIMIT,
     eager: bool = False,
+    precision: str = "float32",
+    calibration: np.ndarray | None = None,
+    per_channel: bool = True,
 ) -> NpuModel:
-    """Import and lower a model; with ``eager`` compile every layer kernel now."""
+    """Import and lower a model; with ``eager`` compile every layer kernel now.
+    ``precision="int8"`` quantises it first, with scales calibrated (max-abs)
+    on ``calibration`` (a stack of inputs; default: random normal inputs)."""
+    if precision not in ("float32", "int8"):
+        raise CompileError(f"unknown precision '{precision}' (float32 or int8)")
     graph = load_graph(path_or_graph)
-    model = NpuModel(graph, lower_graph(graph, weight_limit), target)
+    if precision == "int8":
+        from soff.npu.quantize import calibrate, calibration_samples, quantize_graph
+
+        scales = calibrate(graph, calibration_samples(graph, calibration))
+        qgraph, info = quantize_graph(graph, scales, per_channel)
+        plan = lower_graph(qgraph, weight_limit)
+        model = NpuModel(graph, plan, target, precision, qgraph, info)
+    else:
+        model = NpuModel(graph, lower_graph(graph, weight_limit), target)
     if eager:
         model.designs  # noqa: B018 - compiles them
     return model

@@ -231,3 +231,48 @@ ALL = {
     "gap_concat": gap_concat,
     "misc": misc,
 }
+
+
+def digits_mlp(batch=64, hidden=32, seed=0):
+    """An MLP classifier for 8x8 digits: (model, calibration inputs, test inputs,
+    test labels, source). With scikit-learn installed: trained on its bundled
+    digits data set (MLPClassifier, a second or two); without it: a seeded
+    synthetic stand-in (random weights, labels from the float model), so the
+    int8-vs-hardware checks still run. ``source`` says which."""
+    rng = np.random.default_rng(seed)
+    try:
+        from sklearn.datasets import load_digits
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        w1 = rng.standard_normal((64, hidden)) * 0.3
+        b1 = rng.standard_normal(hidden) * 0.1
+        w2 = rng.standard_normal((hidden, 10)) * 0.3
+        b2 = rng.standard_normal(10) * 0.1
+        xs = rng.uniform(0, 1, (batch * 5, 64)).astype(np.float32)
+        labels = (np.maximum(xs @ w1 + b1, 0) @ w2 + b2).argmax(axis=1)
+        source = "synthetic (scikit-learn not installed)"
+        x_cal, x_test, y_test = xs[: batch * 4], xs[batch * 4 :], labels[batch * 4 :]
+    else:
+        data = load_digits()
+        x = (data.data / 16.0).astype(np.float32)
+        y = data.target
+        order = rng.permutation(len(x))
+        x, y = x[order], y[order]
+        clf = MLPClassifier(hidden_layer_sizes=(hidden,), max_iter=200, random_state=seed)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.fit(x[:1200], y[:1200])
+        w1, w2 = clf.coefs_
+        b1, b2 = clf.intercepts_
+        source = "scikit-learn digits"
+        x_cal, x_test, y_test = x[: batch * 4], x[1200 : 1200 + batch], y[1200 : 1200 + batch]
+    nodes = [
+        helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], name="fc1"),
+        helper.make_node("Relu", ["h"], ["h2"], name="relu1"),
+        helper.make_node("Gemm", ["h2", "W2", "b2"], ["y"], name="fc2"),
+    ]
+    inits = [_init("W1", w1), _init("b1", b1), _init("W2", w2), _init("b2", b2)]
+    model = _model(nodes, [("x", [batch, 64])], [("y", [batch, 10])], inits, "digits")
+    return model, x_cal, x_test, y_test, source

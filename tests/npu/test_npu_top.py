@@ -72,9 +72,7 @@ def test_tiny_cnn_one_top_with_streamed_weights_on_verilator():
     # the intermediate tensors in global memory agree too
     for lk in model.plan.layers:
         t = next(t for t, b in model.plan.tensor_buffer.items() if b == lk.output)
-        np.testing.assert_allclose(
-            r.buffers[lk.output], ref[t].reshape(-1), rtol=1e-5, atol=1e-6
-        )
+        np.testing.assert_allclose(r.buffers[lk.output], ref[t].reshape(-1), rtol=1e-5, atol=1e-6)
     print("tiny_cnn cycles", r.cycles, r.layer_cycles)
 
 
@@ -87,8 +85,18 @@ def test_cli_npu_sim_json(tmp_path):
     np.save(tmp_path / "x.npy", x)
     out = tmp_path / "y.npy"
     r = subprocess.run(
-        [sys.executable, "-m", "soff", "npu-sim", str(path), "--input", f"x=@{tmp_path / 'x.npy'}",
-         "--out", f"y={out}", "--json"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "soff",
+            "npu-sim",
+            str(path),
+            "--input",
+            f"x=@{tmp_path / 'x.npy'}",
+            "--out",
+            f"y={out}",
+            "--json",
+        ],  # fmt: skip
         capture_output=True,
         text=True,
     )
