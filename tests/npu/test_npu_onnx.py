@@ -121,15 +121,15 @@ def test_cli_unsupported_op_exits_1_without_traceback(tmp_path):
     assert "Traceback" not in r.stderr and not out.exists()
 
 
-def test_cli_int8_not_supported(tmp_path):
+def test_cli_unknown_precision(tmp_path):
     path = tmp_path / "mlp.onnx"
     onnx.save(npu_models.mlp(), str(path))
     r = subprocess.run(
-        [sys.executable, "-m", "soff", "npu", str(path), "--precision", "int8"],
+        [sys.executable, "-m", "soff", "npu", str(path), "--precision", "int4"],
         capture_output=True,
         text=True,
     )
-    assert r.returncode == 1 and "int8 is not supported yet" in r.stderr
+    assert r.returncode == 1 and "unknown precision 'int4' (float32 or int8)" in r.stderr
 
 
 def test_cli_writes_verilog_and_report(tmp_path):
