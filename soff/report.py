@@ -6,7 +6,9 @@ is ``--report``; :func:`report_html` and :func:`plot_bytes` draw the
 schedule with matplotlib, an optional dependency (``pip install soff[report]``).
 Numbers are what the schedule decided: loops are not modulo-scheduled, so a
 loop's II is the one-work-item-per-cycle of its block pipelines and its
-limiting cause is the recurrence a work-item carries around it.
+limiting cause is the recurrence a work-item carries around it; in a
+single-work-item kernel a loop either has pipelined iterations (II 1, see
+soff.hls.schedule.loop_pipeline) or the report names why not.
 """
 
 from __future__ import annotations
@@ -957,7 +959,7 @@ def report_html(data: dict[str, Any]) -> str:
                     [
                         f"^{lp['header']}",
                         lp["blocks"],
-                        lp["ii"],
+                        (">= " if lp["ii_lower_bound"] else "") + str(lp["ii"]),
                         lp["recurrence"]["stages"],
                         lp["recurrence"]["memory_round_trips"],
                         lp["limit"],
