@@ -7,6 +7,13 @@ statements, then tries to *unwrap* blocks (keep the body, drop the header and
 its ``}``), to drop ``else`` branches, and to replace right-hand sides with
 ``0``. A candidate is kept when ``still_fails(source)`` says the failure is
 still there. Bounded by ``time_budget`` seconds.
+
+Candidates stay free of the undefined behaviour the generator avoids by
+construction, since UB changes what PoCL computes (and hides or fakes a bug):
+a function that returns a value keeps a ``return`` as its last statement, the
+``safe_div_*``/``safe_rem_*`` helpers (whose guards make ``/`` and ``%``
+defined) are never touched, the ``gid`` line (each work-item writes only its
+own slots) stays, and ``clamp``'s bounds are not replaced (``lo <= hi``).
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ def parse(source: str) -> Node:
     stack = [root]
     for line in source.splitlines():
         s = line.strip()
+        if not s:  # rendered away anyway: removing it would look like progress
+            continue
         if s.startswith("}") and s.endswith("{") and len(stack) > 1:
             # "} else {": ends one block and opens the next at the same level
             top = stack.pop()
@@ -82,6 +91,58 @@ def _blocks(node: Node) -> list[Node]:
     return out
 
 
+_FUNCTION = re.compile(r"^(?:__kernel\s+)?(\w+)\s+(\w+)\s*\(.*\)\s*\{$")
+#: helpers whose text makes an operation defined: reducing them would introduce UB
+_FROZEN_FUNCTION = re.compile(r"^safe_(?:div|rem)_\w+$")
+#: lines that must stay as generated (the work-item's output slots depend on them)
+_FROZEN_LINE = re.compile(r"^\s*size_t\s+gid\s*=")
+
+
+def _function(node: Node) -> tuple[str, str] | None:
+    """(return type, name) of a top-level function node."""
+    m = _FUNCTION.match((node.header or "").strip())
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _frozen(node: Node) -> bool:
+    f = _function(node)
+    return f is not None and _FROZEN_FUNCTION.match(f[1]) is not None
+
+
+def well_formed(root: Node) -> bool:
+    """Whether every function that returns a value still ends in a ``return``
+    (flowing off its end would make the caller's use of the value undefined)."""
+    for fn in root.children:
+        f = _function(fn)
+        if f is None or f[0] == "void":
+            continue
+        last = [c for c in fn.children if c.line is None or c.line.strip()]
+        if not last or last[-1].line is None or not last[-1].line.strip().startswith("return"):
+            return False
+    return True
+
+
+def _clamp_bounds(text: str) -> list[tuple[int, int]]:
+    """Index ranges of the 2nd and 3rd arguments of every ``clamp(...)`` in ``text``."""
+    out = []
+    for m in re.finditer(r"\bclamp\s*\(", text):
+        depth, start = 0, m.end()
+        commas: list[int] = []
+        for i in range(start, len(text)):
+            ch = text[i]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    if len(commas) == 2:
+                        out.append((commas[0], i))
+                    break
+                depth -= 1
+            elif ch == "," and depth == 0:
+                commas.append(i)
+    return out
+
+
 def _paren_groups(text: str) -> list[tuple[int, int]]:
     """(open, close) index pairs of balanced parentheses, outermost (longest) first."""
     stack, out = [], []
@@ -109,6 +170,8 @@ class Reducer:
 
     def check(self, root: Node) -> bool:
         src = render(root)
+        if src not in self.cache and not well_formed(root):
+            self.cache[src] = False
         if src not in self.cache:
             self.tests += 1
             try:
@@ -118,6 +181,8 @@ class Reducer:
         return self.cache[src]
 
     def ddmin_children(self, root: Node, node: Node) -> bool:
+        if _frozen(node):
+            return False
         changed = False
         n = 2
         while len(node.children) >= 1 and not self.expired():
@@ -146,6 +211,8 @@ class Reducer:
         """Replace a block (not a function) by its body, or drop an 'else' block."""
         changed = False
         for parent in _blocks(root):
+            if _frozen(parent):
+                continue
             i = 0
             while i < len(parent.children) and not self.expired():
                 c = parent.children[i]
@@ -177,10 +244,12 @@ class Reducer:
         changed = False
         pat = re.compile(r"^(\s*(?:[a-z_]+ )?[A-Za-z_][\w\[\] *+]*?\s*(?:=|\^=|\|=|&=|\+=|-=|\*=)\s*)(.+);$")
         for node in _blocks(root):
+            if _frozen(node):
+                continue
             for c in node.children:
                 if self.expired():
                     return changed
-                if c.line is None:
+                if c.line is None or _FROZEN_LINE.match(c.line):
                     continue
                 m = pat.match(c.line)
                 if not m or m.group(2) == "0":
@@ -199,9 +268,13 @@ class Reducer:
         start = self.tests
         nodes = []
         for node in _blocks(root):
-            if node.header is not None:
+            if _frozen(node):
+                continue
+            if node.header is not None and _function(node) is None:
                 nodes.append((node, "header"))
-            nodes += [(c, "line") for c in node.children if c.line is not None]
+            nodes += [
+                (c, "line") for c in node.children if c.line is not None and not _FROZEN_LINE.match(c.line)
+            ]
         for n, attr in nodes:
             i = 0
             while not self.expired() and self.tests - start < max_tests:
@@ -210,7 +283,7 @@ class Reducer:
                 if i >= len(groups):
                     break
                 a, b = groups[i]
-                if text[a + 1:b] == "0":
+                if text[a + 1:b] == "0" or any(lo < a and b < hi for lo, hi in _clamp_bounds(text)):
                     i += 1
                     continue
                 setattr(n, attr, text[:a] + "(0)" + text[b + 1:])
