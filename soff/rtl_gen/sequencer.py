@@ -34,6 +34,7 @@ from soff.rtl_gen.multi_cu import (
     _RD,
     _SHARED,
     _WR,
+    MAX_CU,
     _pick,
     _width,
     group_odometer,
@@ -61,6 +62,7 @@ from soff.rtl_gen.vast import (
     index_bits,
     land,
     lnot,
+    lor,
     print_verilog,
     reduce_and,
 )
@@ -76,6 +78,8 @@ class Stage:
     local_size: tuple[int, int, int]
     #: kernel argument -> the top's buffer name (pointers) or a number (scalars)
     bindings: Mapping[str, str | int] = field(default_factory=dict)
+    #: compute units: the stage's work-groups go to the first free copy
+    num_cu: int = 1
 
 
 def sequencer_regmap(name: str, buffers: Sequence[str]) -> RegisterMap:
@@ -93,6 +97,11 @@ def _check(name: str, stages: Sequence[Stage], buffers: Sequence[str]) -> None:
         seen.add(k.name)
         if has_global_atomics(k):
             raise CompileError(f"sequence '{name}': kernel '{k.name}' has global atomics")
+        if not 1 <= st.num_cu <= MAX_CU:
+            raise CompileError(
+                f"sequence '{name}': kernel '{k.name}' needs 1 to {MAX_CU} compute units, "
+                f"not {st.num_cu}"
+            )
         for d in range(3):
             g, loc = st.global_size[d], st.local_size[d]
             if g < 1 or loc < 1 or g % loc:
@@ -134,7 +143,17 @@ def build_sequencer(
     _check(name, stages, buffers)
     regmap = sequencer_regmap(name, buffers)
     n, dw = len(stages), board.data_width
-    iw = index_bits(n) if n > 1 else 0
+    # compute units, all stages' together: stage i has units first[i] .. first[i] + num_cu - 1
+    first = [sum(st.num_cu for st in stages[:i]) for i in range(n)]
+    ncu = sum(st.num_cu for st in stages)
+    iw = index_bits(ncu) if ncu > 1 else 0
+
+    def bit(sig: str, j: int) -> Expr:
+        return Ref(sig) if ncu == 1 else Ref(sig)[j]
+
+    def units(i: int) -> range:
+        return range(first[i], first[i] + stages[i].num_cu)
+
     sw = max(index_bits(n + 1), 1)
 
     ports = [Port("ap_clk", "input"), Port("ap_rst_n", "input"), Port("interrupt", "output")]
@@ -158,10 +177,10 @@ def build_sequencer(
         Reg("left", comment="work-groups of the running stage left to hand out"),
         *(Reg(r.name, 32) for r in grp + base),
         *(Reg(f"stage_cycles_{i}", 32, comment=f"cycles stage {i} ran") for i in range(n)),
-        Wire("cu_ready", n),
-        Wire("cu_idle", n),
-        Wire("cu_start", n),
-        Wire("wg_valid", n),
+        Wire("cu_ready", ncu),
+        Wire("cu_idle", ncu),
+        Wire("cu_start", ncu),
+        Wire("wg_valid", ncu),
         Wire("start"),
         Wire("stage_done"),
         Wire("wg_fire"),
@@ -176,27 +195,39 @@ def build_sequencer(
 
     gsz = [per_stage([st.global_size[d] for st in stages], 32) for d in range(3)]
     lsz = [per_stage([st.local_size[d] for st in stages], 32) for d in range(3)]
-    ready_bit: Expr = Ref("cu_ready") if n == 1 else Ref("cu_ready")[0]
-    idle_bit: Expr = Ref("cu_idle") if n == 1 else Ref("cu_idle")[0]
+
+    def any_ready(i: int) -> Expr:
+        return lor(*(bit("cu_ready", j) for j in units(i)))
+
+    def all_idle(i: int) -> Expr:
+        return land(*(bit("cu_idle", j) for j in units(i)))
+
+    ready_bit, idle_bit = any_ready(0), all_idle(0)
     for i in range(1, n):
-        ready_bit = Ternary(eq(stage, Const(i, sw)), Ref("cu_ready")[i], ready_bit)
-        idle_bit = Ternary(eq(stage, Const(i, sw)), Ref("cu_idle")[i], idle_bit)
+        ready_bit = Ternary(eq(stage, Const(i, sw)), any_ready(i), ready_bit)
+        idle_bit = Ternary(eq(stage, Const(i, sw)), all_idle(i), idle_bit)
+
+    def valid(i: int, j: int) -> Expr:
+        """Unit j of stage i takes the group: the stage's lowest-numbered ready unit."""
+        if stages[i].num_cu == 1:
+            return land(busy, left, eq(stage, Const(i, sw)))
+        lower = [lnot(bit("cu_ready", u)) for u in range(first[i], j)]
+        return land(busy, left, eq(stage, Const(i, sw)), bit("cu_ready", j), *lower)
+
+    def stage_start(i: int) -> Expr:
+        return Ref("start") if i == 0 else land(Ref("stage_done"), eq(stage, Const(i - 1, sw)))
+
     items += [
         Assign(Ref("start"), land(Ref("ap_start"), lnot(busy))),
         Assign(Ref("wg_fire"), land(busy, left, ready_bit)),
         Assign(Ref("stage_done"), land(busy, lnot(left), idle_bit)),
         Assign(
             Ref("wg_valid"),
-            cat(*(land(busy, left, eq(stage, Const(i, sw))) for i in reversed(range(n)))),
+            cat(*(valid(i, j) for i in reversed(range(n)) for j in reversed(units(i)))),
         ),
         Assign(
             Ref("cu_start"),
-            cat(
-                *(
-                    Ref("start") if i == 0 else land(Ref("stage_done"), eq(stage, Const(i - 1, sw)))
-                    for i in reversed(range(n))
-                )
-            ),
+            cat(*(stage_start(i) for i in reversed(range(n)) for _ in units(i))),
             comment="a stage's CU starts (resets its barrier gates and loop counters)",
         ),
         Assign(Ref("ap_ready"), Ref("start")),
@@ -258,11 +289,11 @@ def build_sequencer(
 
     # ---------------------------------------------------------------- stages
     modules: dict[str, Module] = {}
-    ax = "m_axi_gmem_" if n == 1 else "cu_axi_"
-    if n > 1:
+    ax = "m_axi_gmem_" if ncu == 1 else "cu_axi_"
+    if ncu > 1:
         for sig, _d, w in _RD + _WR:
             width = _width(w, dw)
-            items.append(Wire(f"cu_axi_{sig}", width if sig in _SHARED else n * width))
+            items.append(Wire(f"cu_axi_{sig}", width if sig in _SHARED else ncu * width))
     for i, st in enumerate(stages):
         k = st.kernel
         cu_mods, kmap = build_top(k, st.schedule, board, cu=True)
@@ -272,46 +303,48 @@ def build_sequencer(
                     f"sequence '{name}': two kernels need different modules named '{m.name}'"
                 )
             modules.setdefault(m.name, m)
-        conns: list[tuple[str, Expr | None]] = [
-            ("ap_clk", Ref("ap_clk")),
-            ("ap_rst_n", Ref("ap_rst_n")),
-            ("cu_start", Ref("cu_start") if n == 1 else Ref("cu_start")[i]),
-        ]
+        shared: list[tuple[str, Expr | None]] = []
         ktypes = {(a.name or f"arg{a.index}"): a.type for a in k.args}
         for r in kmap.registers:
             if r.kind == "ndrange":
                 which, d = r.name.rsplit("_", 1)
                 size = st.global_size if which == "global_size" else st.local_size
-                conns.append(("arg_" + r.name, Const(size[int(d)], r.bits)))
+                shared.append(("arg_" + r.name, Const(size[int(d)], r.bits)))
                 continue
             value = st.bindings[r.name]
             if isinstance(value, str):
-                conns.append(("arg_" + r.name, Ref("arg_" + value)))
+                shared.append(("arg_" + r.name, Ref("arg_" + value)))
             else:
                 t = ktypes[r.name]
                 bits = t.bits if isinstance(t, IntType) else r.bits
-                conns.append(("arg_" + r.name, Const(int(value) & ((1 << bits) - 1), r.bits)))
-        conns += [
-            ("wg_valid", Ref("wg_valid") if n == 1 else Ref("wg_valid")[i]),
-            ("wg_ready", Ref("cu_ready") if n == 1 else Ref("cu_ready")[i]),
-        ]
-        conns += [(r.name, r) for r in grp + base]
-        conns.append(("cu_idle", Ref("cu_idle") if n == 1 else Ref("cu_idle")[i]))
-        for sig, _d, w in _RD + _WR:
-            width = _width(w, dw)
-            src = Ref(ax + sig)
-            conns.append(
-                ("m_axi_gmem_" + sig, src if n == 1 or sig in _SHARED else _pick(src, i, width, n))
-            )
+                shared.append(("arg_" + r.name, Const(int(value) & ((1 << bits) - 1), r.bits)))
         items.append(
             Comment(
                 f"stage {i}: {k.name}, NDRange {st.global_size} / {st.local_size}"
+                + (f", {st.num_cu} compute units" if st.num_cu > 1 else "")
                 + (f" ({k.loc})" if k.loc else "")
             )
         )
-        items.append(Instance(f"{k.name}_cu", f"stage{i}", [], conns))
-    if n > 1:
-        ic = interconnect_module(n, dw)
+        for j in units(i):
+            conns: list[tuple[str, Expr | None]] = [
+                ("ap_clk", Ref("ap_clk")),
+                ("ap_rst_n", Ref("ap_rst_n")),
+                ("cu_start", bit("cu_start", j)),
+                *shared,
+                ("wg_valid", bit("wg_valid", j)),
+                ("wg_ready", bit("cu_ready", j)),
+            ]
+            conns += [(r.name, r) for r in grp + base]
+            conns.append(("cu_idle", bit("cu_idle", j)))
+            for sig, _d, w in _RD + _WR:
+                width = _width(w, dw)
+                src = Ref(ax + sig)
+                pick = src if ncu == 1 or sig in _SHARED else _pick(src, j, width, ncu)
+                conns.append(("m_axi_gmem_" + sig, pick))
+            inst = f"stage{i}" if st.num_cu == 1 else f"stage{i}_cu{j - first[i]}"
+            items.append(Instance(f"{k.name}_cu", inst, [], conns))
+    if ncu > 1:
+        ic = interconnect_module(ncu, dw)
         modules[ic.name] = ic
         conns = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n"))]
         conns += [("s_" + sig, Ref(f"cu_axi_{sig}")) for sig, _d, _w in _RD + _WR]
@@ -326,12 +359,13 @@ def build_sequencer(
         f"{name}: generated by soff, {n} kernels in sequence",
         "",
         f"Ports and protocol: docs/interface.md (AXI IDs are {lib.ID_W + iw} bits"
-        + (": {stage, ID})." if n > 1 else ")."),
+        + (": {compute unit, ID}, units numbered stage by stage)." if ncu > 1 else ")."),
         "Register map (AXI4-Lite, s_axi_control): one pointer per buffer",
         *("  " + line for line in regmap.describe()),
         "Stages:",
         *(
             f"  {i}: {st.kernel.name} NDRange {st.global_size} / {st.local_size}"
+            + (f", {st.num_cu} compute units" if st.num_cu > 1 else "")
             for i, st in enumerate(stages)
         ),
         *notes,

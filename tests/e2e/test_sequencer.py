@@ -36,19 +36,23 @@ GROUP_SUM = """__kernel void gsum(__global const int *c, __global int *d) {
 }"""
 
 
-def _stages(n: int) -> list[Stage]:
+def _stages(n: int, cus: tuple[int, int, int] = (1, 1, 1)) -> list[Stage]:
     d = [soff.compile(src).schedule for src in (DOUBLE, MIX, GROUP_SUM)]
     size, group = (n, 1, 1), (32, 1, 1)
     return [
-        Stage(d[0].kernel, d[0], size, group, {"a": "x", "b": "t1"}),
-        Stage(d[1].kernel, d[1], size, group, {"b": "t1", "c": "t2", "n": n}),
-        Stage(d[2].kernel, d[2], size, group, {"c": "t2", "d": "y"}),
+        Stage(d[0].kernel, d[0], size, group, {"a": "x", "b": "t1"}, cus[0]),
+        Stage(d[1].kernel, d[1], size, group, {"b": "t1", "c": "t2", "n": n}, cus[1]),
+        Stage(d[2].kernel, d[2], size, group, {"c": "t2", "d": "y"}, cus[2]),
     ]
 
 
-def test_three_kernels_in_sequence(tmp_path) -> None:
+@pytest.mark.parametrize("cus", [(1, 1, 1), (2, 1, 3)], ids=["one_cu", "cus_2_1_3"])
+def test_three_kernels_in_sequence(tmp_path, cus) -> None:
     n = 128
-    verilog, regmap = emit_sequencer("seq3", _stages(n), ["x", "t1", "t2", "y"], load_board(None))
+    stages = _stages(n, cus)
+    verilog, regmap = emit_sequencer("seq3", stages, ["x", "t1", "t2", "y"], load_board(None))
+    if cus[2] > 1:
+        assert "stage2_cu2" in verilog and "3 compute units" in verilog
     path = tmp_path / "seq3.v"
     path.write_text(verilog)
     assert lint(path, top="seq3") == ""
