@@ -104,6 +104,40 @@ def test_pocl_miscompile_is_a_note_not_a_failure() -> None:
     assert set(o.notes) <= {POCL_MISCOMPILE}
 
 
+def test_icarus_out_of_wall_time_goes_to_verilator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wall-time timeout of Icarus is no verdict on the design: Verilator decides."""
+    import numpy as np
+
+    import soff
+    from soff.sim.errors import SimulationError
+    from soff.testing.fuzz import ICARUS_TOO_SLOW, MISMATCH, OK, check
+
+    src = "__kernel void k(__global int *o) { o[get_global_id(0)] = 3; }"
+    calls: list[str] = []
+
+    class Result:
+        cycles = 10
+
+        def __init__(self, value: int) -> None:
+            self.outputs = {"o": np.full(4, value, np.int32)}
+
+    def fake(value: int) -> object:
+        def simulate(self: object, gsz: object, lsz: object, args: object, simulator: str) -> Result:
+            calls.append(simulator)
+            if simulator == "icarus":
+                raise SimulationError("simulating 'k' with icarus failed ('vvp' did not finish "
+                                      "within 300 s of wall time)")
+            return Result(value)
+        return simulate
+
+    design_type = type(soff.compile(src, kernel="k"))
+    for value, kind in ((3, OK), (4, MISMATCH)):
+        calls.clear()
+        monkeypatch.setattr(design_type, "simulate", fake(value))
+        o = check(src, "k", {"o": np.zeros(4, np.int32)}, [4], [4], pocl=False, simulator="icarus")
+        assert (o.kind, o.notes, calls) == (kind, [ICARUS_TOO_SLOW], ["icarus", "verilator"])
+
+
 @pytest.mark.sim
 @pytest.mark.parametrize("seed", SMALL)
 def test_fuzz_small(seed: int) -> None:
