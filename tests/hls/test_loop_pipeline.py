@@ -58,6 +58,11 @@ def test_repeating_store_addresses_are_not_pipelined(body: str) -> None:
     assert not ok and "repeat" in cause
 
 
+def test_if_else_storing_the_same_element() -> None:
+    ok, _ = _one("for (int i = 0; i < n; i++) { if (x[i] > 0) y[i] = x[i]; else y[i] = 0; }")
+    assert ok
+
+
 def test_two_stores_through_one_pointer() -> None:
     ok, cause = _one("for (int i = 0; i < n; i++) { y[i] = x[i]; y[i + 1] = 0; }")
     assert not ok and "two stores" in cause

@@ -31,10 +31,12 @@ memory keeps up (II 1).
 - memory carries nothing from one iteration to another: the loop has no
   atomics and no ``__local``/private-array stores, and each global store
   goes through a ``restrict`` pointer argument (so no other pointer reaches
-  what it writes), is the loop's only access through that argument, and
+  what it writes), no load in the loop goes through that argument, and it
   writes an address that differs in every iteration (the pointer plus an
   index that is the induction variable, widened or offset by loop-invariant
-  values). Anything else may alias and keeps today's order.
+  values); several stores through one argument must compute the same
+  address (an if/else writing ``y[i]`` either way). Anything else may alias
+  and keeps today's order.
 """
 
 from __future__ import annotations
@@ -192,7 +194,7 @@ def _plan(
     cond = body_ops[0]
     # memory: nothing may flow from one iteration to another
     ops = [op for b in blocks for op in b.ops]
-    stored: dict[Value, Op] = {}
+    stored: dict[Value, tuple] = {}  # pointer argument -> the address its stores write
     noalias = set(kernel.attrs.get("noalias", []) or [])
     from soff.hls.schedule.datapath import is_local_access  # no import cycle at load time
 
@@ -210,14 +212,15 @@ def _plan(
                 f"store at line {op.loc.line if op.loc else '?'} through `{name}` may alias "
                 "other accesses (declare the pointer argument restrict)"
             )
-        if base in stored:
-            return no(f"two stores through `{base.name}` may write the same element")
-        if not _distinct_per_iteration(op.operands[0], base, steps, invariant):
+        key = _address_key(op.operands[0], base, steps, invariant)
+        if key is None:
             return no(
                 f"store through `{base.name}` at line {op.loc.line if op.loc else '?'}: "
                 "its address may repeat across iterations"
             )
-        stored[base] = op
+        if stored.setdefault(base, key) != key:
+            # y[i] and y[i + 1]: one iteration writes what the next one writes
+            return no(f"two stores through `{base.name}` may write the same element")
     for op in ops:
         if op.opcode == "load" and pointer_base(op.operands[0]) in stored:
             base = pointer_base(op.operands[0])
@@ -241,38 +244,56 @@ def _is_const(v: Value) -> bool:
     return isinstance(v, Op) and v.opcode == "const"
 
 
-def _distinct_per_iteration(addr: Value, base: Arg, steps: dict[Op, Op], invariant) -> bool:
-    """Whether ``addr`` is ``base`` plus an index injective in one induction variable
-    with a non-zero step: the induction variable itself, widened, or plus/minus
-    loop-invariant values (one ptradd, or a chain whose other offsets are invariant;
-    no bitcasts, which could make elements overlap)."""
+def _vkey(v: Value) -> object:
+    """A loop-invariant value for comparing addresses: constants by value."""
+    if _is_const(v):
+        assert isinstance(v, Op)
+        return ("const", str(v.type), v.attrs.get("value"))
+    return id(v)
+
+
+def _address_key(addr: Value, base: Arg, steps: dict[Op, Op], invariant) -> tuple | None:
+    """A key that is the same for two addresses computed alike, when ``addr`` is
+    ``base`` plus an index injective in one induction variable with a non-zero
+    step: the induction variable itself, widened, or plus/minus loop-invariant
+    values (one ptradd, or a chain whose other offsets are invariant; no bitcasts,
+    which could make elements overlap). None otherwise: the address may repeat."""
     # walk the ptradd chain: exactly one offset may vary, the rest must be invariant
+    key: list[object] = []
     varying: list[Value] = []
     v = addr
     while isinstance(v, Op) and v.opcode in ("ptradd", "bitcast"):
         if v.opcode == "bitcast":
-            return False  # a reinterpreted pointer: elements may overlap
+            return None  # a reinterpreted pointer: elements may overlap
         off = v.operands[1]
-        if not invariant(off):
+        if invariant(off):
+            key.append(("offset", str(v.type), _vkey(off)))
+        else:
             varying.append(off)
+            key.append(("index", str(v.type)))
         v = v.operands[0]
     if v is not base or len(varying) != 1:
-        return False
+        return None
     idx = varying[0]
     while True:
         if idx in steps:
             step = [s for s in steps[idx].operands if s is not idx][0]  # type: ignore[index]
-            return not (_is_const(step) and int(step.attrs.get("value", 0)) == 0)  # type: ignore[union-attr]
+            if _is_const(step) and int(step.attrs.get("value", 0)) == 0:  # type: ignore[union-attr]
+                return None
+            return (*key, ("induction", id(idx)))
         if not isinstance(idx, Op):
-            return False
+            return None
         if idx.opcode == "cast" and isinstance(idx.type, IntType):
             src = idx.operands[0]
             if not isinstance(src.type, IntType) or src.type.bits > idx.type.bits:
-                return False  # a truncation may repeat indices
+                return None  # a truncation may repeat indices
+            key.append(("cast", str(idx.type)))
             idx = src
         elif idx.opcode in ("add", "sub") and sum(not invariant(x) for x in idx.operands) == 1:
             if idx.opcode == "sub" and not invariant(idx.operands[1]):
-                return False  # invariant - i: still injective, but keep it simple
+                return None  # invariant - i: still injective, but keep it simple
+            other = next(x for x in idx.operands if invariant(x))
+            key.append((idx.opcode, str(idx.type), _vkey(other)))
             idx = next(x for x in idx.operands if not invariant(x))
         else:
-            return False
+            return None
