@@ -189,6 +189,7 @@ def _plan(
         or body_ops[0].opcode != "cmp"
         or term.operands[0] is not body_ops[0]
         or not all(v in steps or invariant(v) for v in body_ops[0].operands)
+        or not all(isinstance(v.type, IntType) for v in body_ops[0].operands)
     ):
         return no("its header computes more than a comparison of induction variables")
     cond = body_ops[0]
