@@ -150,6 +150,12 @@ _WARP_FUNCTIONS = frozenset(
     __reduce_min_sync __reduce_max_sync __reduce_and_sync __reduce_or_sync __reduce_xor_sync
     __syncthreads_count __syncthreads_and __syncthreads_or""".split()
 )
+_TEXTURE_FUNCTIONS = frozenset(
+    """tex1Dfetch tex1D tex2D tex3D tex1DLayered tex2DLayered texCubemap texCubemapLayered
+    tex2Dgather tex1DLod tex2DLod tex3DLod tex1DGrad tex2DGrad tex3DGrad surf1Dread surf1Dwrite
+    surf2Dread surf2Dwrite surf3Dread surf3Dwrite surf1DLayeredread surf1DLayeredwrite
+    surf2DLayeredread surf2DLayeredwrite""".split()
+)
 _FENCES = frozenset(["__threadfence", "__threadfence_block", "__threadfence_system"])
 _UNSUPPORTED_FUNCTIONS = frozenset(["clock", "clock64", "__nanosleep", "__brev", "__brevll",
                                     "__ffs", "__ffsll", "__sad", "__usad"])  # fmt: skip
@@ -575,6 +581,8 @@ def lower_call(
         return fn.lower_expr(c_ast.UnaryOp("*", args[0], coord))
     if name in _WARP_FUNCTIONS:
         raise UnsupportedError(f"warp-level primitives ('{name}') are not supported", loc)
+    if name in _TEXTURE_FUNCTIONS:  # the texture<...> objects they read are host-side templates
+        raise UnsupportedError(f"textures and surfaces ('{name}') are not supported", loc)
     base = name.removesuffix("_block").removesuffix("_system")
     if base in atomics.CUDA_ATOMICS:
         return atomics.lower_cuda_atomic(fn, base, args, loc)  # scopes: memory is coherent

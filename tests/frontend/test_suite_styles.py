@@ -5,7 +5,10 @@ docs/suites.md lists the suites and what they need."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from soff.diagnostics import UnsupportedError
+from soff.frontend import compile_source
 from soff.frontend.preprocess import preprocess
 from tests.frontend.fe_helpers import run
 
@@ -34,3 +37,16 @@ def test_macro_tokens_are_not_glued_across_blanks() -> None:
     text = preprocess("#define G 1 .5\n#define M(s) s.x+.5f\nint y = G; float z = M(p);\n", "m.cl")
     assert "1 .5;" in text
     assert "p . x+.5f" in text or "p.x+.5f" in text
+
+
+def test_cuda_texture_fetch_is_named() -> None:
+    # Rodinia's CUDA kmeans reads its points through a texture reference
+    src = """texture<float, 1, cudaReadModeElementType> t_in;
+__global__ void k(float *out, int n) {
+    int i = threadIdx.x;
+    if (i < n) out[i] = tex1Dfetch(t_in, i);
+}
+"""
+    with pytest.raises(UnsupportedError) as e:
+        compile_source(src, "tex.cu")
+    assert str(e.value).startswith("tex.cu:4:25: error: textures and surfaces ('tex1Dfetch')")
