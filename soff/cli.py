@@ -69,6 +69,11 @@ def _add_compile_options(p: argparse.ArgumentParser) -> None:
         help="comma-separated pass pipeline (default: the standard one)",
     )
     p.add_argument(
+        "--ftz",
+        action="store_true",
+        help="flush subnormal float operands and results to zero (default: exact subnormals)",
+    )
+    p.add_argument(
         "--no-verify", action="store_true", help="do not run the IR verifier between passes"
     )
     p.add_argument(
@@ -131,6 +136,7 @@ def _compile(args: argparse.Namespace, emit: str = "verilog"):
         lang=args.lang,
         shared_bytes=args.shared_bytes,
         num_cu=args.num_cu,
+        ftz=args.ftz,
     )
 
 

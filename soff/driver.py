@@ -17,7 +17,7 @@ import numpy as np
 from soff.boards.board import Board, load_board
 from soff.diagnostics import CompileError
 from soff.hls.pass_manager import PassContext, PassManager, PassManagerOptions
-from soff.hls.pipeline import default_pipeline
+from soff.hls.pipeline import default_pipeline, ftz_pipeline
 from soff.hls.schedule.datapath import DatapathSchedule
 from soff.ir.core import Kernel, Module
 from soff.ir.printer import print_kernel
@@ -446,8 +446,12 @@ def compile_design(
     shared_bytes: int | None = None,
     num_cu: int | str = 1,
     local_arg_bytes: Mapping[str, int] | None = None,
+    ftz: bool = False,
 ) -> Design:
     """Compile one kernel of ``source`` for ``target`` into a :class:`Design`.
+
+    ``ftz`` flushes subnormal float operands and stored results to zero (the
+    ``flush-subnormals`` pass after ``expand-math``; off by default: subnormals exact).
 
     ``num_cu`` replicates the datapath (:mod:`soff.rtl_gen.multi_cu`); ``"auto"``
     picks the largest count whose estimated resources fit the board.
@@ -469,6 +473,8 @@ def compile_design(
 
     t0 = time.perf_counter()
     ctx = PassContext(board=board)
+    if ftz:
+        pipeline = ftz_pipeline(pipeline)
     passes = default_pipeline(pipeline)
     local_bytes: dict[str, int] = {}
     private_capacity = 0

@@ -8,6 +8,16 @@ from soff.hls.pass_manager import Pass, parse_pipeline
 DEFAULT_PIPELINE = "expand-math,fold-constants,dce,if-convert,fold-constants,cse,dce,schedule"
 
 
+def ftz_pipeline(spec: str | None = None) -> str:
+    """``spec`` (or the default pipeline) with ``flush-subnormals`` after ``expand-math``
+    (first when there is none): what ``--ftz`` runs."""
+    names = (spec or DEFAULT_PIPELINE).split(",")
+    if "flush-subnormals" in names:
+        return ",".join(names)
+    at = names.index("expand-math") + 1 if "expand-math" in names else 0
+    return ",".join([*names[:at], "flush-subnormals", *names[at:]])
+
+
 def default_pipeline(spec: str | None = None) -> list[Pass]:
     """Pass instances for ``spec`` (a ``-p`` string) or the default pipeline."""
     return parse_pipeline(spec or DEFAULT_PIPELINE)

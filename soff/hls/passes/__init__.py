@@ -4,6 +4,7 @@ from soff.hls.passes import (  # noqa: F401
     cse,
     dce,
     expand_math,
+    flush_subnormals,
     fold_constants,
     if_convert,
     schedule,
