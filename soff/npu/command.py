@@ -32,7 +32,7 @@ PRECISIONS = ("float32", "int8")
 
 def report_text(plan: Plan) -> str:
     """Per layer: op, input and output shapes, MACs, NDRange, weight storage."""
-    rows = [("layer", "op", "input", "output", "MACs", "global/local", "weights")]
+    rows = [("layer", "op", "input", "output", "MACs", "global/local", "CUs", "weights")]
     for lk in plan.layers:
         ins = [
             v for a, v in lk.args
@@ -42,7 +42,9 @@ def report_text(plan: Plan) -> str:
         shape_out = "x".join(map(str, plan.buffers[lk.output].shape))
         weights = "-" if lk.weight_storage == "none" else f"{lk.weight_storage} {lk.weight_bytes} B"
         nd = f"{lk.global_size[0]}/{lk.local_size[0]}"
-        rows.append((lk.name, lk.op, shape_in, shape_out, str(lk.macs), nd, weights))
+        rows.append(
+            (lk.name, lk.op, shape_in, shape_out, str(lk.macs), nd, str(lk.num_cu), weights)
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [f"NPU plan '{plan.name}': {len(plan.layers)} layer kernels"]
     for r in rows:
@@ -61,6 +63,12 @@ def _common_options(p: argparse.ArgumentParser) -> None:
         metavar="INPUTS.npy",
         help="int8: inputs stacked on a first axis to choose the scales from (max-abs); "
         "default: 32 random standard-normal inputs",
+    )
+    p.add_argument(
+        "--parallelism",
+        default="1",
+        metavar="N|auto",
+        help="compute units per layer (default 1; auto: one per 16 work-items, at most 4)",
     )
     p.add_argument(
         "--per-tensor",
@@ -87,6 +95,16 @@ def _compile(args: argparse.Namespace) -> NpuModel:
         calibration = _load_npy(Path(args.calibrate), "--calibrate")
     from soff.npu.run import compile_model
 
+    parallelism: int | str = args.parallelism
+    if parallelism != "auto":
+        try:
+            parallelism = int(args.parallelism)
+        except ValueError:
+            parallelism = 0
+        if parallelism < 1:
+            raise CompileError(
+                f"--parallelism takes a positive number or auto, not '{args.parallelism}'"
+            )
     return compile_model(
         args.model,
         target=args.target,
@@ -94,6 +112,7 @@ def _compile(args: argparse.Namespace) -> NpuModel:
         precision=args.precision,
         calibration=calibration,
         per_channel=not args.per_tensor,
+        parallelism=parallelism,
     )
 
 
@@ -265,6 +284,7 @@ def sim_main(
             "precision": args.precision,
             "cycles": result.cycles,
             "layer_cycles": result.layer_cycles,
+            "layer_cus": {lk.name: lk.num_cu for lk in model.plan.layers},
             "reference": "numpy int8" if model.qgraph is not None else "numpy float",
             "outputs": {
                 n: {
@@ -291,8 +311,9 @@ def sim_main(
         return 0
     print(f"cycles: {result.cycles} (one inference, {len(result.layer_cycles)} layers)")
     w = max(len(n) for n in result.layer_cycles)
+    cus = {lk.name: lk.num_cu for lk in model.plan.layers}
     for name, c in result.layer_cycles.items():
-        print(f"  {name.ljust(w)}  {c:>8}")
+        print(f"  {name.ljust(w)}  {c:>8}  ({cus[name]} CU{'s' if cus[name] > 1 else ''})")
     kind = "numpy int8" if model.qgraph is not None else "numpy float"
     for n, (err, rel) in diffs.items():
         where = f" -> {outs[n]}" if n in outs else ""

@@ -315,10 +315,12 @@ def compile_model(
     precision: str = "float32",
     calibration: np.ndarray | None = None,
     per_channel: bool = True,
+    parallelism: int | str = 1,
 ) -> NpuModel:
     """Import and lower a model; with ``eager`` compile every layer kernel now.
     ``precision="int8"`` quantises it first, with scales calibrated (max-abs)
-    on ``calibration`` (a stack of inputs; default: random normal inputs)."""
+    on ``calibration`` (a stack of inputs; default: random normal inputs).
+    ``parallelism``: compute units per layer, a number or ``auto``."""
     if precision not in ("float32", "int8"):
         raise CompileError(f"unknown precision '{precision}' (float32 or int8)")
     graph = load_graph(path_or_graph)
@@ -327,10 +329,10 @@ def compile_model(
 
         scales = calibrate(graph, calibration_samples(graph, calibration))
         qgraph, info = quantize_graph(graph, scales, per_channel)
-        plan = lower_graph(qgraph, weight_limit)
+        plan = lower_graph(qgraph, weight_limit, parallelism)
         model = NpuModel(graph, plan, target, precision, qgraph, info)
     else:
-        model = NpuModel(graph, lower_graph(graph, weight_limit), target)
+        model = NpuModel(graph, lower_graph(graph, weight_limit, parallelism), target)
     if eager:
         model.designs  # noqa: B018 - compiles them
     return model

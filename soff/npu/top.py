@@ -154,6 +154,7 @@ def build_npu_top(plan: Plan, designs: list[Any], board: Any) -> NpuTop:
                 (gs[0], gs[1], gs[2]),
                 (ls[0], ls[1], ls[2]),
                 bindings,  # type: ignore[arg-type]
+                lk.num_cu,
             )
         )
     name = top_name(plan)

@@ -133,3 +133,42 @@ def test_cli_npu_sim_errors(tmp_path, extra, message):
     )
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.startswith(message), r.stderr
+
+
+def test_parallelism_gives_layers_compute_units(tmp_path):
+    from soff.npu.codegen import layer_parallelism
+
+    assert layer_parallelism(192, 4) == (4, 48)
+    assert layer_parallelism(3, 4) == (3, 1)  # no more units than work-items
+    assert layer_parallelism(300, 2) == (2, 64)  # groups stay at most 64 work-items
+    assert layer_parallelism(2048, "auto") == (4, 64)
+    assert layer_parallelism(16, "auto") == (1, 16)
+    model = soff.npu.compile(npu_models.tiny_cnn(), parallelism=4)
+    assert [(lk.num_cu, lk.local_size[0]) for lk in model.plan.layers] == [
+        (4, 36), (4, 9), (3, 1)
+    ]  # fmt: skip
+    verilog = model.verilog
+    assert "stage0_cu3" in verilog and "stage2_cu2" in verilog and "stage2_cu3" not in verilog
+    path = tmp_path / "npu.v"
+    path.write_text(verilog)
+    from soff.sim.tools import lint
+
+    assert lint(path, top=model.top.name) == ""
+    r = subprocess.run(
+        [sys.executable, "-m", "soff", "npu", "x.onnx", "--parallelism", "0"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 1 and "--parallelism takes a positive number or auto" in r.stderr
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_tiny_cnn_with_four_compute_units_per_layer():
+    model = soff.npu.compile(npu_models.tiny_cnn(), parallelism=4)
+    x = _x(model)
+    r = model.simulate(x)
+    y = model.graph.outputs[0]
+    np.testing.assert_allclose(r.outputs[y], model.reference(x)[y], rtol=1e-5, atol=1e-6)
+    print("tiny_cnn parallelism 4 cycles", r.cycles, r.layer_cycles)
