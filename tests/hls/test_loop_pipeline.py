@@ -39,6 +39,15 @@ def test_without_restrict_the_store_may_alias() -> None:
     assert not ok and "restrict" in cause and "`y`" in cause
 
 
+def test_only_access_path_needs_no_restrict() -> None:
+    ok, _ = _one("for (int i = 0; i < n; i++) y[i] = 3 * i;", "__global int *y")
+    assert ok
+    ok, cause = _one(
+        "for (int i = 0; i < n; i++) { y[i] = i; z[i] = -i; }", "__global int *y, __global int *z"
+    )
+    assert not ok and "restrict" in cause
+
+
 def test_buffer_read_and_written_is_not_pipelined() -> None:
     ok, cause = _one("for (int i = 1; i < n; i++) y[i] = y[i - 1] + x[i];")
     assert not ok and "read and written" in cause

@@ -30,13 +30,15 @@ memory keeps up (II 1).
   inside), has one entry edge, and no barrier;
 - memory carries nothing from one iteration to another: the loop has no
   atomics and no ``__local``/private-array stores, and each global store
-  goes through a ``restrict`` pointer argument (so no other pointer reaches
-  what it writes), no load in the loop goes through that argument, and it
-  writes an address that differs in every iteration (the pointer plus an
-  index that is the induction variable, widened or offset by loop-invariant
-  values); several stores through one argument must compute the same
-  address (an if/else writing ``y[i]`` either way). Anything else may alias
-  and keeps today's order.
+  goes through a pointer argument that is ``restrict`` (so no other pointer
+  reaches what it writes) or is the loop's only global access path (no
+  global load, no store through another non-``restrict`` pointer: ``y[i] =
+  f(i)``); no load in the loop goes through that argument; the store writes
+  an address that differs in every iteration (the pointer plus an index that
+  is the induction variable, widened or offset by loop-invariant values),
+  and several stores through one argument compute the same address (an
+  if/else writing ``y[i]`` either way). Anything else may alias and keeps
+  today's order.
 """
 
 from __future__ import annotations
@@ -207,12 +209,30 @@ def _plan(
         if is_local_access(op):
             return no(f"{_where(op)} writes an on-chip array another iteration may read")
         base = pointer_base(op.operands[0])
-        if not isinstance(base, Arg) or base.name not in noalias:
-            name = base.name if isinstance(base, Arg) else "a computed pointer"
+        if not isinstance(base, Arg):
             return no(
-                f"store at line {op.loc.line if op.loc else '?'} through `{name}` may alias "
-                "other accesses (declare the pointer argument restrict)"
+                f"store at line {op.loc.line if op.loc else '?'} through a computed pointer "
+                "may alias other accesses"
             )
+        if base.name not in noalias:
+            # without restrict, the store may reach what any other access does:
+            # allowed only as the loop's one global access path (y[i] = f(i))
+            loads = [
+                m for m in ops if m.opcode == "load" and not is_local_access(m) and not _rom(m)
+            ]
+            others = [
+                m
+                for m in ops
+                if m.opcode == "store"
+                and not is_local_access(m)
+                and pointer_base(m.operands[0]) is not base
+                and not _restricted(m, noalias)
+            ]
+            if loads or others:
+                return no(
+                    f"store at line {op.loc.line if op.loc else '?'} through `{base.name}` may "
+                    "alias other accesses (declare the pointer argument restrict)"
+                )
         key = _address_key(op.operands[0], base, steps, invariant)
         if key is None:
             return no(
@@ -239,6 +259,16 @@ def _plan(
         steps=steps,
         entry_edge=entering[0],
     )
+
+
+def _rom(op: Op) -> bool:
+    base = pointer_base(op.operands[0])
+    return isinstance(base, Op) and base.opcode == "rodata"
+
+
+def _restricted(op: Op, noalias: set[str]) -> bool:
+    base = pointer_base(op.operands[0])
+    return isinstance(base, Arg) and base.name in noalias
 
 
 def _is_const(v: Value) -> bool:
