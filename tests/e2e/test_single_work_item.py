@@ -165,3 +165,23 @@ def test_generated_verilog_lints_clean(tmp_path: Path) -> None:
         out = tmp_path / f"{name}.v"
         soff.compile(tmp_path / f"{name}.cl").write(out)
         assert lint(out) == "", name
+
+
+FILL_C = """
+int fill(int *y, int n, int a) {
+    for (int i = 0; i < n; i++)
+        y[i] = a * i + 1;
+    return n;
+}
+"""
+
+
+def test_only_access_path_without_restrict(tmp_path: Path) -> None:
+    """A C loop whose one store is its only global access needs no restrict."""
+    (tmp_path / "fill.c").write_text(FILL_C)
+    design = soff.compile(tmp_path / "fill.c", kernel="fill")
+    assert _loop(design)["iterations_pipelined"]
+    res = design.simulate(args={"y": np.zeros(N, np.int32), "n": N, "a": 7})
+    np.testing.assert_array_equal(res.outputs["y"], 7 * np.arange(N) + 1)
+    assert res.return_value == N
+    assert res.cycles / N <= 2.0, res.cycles
