@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from hls_helpers import check, run_passes
 
+from soff.hls.passes import mathlib
+
 
 def test_tan_and_rsqrt_become_divisions() -> None:
     check(
@@ -12,7 +14,7 @@ def test_tan_and_rsqrt_become_divisions() -> None:
         ^entry:
           %t = math %x {fn = tan} : f32
           %r = math %y {fn = rsqrt} : f64
-          %u = math %y {fn = atan} : f64
+          %u = math %y, %y {fn = fmod} : f64
           %s = store %p, %t : void
           %s2 = store %q, %r after(%s) : void
           %s3 = store %q, %u after(%s2) : void
@@ -29,7 +31,7 @@ def test_tan_and_rsqrt_become_divisions() -> None:
           %2 = const {value = 1.0} : f64
           %3 = math %y {fn = sqrt} : f64
           %r = div %2, %3 : f64
-          %u = math %y {fn = atan} : f64
+          %u = math %y, %y {fn = fmod} : f64
           %s = store %p, %t : void
           %s2 = store %q, %r after(%s) : void
           %s3 = store %q, %u after(%s2) : void
@@ -127,15 +129,30 @@ def test_atan2_becomes_atan_of_magnitudes_with_fixups() -> None:
     assert out.count("select") == 3 and "bitcast %x : i32" in out
 
 
-def test_f64_functions_without_units_stay() -> None:
+def test_f64_functions_without_expansions_stay() -> None:
     text = """
         kernel @k(%p: ptr.global<f64>, %y: f64, %x: f64) {
         ^entry:
-          %a = math %y, %x {fn = atan2} : f64
-          %b = math %y {fn = asin} : f64
+          %a = math %y, %x {fn = fmod} : f64
+          %b = math %y, %x {fn = remainder} : f64
           %c = math %a, %b {fn = fmin} : f64
           %s = store %p, %c : void
           ret
         }
         """
     check(text, "expand-math", text)
+
+
+def test_binary64_functions_leave_no_math_calls_but_units() -> None:
+    fns = [*mathlib.F64_FUNCS, "asin", "acos", "atan2", "pown"]
+    lines = []
+    for i, fn in enumerate(fns):
+        args = "%y, %n" if fn in ("rootn", "pown") else "%y, %x" if fn in (
+            "pow", "powr", "hypot", "atan2") else "%y"  # fmt: skip
+        lines.append(f"  %r{i} = math {args} {{fn = {fn}}} : f64")
+        lines.append(f"  %s{i} = store %p, %r{i} : void")
+    text = "kernel @k(%p: ptr.global<f64>, %y: f64, %x: f64, %n: i32) {\n^entry:\n"
+    out = run_passes(text + "\n".join(lines) + "\n  ret\n}\n", "expand-math")
+    units = {"fabs", "sqrt", "fma", "rint", "trunc", "ldexp", "ilogb", "fmin", "fmax", "copysign"}
+    called = {ln.split("fn = ")[1].split("}")[0] for ln in out.splitlines() if "fn = " in ln}
+    assert called <= units, called - units

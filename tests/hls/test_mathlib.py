@@ -30,7 +30,7 @@ mpmath.mp.prec = 200
 OPENCL_ULP = {
     "exp": 3, "exp2": 3, "exp10": 3, "expm1": 3, "log": 3, "log2": 3, "log10": 3, "log1p": 2,
     "pow": 16, "powr": 16, "rootn": 16, "cbrt": 2, "sinh": 4, "cosh": 4, "tanh": 5,
-    "asinh": 4, "acosh": 4, "atanh": 5, "hypot": 4, "sin": 4, "cos": 4, "tan": 5,
+    "asinh": 4, "acosh": 4, "atanh": 5, "hypot": 4, "sin": 4, "cos": 4, "tan": 5, "atan": 5, "asin": 4, "acos": 4, "atan2": 6, "pown": 16,
 }  # fmt: skip
 #: what the expansions reach (measured over the slow suite's inputs; asserted)
 MEASURED_ULP = {
@@ -39,11 +39,12 @@ MEASURED_ULP = {
     64: {"exp": 1.0, "exp2": 1.0, "exp10": 1.0, "expm1": 1.6, "log": 0.51, "log2": 0.51,
          "log10": 0.51, "log1p": 1.0, "pow": 1.0, "powr": 1.0, "rootn": 1.0, "cbrt": 1.0,
          "sinh": 2.0, "cosh": 1.5, "tanh": 2.0, "asinh": 2.0, "acosh": 2.0, "atanh": 2.0,
-         "hypot": 1.5, "sin": 1.0, "cos": 1.0, "tan": 2.0},
+         "hypot": 1.5, "sin": 1.0, "cos": 1.0, "tan": 2.0, "atan": 1.0, "asin": 2.0,
+         "acos": 2.0, "atan2": 2.0, "pown": 1.0},
 }  # fmt: skip
 
-_INT_ARG = {"rootn"}
-_TWO_ARGS = {"pow", "powr", "hypot"}
+_INT_ARG = {"rootn", "pown"}
+_TWO_ARGS = {"pow", "powr", "hypot", "atan2"}
 _TRIG = {"sin", "cos", "tan"}
 
 
@@ -77,9 +78,11 @@ def _mp_fn(fn: str) -> Callable[..., Any]:
         "expm1": mp.expm1, "log": mp.log, "log2": lambda x: mp.log(x, 2),
         "log10": mp.log10, "log1p": mp.log1p, "sinh": mp.sinh, "cosh": mp.cosh,
         "tanh": mp.tanh, "asinh": mp.asinh, "acosh": mp.acosh, "atanh": mp.atanh,
-        "sin": mp.sin, "cos": mp.cos, "tan": mp.tan, "cbrt": mp.cbrt,
+        "sin": mp.sin, "cos": mp.cos, "tan": mp.tan, "cbrt": mp.cbrt, "atan": mp.atan,
+        "asin": mp.asin, "acos": mp.acos, "atan2": mp.atan2,
         "hypot": lambda x, y: mp.sqrt(x * x + y * y),
         "pow": lambda x, y: mp.power(x, y), "powr": lambda x, y: mp.power(x, y),
+        "pown": lambda x, n: mp.power(x, int(n)),
         "rootn": lambda x, n: (mp.sign(x) * mp.power(abs(x), mp.mpf(1) / int(n))
                                if x >= 0 or int(n) % 2 else mp.mpc(0, 1)),
     }  # fmt: skip
@@ -111,6 +114,9 @@ def reference(fn: str, width: int, x: np.ndarray, y: np.ndarray | None) -> list[
             fn == "powr" and (v < 0 or v == args[-1] == 0)
         ):
             out.append(None)
+            continue
+        if fn == "atan2" and v == 0:
+            out.append(None)  # signed zeros: checked with the special values
             continue
         if fn in _TRIG and abs(v) >= mathlib.TRIG_LIMIT:
             out.append(None)  # not reduced yet: NaN (checked with the special values)
@@ -212,6 +218,15 @@ def inputs(fn: str, width: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarr
         x = np.concatenate([special, [1e6, -1e6, 2.0**20 - 1, 2.0**20, 1e300, 355.0, 103993.0],
                             rng.uniform(-10, 10, q), _spread(rng, q, -30, 19.9), near,
                             _bits_floats(rng, n - 3 * q, width)])  # fmt: skip
+    elif fn in ("atan", "asin", "acos"):
+        x = np.concatenate([special, [2.0**40, 1e300], _spread(rng, q, -60, 60),
+                            rng.uniform(-1, 1, q), rng.choice([-1, 1], q) * (1 - np.exp2(-rng.uniform(1, 52, q))),
+                            _bits_floats(rng, n - 3 * q, width)])  # fmt: skip
+    elif fn == "atan2":
+        sp = np.array(special)
+        xs, ys = np.meshgrid(sp, sp, indexing="ij")
+        x = np.concatenate([ys.ravel(), _spread(rng, n, -30, 30)])
+        y = np.concatenate([xs.ravel(), _spread(rng, n, -30, 30)])
     elif fn == "cbrt":
         x = np.concatenate([special, [27.0, -8.0, 1e300], _bits_floats(rng, n, width)])
     elif fn == "hypot":
@@ -219,6 +234,11 @@ def inputs(fn: str, width: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarr
         y = np.concatenate(
             [special, special[::-1], x[2 * len(special) :] * np.exp2(rng.uniform(-40, 40, n))]
         )
+    elif fn == "pown":
+        x = np.concatenate([special * 4, _spread(rng, n, -20, 20)])
+        ks = [1, 2, 3, -1, -2, -3, 0, 5]
+        y = np.array([ks[i % 8] for i in range(4 * len(special))] + list(rng.integers(-40, 41, n)))
+        y = y.astype(np.float64)
     elif fn == "rootn":
         x = np.concatenate([special * 4, _bits_floats(rng, n, width)])
         ks = [1, 2, 3, -1, -2, -3, 0, 5]
@@ -240,7 +260,9 @@ def inputs(fn: str, width: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarr
         raise AssertionError(fn)
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(all="ignore"):
-        return x.astype(dt), (None if y is None else y.astype(dt if fn != "rootn" else np.float64))
+        return x.astype(dt), (
+            None if y is None else y.astype(dt if fn not in _INT_ARG else np.float64)
+        )
 
 
 # ----------------------------------------------------------------------------- specials
@@ -248,7 +270,7 @@ def inputs(fn: str, width: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarr
 
 def special_reference(fn: str, width: int, x: np.ndarray, y: np.ndarray | None) -> np.ndarray:
     """C99/OpenCL values of the special cases (the interpreter's semantics)."""
-    if fn == "pow":
+    if fn in ("pow", "pown"):
         assert y is not None
         return np.array([float_pow(float(a), float(b)) for a, b in zip(x, y, strict=True)])
     args: list[Any] = [x.astype(np.float64)] + ([] if y is None else [y])
@@ -285,7 +307,7 @@ def check_function(fn: str, width: int, n: int, seed: int) -> float:
 
 
 F32_FUNCS = list(mathlib.F32_VIA_F64)
-F64_FUNCS = list(mathlib.F64_FUNCS)
+F64_FUNCS = [*mathlib.F64_FUNCS, "asin", "acos", "atan2", "pown"]
 
 
 @pytest.mark.parametrize("fn", F32_FUNCS)

@@ -48,7 +48,7 @@ def _expansion(op: Op) -> list[Op] | None:
         last = ops.pop()
         op.opcode, op.operands, op.attrs = last.opcode, last.operands, last.attrs
         return ops
-    if fn not in _EXPANDED or (fn != "rsqrt" and t != F32 and fn != "pown"):
+    if fn not in _EXPANDED or (fn == "tan" and t != F32):
         return None
     x = op.operands[0]
     if fn in _BUILDERS:
@@ -79,11 +79,15 @@ def _pown(op: Op) -> list[Op]:
     zero_i = Op("const", [], it, {"value": 0}, loc=loc)
     bit = Op("and", [n, one], it, loc=loc)
     odd = Op("cmp", [bit, zero_i], BOOL, {"pred": "ne"}, loc=loc)
-    xbits = Op("bitcast", [x], it, loc=loc)  # the sign bit: -0 counts as negative
-    xneg = Op("cmp", [xbits, zero_i], BOOL, {"pred": "lt"}, loc=loc)
+    assert isinstance(t, FloatType)
+    bt = IntType(t.width)  # the sign bit: -0 counts as negative
+    xbits = Op("bitcast", [x], bt, loc=loc)
+    zero_b = zero_i if bt == it else Op("const", [], bt, {"value": 0}, loc=loc)
+    xneg = Op("cmp", [xbits, zero_b], BOOL, {"pred": "lt"}, loc=loc)
     flip = Op("and", [odd, xneg], BOOL, loc=loc)
     op.opcode, op.operands, op.attrs = "select", [flip, nr, r], {}
-    return [ax, nf, r, nr, one, zero_i, bit, odd, xbits, xneg, flip]
+    extra = [] if zero_b is zero_i else [zero_b]
+    return [ax, nf, r, nr, one, zero_i, bit, odd, xbits, *extra, xneg, flip]
 
 
 def _asin(op: Op) -> list[Op]:

@@ -64,6 +64,23 @@ PIO2_2 = _top(_PIO2 - Fraction(PIO2_1), 33)
 PIO2_3 = _top(_PIO2 - Fraction(PIO2_1) - Fraction(PIO2_2), 33)
 PIO2_3T = float(_PIO2 - Fraction(PIO2_1) - Fraction(PIO2_2) - Fraction(PIO2_3))
 TWO_OVER_PI = float(2 / _PI)
+
+
+def _atan_decimal(x: Decimal) -> Decimal:
+    """atan(x) for 0 ≤ x ≤ 1 (two argument halvings, then the Taylor series)."""
+    for _ in range(2):
+        x = x / (1 + (1 + x * x).sqrt())
+    term, total, n, x2 = x, x, 1, x * x
+    while abs(term) > Decimal(10) ** -70:
+        term = -term * x2
+        total += term / (2 * n + 1)
+        n += 1
+    return 4 * total
+
+
+#: atan(j/8), j = 0 … 8, in double-double
+ATAN_C = [_dd(Fraction(_atan_decimal(Decimal(j) / 8))) for j in range(9)]
+PIO2_DD = _dd(_PIO2)
 #: log(1 + j/8), j = 0 … 7, in double-double
 LOG_C = [_dd(Fraction(Decimal(1 + j / 8).ln())) for j in range(8)]
 #: |x| below which sin/cos/tan reduce exactly; above it they return NaN
@@ -486,6 +503,34 @@ def f_trig(e: Emit, x: Value, w: int, fn: str) -> Value:
     return _special(e, r, x, cases)
 
 
+def f_atan(e: Emit, x: Value, w: int) -> Value:
+    """|x| > 1 turns into 1/|x| (π/2 - atan); c = j/8 nearest, t = (a - c)/(1 + a·c)
+    (|t| ≤ 1/16), atan(a) = atan(c) + atan(t), a Taylor polynomial in t² for atan(t)."""
+    ax = e.m("fabs", x)
+    big = e.cmp("gt", ax, 1.0)
+    inv = e.div(1.0, e.sel(big, ax, 1.0))
+    a = e.sel(big, inv, ax)
+    j = e.m("rint", e.mul(a, 8.0))
+    c = e.mul(j, 0.125)
+    t = e.div(e.sub(a, c), e.fma(a, c, 1.0))
+    z = e.mul(t, t)
+    p = e.horner(z, [-((-1) ** n) / (2 * n + 3) for n in range(8)])
+    at = e.fma(e.mul(t, z), p, t)  # atan(t)
+    ji = e.cast(j, I32)
+    chi: Value = e.c(0.0)
+    clo: Value = e.c(0.0)
+    for k in range(1, 9):
+        hit = e.icmp("eq", ji, k)
+        chi = e.sel(hit, ATAN_C[k][0], chi)
+        clo = e.sel(hit, ATAN_C[k][1], clo)
+    lo = e.add(clo, at)
+    r_small = e.add(chi, lo)
+    # π/2 - (chi + lo), in double-double
+    r_big = e.add(e.sub(PIO2_DD[0], chi), e.sub(PIO2_DD[1], lo))
+    r = e.m("copysign", e.sel(big, r_big, r_small), x)
+    return _special(e, r, x, [(e.cmp("eq", x, 0.0), x)])
+
+
 #: fn -> (number of float operands, builder(e, args, w))
 FUNCS: dict[str, Callable[[Emit, list[Value], int], Value]] = {
     "exp": lambda e, a, w: f_exp(e, a[0], w),
@@ -510,6 +555,7 @@ FUNCS: dict[str, Callable[[Emit, list[Value], int], Value]] = {
     "sin": lambda e, a, w: f_trig(e, a[0], w, "sin"),
     "cos": lambda e, a, w: f_trig(e, a[0], w, "cos"),
     "tan": lambda e, a, w: f_trig(e, a[0], w, "tan"),
+    "atan": lambda e, a, w: f_atan(e, a[0], w),
 }
 #: expanded for binary32 through binary64 (the others have binary32 units)
 F32_VIA_F64 = ("expm1", "log1p", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "hypot",
