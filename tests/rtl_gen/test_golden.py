@@ -45,6 +45,15 @@ KERNELS: dict[str, tuple[str, str]] = {
 """,
         "times3.cl",
     ),
+    # one work-item: the loop's iterations are pipelined (a fork and a join)
+    "fill_loop": (
+        """__kernel void fill_loop(__global int *restrict out, int n) {
+    for (int i = 0; i < n; i++)
+        out[i] = i * 3;
+}
+""",
+        "fill_loop.cl",
+    ),
 }
 
 
