@@ -138,3 +138,21 @@ def test_report_text_and_json() -> None:
     assert loop["ii_lower_bound"] and loop["ii"] > 1
     assert not loop["iterations_pipelined"]
     assert "loop-carried `acc` through add at line 4" in design.report
+
+
+def test_corpus_fir_and_prefix_reports() -> None:
+    from pathlib import Path
+
+    opencl = Path(__file__).resolve().parents[1] / "kernels" / "opencl"
+    fir = soff.compile(opencl / "fir_single_restrict.cl")
+    outer, inner = fir.report_data()["datapath"]["loops"]
+    assert outer["iterations_pipelined"] and outer["ii"] == 1
+    assert outer["inner_loops"] and inner["circulates_pipelined_iterations"]
+    assert "loop at fir_single_restrict.cl:10" in fir.report
+    plain = soff.compile(opencl / "fir_single.cl")
+    assert not plain.report_data()["datapath"]["loops"][0]["iterations_pipelined"]
+    prefix = soff.compile(opencl / "prefix_carry.cl")
+    (loop,) = prefix.report_data()["datapath"]["loops"]
+    assert loop["carried"] == {"variable": "acc", "op": "add", "line": 6}
+    assert loop["ii_lower_bound"] and loop["ii"] >= 2
+    assert "II >= " in prefix.report and "loop-carried `acc` through add at line 6" in prefix.report
