@@ -273,7 +273,10 @@ def check_saved(cl_path: str | Path, **kw: Any) -> Outcome:
 
 # ----------------------------------------------------------------------------- save + reduce
 def save_failure(p: Program, outcome: Outcome, keep: Path, reduce_seconds: float = 300.0,
-                 log: Callable[[str], None] = print, hardware: bool = True) -> Path:
+                 log: Callable[[str], None] = print, hardware: bool = True,
+                 simulator: str = "verilator") -> Path:
+    """Save ``p`` and its reduction; the reduction and the replay use ``simulator``
+    (the failure may be the simulator's: Icarus rejects what Verilator accepts)."""
     from soff.testing.reduce import reduce_source
 
     keep.mkdir(parents=True, exist_ok=True)
@@ -282,6 +285,8 @@ def save_failure(p: Program, outcome: Outcome, keep: Path, reduce_seconds: float
     spec = p.to_json(args)
     spec["kind"] = outcome.kind
     spec["detail"] = outcome.detail[:2000]
+    if simulator != "verilator":
+        spec["simulator"] = simulator
     (stem.parent / f"{stem.name}.orig.cl").write_text(p.source)
     reduced = p.source
     if reduce_seconds > 0:
@@ -292,7 +297,7 @@ def save_failure(p: Program, outcome: Outcome, keep: Path, reduce_seconds: float
         def still_fails(src: str) -> bool:
             o = check(src, p.kernel, args, p.global_size, p.local_size,
                       hardware=needs_hw and hardware, simulate=needs_sim,
-                      pocl=outcome.kind in (POCL_MISMATCH, POCL_ERROR))
+                      pocl=outcome.kind in (POCL_MISMATCH, POCL_ERROR), simulator=simulator)
             return o.signature() == sig
 
         t0 = time.perf_counter()
@@ -355,7 +360,7 @@ def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float =
                 log(f"    (same kind of failure as seed {seen[key]}; not reduced)")
             elif keep is not None:
                 seen[key] = sd
-                path = save_failure(p, o, keep, reduce_seconds, log, hardware=hardware)
+                path = save_failure(p, o, keep, reduce_seconds, log, hardware=hardware, simulator=simulator)
                 log(f"    saved {path}")
     s.seconds = time.perf_counter() - t_start
     per = s.seconds / max(s.ran, 1)
