@@ -391,8 +391,6 @@ class _Context:
                 raise UnsupportedError("pointers to pointers are not supported yet", loc)
             if pointee == VOID:
                 raise UnsupportedError("void pointers are not supported yet", loc)
-            if pointee == BOOL:
-                raise UnsupportedError("pointers to bool are not supported yet", loc)
             return PtrType(pointee, _address_space(node.type) or self.default_space)
         if isinstance(node, c_ast.ArrayDecl):
             elem = self.c_type(node.type, loc)

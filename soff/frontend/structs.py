@@ -24,7 +24,6 @@ from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
 from soff.frontend.vectors import VecPtr, VecValue
 from soff.ir.core import Value
 from soff.ir.types import (
-    BOOL,
     F16,
     I64,
     U8,
@@ -87,11 +86,8 @@ def struct_type(ctx: _Context, node: c_ast.Struct | c_ast.Union, loc: SourceLoc)
         ft = ctx.c_type(d.type, dloc)
         if isinstance(ft, PtrType):
             raise UnsupportedError(f"pointer members ('{d.name}') are not supported yet", dloc)
-        if ft == BOOL or ft == F16:
-            raise UnsupportedError(
-                f"{'bool' if ft == BOOL else 'half'} members ('{d.name}') are not supported yet",
-                dloc,
-            )
+        if ft == F16:
+            raise UnsupportedError(f"half members ('{d.name}') are not supported yet", dloc)
         if isinstance(ft, ArrayType) and ft.count == 0:
             raise UnsupportedError(f"flexible array members ('{d.name}') are not supported", dloc)
         if not isinstance(ft, (IntType, FloatType, VectorType, ArrayType, StructType)):

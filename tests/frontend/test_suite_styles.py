@@ -7,9 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import soff
 from soff.diagnostics import UnsupportedError
 from soff.frontend import compile_source
 from soff.frontend.preprocess import preprocess
+from soff.ir.interp import run_kernel
+from soff.layout import numpy_dtype
 from tests.frontend.fe_helpers import run
 
 
@@ -50,3 +53,59 @@ __global__ void k(float *out, int n) {
     with pytest.raises(UnsupportedError) as e:
         compile_source(src, "tex.cu")
     assert str(e.value).startswith("tex.cu:4:25: error: textures and surfaces ('tex1Dfetch')")
+
+
+def test_cuda_bool_pointers() -> None:
+    # Rodinia's CUDA bfs keeps its frontier masks in bool arrays: one byte each
+    src = """__global__ void k(bool *mask, bool *seen, const int *cost, int n) {
+    int i = threadIdx.x;
+    if (i < n && mask[i]) {
+        mask[i] = false;
+        seen[i] = cost[i];      /* any nonzero int stores true */
+    }
+}
+"""
+    module = compile_source(src, "bfs.cu")
+    mask = np.array([1, 1, 0, 1], np.bool_)
+    out = run_kernel(
+        module.kernels[0],
+        {
+            "mask": mask,
+            "seen": np.zeros(4, np.bool_),
+            "cost": np.array([0, 7, 5, -2], np.int32),
+            "n": 4,
+        },
+        4,
+        4,
+    )
+    np.testing.assert_array_equal(out["mask"], [False, False, False, False])
+    np.testing.assert_array_equal(out["seen"], [False, True, False, True])
+
+
+def test_bool_struct_member_in_global_buffer() -> None:
+    # Rodinia's OpenCL b+tree: struct knode { ...; bool is_leaf; int num_keys; }
+    src = """typedef struct { int key; bool leaf; int n; } node;
+__kernel void k(__global node *nodes, __global int *out) {
+    int i = get_global_id(0);
+    out[i] = nodes[i].leaf ? nodes[i].key : -1;
+    nodes[i].leaf = nodes[i].n;
+}
+"""
+    module = compile_source(src, "tree.cl")
+    kernel = module.kernels[0]
+    dtype = numpy_dtype(kernel.args[0].type.pointee)
+    assert dtype.itemsize == 12 and dtype.fields["leaf"][1] == 4
+    nodes = np.zeros(3, dtype)
+    nodes["key"], nodes["leaf"], nodes["n"] = [5, 6, 7], [True, False, True], [0, 9, 2]
+    out = run_kernel(kernel, {"nodes": nodes, "out": np.zeros(3, np.int32)}, 3)
+    np.testing.assert_array_equal(out["out"], [5, -1, 7])
+    np.testing.assert_array_equal(out["nodes"]["leaf"], [False, True, True])
+
+
+def test_bool_in_global_memory_is_refused_by_the_hardware() -> None:
+    src = "__global__ void k(bool *m) { m[threadIdx.x] = true; }\n"
+    with pytest.raises(UnsupportedError) as e:
+        soff.compile(src, filename="m.cu")
+    assert str(e.value) == (
+        "m.cu:1:30: error: bool values in __global memory are not supported yet in hardware"
+    )

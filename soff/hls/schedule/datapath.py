@@ -338,6 +338,10 @@ def _check_supported(kernel: Kernel) -> None:
                 raise UnsupportedError(
                     f"memory accesses of type {ptr.pointee} are not supported yet", op.loc
                 )
+            if ptr.pointee.bits == 1:  # bool *, bool members: a byte in memory, 0 or 1
+                raise UnsupportedError(
+                    "bool values in __global memory are not supported yet in hardware", op.loc
+                )
         elif not isinstance(op.type, (IntType, FloatType, PtrType, VoidType)):
             raise UnsupportedError(
                 f"values of type {op.type} are not supported yet in hardware", op.loc
