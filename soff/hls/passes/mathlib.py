@@ -197,21 +197,29 @@ class Emit:
 # ----------------------------------------------------------------------------- cores
 
 
-def _exp_parts(e: Emit, zh: Value, zl: Value, w: int) -> tuple[Value, Value, Value]:
-    """exp(zh + zl) = 2^k·(1 + em) for |zh| ≤ 2000: (k as f64, k as i32, em)."""
+def _exp_parts(e: Emit, zh: Value, zl: Value, w: int) -> tuple[Value, Value, Value, Value]:
+    """exp(zh + zl) = 2^k·(1 + em) for |zh| ≤ 2000: (k as f64, k as i32, em as a
+    double-double hi, lo)."""
     k = e.m("rint", e.mul(zh, INV_LN2))
     rh = e.fma(k, -LN2_HI, zh)  # exact
     rl = e.fma(k, -LN2_LO, zl)
     q = e.horner(rh, [1 / math.factorial(n) for n in range(2, _EXP_TERMS[w] + 1)])
-    em = e.fma(e.mul(rh, rh), q, rh)
-    em = e.add(em, e.fma(em, rl, rl))
-    return k, e.cast(k, I32), em
+    p = e.mul(e.mul(rh, rh), q)
+    c = e.fma(rl, e.add(rh, p), rl)  # exp(rh + rl) - exp(rh) to first order in rl
+    hi, lo = e.fast_two_sum(rh, e.add(p, c))
+    return k, e.cast(k, I32), hi, lo
+
+
+def _one_plus(e: Emit, hi: Value, lo: Value) -> Value:
+    """1 + hi + lo rounded once (|hi| < 1)."""
+    s, err = e.fast_two_sum(e.c(1.0), hi)
+    return e.add(s, e.add(err, lo))
 
 
 def _exp_dd(e: Emit, zh: Value, zl: Value, w: int) -> Value:
     """exp(zh + zl); ``zh`` already within ±2000."""
-    _, ki, em = _exp_parts(e, zh, zl, w)
-    return e.m("ldexp", e.add(1.0, em), ki)
+    _, ki, hi, lo = _exp_parts(e, zh, zl, w)
+    return e.m("ldexp", _one_plus(e, hi, lo), ki)
 
 
 def _log_dd(e: Emit, x: Value, xl: Value | None, w: int) -> tuple[Value, Value]:
@@ -284,9 +292,11 @@ def f_exp(e: Emit, x: Value, w: int, base: str = "e") -> Value:
 
 def f_expm1(e: Emit, x: Value, w: int) -> Value:
     xc = e.clamp(x, -800.0, 800.0)
-    k, ki, em = _exp_parts(e, xc, e.c(0.0), w)
-    small = e.add(e.m("ldexp", em, ki), e.sub(e.m("ldexp", 1.0, ki), 1.0))
-    big = e.m("ldexp", e.add(1.0, em), ki)
+    k, ki, hi, lo = _exp_parts(e, xc, e.c(0.0), w)
+    # 2^k·em + (2^k - 1): both exact (|k| ≤ 56), summed with one rounding
+    s, err = e.two_sum(e.m("ldexp", hi, ki), e.sub(e.m("ldexp", 1.0, ki), 1.0))
+    small = e.add(s, e.add(err, e.m("ldexp", lo, ki)))
+    big = e.m("ldexp", _one_plus(e, hi, lo), ki)
     r = e.sel(e.cmp("gt", k, 56.0), big, small)
     return _special(e, r, x, [(e.cmp("eq", x, 0.0), x)])
 
@@ -307,6 +317,9 @@ def f_log1p(e: Emit, x: Value, w: int) -> Value:
     xs = e.sel(ok, x, 0.0)
     u, ul = e.two_sum(e.c(1.0), xs)
     hi, _ = _log_dd(e, u, ul, w)
+    # |x| < 2^-20: x - x²/2 + x³/3 - x⁴/4 + x⁵/5 (no rounding of 1 + x)
+    tiny = e.fma(e.mul(xs, xs), e.horner(xs, [-1 / 2, 1 / 3, -1 / 4, 1 / 5]), xs)
+    hi = e.sel(e.cmp("lt", e.m("fabs", xs), 2.0**-20), tiny, hi)
     cases: list[tuple[Value, Value | float]] = [
         (e.cmp("eq", x, math.inf), math.inf),
         (e.cmp("eq", x, -1.0), -math.inf),
