@@ -57,8 +57,6 @@ if TYPE_CHECKING:
 #: ops that give a work-item its identity: a kernel using none runs the same
 #: work in every work-item, so it is single-work-item in effect
 _ID_OPS = ("global_id", "local_id", "group_id")
-#: the same value in every iteration wherever they are defined (datapath.UNIFORM_OPS)
-_UNIFORM = ("const", "global_size", "local_size", "num_groups", "rodata")
 
 
 @dataclass
@@ -142,8 +140,11 @@ def _plan(
     inside = set(blocks)
     header = kernel.blocks[lp.header]
 
+    # (imported here: datapath imports this module)
+    from soff.hls.schedule.datapath import is_local_access, is_uniform
+
     def invariant(v: Value) -> bool:
-        return not isinstance(v, Op) or v.opcode in _UNIFORM or v.parent not in inside
+        return is_uniform(v) or not isinstance(v, Op) or v.parent not in inside
 
     def no(cause: str, carried: tuple[Op, Op] | None = None) -> LoopPipeline:
         return LoopPipeline(False, cause, carried=carried)
@@ -199,8 +200,6 @@ def _plan(
     ops = [op for b in blocks for op in b.ops]
     stored: dict[Value, tuple] = {}  # pointer argument -> the address its stores write
     noalias = set(kernel.attrs.get("noalias", []) or [])
-    from soff.hls.schedule.datapath import is_local_access  # no import cycle at load time
-
     for op in ops:
         if op.opcode == "atomic":
             return no(f"{_where(op)}: atomics order iterations")
