@@ -3,7 +3,7 @@
     python benchmarks/single_work_item.py [N]
 
 ``y[i] = a*x[i] + b`` over N = 4096 elements, as an OpenCL kernel launched with
-one work-item and as a plain C function, both with ``restrict`` pointers: the
+one work-item and as a plain C function (examples/axpb_single.cl, .c), both with ``restrict`` pointers: the
 loop's iterations are independent, so a fork issues one per cycle (goal:
 cycles / N <= 1.2). For comparison, the same OpenCL loop without ``restrict``
 (the store may alias the load: one iteration at a time), the FIR filter of
@@ -15,7 +15,6 @@ against numpy.
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,21 +23,7 @@ import soff
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNELS = ROOT / "tests" / "kernels" / "opencl"
-
-AXPB_CL = """
-__kernel void axpb(__global const int *RESTRICT x, __global int *RESTRICT y,
-                   int a, int b, int n) {
-    for (int i = 0; i < n; i++)
-        y[i] = a * x[i] + b;
-}
-"""
-
-AXPB_C = """
-void axpb(const int *restrict x, int *restrict y, int a, int b, int n) {
-    for (int i = 0; i < n; i++)
-        y[i] = a * x[i] + b;
-}
-"""
+EXAMPLES = ROOT / "examples"
 
 FIR_H = np.array([1, -3, 5, -3, 1], np.int64)
 
@@ -71,24 +56,20 @@ def main() -> None:
     def axpb_args() -> dict:
         return {"x": x, "y": np.zeros(n, np.int32), "a": 3, "b": -7, "n": n}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        cl = Path(tmp) / "axpb.cl"
-        cl.write_text(AXPB_CL)
-        c = Path(tmp) / "axpb.c"
-        c.write_text(AXPB_C)
-        ratios = {}
-        d = soff.compile(cl, defines={"RESTRICT": "restrict"})
-        ratios["opencl"] = run(
-            "axpb OpenCL, restrict", d, axpb_args(), lambda o: (o["y"] == want).all(), n, True
-        )
-        d = soff.compile(c, kernel="axpb")
-        ratios["c"] = run(
-            "axpb plain C, restrict", d, axpb_args(), lambda o: (o["y"] == want).all(), n, False
-        )
-        m = min(n, 1024)
-        d = soff.compile(cl, defines={"RESTRICT": ""})
-        args = {"x": x[:m], "y": np.zeros(m, np.int32), "a": 3, "b": -7, "n": m}
-        run("axpb OpenCL, no restrict", d, args, lambda o: (o["y"] == want[:m]).all(), m, True)
+    cl, c = EXAMPLES / "axpb_single.cl", EXAMPLES / "axpb_single.c"
+    ratios = {}
+    d = soff.compile(cl)
+    ratios["opencl"] = run(
+        "axpb OpenCL, restrict", d, axpb_args(), lambda o: (o["y"] == want).all(), n, True
+    )
+    d = soff.compile(c, kernel="axpb")
+    ratios["c"] = run(
+        "axpb plain C, restrict", d, axpb_args(), lambda o: (o["y"] == want).all(), n, False
+    )
+    m = min(n, 1024)
+    d = soff.compile(cl, defines={"RESTRICT": ""})
+    args = {"x": x[:m], "y": np.zeros(m, np.int32), "a": 3, "b": -7, "n": m}
+    run("axpb OpenCL, no restrict", d, args, lambda o: (o["y"] == want[:m]).all(), m, True)
 
     m = min(n, 1024)
     xf = rng.integers(-1000, 1000, m).astype(np.int32)

@@ -15,20 +15,8 @@ import soff
 
 pytestmark = pytest.mark.sim
 
-AXPB_CL = """
-__kernel void axpb(__global const int *restrict x, __global int *restrict y,
-                   int a, int b, int n) {
-    for (int i = 0; i < n; i++)
-        y[i] = a * x[i] + b;
-}
-"""
-
-AXPB_C = """
-void axpb(const int *restrict x, int *restrict y, int a, int b, int n) {
-    for (int i = 0; i < n; i++)
-        y[i] = a * x[i] + b;
-}
-"""
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+AXPB_CL = (EXAMPLES / "axpb_single.cl").read_text()
 
 # two pipelined loops: the second (downward, step 2) reads what the first wrote,
 # and the first loop's induction variable is used after both
@@ -84,17 +72,15 @@ def _loop(design: soff.Design) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["opencl", "c"])
-def test_axpb_one_iteration_per_cycle(tmp_path: Path, lang: str) -> None:
+def test_axpb_one_iteration_per_cycle(lang: str) -> None:
     rng = np.random.default_rng(3)
     x = rng.integers(-1000, 1000, N).astype(np.int32)
     args = {"x": x, "y": np.zeros(N, np.int32), "a": 3, "b": -7, "n": N}
     if lang == "opencl":
-        (tmp_path / "axpb.cl").write_text(AXPB_CL)
-        design = soff.compile(tmp_path / "axpb.cl")
+        design = soff.compile(EXAMPLES / "axpb_single.cl")
         res = design.simulate(1, 1, args, timeout_cycles=20 * N)
     else:
-        (tmp_path / "axpb.c").write_text(AXPB_C)
-        design = soff.compile(tmp_path / "axpb.c", kernel="axpb")
+        design = soff.compile(EXAMPLES / "axpb_single.c", kernel="axpb")
         res = design.simulate(args=args, timeout_cycles=20 * N)
     loop = _loop(design)
     assert loop["iterations_pipelined"] and loop["ii"] == 1
