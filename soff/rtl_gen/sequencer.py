@@ -207,12 +207,20 @@ def build_sequencer(
         ready_bit = Ternary(eq(stage, Const(i, sw)), any_ready(i), ready_bit)
         idle_bit = Ternary(eq(stage, Const(i, sw)), all_idle(i), idle_bit)
 
+    def free(u: int) -> Expr:
+        return land(bit("cu_ready", u), bit("cu_idle", u))
+
     def valid(i: int, j: int) -> Expr:
-        """Unit j of stage i takes the group: the stage's lowest-numbered ready unit."""
+        """Unit j of stage i takes the group: the stage's lowest-numbered idle unit,
+        else (all busy) its lowest-numbered ready one — a unit takes the next group
+        while it finishes the last, but an idle one goes first, so groups spread."""
         if stages[i].num_cu == 1:
             return land(busy, left, eq(stage, Const(i, sw)))
-        lower = [lnot(bit("cu_ready", u)) for u in range(first[i], j)]
-        return land(busy, left, eq(stage, Const(i, sw)), bit("cu_ready", j), *lower)
+        lower_free = [lnot(free(u)) for u in range(first[i], j)]
+        lower_ready = [lnot(bit("cu_ready", u)) for u in range(first[i], j)]
+        any_free = lor(*(free(u) for u in units(i)))
+        pick = Ternary(any_free, land(free(j), *lower_free), land(bit("cu_ready", j), *lower_ready))
+        return land(busy, left, eq(stage, Const(i, sw)), pick)
 
     def stage_start(i: int) -> Expr:
         return Ref("start") if i == 0 else land(Ref("stage_done"), eq(stage, Const(i - 1, sw)))
