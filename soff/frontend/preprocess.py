@@ -34,6 +34,69 @@ PREDEFINED_MACROS: dict[str, str] = {
     "false": "0",
 }
 
+#: The limits and math constants OpenCL C 1.2 predefines (§6.12.2, §6.12.3), which
+#: kernels use without an #include (INT_MAX, FLT_MAX, M_PI_F, MAXFLOAT, ...).
+OPENCL_LIMIT_MACROS: dict[str, str] = {
+    "CHAR_BIT": "8",
+    "SCHAR_MAX": "127",
+    "SCHAR_MIN": "(-127 - 1)",
+    "CHAR_MAX": "SCHAR_MAX",
+    "CHAR_MIN": "SCHAR_MIN",
+    "UCHAR_MAX": "255",
+    "SHRT_MAX": "32767",
+    "SHRT_MIN": "(-32767 - 1)",
+    "USHRT_MAX": "65535",
+    "INT_MAX": "2147483647",
+    "INT_MIN": "(-2147483647 - 1)",
+    "UINT_MAX": "0xffffffffU",
+    "LONG_MAX": "0x7fffffffffffffffL",
+    "LONG_MIN": "(-0x7fffffffffffffffL - 1)",
+    "ULONG_MAX": "0xffffffffffffffffUL",
+    "FLT_DIG": "6",
+    "FLT_MANT_DIG": "24",
+    "FLT_MAX_10_EXP": "38",
+    "FLT_MAX_EXP": "128",
+    "FLT_MIN_10_EXP": "(-37)",
+    "FLT_MIN_EXP": "(-125)",
+    "FLT_RADIX": "2",
+    "FLT_MAX": "3.402823466e+38F",
+    "FLT_MIN": "1.175494351e-38F",
+    "FLT_EPSILON": "1.192092896e-07F",
+    "DBL_DIG": "15",
+    "DBL_MANT_DIG": "53",
+    "DBL_MAX_10_EXP": "308",
+    "DBL_MAX_EXP": "1024",
+    "DBL_MIN_10_EXP": "(-307)",
+    "DBL_MIN_EXP": "(-1021)",
+    "DBL_MAX": "1.7976931348623158e+308",
+    "DBL_MIN": "2.2250738585072014e-308",
+    "DBL_EPSILON": "2.2204460492503131e-16",
+    "MAXFLOAT": "FLT_MAX",
+    "HUGE_VALF": "as_float(0x7f800000)",
+    "INFINITY": "as_float(0x7f800000)",
+    "NAN": "as_float(0x7fc00000)",
+    "HUGE_VAL": "as_double(0x7ff0000000000000L)",
+    **{
+        f"M_{name}{suffix}": f"{value}{'F' if suffix else ''}"
+        for name, value in {
+            "E": "2.718281828459045",
+            "LOG2E": "1.4426950408889634",
+            "LOG10E": "0.4342944819032518",
+            "LN2": "0.6931471805599453",
+            "LN10": "2.302585092994046",
+            "PI": "3.141592653589793",
+            "PI_2": "1.5707963267948966",
+            "PI_4": "0.7853981633974483",
+            "1_PI": "0.3183098861837907",
+            "2_PI": "0.6366197723675814",
+            "2_SQRTPI": "1.1283791670955126",
+            "SQRT2": "1.4142135623730951",
+            "SQRT1_2": "0.7071067811865476",
+        }.items()
+        for suffix in ("", "_F")
+    },
+}
+
 
 #: Macros soff predefines for CUDA C (nvcc's device pass; see soff.frontend.cuda).
 CUDA_PREDEFINED_MACROS: dict[str, str] = {
@@ -240,7 +303,10 @@ def preprocess(
     main_abs = os.path.abspath(filename)
     pp = _Preprocessor(main_abs, filename)
     pp.tables[main_abs] = _LineTable(source)
-    for name, value in (CUDA_PREDEFINED_MACROS if cuda else PREDEFINED_MACROS).items():
+    predefined = CUDA_PREDEFINED_MACROS if cuda else PREDEFINED_MACROS
+    if not cuda and not c_program:  # C programs have them from soff's limits.h, float.h
+        predefined = {**predefined, **OPENCL_LIMIT_MACROS}
+    for name, value in predefined.items():
         pp.define(f"{name} {value}")
     for macro, text in (defines or {}).items():
         try:
@@ -265,4 +331,4 @@ def preprocess(
         raise CompileError(f"malformed preprocessing directive ({type(e).__name__})", loc) from None
 
 
-__all__ = ["CUDA_PREDEFINED_MACROS", "PREDEFINED_MACROS", "preprocess"]
+__all__ = ["CUDA_PREDEFINED_MACROS", "OPENCL_LIMIT_MACROS", "PREDEFINED_MACROS", "preprocess"]

@@ -109,3 +109,17 @@ def test_bool_in_global_memory_is_refused_by_the_hardware() -> None:
     assert str(e.value) == (
         "m.cu:1:30: error: bool values in __global memory are not supported yet in hardware"
     )
+
+
+def test_opencl_limit_and_math_macros_are_predefined() -> None:
+    # Rodinia's OpenCL particlefilter uses INT_MAX without an #include (OpenCL C 6.12.3)
+    src = """__kernel void k(__global int *i, __global float *f) {
+    i[0] = INT_MAX; i[1] = INT_MIN; i[2] = CHAR_BIT; i[3] = UCHAR_MAX;
+    f[0] = FLT_MAX; f[1] = M_PI_F; f[2] = MAXFLOAT; f[3] = -INFINITY; f[4] = FLT_EPSILON;
+}
+"""
+    out = run(src, {"i": np.zeros(4, np.int32), "f": np.zeros(5, np.float32)}, 1)
+    np.testing.assert_array_equal(out["i"], [2**31 - 1, -(2**31), 8, 255])
+    f32 = np.finfo(np.float32)
+    expected = [f32.max, np.float32(np.pi), f32.max, -np.inf, f32.eps]
+    np.testing.assert_array_equal(out["f"], np.array(expected, np.float32))
