@@ -561,7 +561,8 @@ def build_top(
     )
     if cu:
         start = ctx.wire("start", 1, Ref("cu_start"))
-        ctx.unused += [Ref(f"disp_grp_last_{d}") for d in range(3)] + [empty_range] + grp
+        # start resets barrier counters and load-reuse state; a CU with neither ignores it
+        ctx.unused += [Ref(f"disp_grp_last_{d}") for d in range(3)] + [empty_range, start] + grp
         wg_ready = land(lnot(running), lnot(grp_hold)) if serial else lor(
             lnot(running), land(disp_fire, *lid_last)
         )

@@ -99,9 +99,18 @@ def test_two_dimensional_work_groups_reach_every_compute_unit(memory: str) -> No
     np.testing.assert_array_equal(result.outputs["out"], expect.ravel())
 
 
+AXPB = """
+__kernel void axpb(__global const int *restrict x, __global int *restrict y, int a, int n) {
+    for (int i = 0; i < n; i++)
+        y[i] = a * x[i] + 1;
+}
+"""
+
+
 @pytest.mark.parametrize("cu", [2, 3, 16])
 def test_multi_cu_designs_are_lint_clean(tmp_path, cu: int) -> None:
-    for src in (HASH, LSUM):
+    # AXPB never asks for its id and has no barrier: its CUs ignore their start pulse
+    for src in (HASH, LSUM, AXPB):
         design = soff.compile(src, num_cu=cu)
         path = tmp_path / f"{design.top}_{cu}.v"
         path.write_text(design.verilog)
