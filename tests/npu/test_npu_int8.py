@@ -159,3 +159,19 @@ def test_digits_mlp_int8_on_hardware():
     assert hw_acc == np_acc
     if source.startswith("scikit"):
         assert np_acc > 0.85
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_tiny_cnn_int8_on_hardware_bit_exact():
+    """int8 conv (padded, BN folded, ReLU fused), int8 maxpool, int8 dense."""
+    model = soff.npu.compile(npu_models.tiny_cnn(), precision="int8")
+    ops = {lk.name: lk.op for lk in model.plan.layers}
+    assert ops["conv1"] == "conv+relu" and ops["pool1"] == "maxpool"
+    x = np.random.default_rng(3).standard_normal(model.graph.shape("x")).astype(np.float32)
+    r = model.simulate(x)
+    ref = model.int_reference(x)
+    _int_tensors_equal(model, r.buffers, ref)
+    y = model.graph.outputs[0]
+    np.testing.assert_array_equal(r.outputs[y], ref[y])
+    print("tiny_cnn int8 cycles", r.cycles, r.layer_cycles)
