@@ -1031,10 +1031,10 @@ def build_top(
                         word = ctx.wire(p + "word", dw, Ternary(tag_new, data, held))
                     shifted = BinOp(">>", word, cat(tag_out[lane_bits - 1 : 0], Const(0, 3)))
                     ldata = ctx.wire(p + "shifted", dw, shifted)
+                    # a bool is a byte in memory: any nonzero byte reads as true
+                    got = ne(ldata[7:0], Const(0, 8)) if w == 1 else ldata[w - 1 : 0]
                     items.append(
-                        Assign(
-                            sig[(bi, k + 1, m, 0)], Ternary(tag_pred, ldata[w - 1 : 0], Const(0, w))
-                        )
+                        Assign(sig[(bi, k + 1, m, 0)], Ternary(tag_pred, got, Const(0, w)))
                     )
                     ctx.unused.append(ldata)
                     rd_clients.append(
@@ -1054,6 +1054,8 @@ def build_top(
                         Comment(f"store unit {j}: {m.loc}" if m.loc else f"store unit {j}")
                     )
                     value = at(bi, k, m.operands[1], stage)
+                    if w == 1:  # a bool is stored as the byte 0 or 1
+                        value = cat(Const(0, 7), value)
                     lanes = dw // 8 // size
                     wdata = Repl(lanes, value) if lanes > 1 else value
                     strb = BinOp(

@@ -218,3 +218,56 @@ def test_constant_struct_table() -> None:
     idx = np.random.default_rng(8).integers(0, 3, 16).astype(np.int32)
     r = soff.compile(CONSTANT_TABLE).simulate(16, 8, {"idx": idx, "o": np.zeros(16, np.float32)})
     np.testing.assert_array_equal(r.outputs["o"], np.float32([216.5, 435.5, 14.0])[idx])
+
+
+BFS_STEP = """
+/* Rodinia-bfs-style frontier step: bool masks in global memory, a bool struct member */
+typedef struct { int cost; bool leaf; } Node;
+__kernel void step(__global bool *mask, __global bool *next, __global Node *nodes,
+                   __global const int *succ, __global int *cost, int n) {
+    int i = get_global_id(0);
+    if (i >= n || !mask[i])
+        return;
+    mask[i] = false;
+    int j = succ[i];
+    if (!nodes[j].leaf) {
+        next[j] = nodes[i].cost + 1;  /* int -> bool: nonzero is true */
+        cost[j] = nodes[i].cost + 1;
+    }
+    nodes[i].leaf = nodes[i].cost & 1;
+}
+"""
+
+
+def test_bool_buffers_and_bool_struct_members_in_hardware() -> None:
+    n = 48
+    rng = np.random.default_rng(11)
+    design = soff.compile(BFS_STEP)
+    dt = soff.struct_dtype(design, "Node")
+    nodes = np.zeros(n, dt)
+    nodes["cost"] = rng.integers(0, 9, n)
+    nodes["leaf"] = rng.integers(0, 2, n).astype(bool)
+    mask = rng.integers(0, 2, n).astype(bool)
+    succ = rng.permutation(n).astype(np.int32)  # distinct successors: no write races
+    args = {"mask": mask, "next": np.zeros(n, bool), "nodes": nodes, "succ": succ,
+            "cost": np.zeros(n, np.int32), "n": np.int32(n)}
+    r = design.simulate(64, 16, {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in args.items()})
+
+    e_mask, e_next, e_nodes = mask.copy(), np.zeros(n, bool), nodes.copy()
+    e_cost = np.zeros(n, np.int32)
+    for i in np.flatnonzero(mask):
+        e_mask[i] = False
+        j = succ[i]
+        if not nodes["leaf"][j]:
+            e_next[j] = True
+            e_cost[j] = nodes["cost"][i] + 1
+    for i in np.flatnonzero(mask):
+        e_nodes["leaf"][i] = bool(nodes["cost"][i] & 1)
+    np.testing.assert_array_equal(r.outputs["mask"], e_mask)
+    np.testing.assert_array_equal(r.outputs["next"], e_next)
+    np.testing.assert_array_equal(r.outputs["nodes"], e_nodes)
+    np.testing.assert_array_equal(r.outputs["cost"], e_cost)
+    # the bytes in memory are 0 or 1, as C stores bools
+    assert set(np.unique(r.outputs["next"].view(np.uint8))) <= {0, 1}
+    ref = run_kernel(load_module(BFS_STEP).kernels[0], args, 64, 16)
+    np.testing.assert_array_equal(r.outputs["nodes"], ref["nodes"])  # fields (padding is free)

@@ -338,10 +338,8 @@ def _check_supported(kernel: Kernel) -> None:
                 raise UnsupportedError(
                     f"memory accesses of type {ptr.pointee} are not supported yet", op.loc
                 )
-            if ptr.pointee.bits == 1:  # bool *, bool members: a byte in memory, 0 or 1
-                raise UnsupportedError(
-                    "bool values in __global memory are not supported yet in hardware", op.loc
-                )
+            if ptr.pointee.bits == 1 and op.opcode == "atomic":
+                raise UnsupportedError("atomic operations on bool are not supported", op.loc)
         elif not isinstance(op.type, (IntType, FloatType, PtrType, VoidType)):
             raise UnsupportedError(
                 f"values of type {op.type} are not supported yet in hardware", op.loc
