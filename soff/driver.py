@@ -451,7 +451,7 @@ def compile_design(
     """Compile one kernel of ``source`` for ``target`` into a :class:`Design`.
 
     ``ftz`` flushes subnormal float operands and stored results to zero (the
-    ``flush-subnormals`` pass after ``expand-math``; off by default: subnormals exact).
+    ``flush-subnormals`` pass before ``expand-math``; off by default: subnormals exact).
 
     ``num_cu`` replicates the datapath (:mod:`soff.rtl_gen.multi_cu`); ``"auto"``
     picks the largest count whose estimated resources fit the board.

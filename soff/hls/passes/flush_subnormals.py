@@ -67,7 +67,8 @@ def flush_subnormals(kernel: Kernel) -> bool:
 @register
 @dataclass
 class FlushSubnormals(Pass):
-    """Expects verified IR after expand-math; leaves every float operand of arithmetic,
+    """Expects verified IR (``--ftz`` runs it before expand-math, so expansions of math
+    functions stay exact inside); leaves every float operand of arithmetic,
     compares, conversions and math (but fabs/copysign) and every stored float flushed
     to a signed zero when subnormal (see :func:`flush_subnormals`). Run by ``--ftz``."""
 
