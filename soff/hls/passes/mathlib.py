@@ -517,17 +517,19 @@ def f_trig(e: Emit, x: Value, w: int, fn: str) -> Value:
 
 
 def f_atan(e: Emit, x: Value, w: int) -> Value:
-    """|x| > 1 turns into 1/|x| (π/2 - atan); c = j/8 nearest, t = (a - c)/(1 + a·c)
-    (|t| ≤ 1/16), atan(a) = atan(c) + atan(t), a Taylor polynomial in t² for atan(t)."""
+    """|x| > 1 turns into 1/|x| (π/2 - atan); c = j/8 nearest (0 below 3/16), t =
+    (a - c)/(1 + a·c) (|t| ≤ 3/16), atan(a) = atan(c) + atan(t), a Taylor polynomial in
+    t² for atan(t)."""
     ax = e.m("fabs", x)
     big = e.cmp("gt", ax, 1.0)
     inv = e.div(1.0, e.sel(big, ax, 1.0))
     a = e.sel(big, inv, ax)
     j = e.m("rint", e.mul(a, 8.0))
+    j = e.sel(e.cmp("lt", a, 0.1875), 0.0, j)  # atan(1/8) + atan(t) would cancel
     c = e.mul(j, 0.125)
     t = e.div(e.sub(a, c), e.fma(a, c, 1.0))
     z = e.mul(t, t)
-    p = e.horner(z, [-((-1) ** n) / (2 * n + 3) for n in range(8)])
+    p = e.horner(z, [-((-1) ** n) / (2 * n + 3) for n in range(12)])
     at = e.fma(e.mul(t, z), p, t)  # atan(t)
     ji = e.cast(j, I32)
     chi: Value = e.c(0.0)
