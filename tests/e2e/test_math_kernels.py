@@ -10,6 +10,7 @@ import pytest
 import soff
 from soff.diagnostics import UnsupportedError
 from soff.frontend import compile_source
+from soff.hls.passes.expand_math import expand_math
 from soff.ir.interp import run_kernel
 from soff.ir.semantics import float_pow, float_round, math_eval
 
@@ -69,8 +70,8 @@ def test_rounding_copysign_fdim(ctype: str) -> None:
 
 
 def test_unsupported_math_builtin_is_named() -> None:
-    src = "__kernel void k(__global double *o) { o[0] = asin(o[1]); }"
-    with pytest.raises(UnsupportedError, match="'asin' is not supported yet in hardware"):
+    src = "__kernel void k(__global double *o) { o[0] = remainder(o[1], o[2]); }"
+    with pytest.raises(UnsupportedError, match="'remainder' on f64 is not supported yet"):
         soff.compile(src, filename="k.cl")
 
 
@@ -127,9 +128,9 @@ def test_exp_and_log_units() -> None:
     assert bits(o[6:7, :]).tolist() == [[0x7FC00000] * 6]  # NaN in: the canonical NaN
 
 
-def test_double_atan_is_unsupported_in_hardware() -> None:
-    src = "__kernel void k(__global double *o) { o[0] = atan(o[1]); }"
-    with pytest.raises(UnsupportedError, match="'atan' on f64 is not supported yet"):
+def test_double_fmod_is_unsupported_in_hardware() -> None:
+    src = "__kernel void k(__global double *o) { o[0] = fmod(o[1], o[2]); }"
+    with pytest.raises(UnsupportedError, match="'fmod' on f64 is not supported yet"):
         soff.compile(src, filename="k.cl")
 
 
@@ -371,3 +372,105 @@ def test_atan2_through_expand_math() -> None:
     assert err[k] <= 1.5, f"atan2({y[k]!r}, {x[k]!r}) = {r.outputs['o'][k]!r}, {err[k]:.2f} ulp"
     zero = want == 0
     assert (np.signbit(r.outputs["o"][zero]) == np.signbit(want[zero])).all()
+
+
+@pytest.mark.slow  # a large design: its first Verilator build takes minutes
+def test_new_float_builtins_end_to_end() -> None:
+    """expm1, log1p, tanh, hypot, rootn (binary64 expansions) and fmod, remainder (the
+    long-division units) in one kernel, in Verilator: the same bits as the interpreter
+    running the expanded IR, and within the measured bounds of numpy."""
+    src = """
+    __kernel void m(__global const float *x, __global const float *y, __global float *o) {
+        int i = get_global_id(0);
+        float v = x[i], w = y[i];
+        o[7 * i] = expm1(v);
+        o[7 * i + 1] = log1p(fabs(v));
+        o[7 * i + 2] = tanh(v);
+        o[7 * i + 3] = hypot(v, w);
+        o[7 * i + 4] = fmod(v, w);
+        o[7 * i + 5] = remainder(v, w);
+        o[7 * i + 6] = rootn(w, 3);
+    }
+    """
+    n = 64
+    x = (RNG.uniform(-1, 1, n) * np.exp2(RNG.uniform(-30, 6, n))).astype(np.float32)
+    y = (RNG.uniform(-1, 1, n) * np.exp2(RNG.uniform(-20, 20, n))).astype(np.float32)
+    x[:6], y[:6] = [0.0, -0.0, np.inf, np.nan, 88.0, 5.5], [1.0, 2.0, 3.0, 0.0, -np.inf, 2.0]
+    args = {"x": x, "y": y, "o": np.zeros(7 * n, np.float32)}
+    d = soff.compile(src, filename="m.cl")
+    r = d.simulate(n, 32, args)
+    o = r.outputs["o"].reshape(n, 7)
+    mod = compile_source(src, "m.cl")
+    expand_math(mod.kernels[0])
+    want_ir = run_kernel(mod.kernels[0], args, n)["o"].reshape(n, 7)
+    np.testing.assert_array_equal(canon(o), canon(want_ir))
+    v, u = x.astype(np.float64), y.astype(np.float64)
+    with np.errstate(all="ignore"):
+        wants = [np.expm1(v), np.log1p(np.abs(v)), np.tanh(v), np.hypot(v, u), np.cbrt(u)]
+    for j, want in zip((0, 1, 2, 3, 6), wants, strict=True):
+        assert ulp_error(o[:, j], want).max() <= 0.51, f"column {j}"
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(canon(o[:, 4]), canon(np.fmod(x, y)))
+    rem = [math_eval("remainder", [float(a), float(b)], 32) for a, b in zip(x, y, strict=True)]
+    np.testing.assert_array_equal(canon(o[:, 5]), canon(np.array(rem, np.float32)))
+
+
+@pytest.mark.slow  # a large design: its first Verilator build takes minutes
+def test_double_transcendentals_end_to_end() -> None:
+    """Binary64 exp, log, pow, sin and cos (expand-math's binary64 arithmetic) in
+    Verilator: the interpreter's bits (so the measured errors of tests/hls/test_mathlib.py
+    hold in hardware), within 1 ulp of numpy's long double."""
+    src = """
+    __kernel void d(__global const double *x, __global const double *y, __global double *o) {
+        int i = get_global_id(0);
+        double v = x[i];
+        o[4 * i] = exp(v);
+        o[4 * i + 1] = log(fabs(v));
+        o[4 * i + 2] = pow(fabs(v), y[i]);
+        o[4 * i + 3] = sin(v) + cos(v);
+    }
+    """
+    n = 48
+    x = RNG.uniform(-30, 30, n)
+    y = RNG.uniform(-5, 5, n)
+    x[:5], y[:5] = [0.0, -0.0, np.inf, np.nan, 1e-310], [2.0, -1.0, 0.5, 1.0, 0.5]
+    args = {"x": x, "y": y, "o": np.zeros(4 * n)}
+    d = soff.compile(src, filename="d.cl")
+    r = d.simulate(n, 16, args)
+    mod = compile_source(src, "d.cl")
+    expand_math(mod.kernels[0])
+    want_ir = run_kernel(mod.kernels[0], args, n)["o"]
+    np.testing.assert_array_equal(canon(r.outputs["o"]), canon(want_ir))
+    o = r.outputs["o"].reshape(n, 4)
+    v = x.astype(np.longdouble)
+    with np.errstate(all="ignore"):
+        wants = [np.exp(v), np.log(np.abs(v)), np.power(np.abs(v), y.astype(np.longdouble))]
+    for j, want in enumerate(wants):
+        fin = np.isfinite(want) & (want != 0)
+        err = np.abs(o[fin, j] - want[fin]) / np.spacing(np.abs(want[fin]).astype(np.float64))
+        assert err.max() <= 1.0, f"column {j}"
+
+
+def test_ftz_flushes_subnormals_in_hardware() -> None:
+    """``ftz=True`` (``soff --ftz``): subnormal operands and stored results become
+    zeros of their sign, in Verilator as in the interpreter; off, they are exact."""
+    src = """
+    __kernel void z(__global const float *x, __global const double *y, __global float *o,
+                    __global double *p) {
+        int i = get_global_id(0);
+        o[i] = x[i] * 0.5f;
+        p[i] = y[i] * 1e-300;
+    }
+    """
+    x = np.array([1e-39, -1e-39, 2e-38, 1.0, -0.0, 3e-45, 4.0, 1e-30], np.float32)
+    y = np.array([1e-10, -1e-10, 1e-300, 5e-320, 1.0, -2.0, 1e-9, 3.0])
+    n = len(x)
+    args = {"x": x, "y": y, "o": np.zeros(n, np.float32), "p": np.zeros(n)}
+    r = soff.compile(src, filename="z.cl", ftz=True).simulate(n, 8, args)
+    np.testing.assert_array_equal(
+        bits(r.outputs["o"]), bits(np.where(np.abs(x) < 3e-38, x * 0, x * 0.5).astype(np.float32))
+    )
+    want_p = y * 1e-300
+    want_p = np.where(np.abs(y) < 2.3e-308, y * 0, want_p)
+    want_p = np.where(np.abs(want_p) < 2.2250738585072014e-308, want_p * 0, want_p)
+    np.testing.assert_array_equal(bits(r.outputs["p"]), bits(want_p))
