@@ -115,9 +115,11 @@ def pocl_available() -> bool:
 
 def run_pocl(source: str, kernel: str, arg_names: Sequence[str], args: Mapping[str, Any],
              global_size: Sequence[int], local_size: Sequence[int],
-             optimize: bool = True) -> dict[str, np.ndarray]:
+             optimize: bool = True, options: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """Run ``kernel`` of ``source`` in PoCL (after :func:`pocl_available`); ``options``
+    are more build options (``-D``, ``-I``). Returns every buffer argument after the run."""
     cl, ctx, queue = _POCL
-    options = ["-cl-std=CL1.2", "-w"] + ([] if optimize else ["-cl-opt-disable"])
+    options = ["-cl-std=CL1.2", "-w", *options] + ([] if optimize else ["-cl-opt-disable"])
     prg = cl.Program(ctx, source).build(options=options)
     k = getattr(prg, kernel)
     bufs = {}

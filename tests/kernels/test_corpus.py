@@ -58,3 +58,68 @@ def test_hardware(spec: Spec) -> None:
         spec.global_size, spec.local_size, args, timeout_cycles=spec.timeout_cycles
     )
     check(spec, result.outputs, args)
+
+
+def _pocl_args_of(scalars: dict, args: dict) -> dict:
+    """Scalars as numpy scalars of the argument's IR type (pyopencl needs the width)."""
+    from soff.driver import ir_dtype
+    from soff.ir.types import PtrType
+
+    out = dict(args)
+    for name, a in scalars.items():
+        dt = None if isinstance(a.type, PtrType) else ir_dtype(str(a.type))
+        if dt is not None:
+            out[name] = dt.type(args[name])
+    return out
+
+
+def kernel_buffers(kernel) -> set[str]:
+    from soff.ir.types import PtrType
+
+    return {a.name or "" for a in kernel.args if isinstance(a.type, PtrType)}
+
+
+def _pocl_param(spec: Spec):
+    # hardware-style single-work-item kernels and those PoCL cannot build are the exceptions
+    return pytest.param(spec, id=spec.name)
+
+
+@pytest.mark.parametrize("spec", [_pocl_param(s) for s in SPECS])
+def test_pocl(spec: Spec) -> None:
+    """The corpus in an independent OpenCL implementation (PoCL through pyopencl):
+    the numpy references are checked against it, as the interpreter is."""
+    from soff.ir.interp import Local
+    from soff.testing import fuzz
+    from soff.testing.fuzz import pocl_available, run_pocl
+
+    if not pocl_available():
+        pytest.skip("no OpenCL runtime (PoCL) that builds kernels")
+    kernel = _frontend_or_xfail(spec)
+    args = spec.make_args(np.random.default_rng(3))
+    options = [f"-I{d}" for d in spec.includes]
+    options += [f"-D{k}" if v is None else f"-D{k}={v}" for k, v in spec.defines.items()]
+    # the source's arguments: a struct passed by value is flattened in the IR ("cfg.scale")
+    names = list(dict.fromkeys((a.name or "").split(".")[0] for a in kernel.args))
+    scalars = {a.name: a for a in kernel.args if "." not in (a.name or "")}
+    pargs = {n: v for n, v in _pocl_args_of(scalars, args).items() if n in names}
+    for n in names:
+        v = pargs[n]
+        if isinstance(v, Local):  # a __local pointer argument: its size
+            pargs[n] = fuzz._POCL[0].LocalMemory(v.nbytes)
+        elif isinstance(v, np.ndarray) and v.dtype.fields:
+            # a by-value struct is one structured scalar, a struct buffer its bytes
+            pargs[n] = v[0] if n not in kernel_buffers(kernel) else v.view(np.uint8)
+    try:
+        out = run_pocl(
+            # no a*b+c contraction into fma (OpenCL allows it; the references round twice)
+            "#pragma OPENCL FP_CONTRACT OFF\n" + spec.path.read_text(), kernel.name, names, pargs, spec.global_size,
+            spec.local_size or spec.global_size, options=options,
+        )
+    except Exception as e:  # a build failure names what PoCL refused
+        if type(e).__module__.startswith("pyopencl"):
+            pytest.xfail(f"PoCL: {str(e).splitlines()[0][:200]}")
+        raise
+    for name, got in out.items():
+        if isinstance(args[name], np.ndarray) and args[name].dtype.fields:
+            out[name] = got.view(args[name].dtype)
+    check(spec, {**args, **out}, args)
