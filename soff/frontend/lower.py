@@ -21,7 +21,7 @@ from typing import Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
-from soff.frontend import atomics, cfunc, cuda, halfvec, printf, structs, vectors
+from soff.frontend import atomics, cfunc, cuda, halfvec, printf, relational, structs, vectors
 from soff.frontend.builtins import BUILTINS, lower_builtin
 from soff.frontend.cuda import CudaContext
 from soff.frontend.opencl import (
@@ -2002,6 +2002,16 @@ class _FunctionLowerer:
                 return self.b.op(WORKITEM_FUNCTIONS[name], [], U64, {"dim": dim}, loc=loc)
             # OpenCL: out-of-range dimensions give 0 for ids and 1 for sizes
             return self.const(0 if name.endswith("_id") else 1, U64, loc)
+        if name == "get_global_offset":
+            # soff launches an NDRange without a global offset (clEnqueueNDRangeKernel's
+            # global_work_offset is always NULL): every offset is 0
+            if len(args) != 1:
+                raise CompileError(
+                    f"{'too many' if len(args) > 1 else 'too few'} arguments to function call "
+                    f"'{name}', expected 1, have {len(args)}",
+                    loc,
+                )
+            return self.const(0, U64, loc)
         if name == "get_work_dim":
             raise UnsupportedError(
                 "get_work_dim is not supported yet (the dimension count is not known)", loc
@@ -2026,6 +2036,8 @@ class _FunctionLowerer:
             return lower_builtin(self, name, args, loc)
         if vectors.is_vector_builtin(name):
             return vectors.lower_vector_builtin(self, name, args, loc)
+        if relational.is_relational_builtin(name):
+            return relational.lower(self, name, args, loc)
         if name in KNOWN_BUILTINS or name.startswith(_BUILTIN_PREFIXES):
             raise UnsupportedError(f"the built-in function '{name}' is not supported yet", loc)
         for s in self.frame.scopes:

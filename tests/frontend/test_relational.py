@@ -1,0 +1,79 @@
+"""Relational and common built-ins (OpenCL C 1.2 6.12.4, 6.12.6) in the interpreter
+against numpy, on special values (NaNs, infinities, signed zeros, subnormals)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from soff.frontend import compile_source
+from soff.ir.interp import run_kernel
+
+SRC = """
+__kernel void k(__global const float *x, __global const float *y, __global int *o,
+                __global float *f, __global int4 *v, __global long2 *d) {
+    int i = get_global_id(0);
+    float a = x[i], b = y[i];
+    o[i] = isnan(a) | isinf(a) << 1 | isfinite(a) << 2 | isnormal(a) << 3 | signbit(a) << 4
+         | isequal(a, b) << 5 | isnotequal(a, b) << 6 | isgreater(a, b) << 7
+         | isgreaterequal(a, b) << 8 | isless(a, b) << 9 | islessequal(a, b) << 10
+         | islessgreater(a, b) << 11 | isordered(a, b) << 12 | isunordered(a, b) << 13
+         | (int)get_global_offset(0) << 14;
+    f[6 * i] = step(b, a);
+    f[6 * i + 1] = sign(a);
+    f[6 * i + 2] = maxmag(a, b);
+    f[6 * i + 3] = minmag(a, b);
+    f[6 * i + 4] = smoothstep(-1.0f, 2.0f, a);
+    f[6 * i + 5] = bitselect(a, b, as_float(0x80000000u));
+    float4 q = (float4)(a, b, a + b, a - b);
+    v[i] = isnan(q) + isless(q, (float4)(0.0f)) * 2;
+    double2 w = (double2)(a, b);
+    d[i] = isinf(w) | signbit(w) * 2;
+}
+"""
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, 2.5, -3.0, np.inf, -np.inf, np.nan, 1e-40, -1e-40,
+           3.4e38, 1.17549435e-38, 0.3, -0.7]  # fmt: skip
+
+
+def _ref(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    with np.errstate(invalid="ignore", over="ignore"):
+        ax = np.abs(x)
+        bits = [
+            np.isnan(x), np.isinf(x), np.isfinite(x),
+            np.isfinite(x) & (ax >= np.float32(2.0**-126)), np.signbit(x),
+            x == y, x != y, x > y, x >= y, x < y, x <= y, (x < y) | (x > y),
+            ~np.isnan(x) & ~np.isnan(y), np.isnan(x) | np.isnan(y),
+        ]  # fmt: skip
+        o = sum(b.astype(np.int32) << k for k, b in enumerate(bits))
+        f = np.zeros((len(x), 6), np.float32)
+        f[:, 0] = np.where(x < y, 0, 1)
+        f[:, 1] = np.where(np.isnan(x), 0, np.where(x > 0, 1, np.where(x < 0, -1, x)))
+        ay = np.abs(y)
+        f[:, 2] = np.where(ax > ay, x, np.where(ay > ax, y, np.fmax(x, y)))
+        f[:, 3] = np.where(ax < ay, x, np.where(ay < ax, y, np.fmin(x, y)))
+        t = np.clip((x - np.float32(-1)) / np.float32(3), np.float32(0), np.float32(1))
+        t = np.where(np.isnan(x), np.float32(0), t)  # fmax(NaN, 0) = 0
+        f[:, 4] = t * t * (np.float32(3) - np.float32(2) * t)
+        f[:, 5] = np.copysign(x, y)
+        q = np.stack([x, y, x + y, x - y], 1)
+        v = -(np.isnan(q).astype(np.int32)) + 2 * -((q < 0).astype(np.int32))
+        w = np.stack([x, y], 1).astype(np.float64)
+        d = -(np.isinf(w).astype(np.int64)) | 2 * -(np.signbit(w).astype(np.int64))
+    return {"o": o.astype(np.int32), "f": f.reshape(-1), "v": v.reshape(-1), "d": d.reshape(-1)}
+
+
+@pytest.mark.parametrize("vectorize", [True, False])
+def test_relational_and_common_builtins(vectorize: bool) -> None:
+    (kernel,) = compile_source(SRC, "rel.cl").kernels
+    s = np.array(SPECIAL, np.float32)
+    x, y = np.repeat(s, len(s)), np.tile(s, len(s))
+    n = len(x)
+    args = {
+        "x": x, "y": y, "o": np.zeros(n, np.int32), "f": np.zeros(6 * n, np.float32),
+        "v": np.zeros(4 * n, np.int32), "d": np.zeros(2 * n, np.int64),
+    }  # fmt: skip
+    out = run_kernel(kernel, args, n, 16, vectorize=vectorize)
+    want = _ref(x, y)
+    for name in want:
+        np.testing.assert_array_equal(out[name], want[name], err_msg=name)
