@@ -45,6 +45,7 @@ def test_one_top_lints_with_register_and_memory_map(tmp_path):
 
 
 @pytest.mark.sim
+@pytest.mark.slow  # a Verilator build of the whole top: about a minute
 def test_mlp_one_top_on_verilator():
     model = soff.npu.compile(npu_models.mlp(8, 16, 4))
     x = _x(model)
