@@ -1108,6 +1108,7 @@ SLOW = {
     "vector_float4", "vector_int_ops", "convert_sat", "math_basic", "geometric", "int_builtins",
     "select_any_all", "mixed_signedness", "long_dot", "double_axpby", "ndrange_3d",
     "include_vectors", "polybench_gemm", "polybench_atax1", "polybench_atax2", "polybench_bicg1", "polybench_bicg2",
+    "math_transcendental",
 }  # fmt: skip
 SPECS = [replace(s, slow=True) if s.name in SLOW else s for s in SPECS]
 
