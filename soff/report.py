@@ -36,6 +36,7 @@ from soff.hls.schedule.loop_pipeline import single_work_item, variable_name
 from soff.ir.core import Arg, Block, Op, Value, predicate_index
 from soff.ir.printer import Namer
 from soff.ir.types import PtrType
+from soff.rtl_gen import lib
 
 if TYPE_CHECKING:
     from soff.driver import Design
@@ -292,6 +293,8 @@ def datapath_data(sched: DatapathSchedule) -> dict[str, Any]:
             for (op, w, lat), n in sorted(operators.items())
         ],
         "memory_ports": ports,
+        # docs/interface.md: enough bits for every read and every write client
+        "axi_id_bits": lib.id_width(max(n_ld, n_st, 1) + int(n_at > 0)),
         "alias_groups": list(groups.values()),
         "memory_order": "program order within a work-item across all pointers "
         "(no alias analysis yet: the groups may alias one another)",
@@ -570,7 +573,9 @@ def datapath_text(data: dict[str, Any]) -> list[str]:
         ]
         lines += table(["operator", "kind", "latency", "count"], rows)
     if dp["memory_ports"]:
-        lines.append("memory ports (latency variable):")
+        bits = dp["axi_id_bits"]
+        wide = f"; {bits}-bit AXI IDs" if bits != lib.ID_W else ""
+        lines.append(f"memory ports (latency variable{wide}):")
         lines += table(
             ["port", "AXI ID", "pointer", "bits", "block", "boundary", "source", "note"],
             [

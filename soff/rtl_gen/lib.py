@@ -34,6 +34,7 @@ from soff.rtl_gen.vast import (
     Stmt,
     Wire,
     cat,
+    clog2,
     eq,
     index_bits,
     land,
@@ -46,8 +47,8 @@ from soff.rtl_gen.vast import (
 )
 
 ADDR_W = 64  # AXI4 master address width (docs/interface.md)
-ID_W = 4  # AXI4 ID width; the arbiters use the client index as ID
-MAX_CLIENTS = 1 << ID_W
+ID_W = 4  # the narrowest AXI4 ID width; the arbiters use the client index as ID
+MAX_CLIENTS = 256  # read or write clients of one arbiter (8-bit IDs)
 BURST_INCR = 0b01
 
 
@@ -346,9 +347,25 @@ def control_slave_module(regmap: rm.RegisterMap) -> Module:
 # --------------------------------------------------------------------------- AXI4 arbiters
 
 
-def _check_arbiter(n_clients: int, data_w: int) -> None:
+def id_width(n_clients: int) -> int:
+    """AXI ID bits for ``n_clients`` read or write clients: at least :data:`ID_W`,
+    more when the client indices need them (docs/interface.md)."""
+    return max(ID_W, clog2(n_clients))
+
+
+def _arb_suffix(id_w: int) -> str:
+    """Module-name suffix of an arbiter with ``id_w``-bit IDs (none for :data:`ID_W`)."""
+    return "" if id_w == ID_W else f"_id{id_w}"
+
+
+def _check_arbiter(n_clients: int, data_w: int, id_w: int) -> None:
     if not 1 <= n_clients <= MAX_CLIENTS:
         raise ValueError(f"an arbiter takes 1 to {MAX_CLIENTS} clients, not {n_clients}")
+    if not id_width(n_clients) <= id_w <= id_width(MAX_CLIENTS):
+        raise ValueError(
+            f"{n_clients} clients need {id_width(n_clients)} to {id_width(MAX_CLIENTS)} "
+            f"ID bits, not {id_w}"
+        )
     if data_w < 8 or data_w & (data_w - 1):
         raise ValueError(f"data width must be a power of two >= 8, not {data_w}")
 
@@ -407,25 +424,27 @@ def _track(n: int, stmt: Stmt) -> list[Stmt]:
     return [stmt] if n > 1 else []
 
 
-def _id(idx: Expr, iw: int) -> Expr:
-    return idx if iw == ID_W else cat(Const(0, ID_W - iw), idx)
+def _id(idx: Expr, iw: int, id_w: int) -> Expr:
+    return idx if iw == id_w else cat(Const(0, id_w - iw), idx)
 
 
-def _id_onehot(n: int, id_sig: Expr) -> Expr:
+def _id_onehot(n: int, id_sig: Expr, id_w: int) -> Expr:
     """``{id == n-1, ..., id == 0}``."""
-    return cat(*(eq(id_sig, Const(i, ID_W)) for i in reversed(range(n))))
+    return cat(*(eq(id_sig, Const(i, id_w)) for i in reversed(range(n))))
 
 
-def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
+def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Module:
     """``soff_axi_rd_arb_<n>_<data_w>``: N single-beat read clients onto one AXI4 master.
 
     Client i's request is ``c_arvalid[i] / c_arready[i] / c_araddr[i*64 +: 64] /
     c_arsize[i*3 +: 3]``; the granted request goes through an output register
-    (held stable until ``m_arready``) with ``m_arid = i``. Read data is routed
-    back by RID: ``c_rvalid`` is one-hot, ``c_rdata`` is shared and
-    ``m_rready = c_rready[rid]``. Round-robin, one request per cycle.
+    (held stable until ``m_arready``) with ``m_arid = i`` (``id_w`` bits, at
+    least :func:`id_width` of the clients; ``_id<w>`` ends the module name unless
+    it is :data:`ID_W`). Read data is routed back by RID: ``c_rvalid`` is
+    one-hot, ``c_rdata`` is shared and ``m_rready = c_rready[rid]``.
+    Round-robin, one request per cycle.
     """
-    _check_arbiter(n_clients, data_w)
+    _check_arbiter(n_clients, data_w, id_w)
     n, iw = n_clients, index_bits(n_clients)
     ports = _clk_rst() + [
         _in("c_arvalid", n),
@@ -438,14 +457,14 @@ def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
         _out("m_arvalid", reg=True),
         _in("m_arready"),
         _out("m_araddr", ADDR_W, reg=True),
-        _out("m_arid", ID_W, reg=True),
+        _out("m_arid", id_w, reg=True),
         _out("m_arlen", 8),
         _out("m_arsize", 3, reg=True),
         _out("m_arburst", 2),
         _in("m_rvalid"),
         _out("m_rready"),
         _in("m_rdata", data_w),
-        _in("m_rid", ID_W),
+        _in("m_rid", id_w),
         _in("m_rresp", 2),
         _in("m_rlast"),
     ]
@@ -468,7 +487,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
                     [
                         NonBlocking(Ref("m_arvalid"), Const(0, 1)),
                         NonBlocking(Ref("m_araddr"), Const(0, ADDR_W)),
-                        NonBlocking(Ref("m_arid"), Const(0, ID_W)),
+                        NonBlocking(Ref("m_arid"), Const(0, id_w)),
                         NonBlocking(Ref("m_arsize"), Const(0, 3)),
                         *_track(n, NonBlocking(last, Const(n - 1, iw))),
                     ],
@@ -481,7 +500,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
                                     Ref("g_any"),
                                     [
                                         NonBlocking(Ref("m_araddr"), Ref("g_addr")),
-                                        NonBlocking(Ref("m_arid"), _id(Ref("g_idx"), iw)),
+                                        NonBlocking(Ref("m_arid"), _id(Ref("g_idx"), iw, id_w)),
                                         NonBlocking(Ref("m_arsize"), Ref("g_size")),
                                         *_track(n, NonBlocking(last, Ref("g_idx"))),
                                     ],
@@ -492,7 +511,9 @@ def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
                 )
             ]
         ),
-        Assign(Ref("rid_onehot"), _id_onehot(n, Ref("m_rid")), comment="read data routed by RID"),
+        Assign(
+            Ref("rid_onehot"), _id_onehot(n, Ref("m_rid"), id_w), comment="read data routed by RID"
+        ),
         Assign(Ref("c_rvalid"), Repl(n, Ref("m_rvalid")) & Ref("rid_onehot")),
         # gated by RVALID so that an X on an idle RID (4-state simulators) never reaches RREADY
         Assign(
@@ -502,7 +523,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
     ]
     items += _unused_items(Ref("m_rresp"), Ref("m_rlast"))
     return Module(
-        f"soff_axi_rd_arb_{n}_{data_w}",
+        f"soff_axi_rd_arb_{n}_{data_w}{_arb_suffix(id_w)}",
         [],
         ports,
         items,
@@ -510,7 +531,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int) -> Module:
     )
 
 
-def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
+def axi_write_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Module:
     """``soff_axi_wr_arb_<n>_<data_w>``: N single-beat write clients onto one AXI4 master.
 
     Client i presents ``c_valid[i] / c_ready[i] / c_addr[i*64 +: 64] /
@@ -518,9 +539,10 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
     already in its byte lanes. A granted write loads both an AW and a W output
     register; each drains on its own handshake, and a new write is granted when
     both are free (or freeing). Write responses come back as one-hot
-    ``c_bdone`` pulses routed by BID; ``m_bready`` is always 1.
+    ``c_bdone`` pulses routed by BID; ``m_bready`` is always 1. IDs are
+    ``id_w`` bits, as in :func:`axi_read_arbiter_module`.
     """
-    _check_arbiter(n_clients, data_w)
+    _check_arbiter(n_clients, data_w, id_w)
     n, iw, sw = n_clients, index_bits(n_clients), data_w // 8
     ports = _clk_rst() + [
         _in("c_valid", n),
@@ -533,7 +555,7 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
         _out("m_awvalid", reg=True),
         _in("m_awready"),
         _out("m_awaddr", ADDR_W, reg=True),
-        _out("m_awid", ID_W, reg=True),
+        _out("m_awid", id_w, reg=True),
         _out("m_awlen", 8),
         _out("m_awsize", 3, reg=True),
         _out("m_awburst", 2),
@@ -544,7 +566,7 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
         _out("m_wlast"),
         _in("m_bvalid"),
         _out("m_bready"),
-        _in("m_bid", ID_W),
+        _in("m_bid", id_w),
         _in("m_bresp", 2),
     ]
     load, last = Ref("load"), Ref("rr_last")
@@ -581,7 +603,7 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
                     [
                         NonBlocking(awv, Const(0, 1)),
                         NonBlocking(Ref("m_awaddr"), Const(0, ADDR_W)),
-                        NonBlocking(Ref("m_awid"), Const(0, ID_W)),
+                        NonBlocking(Ref("m_awid"), Const(0, id_w)),
                         NonBlocking(Ref("m_awsize"), Const(0, 3)),
                         NonBlocking(wv, Const(0, 1)),
                         NonBlocking(Ref("m_wdata"), Const(0, data_w)),
@@ -596,7 +618,7 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
                             [
                                 NonBlocking(awv, Const(1, 1)),
                                 NonBlocking(Ref("m_awaddr"), Ref("g_addr")),
-                                NonBlocking(Ref("m_awid"), _id(Ref("g_idx"), iw)),
+                                NonBlocking(Ref("m_awid"), _id(Ref("g_idx"), iw, id_w)),
                                 NonBlocking(Ref("m_awsize"), Ref("g_size")),
                                 NonBlocking(wv, Const(1, 1)),
                                 NonBlocking(Ref("m_wdata"), Ref("g_data")),
@@ -610,13 +632,13 @@ def axi_write_arbiter_module(n_clients: int, data_w: int) -> Module:
         ),
         Assign(
             Ref("c_bdone"),
-            Repl(n, Ref("m_bvalid")) & _id_onehot(n, Ref("m_bid")),
+            Repl(n, Ref("m_bvalid")) & _id_onehot(n, Ref("m_bid"), id_w),
             comment="write responses routed by BID",
         ),
     ]
     items += _unused_items(Ref("m_bresp"))
     return Module(
-        f"soff_axi_wr_arb_{n}_{data_w}",
+        f"soff_axi_wr_arb_{n}_{data_w}{_arb_suffix(id_w)}",
         [],
         ports,
         items,
@@ -644,7 +666,7 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
     ``c_new`` comes from pipelined units (float add): the unit waits that many
     cycles after ``old`` settles before it writes.
     """
-    _check_arbiter(n_clients, data_w)
+    _check_arbiter(n_clients, data_w, id_width(n_clients))
     n, iw, sw = n_clients, index_bits(n_clients), data_w // 8
     lane = index_bits(sw) if sw > 1 else 1
     ports = _clk_rst() + [

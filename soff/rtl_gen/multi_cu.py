@@ -8,10 +8,10 @@ control slave and one AXI4 master. Inside it:
   last work-items of the previous one, so a busy CU loses no cycle);
 * N instances of ``<kernel>_cu`` (:func:`soff.rtl_gen.top.build_top` with
   ``cu=True``): each has its own work-item dispatcher, datapath, local memories,
-  barrier gates and AXI4 master (4-bit IDs);
+  barrier gates and AXI4 master (``ID_W``-bit IDs, docs/interface.md);
 * an **AXI4 interconnect** shares the one memory master: round-robin per
   channel, the CU index prepended to the AXI ID (so the top's ID is
-  ``4 + clog2(N)`` bits wide) and responses routed back by it.
+  ``ID_W + clog2(N)`` bits wide) and responses routed back by it.
 
 Memory is shared rather than given one master per CU: a board's memory
 channels are few and the simulator models one; the cost is that memory-bound
@@ -26,7 +26,7 @@ from soff.hls.schedule.datapath import DatapathSchedule
 from soff.ir.core import Kernel
 from soff.rtl_gen import lib
 from soff.rtl_gen.regmap import RegisterMap
-from soff.rtl_gen.top import AXI_PORTS
+from soff.rtl_gen.top import AXI_PORTS, axi_width
 from soff.rtl_gen.vast import (
     Always,
     Assign,
@@ -60,7 +60,7 @@ from soff.rtl_gen.vast import (
 
 MAX_CU = 16
 
-# (channel signal, direction seen from the master, width; "D"/"S" = data/strobe width):
+# (channel signal, direction seen from the master, width; "D"/"S"/"I" = data/strobe/ID width):
 # the kernel top's AXI4 master ports, read channels and write channels
 _CHANNELS = [(sig, "out" if d == "output" else "in", w) for sig, d, w in AXI_PORTS]
 _RD = [c for c in _CHANNELS if c[0].startswith(("ar", "r"))]
@@ -68,10 +68,6 @@ _WR = [c for c in _CHANNELS if not c[0].startswith(("ar", "r"))]
 # response payloads every CU sees (valid/ready are per CU)
 _SHARED = {"rdata", "rresp", "rlast", "rid", "bresp", "bid"}
 _HANDSHAKE_IN = {"arready", "rvalid", "awready", "wready", "bvalid"}  # per-CU, from the ic
-
-
-def _width(w: int | str, dw: int) -> int:
-    return dw if w == "D" else dw // 8 if w == "S" else int(w)
 
 
 def _rr_grant(n: int, req: Expr, last: Ref, prefix: str) -> tuple[list[Item], Ref, Ref]:
@@ -110,8 +106,11 @@ def _select(src: Expr, onehot: Expr, n: int, w: int) -> Expr:
     return out
 
 
-def interconnect_module(n: int, dw: int) -> Module:
-    """``soff_axi_ic_<n>_<dw>``: N AXI4 masters (soff compute units) onto one.
+def interconnect_module(n: int, dw: int, id_w: int = lib.ID_W) -> Module:
+    """``soff_axi_ic_<n>_<dw>[_id<w>]``: N AXI4 masters (soff compute units) onto one.
+
+    The masters' IDs are ``id_w`` bits (the suffix names it unless it is
+    ``lib.ID_W``); the master side's are ``id_w + clog2(n)``.
 
     Reads: round-robin over the ARs into an output register; ``m_arid =
     {cu, arid}``; R beats go back to the CU named by the ID's high bits.
@@ -122,10 +121,10 @@ def interconnect_module(n: int, dw: int) -> Module:
     if not 2 <= n <= MAX_CU:
         raise ValueError(f"an interconnect joins 2 to {MAX_CU} masters, not {n}")
     iw, sw = index_bits(n), dw // 8
-    idw = lib.ID_W + iw
+    idw = id_w + iw
     ports = [Port("clk", "input"), Port("rst_n", "input")]
     for sig, d, w in _RD + _WR:
-        width = _width(w, dw)
+        width = axi_width(w, dw, id_w)
         shared = sig in _SHARED
         ports.append(
             Port(
@@ -135,7 +134,7 @@ def interconnect_module(n: int, dw: int) -> Module:
             )
         )
     for sig, d, w in _RD + _WR:
-        width = _width(w, dw) + (iw if sig in ("arid", "rid", "awid", "bid") else 0)
+        width = axi_width(w, dw, id_w) + (iw if sig in ("arid", "rid", "awid", "bid") else 0)
         ports.append(Port("m_" + sig, "output" if d == "out" else "input", width))
     # outputs driven from registers are declared as regs below; Port keeps them wires,
     # so the registered copies get their own names
@@ -182,7 +181,7 @@ def interconnect_module(n: int, dw: int) -> Module:
                                             Ref("ar_id_q"),
                                             cat(
                                                 ar_idx,
-                                                _select(Ref("s_arid"), ar_grant, n, lib.ID_W),
+                                                _select(Ref("s_arid"), ar_grant, n, id_w),
                                             ),
                                         ),
                                         NonBlocking(
@@ -215,13 +214,13 @@ def interconnect_module(n: int, dw: int) -> Module:
         Blank(),
         Comment("read data: back to the CU named by RID's high bits"),
         Wire("r_cu", n),
-        Assign(Ref("r_cu"), _onehot(n, Ref("m_rid")[idw - 1 : lib.ID_W], iw)),
+        Assign(Ref("r_cu"), _onehot(n, Ref("m_rid")[idw - 1 : id_w], iw)),
         Assign(Ref("s_rvalid"), Repl(n, Ref("m_rvalid")) & Ref("r_cu")),
         Assign(Ref("m_rready"), land(Ref("m_rvalid"), reduce_or(Ref("s_rready") & Ref("r_cu")))),
         Assign(Ref("s_rdata"), Ref("m_rdata")),
         Assign(Ref("s_rresp"), Ref("m_rresp")),
         Assign(Ref("s_rlast"), Ref("m_rlast")),
-        Assign(Ref("s_rid"), Ref("m_rid")[lib.ID_W - 1 : 0]),
+        Assign(Ref("s_rid"), Ref("m_rid")[id_w - 1 : 0]),
     ]
 
     # ---------------------------------------------------------------- writes
@@ -276,7 +275,7 @@ def interconnect_module(n: int, dw: int) -> Module:
                                 ),
                                 NonBlocking(
                                     Ref("aw_id_q"),
-                                    cat(w_idx, _select(Ref("s_awid"), w_grant, n, lib.ID_W)),
+                                    cat(w_idx, _select(Ref("s_awid"), w_grant, n, id_w)),
                                 ),
                                 NonBlocking(
                                     Ref("aw_len_q"), _select(Ref("s_awlen"), w_grant, n, 8)
@@ -317,14 +316,14 @@ def interconnect_module(n: int, dw: int) -> Module:
         Blank(),
         Comment("write responses: back to the CU named by BID's high bits"),
         Wire("b_cu", n),
-        Assign(Ref("b_cu"), _onehot(n, Ref("m_bid")[idw - 1 : lib.ID_W], iw)),
+        Assign(Ref("b_cu"), _onehot(n, Ref("m_bid")[idw - 1 : id_w], iw)),
         Assign(Ref("s_bvalid"), Repl(n, Ref("m_bvalid")) & Ref("b_cu")),
         Assign(Ref("m_bready"), land(Ref("m_bvalid"), reduce_or(Ref("s_bready") & Ref("b_cu")))),
         Assign(Ref("s_bresp"), Ref("m_bresp")),
-        Assign(Ref("s_bid"), Ref("m_bid")[lib.ID_W - 1 : 0]),
+        Assign(Ref("s_bid"), Ref("m_bid")[id_w - 1 : 0]),
     ]
     return Module(
-        f"soff_axi_ic_{n}_{dw}",
+        f"soff_axi_ic_{n}_{dw}" + ("" if id_w == lib.ID_W else f"_id{id_w}"),
         [],
         ports,
         items,
@@ -372,7 +371,7 @@ def build_multi_cu(
     kernel: Kernel, sched: DatapathSchedule, board: Board, num_cu: int
 ) -> tuple[list[Module], RegisterMap]:
     """The top of ``num_cu`` (>= 2) compute units: modules, top first."""
-    from soff.rtl_gen.top import build_top, control_interface
+    from soff.rtl_gen.top import axi_id_width, build_top, control_interface
 
     if not 2 <= num_cu <= MAX_CU:
         raise UnsupportedError(f"--num-cu takes 1 to {MAX_CU}, not {num_cu}", kernel.loc)
@@ -387,16 +386,14 @@ def build_multi_cu(
             )
     cu_modules, regmap = build_top(kernel, sched, board, cu=True)
     n, iw, dw = num_cu, index_bits(num_cu), board.data_width
-    ic = interconnect_module(n, dw)
+    id_w = axi_id_width(kernel, sched)
+    ic = interconnect_module(n, dw, id_w)
 
     ports = [Port("ap_clk", "input"), Port("ap_rst_n", "input"), Port("interrupt", "output")]
     ctrl_ports, items, _args = control_interface(regmap)
     ports += ctrl_ports
     for suffix, direction, width in AXI_PORTS:
-        wd = dw if width == "D" else dw // 8 if width == "S" else int(width)
-        if suffix in ("arid", "rid", "awid", "bid"):
-            wd += iw
-        ports.append(Port("m_axi_gmem_" + suffix, direction, wd))
+        ports.append(Port("m_axi_gmem_" + suffix, direction, axi_width(width, dw, id_w + iw)))
 
     # ---------------------------------------------------------------- work-groups
     items += [
@@ -455,7 +452,7 @@ def build_multi_cu(
 
     # ---------------------------------------------------------------- compute units
     for sig, _d, w in _RD + _WR:
-        width = _width(w, dw)
+        width = axi_width(w, dw, id_w)
         items.append(Wire(f"cu_axi_{sig}", width if sig in _SHARED else n * width))
     for k in range(n):
         conns: list[tuple[str, Expr | None]] = [
@@ -468,7 +465,7 @@ def build_multi_cu(
         conns += [(r.name, r) for r in grp + base]
         conns.append(("cu_idle", idle[k]))
         for sig, _d, w in _RD + _WR:
-            width = _width(w, dw)
+            width = axi_width(w, dw, id_w)
             src = Ref(f"cu_axi_{sig}")
             conns.append(("m_axi_gmem_" + sig, src if sig in _SHARED else _pick(src, k, width, n)))
         items.append(Instance(cu_modules[0].name, f"cu{k}", [], conns))
@@ -482,7 +479,7 @@ def build_multi_cu(
         f"{n} compute units",
         "",
         "Ports and protocol: docs/interface.md (AXI IDs are "
-        f"{lib.ID_W + iw} bits: {{compute unit, ID}}). Register map (AXI4-Lite, s_axi_control):",
+        f"{id_w + iw} bits: {{compute unit, ID}}). Register map (AXI4-Lite, s_axi_control):",
         *("  " + line for line in regmap.describe()),
     ]
     top = Module(kernel.name, [], ports, items, header_comment="\n".join(header))

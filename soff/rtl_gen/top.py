@@ -63,11 +63,11 @@ from soff.rtl_gen.vast import (
 )
 
 AXI_PORTS: list[tuple[str, str, int | str]] = [
-    # (suffix, direction, width or "D"/"S" for data/strobe width)
+    # (suffix, direction, width or "D"/"S"/"I" for data/strobe/ID width)
     ("awvalid", "output", 1),
     ("awready", "input", 1),
     ("awaddr", "output", 64),
-    ("awid", "output", 4),
+    ("awid", "output", "I"),
     ("awlen", "output", 8),
     ("awsize", "output", 3),
     ("awburst", "output", 2),
@@ -79,11 +79,11 @@ AXI_PORTS: list[tuple[str, str, int | str]] = [
     ("bvalid", "input", 1),
     ("bready", "output", 1),
     ("bresp", "input", 2),
-    ("bid", "input", 4),
+    ("bid", "input", "I"),
     ("arvalid", "output", 1),
     ("arready", "input", 1),
     ("araddr", "output", 64),
-    ("arid", "output", 4),
+    ("arid", "output", "I"),
     ("arlen", "output", 8),
     ("arsize", "output", 3),
     ("arburst", "output", 2),
@@ -92,8 +92,36 @@ AXI_PORTS: list[tuple[str, str, int | str]] = [
     ("rdata", "input", "D"),
     ("rresp", "input", 2),
     ("rlast", "input", 1),
-    ("rid", "input", 4),
+    ("rid", "input", "I"),
 ]
+
+
+def axi_width(width: int | str, data_w: int, id_w: int) -> int:
+    """The bits of an :data:`AXI_PORTS` width: data, strobe, ID or a number."""
+    if width == "D":
+        return data_w
+    if width == "S":
+        return data_w // 8
+    if width == "I":
+        return id_w
+    return int(width)
+
+
+def axi_id_width(kernel: Kernel, sched: DatapathSchedule) -> int:
+    """The AXI ID bits of the kernel's top (or one compute unit): enough to number
+    its read clients and its write clients, at least ``lib.ID_W`` (docs/interface.md).
+    Raises :class:`UnsupportedError` beyond ``lib.MAX_CLIENTS`` of either."""
+    ops = [m.opcode for ms in sched.memory_ops for m in ms]
+    n_units = int("atomic" in ops)  # the atomic unit is one more read and write client
+    n_loads, n_stores = ops.count("load"), ops.count("store")
+    if max(n_loads, n_stores) + n_units > lib.MAX_CLIENTS:
+        raise UnsupportedError(
+            f"kernel '{kernel.name}' has {n_loads} loads and {n_stores} stores; "
+            f"at most {lib.MAX_CLIENTS - n_units} of each are supported",
+            kernel.loc,
+        )
+    return lib.id_width(max(n_loads, n_stores, 1) + n_units)
+
 
 WI_DIM_PREFIX = {"global_id": "gid", "local_id": "lid", "group_id": "grp"}
 
@@ -473,25 +501,23 @@ def control_interface(regmap: RegisterMap) -> tuple[list[Port], list[Item], list
 
 
 def build_top(
-    kernel: Kernel, sched: DatapathSchedule, board: Board, cu: bool = False
+    kernel: Kernel,
+    sched: DatapathSchedule,
+    board: Board,
+    cu: bool = False,
+    id_w: int = lib.ID_W,
 ) -> tuple[list[Module], RegisterMap]:
     """The kernel top, or with ``cu`` one compute unit for :mod:`soff.rtl_gen.multi_cu`:
     module ``<kernel>_cu`` whose arguments are input ports, which takes work-groups
     from a stream (``wg_valid/wg_ready/wg_grp_*/wg_base_*``) instead of walking
-    the NDRange itself, and reports ``cu_idle``."""
+    the NDRange itself, and reports ``cu_idle``. Its AXI IDs are
+    :func:`axi_id_width` bits, or ``id_w`` if that is more (a sequence of kernels
+    sharing one interconnect)."""
     regmap = kernel_regmap(kernel)
     ctx = _Ctx(kernel, sched, board, Namer(kernel))
     dw = board.data_width
     depth = sched.fifo_depth
-    loads = [m for ms in sched.memory_ops for m in ms if m.opcode == "load"]
-    stores = [m for ms in sched.memory_ops for m in ms if m.opcode == "store"]
-    n_units = int(any(m.opcode == "atomic" for ms in sched.memory_ops for m in ms))  # + atomic unit
-    if len(loads) + n_units > lib.MAX_CLIENTS or len(stores) + n_units > lib.MAX_CLIENTS:
-        raise UnsupportedError(
-            f"kernel '{kernel.name}' has {len(loads)} loads and {len(stores)} stores; "
-            f"at most {lib.MAX_CLIENTS} of each are supported yet",
-            kernel.loc,
-        )
+    idw = max(axi_id_width(kernel, sched), id_w)
     items = ctx.items
     ports = [Port("ap_clk", "input"), Port("ap_rst_n", "input")]
     if cu:
@@ -506,8 +532,7 @@ def build_top(
         ports.append(Port("interrupt", "output"))
         ports += control_interface(regmap)[0]
     for suffix, direction, width in AXI_PORTS:
-        wd = dw if width == "D" else dw // 8 if width == "S" else int(width)
-        ports.append(Port("m_axi_gmem_" + suffix, direction, wd))
+        ports.append(Port("m_axi_gmem_" + suffix, direction, axi_width(width, dw, idw)))
 
     if not cu:
         _ports, ctrl_items, args = control_interface(regmap)
@@ -1369,7 +1394,7 @@ def build_top(
     ]
     if rd_clients:
         n = len(rd_clients)
-        arb = lib.axi_read_arbiter_module(n, dw)
+        arb = lib.axi_read_arbiter_module(n, dw, idw)
         modules.append(arb)
         ctx.wire("rd_rdata", dw)
         cvalid = ctx.wire("rd_c_arvalid", n, _pack(rd_clients, "valid"))
@@ -1413,7 +1438,7 @@ def build_top(
         for s, w in (
             ("arvalid", 1),
             ("araddr", 64),
-            ("arid", 4),
+            ("arid", idw),
             ("arlen", 8),
             ("arsize", 3),
             ("arburst", 2),
@@ -1423,7 +1448,7 @@ def build_top(
         ctx.unused += [Ref(ax + s) for s in ("arready", "rvalid", "rdata", "rid", "rresp", "rlast")]
     if wr_clients:
         n = len(wr_clients)
-        arb = lib.axi_write_arbiter_module(n, dw)
+        arb = lib.axi_write_arbiter_module(n, dw, idw)
         modules.append(arb)
         sw = dw // 8
         cvalid = ctx.wire("wr_c_valid", n, _pack(wr_clients, "valid"))
@@ -1471,7 +1496,7 @@ def build_top(
         for s, w in (
             ("awvalid", 1),
             ("awaddr", 64),
-            ("awid", 4),
+            ("awid", idw),
             ("awlen", 8),
             ("awsize", 3),
             ("awburst", 2),
@@ -1491,7 +1516,9 @@ def build_top(
     header = [
         f"{kernel.name}: generated by soff from {kernel.loc.file if kernel.loc else 'IR'}",
         "",
-        "Ports and protocol: docs/interface.md. Register map (AXI4-Lite, s_axi_control):",
+        "Ports and protocol: docs/interface.md"
+        + (f" (AXI IDs are {idw} bits)" if idw != lib.ID_W else "")
+        + ". Register map (AXI4-Lite, s_axi_control):",
         *("  " + line for line in regmap.describe()),
         "",
         "Datapath:",

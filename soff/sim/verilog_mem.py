@@ -56,7 +56,8 @@ def data_width(verilog_text: str, kernel: str) -> int:
 
 
 def id_width(verilog_text: str, kernel: str) -> int:
-    """Width of ``m_axi_gmem_arid`` (4, plus the compute-unit bits of a multi-CU top)."""
+    """Width of ``m_axi_gmem_arid`` (at least 4, plus the compute-unit bits of a
+    multi-CU top; docs/interface.md)."""
     return _port_width(verilog_text, kernel, "m_axi_gmem_arid", 4)
 
 

@@ -77,7 +77,18 @@ def test_write_arbiter_lint(tmp_path: Path, n: int, data_w: int) -> None:
     assert lint(_write(tmp_path, module), module.name) == ""
 
 
-@pytest.mark.parametrize(("n", "data_w"), [(0, 64), (17, 64), (4, 12), (4, 4)])
+@pytest.mark.parametrize(("n", "id_w"), [(3, 5), (17, 5), (40, 6)])
+def test_arbiters_with_wider_ids_lint(tmp_path: Path, n: int, id_w: int) -> None:
+    # more than 16 clients, or the other side's (docs/interface.md: AXI ID width)
+    for module in (
+        lib.axi_read_arbiter_module(n, 64, id_w),
+        lib.axi_write_arbiter_module(n, 64, id_w),
+    ):
+        assert module.name.endswith(f"_{n}_64_id{id_w}")
+        assert lint(_write(tmp_path, module), module.name) == ""
+
+
+@pytest.mark.parametrize(("n", "data_w"), [(0, 64), (17, 64), (257, 64), (4, 12), (4, 4)])
 def test_arbiter_rejects_bad_configuration(n: int, data_w: int) -> None:
     with pytest.raises(ValueError):
         lib.axi_read_arbiter_module(n, data_w)
