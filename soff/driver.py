@@ -21,7 +21,7 @@ from soff.hls.pipeline import default_pipeline, ftz_pipeline
 from soff.hls.schedule.datapath import DatapathSchedule
 from soff.ir.core import Kernel, Module
 from soff.ir.printer import print_kernel
-from soff.layout import RETURN_ARG, expand_struct_args, pointee_size
+from soff.layout import RETURN_ARG, expand_struct_args, pointee_size, with_work_dim
 from soff.rtl_gen.regmap import RegisterMap
 
 _DTYPES = {
@@ -257,7 +257,7 @@ class Design:
             return self.recompile(shared_bytes).simulate(
                 global_size, local_size, args, simulator, timeout_cycles
             )
-        args = dict(args or {})
+        args = with_work_dim([a.name for a in self.kernel.args], args or {}, global_size)
         if any("." in a.name for a in self.kernel.args):  # structs passed by value
             names = [a.name for a in self.kernel.args]
             args = {k.replace(".", "_"): v for k, v in expand_struct_args(names, args).items()}

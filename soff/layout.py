@@ -96,6 +96,18 @@ def pointee_size(type_text: str) -> int | None:
 #: the hidden one-element buffer a C function compiled as a kernel returns its value
 #: in (soff.frontend.cfunc; ``SimResult.return_value``)
 RETURN_ARG = "__return"
+#: the hidden uint argument ``get_work_dim()`` reads: the launch's dimension count,
+#: filled in by the interpreter and ``Design.simulate`` (soff.frontend.lower)
+WORK_DIM_ARG = "__work_dim"
+
+
+def with_work_dim(names: list[str], args: Mapping[str, Any], global_size: Any) -> dict[str, Any]:
+    """``args`` with :data:`WORK_DIM_ARG` set from ``global_size`` (an int: 1
+    dimension; a sequence: its length) when the kernel has that argument."""
+    out = dict(args)
+    if WORK_DIM_ARG in names and WORK_DIM_ARG not in out:
+        out[WORK_DIM_ARG] = 1 if isinstance(global_size, (int, np.integer)) else len(global_size)
+    return out
 
 
 def expand_struct_args(names: list[str], args: Mapping[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,7 @@ from soff.ir.types import (
     Type,
     VectorType,
 )
+from soff.layout import WORK_DIM_ARG
 
 WORKITEM_FUNCTIONS = {
     "get_global_id": "global_id",
@@ -1696,6 +1697,45 @@ class _FunctionLowerer:
             index = self.b.op("neg", [index], I64, loc=loc)
         return self.b.op("ptradd", [ptr, index], ptr.type, loc=loc)
 
+    def pointer_relation(self, op: str, a: Value, b: Value, loc: SourceLoc) -> Value:
+        """``a - b`` (a ptrdiff_t, in elements) or a comparison of two pointers into the
+        same object (C: anything else is undefined). Each pointer is followed back
+        through its ``ptradd`` steps to its base; the two bases must be the same value,
+        and then the difference or comparison is that of the summed offsets."""
+        if isinstance(a, VecPtr) or isinstance(b, VecPtr) or a.type != b.type:
+            what = "subtraction" if op == "-" else "comparison"
+            raise UnsupportedError(
+                f"pointer {what} of {a.type} and {b.type} is not supported yet", loc
+            )
+
+        def walk(v: Value) -> tuple[Value, list[Value]]:
+            steps = []
+            while isinstance(v, Op) and v.opcode == "ptradd" and v.type == v.operands[0].type:
+                steps.append(v.operands[1])
+                v = v.operands[0]
+            return v, steps
+
+        (ra, sa), (rb, sb) = walk(a), walk(b)
+        if ra is not rb:
+            what = "subtraction" if op == "-" else "comparison"
+            raise UnsupportedError(
+                f"pointer {what} of pointers whose common base soff cannot see is not supported "
+                "yet (both must come from the same pointer by arithmetic in this function)",
+                loc,
+            )
+
+        def total(steps: list[Value]) -> Value:
+            acc = self.const(0, I64, loc)
+            for i in steps:
+                acc = self.b.op("add", [acc, self.cast(i, I64, loc)], I64, loc=loc)
+            return acc
+
+        oa, ob = total(sa), total(sb)
+        if op == "-":
+            return self.b.op("sub", [oa, ob], I64, loc=loc)
+        c = self.b.op("cmp", [oa, ob], BOOL, {"pred": _CMP_PREDS[op]}, loc=loc)
+        return self.cast(c, I32, loc)
+
     def lower_binary(self, node: c_ast.BinaryOp, loc: SourceLoc) -> Value:
         op = node.op
         if op in ("&&", "||"):
@@ -1715,10 +1755,8 @@ class _FunctionLowerer:
                 return self.pointer_add(b, a, loc, negate=False)
             if op == "-" and a_ptr and not b_ptr:
                 return self.pointer_add(a, b, loc, negate=True)
-            if op == "-" and a_ptr and b_ptr:
-                raise UnsupportedError("pointer subtraction is not supported yet", loc)
-            if op in _CMP_PREDS and a_ptr and b_ptr:
-                raise UnsupportedError("pointer comparisons are not supported yet", loc)
+            if (op == "-" or op in _CMP_PREDS) and a_ptr and b_ptr:
+                return self.pointer_relation(op, a, b, loc)
             raise CompileError(f"invalid operands to binary '{op}' ({a.type} and {b.type})", loc)
         if op in _CMP_PREDS:
             a, b = self.arith_conv(a, b, loc)
@@ -2012,10 +2050,17 @@ class _FunctionLowerer:
                     loc,
                 )
             return self.const(0, U64, loc)
-        if name == "get_work_dim":
-            raise UnsupportedError(
-                "get_work_dim is not supported yet (the dimension count is not known)", loc
-            )
+        if name == "get_work_dim":  # a hidden argument the launch fills in
+            if args:
+                raise CompileError(
+                    f"too many arguments to function call '{name}', expected 0, have {len(args)}",
+                    loc,
+                )
+            arg = next((a for a in self.kernel.args if a.name == WORK_DIM_ARG), None)
+            if arg is None:
+                arg = Arg(U32, WORK_DIM_ARG, len(self.kernel.args), loc)
+                self.kernel.args.append(arg)
+            return arg
         if name in BARRIER_FUNCTIONS:
             return self.lower_barrier(name, args, loc)
         if atomics.is_atomic_builtin(name):

@@ -466,9 +466,17 @@ def convert_builtin(
         )
     if sat and isinstance(dst, FloatType):
         raise CompileError(f"'{name}': saturation applies to integer destinations only", loc)
+    rounding = {"_rte": "rint", "_rtp": "ceil", "_rtn": "floor"}.get(mode or "")
+    if rounding is not None and isinstance(dst, IntType) and isinstance(src, FloatType):
+        # float to integer in another mode: round to an integral float first (exact),
+        # then the usual conversion (toward zero, with _sat's clamping) cannot round
+        lanes = [
+            fn.b.op("math", [x], x.type, {"fn": rounding}, loc=loc) for x in lanes_of(v)
+        ]
+        return make([_convert_lane(fn, x, dst, sat, loc) for x in lanes])
     if mode is not None:
-        # the default modes (which are the only ones soff does): round to nearest
-        # even into floats, toward zero into integers; integer to integer is exact
+        # the default modes: round to nearest even into floats, toward zero into
+        # integers (others above); integer to integer is exact
         if isinstance(dst, IntType) and isinstance(src, FloatType):
             ok = mode == "_rtz"
         elif isinstance(dst, FloatType) and (isinstance(src, IntType) or src.width > dst.width):

@@ -715,6 +715,9 @@ def run_kernel(
     the same results; it comes back here for what it does not support);
     ``vectorize=False`` runs this reference interpreter, one work-item at a time.
     """
+    from soff.layout import with_work_dim
+
+    args = with_work_dim([_name(a) for a in kernel.args], args, global_size)
     if any("." in _name(a) for a in kernel.args):  # a struct passed by value
         from soff.layout import expand_struct_args
 

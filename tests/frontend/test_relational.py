@@ -77,3 +77,43 @@ def test_relational_and_common_builtins(vectorize: bool) -> None:
     want = _ref(x, y)
     for name in want:
         np.testing.assert_array_equal(out[name], want[name], err_msg=name)
+
+
+WORK = """
+__kernel void k(__global const float *x, __global int *o, __global long *d) {
+    size_t i = get_global_id(0) + get_global_size(0) * get_global_id(1);
+    __global const float *p = x + i, *q = x + 2 * i + 1;
+    o[4 * i] = get_work_dim();
+    o[4 * i + 1] = (p < q) + 2 * (p == x + i) + 4 * (q >= p);
+    o[4 * i + 2] = convert_int_rte(x[i]) + 100 * convert_int_rtp(x[i]);
+    o[4 * i + 3] = convert_int_sat_rtn(x[i] * 1e10f);
+    d[i] = q - p;
+}
+"""
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_work_dim_pointer_relations_and_rounding_conversions(dims: int) -> None:
+    (kernel,) = compile_source(WORK, "work.cl").kernels
+    n = 8
+    x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6, 3.0], np.float32)
+    gs = (n,) if dims == 1 else (4, 2)
+    args = {"x": np.concatenate([x, np.zeros(n + 1, np.float32)]),
+            "o": np.zeros(4 * n, np.int32), "d": np.zeros(n, np.int64)}  # fmt: skip
+    out = run_kernel(kernel, args, gs, None)
+    o = out["o"].reshape(n, 4)
+    i = np.arange(n)
+    assert (o[:, 0] == dims).all()
+    np.testing.assert_array_equal(o[:, 1], (i < 2 * i + 1) + 2 + 4)
+    np.testing.assert_array_equal(o[:, 2], np.rint(x) + 100 * np.ceil(x))
+    big = x.astype(np.float32) * np.float32(1e10)
+    np.testing.assert_array_equal(o[:, 3], np.clip(np.floor(big).astype(np.int64), -(2**31), 2**31 - 1))
+    np.testing.assert_array_equal(out["d"], i + 1)
+
+
+def test_pointers_without_a_visible_common_base_are_refused() -> None:
+    from soff.diagnostics import UnsupportedError
+
+    src = "__kernel void k(__global int *a, __global int *b, __global long *o) { o[0] = a - b; }"
+    with pytest.raises(UnsupportedError, match="common base"):
+        compile_source(src, "p.cl")

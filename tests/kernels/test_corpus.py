@@ -99,8 +99,9 @@ def test_pocl(spec: Spec) -> None:
     options = [f"-I{d}" for d in spec.includes]
     options += [f"-D{k}" if v is None else f"-D{k}={v}" for k, v in spec.defines.items()]
     # the source's arguments: a struct passed by value is flattened in the IR ("cfg.scale")
-    names = list(dict.fromkeys((a.name or "").split(".")[0] for a in kernel.args))
-    scalars = {a.name: a for a in kernel.args if "." not in (a.name or "")}
+    source_args = [a for a in kernel.args if not (a.name or "").startswith("__")]  # no hidden ones
+    names = list(dict.fromkeys((a.name or "").split(".")[0] for a in source_args))
+    scalars = {a.name: a for a in source_args if "." not in (a.name or "")}
     pargs = {n: v for n, v in _pocl_args_of(scalars, args).items() if n in names}
     for n in names:
         v = pargs[n]
