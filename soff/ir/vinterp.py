@@ -1139,6 +1139,9 @@ def run_kernel_fast(
     """:func:`soff.ir.interp.run_kernel`, vectorised. What it does not support
     (see the module docstring) runs in the reference interpreter, or with
     ``fallback=False`` raises :class:`NotVectorized` saying why."""
+    from soff.layout import with_work_dim
+
+    args = with_work_dim([a.name or "" for a in kernel.args], args, global_size)
     if any("." in (a.name or "") for a in kernel.args):  # a struct passed by value
         from soff.layout import expand_struct_args
 
