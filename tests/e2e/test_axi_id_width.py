@@ -60,9 +60,19 @@ def test_many_loads_and_stores_are_lint_clean(tmp_path, num_cu: int) -> None:
     assert lint(path, top=design.top) == ""
 
 
+_SLOW = pytest.mark.slow  # ~85 s each: the default run keeps one memory model with one CU
+
+
 @pytest.mark.sim
-@pytest.mark.parametrize("num_cu", [1, 2])
-@pytest.mark.parametrize("memory", ["verilog", "python"])
+@pytest.mark.parametrize(
+    "memory, num_cu",
+    [
+        ("verilog", 1),
+        pytest.param("verilog", 2, marks=_SLOW),
+        pytest.param("python", 1, marks=_SLOW),
+        pytest.param("python", 2, marks=_SLOW),
+    ],
+)
 def test_many_loads_and_stores_simulate(memory: str, num_cu: int) -> None:
     n = 32
     data = np.random.default_rng(7).integers(-1000, 1000, N_LOADS * n, dtype=np.int32)

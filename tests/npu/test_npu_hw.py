@@ -14,6 +14,7 @@ from soff.npu.run import compile_model  # noqa: E402
 
 
 @pytest.mark.sim
+@pytest.mark.slow  # a minute: the MLP's layer kernels built and simulated one by one
 def test_mlp_on_verilator():
     model = compile_model(npu_models.mlp(8, 16, 4))
     x = np.random.default_rng(3).standard_normal((1, 8)).astype(np.float32)

@@ -26,6 +26,8 @@ def _params():
     for p in CASES:
         spec = json.loads(p.with_suffix(".json").read_text())
         marks = [pytest.mark.xfail(strict=True, reason=spec["xfail"])] if spec.get("xfail") else []
+        if spec.get("xfail") and spec.get("kind") == "hang":
+            marks.append(pytest.mark.slow)  # an open hang runs to its cycle bound: a minute
         if spec.get("simulator") == "icarus" and not icarus_available():
             marks.append(pytest.mark.skip(reason="Icarus Verilog (iverilog) not installed"))
         yield pytest.param(p, id=p.stem, marks=marks)
