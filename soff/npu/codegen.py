@@ -295,7 +295,10 @@ class _Lowering:
         body = [f"float v = {expr};", self.store(layer, "v")]
         self.emit(layer, body, n, [("x", layer.inputs[0])], {})
 
-    def lower_conv(self, layer: Layer) -> None:
+    def _conv_body(self, layer: Layer, acc: str, cast: str) -> tuple[list[str], int]:
+        """The loop nest of a Conv work-item (one output element, NCHW) accumulating
+        into ``acc`` (declared by the caller's first line, included here), each
+        operand converted by ``cast`` (``""`` or ``"(int)"``); and the layer's MACs."""
         a, g = layer.attrs, self.graph
         n, c, h, w = g.shape(layer.inputs[0])
         shape = g.shape(layer.output)
@@ -305,13 +308,10 @@ class _Lowering:
         pt, pl, _, _ = a.get("pads", [0, 0, 0, 0])
         dh, dw = a.get("dilations", [1, 1])
         padded = any(a.get("pads", [0, 0, 0, 0]))
-        weights = {"w": layer.weights["weight"]}
-        if "bias" in layer.weights:
-            weights["b"] = layer.weights["bias"]
         body = _unravel("i", shape, ["n", "m", "oh", "ow"])
         body += [
             f"int c0 = (m / {mpg}) * {cpg};",
-            "float acc = b[m];" if "b" in weights else "float acc = 0.0f;",
+            acc,
             f"for (int c = 0; c < {cpg}; c++) {{",
             f"    for (int kh = 0; kh < {kh}; kh++) {{",
             f"        int ih = oh * {sh} - {pt} + kh * {dh};",
@@ -319,17 +319,26 @@ class _Lowering:
             f"            int iw = ow * {sw} - {pl} + kw * {dw};",
         ]
         mac = (
-            f"acc += x[((n * {c} + c0 + c) * {h} + ih) * {w} + iw]"
-            f" * w[((m * {cpg} + c) * {kh} + kh) * {kw} + kw];"
+            f"acc += {cast}x[((n * {c} + c0 + c) * {h} + ih) * {w} + iw]"
+            f" * {cast}w[((m * {cpg} + c) * {kh} + kh) * {kw} + kw];"
         )
         if padded:
             body.append(f"            if (ih >= 0 && ih < {h} && iw >= 0 && iw < {w})")
             body.append("                " + mac)
         else:
             body.append("            " + mac)
-        body += ["        }", "    }", "}", self.store(layer, "acc")]
-        macs = int(np.prod(shape)) * cpg * kh * kw
-        self.emit(layer, body, int(np.prod(shape)), [("x", layer.inputs[0])], weights, macs)
+        body += ["        }", "    }", "}"]
+        return body, int(np.prod(shape)) * cpg * kh * kw
+
+    def lower_conv(self, layer: Layer) -> None:
+        weights = {"w": layer.weights["weight"]}
+        if "bias" in layer.weights:
+            weights["b"] = layer.weights["bias"]
+        acc = "float acc = b[m];" if "b" in weights else "float acc = 0.0f;"
+        body, macs = self._conv_body(layer, acc, "")
+        body.append(self.store(layer, "acc"))
+        n = int(np.prod(self.graph.shape(layer.output)))
+        self.emit(layer, body, n, [("x", layer.inputs[0])], weights, macs)
 
     def lower_dense(self, layer: Layer) -> None:
         nb, k = self.graph.shape(layer.inputs[0])
@@ -548,39 +557,11 @@ class _Lowering:
         )
 
     def lower_conv_int8(self, layer: Layer) -> None:
-        a, g = layer.attrs, self.graph
-        n, c, h, w = g.shape(layer.inputs[0])
-        shape = g.shape(layer.output)
-        m, cpg, kh, kw = layer.weights["weight"].shape
-        mpg = m // int(a.get("group", 1))
-        sh, sw = a.get("strides", [1, 1])
-        pt, pl, _, _ = a.get("pads", [0, 0, 0, 0])
-        dh, dw = a.get("dilations", [1, 1])
-        padded = any(a.get("pads", [0, 0, 0, 0]))
-        body = _unravel("i", shape, ["n", "m", "oh", "ow"])
-        body += [
-            f"int c0 = (m / {mpg}) * {cpg};",
-            "int acc = b[m];",
-            f"for (int c = 0; c < {cpg}; c++) {{",
-            f"    for (int kh = 0; kh < {kh}; kh++) {{",
-            f"        int ih = oh * {sh} - {pt} + kh * {dh};",
-            f"        for (int kw = 0; kw < {kw}; kw++) {{",
-            f"            int iw = ow * {sw} - {pl} + kw * {dw};",
-        ]
-        mac = (
-            f"acc += (int)x[((n * {c} + c0 + c) * {h} + ih) * {w} + iw]"
-            f" * (int)w[((m * {cpg} + c) * {kh} + kh) * {kw} + kw];"
-        )
-        if padded:
-            body.append(f"            if (ih >= 0 && ih < {h} && iw >= 0 && iw < {w})")
-            body.append("                " + mac)
-        else:
-            body.append("            " + mac)
-        body += ["        }", "    }", "}", *self._requant(layer, "acc", "m")]
-        macs = int(np.prod(shape)) * cpg * kh * kw
+        body, macs = self._conv_body(layer, "int acc = b[m];", "(int)")
+        body += self._requant(layer, "acc", "m")
+        n = int(np.prod(self.graph.shape(layer.output)))
         self.emit(
-            layer, body, int(np.prod(shape)), [("x", layer.inputs[0])],
-            self._int_weights(layer), macs,
+            layer, body, n, [("x", layer.inputs[0])], self._int_weights(layer), macs,
         )  # fmt: skip
 
     def lower_maxpool_int8(self, layer: Layer) -> None:
