@@ -149,7 +149,7 @@ def _pocl_args(kernel_ir: Any, args: Mapping[str, Any]) -> dict[str, Any]:
 
     out = dict(args)
     for a in kernel_ir.args:
-        if not isinstance(a.type, PtrType):
+        if not isinstance(a.type, PtrType) and a.name in args:  # flattened/hidden: not given
             dt = ir_dtype(str(a.type))
             if dt is not None:
                 out[a.name] = dt.type(args[a.name])

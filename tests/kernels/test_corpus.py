@@ -60,37 +60,19 @@ def test_hardware(spec: Spec) -> None:
     check(spec, result.outputs, args)
 
 
-def _pocl_args_of(scalars: dict, args: dict) -> dict:
-    """Scalars as numpy scalars of the argument's IR type (pyopencl needs the width)."""
-    from soff.driver import ir_dtype
-    from soff.ir.types import PtrType
-
-    out = dict(args)
-    for name, a in scalars.items():
-        dt = None if isinstance(a.type, PtrType) else ir_dtype(str(a.type))
-        if dt is not None:
-            out[name] = dt.type(args[name])
-    return out
-
-
 def kernel_buffers(kernel) -> set[str]:
     from soff.ir.types import PtrType
 
     return {a.name or "" for a in kernel.args if isinstance(a.type, PtrType)}
 
 
-def _pocl_param(spec: Spec):
-    # hardware-style single-work-item kernels and those PoCL cannot build are the exceptions
-    return pytest.param(spec, id=spec.name)
-
-
-@pytest.mark.parametrize("spec", [_pocl_param(s) for s in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
 def test_pocl(spec: Spec) -> None:
     """The corpus in an independent OpenCL implementation (PoCL through pyopencl):
     the numpy references are checked against it, as the interpreter is."""
     from soff.ir.interp import Local
     from soff.testing import fuzz
-    from soff.testing.fuzz import pocl_available, run_pocl
+    from soff.testing.fuzz import _pocl_args, pocl_available, run_pocl
 
     if not pocl_available():
         pytest.skip("no OpenCL runtime (PoCL) that builds kernels")
@@ -101,8 +83,7 @@ def test_pocl(spec: Spec) -> None:
     # the source's arguments: a struct passed by value is flattened in the IR ("cfg.scale")
     source_args = [a for a in kernel.args if not (a.name or "").startswith("__")]  # no hidden ones
     names = list(dict.fromkeys((a.name or "").split(".")[0] for a in source_args))
-    scalars = {a.name: a for a in source_args if "." not in (a.name or "")}
-    pargs = {n: v for n, v in _pocl_args_of(scalars, args).items() if n in names}
+    pargs = {n: v for n, v in _pocl_args(kernel, args).items() if n in names}
     for n in names:
         v = pargs[n]
         if isinstance(v, Local):  # a __local pointer argument: its size
