@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 
@@ -276,3 +277,33 @@ def digits_mlp(batch=64, hidden=32, seed=0):
     inits = [_init("W1", w1), _init("b1", b1), _init("W2", w2), _init("b2", b2)]
     model = _model(nodes, [("x", [batch, 64])], [("y", [batch, 10])], inits, "digits")
     return model, x_cal, x_test, y_test, source
+
+
+def onnxruntime_outputs(model, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``model`` (a ModelProto) run by onnxruntime on the CPU: output name → array.
+    Skips the calling test when onnxruntime is not installed."""
+    ort = pytest.importorskip(
+        "onnxruntime", reason="onnxruntime is not installed (pip install onnxruntime): "
+        "the float32 hardware tests compare against it"
+    )  # fmt: skip
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    feed = {k: np.asarray(v, np.float32) for k, v in inputs.items()}
+    return dict(zip(names, session.run(names, feed), strict=True))
+
+
+def assert_close_to_onnxruntime(model, inputs, outputs, rtol=1e-5) -> float:
+    """Every output of the hardware (``outputs``: name → array) within ``rtol``
+    relative of onnxruntime's: |hw - ort| <= rtol * |ort| element by element,
+    with an absolute floor of rtol times the output's largest magnitude (an
+    element near zero, from cancellation, has no meaningful relative error).
+    Returns the largest error relative to the output's largest magnitude."""
+    want = onnxruntime_outputs(model, inputs)
+    worst = 0.0
+    for name, ref in want.items():
+        got = np.asarray(outputs[name])
+        assert got.shape == ref.shape, (name, got.shape, ref.shape)
+        scale = float(np.abs(ref).max(initial=0))
+        np.testing.assert_allclose(got, ref, rtol=rtol, atol=rtol * scale, err_msg=name)
+        worst = max(worst, float(np.abs(got - ref).max(initial=0)) / max(scale, 1e-30))
+    return worst

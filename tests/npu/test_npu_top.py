@@ -47,12 +47,15 @@ def test_one_top_lints_with_register_and_memory_map(tmp_path):
 @pytest.mark.sim
 @pytest.mark.slow  # a Verilator build of the whole top: about a minute
 def test_mlp_one_top_on_verilator():
-    model = soff.npu.compile(npu_models.mlp(8, 16, 4))
+    onnx_model = npu_models.mlp(8, 16, 4)
+    model = soff.npu.compile(onnx_model)
     x = _x(model)
     r = model.simulate(x)
     want = model.reference(x)["y"]
     assert r.output.shape == (1, 4)
     np.testing.assert_allclose(r.output, want, rtol=1e-5, atol=1e-7)
+    err = npu_models.assert_close_to_onnxruntime(onnx_model, {"x": x}, r.outputs)
+    print(f"mlp: max error {err:.2e} of the output's range against onnxruntime")
     assert list(r.layer_cycles) == ["fc1", "fc2", "softmax"]
     assert all(c > 0 for c in r.layer_cycles.values())
     assert sum(r.layer_cycles.values()) <= r.cycles < sum(r.layer_cycles.values()) + 50
@@ -63,18 +66,40 @@ def test_mlp_one_top_on_verilator():
 @pytest.mark.slow
 def test_tiny_cnn_one_top_with_streamed_weights_on_verilator():
     """conv+bn+relu, maxpool, dense; the dense weights streamed from global memory."""
-    model = soff.npu.compile(npu_models.tiny_cnn(), weight_limit=256)
+    onnx_model = npu_models.tiny_cnn()
+    model = soff.npu.compile(onnx_model, weight_limit=256)
     assert {lk.name: lk.weight_storage for lk in model.plan.layers}["fc"] == "global"
     x = _x(model)
     r = model.simulate(x)
     ref = model.reference(x)
     y = model.graph.outputs[0]
     np.testing.assert_allclose(r.outputs[y], ref[y], rtol=1e-5, atol=1e-6)
+    err = npu_models.assert_close_to_onnxruntime(onnx_model, {"x": x}, r.outputs)
+    print(f"tiny_cnn: max error {err:.2e} of the output's range against onnxruntime")
     # the intermediate tensors in global memory agree too
     for lk in model.plan.layers:
         t = next(t for t, b in model.plan.tensor_buffer.items() if b == lk.output)
         np.testing.assert_allclose(r.buffers[lk.output], ref[t].reshape(-1), rtol=1e-5, atol=1e-6)
     print("tiny_cnn cycles", r.cycles, r.layer_cycles)
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_depthwise_separable_one_top_on_verilator():
+    """Depthwise conv 3x3 stride 2 (group = channels) + Relu6, pointwise 1x1
+    conv + LeakyRelu, against onnxruntime and the numpy reference."""
+    onnx_model = npu_models.depthwise()
+    model = soff.npu.compile(onnx_model)
+    assert [lk.op for lk in model.plan.layers] == ["conv+clip", "conv+leaky_relu"]
+    x = _x(model)
+    r = model.simulate(x)
+    ref = model.reference(x)
+    for lk in model.plan.layers:
+        t = next(t for t, b in model.plan.tensor_buffer.items() if b == lk.output)
+        np.testing.assert_allclose(r.buffers[lk.output], ref[t].reshape(-1), rtol=1e-5, atol=1e-6)
+    err = npu_models.assert_close_to_onnxruntime(onnx_model, {"x": x}, r.outputs)
+    print(f"depthwise: max error {err:.2e} of the output's range against onnxruntime; "
+          f"cycles {r.cycles} {r.layer_cycles}")  # fmt: skip
 
 
 @pytest.mark.sim
@@ -108,6 +133,7 @@ def test_cli_npu_sim_json(tmp_path):
     assert y.shape == (1, 4)
     want = soff.npu.compile(npu_models.mlp(8, 16, 4)).reference(x)["y"]
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-7)
+    npu_models.assert_close_to_onnxruntime(npu_models.mlp(8, 16, 4), {"x": x}, {"y": y})
     assert data["outputs"]["y"]["max_rel_error"] < 1e-5
 
 
@@ -167,9 +193,11 @@ def test_parallelism_gives_layers_compute_units(tmp_path):
 @pytest.mark.sim
 @pytest.mark.slow
 def test_tiny_cnn_with_four_compute_units_per_layer():
-    model = soff.npu.compile(npu_models.tiny_cnn(), parallelism=4)
+    onnx_model = npu_models.tiny_cnn()
+    model = soff.npu.compile(onnx_model, parallelism=4)
     x = _x(model)
     r = model.simulate(x)
     y = model.graph.outputs[0]
     np.testing.assert_allclose(r.outputs[y], model.reference(x)[y], rtol=1e-5, atol=1e-6)
+    npu_models.assert_close_to_onnxruntime(onnx_model, {"x": x}, r.outputs)
     print("tiny_cnn parallelism 4 cycles", r.cycles, r.layer_cycles)
