@@ -6,7 +6,8 @@ dst[i] = src[i] for int (4 bytes), int2 and long (8 bytes per work-item), N
 work-items (default 16,384). The bytes counted are the bytes copied (each is
 read once and written once); AXI4 reads and writes go on separate channels of
 the board's data width, so 1.0 is a full read beat and a full write beat every
-cycle. Goal (issue 6): >= 0.8.
+cycle. Goal (issue 6): >= 0.8. Also prints AXI transactions per KiB
+(benchmarks/axi_traffic.py; SOFF_SIM_TXN_GAP=<cycles> adds a cost per burst).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+from axi_traffic import describe, simulate
 
 import soff
 
@@ -37,13 +39,14 @@ def main() -> None:
     for t, (dtype, width) in TYPES.items():
         design = soff.compile(COPY, defines={"T": t}, filename=f"memcopy_{t}.cl")
         src = np.arange(n * width).astype(dtype)
-        res = design.simulate(n, 64, {"src": src, "dst": np.zeros_like(src), "n": n})
+        res = simulate(design, n, 64, {"src": src, "dst": np.zeros_like(src), "n": n})
         ok = bool(np.array_equal(res.outputs["dst"], src))
         bus = design.board.data_width // 8
         per_cycle = src.nbytes / res.cycles
         print(f"{t:5s} N={n}: cycles {res.cycles:,}  cycles/N {res.cycles / n:.3f}  "
               f"bytes copied/cycle {per_cycle:.2f}  / (AXI {design.board.data_width} bits / 8) "
               f"= {per_cycle / bus:.3f}   correct={ok}")  # fmt: skip
+        print(f"      {describe(res, src.nbytes, src.nbytes)}")
         if not ok:
             sys.exit(1)
 

@@ -1,6 +1,9 @@
 """Streaming kernels at N = 65,536: cycles per work-item (goal <= 1.1).
 
 python benchmarks/streaming.py [N]
+
+Also prints AXI transactions per KiB (benchmarks/axi_traffic.py;
+SOFF_SIM_TXN_GAP=<cycles> adds a cost per burst).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from axi_traffic import describe, simulate
 
 import soff
 
@@ -44,11 +48,13 @@ def main() -> None:
         design = (
             soff.compile(src, filename=f"{name}.cl") if isinstance(src, str) else soff.compile(src)
         )
-        res = design.simulate(n, 64, args)
+        res = simulate(design, n, 64, args)
         ok = bool(np.all(check(res.outputs)))
         print(
             f"{name:10s} {res.cycles:9d} {res.cycles / n:9.3f} {ok!s:>8s} {time.perf_counter() - t0:7.1f}"
         )
+        reads = 8 * n  # each kernel loads two 4-byte elements per work-item
+        print(f"           {describe(res, reads, 4 * n)}")
 
 
 if __name__ == "__main__":

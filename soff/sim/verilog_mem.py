@@ -9,10 +9,17 @@ addresses). The RAM is loaded at time 0 from the ``$readmemh`` file named by
 ``$writememh`` file named by ``+soff_mem_out=`` on a clock edge with
 ``soff_dump`` high. This moves every AXI beat out of Python, which is what made
 the cocotbext-axi ``AxiRam`` slow.
+
+The RAM counts AXI transactions and beats (``ar_count``, ``aw_count``,
+``r_beats``, ``w_beats``: ``simulate(probes=["gmem.ar_count", ...])``) and
+stops the simulation on a burst that breaks the AXI4 rules it checks. The
+environment variable ``SOFF_SIM_TXN_GAP`` (default 0) sets its per-transaction
+cost: idle cycles after every read and write burst (docs/simulation.md).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +32,17 @@ TOP = "soff_sim_top"
 #: Default simulated RAM (bytes); larger when the buffers need it (a power of two).
 DEFAULT_MEM_BYTES = 1 << 24
 LATENCY = 4
+#: Environment variable: idle cycles the RAM adds after each burst (TXN_GAP).
+TXN_GAP_ENV = "SOFF_SIM_TXN_GAP"
+
+
+def txn_gap() -> int:
+    """The RAM's per-transaction cost from ``$SOFF_SIM_TXN_GAP`` (0 when unset)."""
+    raw = os.environ.get(TXN_GAP_ENV, "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 255:
+        raise ValueError(f"{TXN_GAP_ENV} must be an integer 0..255, not {raw!r}")
+    return int(raw)
+
 
 _CONTROL = (
     ("awvalid", "in", 1), ("awready", "out", 1), ("awaddr", "in", 12),
@@ -70,9 +88,10 @@ def mem_bytes(needed: int) -> int:
 
 
 def wrapper(
-    kernel: str, data_w: int, nbytes: int, latency: int = LATENCY, id_w: int = 4
+    kernel: str, data_w: int, nbytes: int, latency: int = LATENCY, id_w: int = 4, gap: int = 0
 ) -> str:
-    """Verilog of ``soff_sim_top``: kernel ``kernel`` plus an ``nbytes`` RAM."""
+    """Verilog of ``soff_sim_top``: kernel ``kernel`` plus an ``nbytes`` RAM
+    (``gap`` idle cycles after each burst)."""
     if data_w < 8 or data_w & (data_w - 1):
         raise ValueError(f"m_axi_gmem data width must be a power of two >= 8, not {data_w}")
     words = nbytes // (data_w // 8)
@@ -115,7 +134,7 @@ def wrapper(
     ram += [".dump(soff_dump)", ".dump_lo(soff_dump_lo)", ".dump_hi(soff_dump_hi)"]
     lines.append(
         f"  soff_sim_axi_ram #(.DATA_W({data_w}), .ADDR_W({addr_w}), .ID_W({id_w}), "
-        f".LATENCY({latency})) gmem (\n    " + ",\n    ".join(ram) + "\n  );"
+        f".LATENCY({latency}), .TXN_GAP({gap})) gmem (\n    " + ",\n    ".join(ram) + "\n  );"
     )
     lines.append("endmodule")
     return "\n".join(lines) + "\n"
@@ -129,7 +148,7 @@ def sources(kernel_text: str, kernel: str, nbytes: int) -> str:
             kernel_text,
             "`default_nettype wire",
             RAM_FILE.read_text(),
-            wrapper(kernel, data_w, nbytes, id_w=id_width(kernel_text, kernel)),
+            wrapper(kernel, data_w, nbytes, id_w=id_width(kernel_text, kernel), gap=txn_gap()),
         ]
     )
 

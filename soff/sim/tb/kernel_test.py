@@ -110,7 +110,11 @@ async def run_job(dut: Any) -> None:
         result["wall_seconds"] = time.perf_counter() - start
         for name, path in job["outputs"].items():
             np.save(path, outputs[name])
-        result["probes"] = {p: int(getattr(scope, p).value) for p in job.get("probes", [])}
+        # "gmem.<name>": a counter of the Verilog RAM (soff.sim.verilog_mem), else the kernel's
+        result["probes"] = {
+            p: int((getattr(dut.gmem, p[5:]) if p.startswith("gmem.") else getattr(scope, p)).value)
+            for p in job.get("probes", [])
+        }
         result.update(status="ok", cycles=cycles)
     except SimulationHang as exc:
         result.update(status="hang", message=str(exc))
