@@ -46,6 +46,13 @@ VERILATOR_BUILD_ARGS = (
 # empty, which breaks designs large enough to be split into several C++
 # files. Variables in MAKEFLAGS act as make command-line overrides.
 PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
+#: With ``ccache`` on PATH, Verilator's makefile compiles through it: the
+#: runtime sources (verilated.cpp, cocotb's verilator.cpp, ...) are the same in
+#: every design, so only the first build pays for them.
+CCACHE_FLAG = "OBJCACHE=ccache"
+#: What a finished Verilator build keeps besides the simulator binary: the
+#: objects, C++ and precompiled headers (~150 MB a design) are deleted.
+KEEP_AFTER_BUILD = ("build.log", MARKER)
 ICARUS_BUILD_ARGS: tuple[str, ...] = ()
 
 #: Builds actually performed by this process (cache misses); tests use it.
@@ -127,8 +134,13 @@ def _check_simulator(simulator: str) -> None:
         # cocotb's runner looks verilator up on PATH and builds with os.environ.
         os.environ.update(tools.verilator_env())
         flags = os.environ.get("MAKEFLAGS", "")
-        if PCH_FIX not in flags:
-            os.environ["MAKEFLAGS"] = (flags + " " + PCH_FIX).strip()
+        extra = [PCH_FIX]
+        if shutil.which("ccache") and os.environ.get("SOFF_CCACHE", "1") != "0":
+            extra.append(CCACHE_FLAG)
+        for flag in extra:
+            if flag not in flags:
+                flags = (flags + " " + flag).strip()
+        os.environ["MAKEFLAGS"] = flags
 
 
 def _make_runner(simulator: str, wall_timeout: float | None) -> Any:
@@ -159,6 +171,17 @@ def _make_runner(simulator: str, wall_timeout: float | None) -> Any:
                     raise RuntimeError(f"Command failed with return code: {result.returncode}")
 
     return _Runner()
+
+
+def _prune(build_dir: Path, keep: set[str]) -> None:
+    """Delete a finished Verilator build's intermediate files (the run needs only the binary)."""
+    for entry in build_dir.iterdir():
+        if entry.name in keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def _tail(path: Path, lines: int = 30) -> str:
@@ -225,6 +248,8 @@ def build(
                 f"building '{name or toplevel}' with {simulator} failed ({exc}); log {log_file}:\n"
                 + _tail(log_file)
             ) from exc
+        if simulator == "verilator":
+            _prune(build_dir, keep={toplevel, source.name, *KEEP_AFTER_BUILD})
         marker.write_text(json.dumps({"toplevel": toplevel, "simulator": simulator}))
         build_count += 1
         return build_dir, True, time.perf_counter() - start
