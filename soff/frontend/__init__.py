@@ -53,7 +53,7 @@ def compile_source(
         if language_of(filename, lang) == "cuda":
             from soff.frontend.cuda import compile_cuda
 
-            return compile_cuda(source, filename, defines, include_dirs, shared_bytes)
+            return compile_cuda(source, filename, defines, include_dirs, shared_bytes, entry)
         c_program = filename.endswith((".c", ".h"))
         text = preprocess(source, filename, defines, include_dirs, c_program=c_program)
         parsed = parse(text, filename, c_program=c_program)

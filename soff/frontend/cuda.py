@@ -688,8 +688,10 @@ def compile_cuda(
     defines: dict[str, str | None] | None = None,
     include_dirs: list[str] | None = None,
     shared_bytes: int | None = None,
+    entry: str | None = None,
 ) -> Any:
-    """Compile the device code of CUDA C ``source`` to a Module (see the module docstring)."""
+    """Compile the device code of CUDA C ``source`` to a Module (see the module docstring;
+    ``entry`` naming a kernel lowers that one only)."""
     from soff.frontend.cuda_extract import extract_device_code
     from soff.frontend.lower import lower_module
     from soff.frontend.opencl import parse
@@ -705,7 +707,7 @@ def compile_cuda(
     )
     for name, loc in device.host_variables.items():
         cuda_ctx.unusable[name] = (_host_variable_message(name), loc)
-    module = lower_module(parsed, filename, cuda_ctx=cuda_ctx)
+    module = lower_module(parsed, filename, cuda_ctx=cuda_ctx, entry=entry)
     if not module.kernels and device.template_kernels:
         first = device.template_kernels[0]
         raise UnsupportedError(

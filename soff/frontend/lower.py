@@ -2367,7 +2367,8 @@ def lower_module(
     """Lower every ``__kernel`` function of a parsed translation unit, in source order
     (every ``__global__`` one for CUDA C, given ``cuda_ctx``), and the plain C
     function ``entry`` if it names one, as a single-work-item kernel after them
-    (soff.frontend.cfunc)."""
+    (soff.frontend.cfunc). ``entry`` naming a kernel lowers that kernel only, so
+    an error in another kernel of the file does not stop it."""
     ctx = _Context(parsed)
     if cuda_ctx is not None:
         ctx.cuda, ctx.default_space = cuda_ctx, "global"
@@ -2428,6 +2429,9 @@ def lower_module(
             )
     if c_entry is not None:
         cfunc.file_scope_vars(ctx, file_vars)
+    chosen = [f for f in kernels if f.decl.name == entry]
+    if chosen:  # -k names a kernel: the others' errors do not block it
+        kernels = chosen
     for fdef in kernels:
         attrs = parsed.attributes.get(fdef.decl.name, [])
         module.kernels.append(_FunctionLowerer(ctx, fdef, attrs).lower())

@@ -126,6 +126,30 @@ def test_several_kernels_need_k(tmp_path: Path) -> None:
     assert soff(str(src), "-k", "b", "-o", str(tmp_path / "t.v")).returncode == 0
 
 
+@pytest.mark.parametrize("ext", [".cl", ".cu"])
+def test_error_in_another_kernel_does_not_block_k(tmp_path: Path, ext: str) -> None:
+    """-k compiles the kernel it names even when another kernel of the file has an error;
+    without -k, or with -k naming the bad kernel, the error is reported."""
+    if ext == ".cl":
+        good = "__kernel void good(__global int *a) { a[get_global_id(0)] += 1; }"
+        bad = "__kernel void bad(__global int *a) { a[0] = undefined_thing; }"
+    else:
+        good = "__global__ void good(int *a) { a[threadIdx.x] += 1; }"
+        bad = "__global__ void bad(int *a) { a[0] = undefined_thing; }"
+    src = tmp_path / f"two{ext}"
+    src.write_text(good + "\n" + bad + "\n")
+    out = tmp_path / "t.v"
+    proc = soff(str(src), "-k", "good", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "module good" in out.read_text()
+    out.unlink()
+    for extra in ([], ["-k", "bad"]):
+        proc = soff(str(src), *extra, "-o", str(out))
+        assert_clean_error(proc, f"two{ext}:2:")
+        assert "use of undeclared identifier 'undefined_thing'" in proc.stderr
+        assert not out.exists()
+
+
 def test_bad_options(tmp_path: Path) -> None:
     assert_clean_error(
         soff(str(VADD), "--target", "nosuchboard", "-o", str(tmp_path / "v.v")), "unknown target"
