@@ -60,7 +60,7 @@ def layer_parallelism(items: int, parallelism: int | str) -> tuple[int, int]:
 
 _FLT_MAX = "3.40282347e+38f"
 #: numpy dtype of a buffer or weight array -> its OpenCL C type
-_C_TYPES = {"float32": "float", "int8": "char", "int32": "int"}
+_C_TYPES = {"float32": "float", "int8": "char", "int16": "short", "int32": "int"}
 
 
 @dataclass
@@ -179,6 +179,13 @@ def activation_expr(op: str | None, attrs: dict[str, Any], v: str) -> str:
     raise CompileError(f"npu: unknown activation '{op}'")
 
 
+def _minus(v: str, zero: int) -> str:
+    """``v`` less an integer zero point (``v`` itself when it is 0)."""
+    if zero == 0:
+        return v
+    return f"({v} - {zero})" if zero > 0 else f"({v} + {-zero})"
+
+
 def _unravel(var: str, shape: tuple[int, ...], names: list[str]) -> list[str]:
     """C statements splitting flat index ``var`` into ``names`` (row-major)."""
     lines = [f"int r_ = {var};"]
@@ -295,10 +302,13 @@ class _Lowering:
         body = [f"float v = {expr};", self.store(layer, "v")]
         self.emit(layer, body, n, [("x", layer.inputs[0])], {})
 
-    def _conv_body(self, layer: Layer, acc: str, cast: str) -> tuple[list[str], int]:
+    def _conv_body(
+        self, layer: Layer, acc: str, cast: str, x_zero: int = 0
+    ) -> tuple[list[str], int]:
         """The loop nest of a Conv work-item (one output element, NCHW) accumulating
         into ``acc`` (declared by the caller's first line, included here), each
-        operand converted by ``cast`` (``""`` or ``"(int)"``); and the layer's MACs."""
+        operand converted by ``cast`` (``""`` or ``"(int)"``), the input less
+        ``x_zero`` (its zero point; padding adds nothing); and the layer's MACs."""
         a, g = layer.attrs, self.graph
         n, c, h, w = g.shape(layer.inputs[0])
         shape = g.shape(layer.output)
@@ -318,10 +328,8 @@ class _Lowering:
             f"        for (int kw = 0; kw < {kw}; kw++) {{",
             f"            int iw = ow * {sw} - {pl} + kw * {dw};",
         ]
-        mac = (
-            f"acc += {cast}x[((n * {c} + c0 + c) * {h} + ih) * {w} + iw]"
-            f" * {cast}w[((m * {cpg} + c) * {kh} + kh) * {kw} + kw];"
-        )
+        xv = _minus(f"{cast}x[((n * {c} + c0 + c) * {h} + ih) * {w} + iw]", x_zero)
+        mac = f"acc += {xv} * {cast}w[((m * {cpg} + c) * {kh} + kh) * {kw} + kw];"
         if padded:
             body.append(f"            if (ih >= 0 && ih < {h} && iw >= 0 && iw < {w})")
             body.append("                " + mac)
@@ -519,16 +527,18 @@ class _Lowering:
     # -------------------------------------------------------------- int8 (soff.npu.quantize)
 
     def _requant(self, layer: Layer, acc: str, channel: str) -> list[str]:
-        """C lines: y[i] = clamp(round_half_even(acc * mult / 2**shift)) (int64)."""
+        """C lines: y[i] = clamp(round_half_even(acc * mult / 2**shift) + y_zero) (int64)."""
         a = layer.attrs
         sh = int(a["shift"])
         mult = "mult[0]" if layer.weights["mult"].size == 1 else f"mult[{channel}]"
+        yz = int(a.get("y_zero", 0))
         return [
             f"long p_ = (long){acc} * (long){mult};",
             f"long q_ = p_ >> {sh};",
             f"long rq_ = p_ - (q_ << {sh});",
             f"if (rq_ > {1 << (sh - 1)}L || (rq_ == {1 << (sh - 1)}L && (q_ & 1L) != 0L))",
             "    q_ = q_ + 1L;",
+            *([f"q_ = q_ {'+' if yz > 0 else '-'} {abs(yz)}L;"] if yz else []),
             f"if (q_ < {int(a['qmin'])}L) q_ = {int(a['qmin'])}L;",
             f"if (q_ > {int(a['qmax'])}L) q_ = {int(a['qmax'])}L;",
             "y[i] = (char)q_;",
@@ -549,7 +559,8 @@ class _Lowering:
             f"int n = i / {out};",
             "int acc = b[j];",
             f"for (int k = 0; k < {k}; k++)",
-            f"    acc += (int)x[n * {k} + k] * (int)w[j * {k} + k];",
+            f"    acc += {_minus(f'(int)x[n * {k} + k]', int(layer.attrs.get('x_zero', 0)))}"
+            f" * (int)w[j * {k} + k];",
             *self._requant(layer, "acc", "j"),
         ]
         self.emit(
@@ -557,7 +568,8 @@ class _Lowering:
         )
 
     def lower_conv_int8(self, layer: Layer) -> None:
-        body, macs = self._conv_body(layer, "int acc = b[m];", "(int)")
+        x_zero = int(layer.attrs.get("x_zero", 0))
+        body, macs = self._conv_body(layer, "int acc = b[m];", "(int)", x_zero)
         body += self._requant(layer, "acc", "m")
         n = int(np.prod(self.graph.shape(layer.output)))
         self.emit(
@@ -595,12 +607,15 @@ class _Lowering:
     def lower_quant8(self, layer: Layer) -> None:
         n = self.graph.tensors[layer.output].size
         s = _lit(layer.attrs["scale"])
-        body = [f"float v = fmin(fmax(rint(x[i] / {s}), -128.0f), 127.0f);", "y[i] = (char)(int)v;"]
+        zp = int(layer.attrs.get("zero_point", 0))
+        v = f"rint(x[i] / {s})" + (f" {'+' if zp > 0 else '-'} {_lit(abs(zp))}" if zp else "")
+        body = [f"float v = fmin(fmax({v}, -128.0f), 127.0f);", "y[i] = (char)(int)v;"]
         self.emit(layer, body, n, [("x", layer.inputs[0])], {})
 
     def lower_dequant8(self, layer: Layer) -> None:
         n = self.graph.tensors[layer.output].size
-        body = [f"y[i] = (float)x[i] * {_lit(layer.attrs['scale'])};"]
+        q = _minus("(int)x[i]", int(layer.attrs.get("zero_point", 0)))
+        body = [f"y[i] = (float){q} * {_lit(layer.attrs['scale'])};"]
         self.emit(layer, body, n, [("x", layer.inputs[0])], {})
 
 

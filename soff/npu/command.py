@@ -161,7 +161,7 @@ def main(
     out = Path(args.output) if args.output else Path(Path(args.model).stem + ".v")
     model = _compile(args)
     plan, top = model.plan, model.top
-    header = [f"// soff npu: {args.model} (precision {args.precision}), top '{top.name}'"]
+    header = [f"// soff npu: {args.model} (precision {model.precision}), top '{top.name}'"]
     header += ["// " + line for line in plan.describe().splitlines()]
     text = "\n".join(header) + "\n" + top.verilog
     if str(out) == "-":
@@ -172,7 +172,9 @@ def main(
         out.write_text(text)
     if args.report:
         report = report_text(plan) + "\n".join(top.map_lines()) + "\n"
-        if model.qgraph is not None:
+        if model.imported_int8:
+            report += "int8 as imported (QLinear operators): no float model to compare with\n"
+        elif model.qgraph is not None:
             from soff.npu.run import accuracy_text
 
             data = None if args.calibrate is None else _load_npy(Path(args.calibrate), "")
@@ -281,7 +283,7 @@ def sim_main(
         data = {
             "model": args.model,
             "top": model.top.name,
-            "precision": args.precision,
+            "precision": model.precision,
             "cycles": result.cycles,
             "layer_cycles": result.layer_cycles,
             "layer_cus": {lk.name: lk.num_cu for lk in model.plan.layers},
@@ -323,6 +325,7 @@ def sim_main(
         from soff.npu.run import accuracy_text
 
         print(f"int8 tensors bit-exact with the numpy integer reference: {bit_exact}")
-        print("per-layer accuracy of the hardware's int8 model against the float model:")
-        print(accuracy_text(accuracy), end="")
+        if not model.imported_int8:
+            print("per-layer accuracy of the hardware's int8 model against the float model:")
+            print(accuracy_text(accuracy), end="")
     return 0

@@ -270,7 +270,7 @@ def infer_layer_shape(layer: Layer, shapes: list[tuple[int, ...]]) -> tuple[int,
         if any(d != 1 for d in x[axis + 1 :]) and not a.get("coerce_2d"):
             raise _bad(layer, f"only the last axis is supported (axis {axis} of shape {list(x)})")
         return x
-    if op in ACTIVATIONS or op in ("batchnorm", "quantize", "dequantize"):
+    if op in ACTIVATIONS or op in ("batchnorm", "quantize", "dequantize", "quant8", "dequant8"):
         return x
     if op == "conv":
         if len(x) != 4:

@@ -25,7 +25,11 @@ SUPPORTED = {
     "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape",
     "Concat", "Softmax", "Constant", "Identity", "Dropout", "QuantizeLinear", "DequantizeLinear",
 }  # fmt: skip
-QUANTISED = {"QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"}
+#: int8 operators on quantised tensors (a model with any of them is an integer model)
+QLINEAR = {"QLinearConv", "QLinearMatMul"}
+#: operators that work on a quantised tensor's integers unchanged in an integer model
+INT_PASSTHROUGH = {"MaxPool", "Flatten", "Reshape", "Identity", "Dropout"}
+QUANTISED = {"ConvInteger", "MatMulInteger"}
 
 
 def _attrs(node: Any) -> dict[str, Any]:
@@ -80,19 +84,104 @@ def _dequantize(x: np.ndarray, scale: np.ndarray, zp: np.ndarray | None = None, 
     return ((x.astype(np.float32) - z) * s).astype(np.float32)
 
 
-def _problems(node: Any, consts: dict[str, np.ndarray]) -> list[str]:
-    """Why ``node`` cannot be lowered (empty: it can)."""
+def is_integer_model(model: Any) -> bool:
+    """A model with QLinearConv/QLinearMatMul: its QuantizeLinear outputs are
+    int8 tensors (not the float-held integers of a QDQ model)."""
+    return any(n.op_type in QLINEAR and n.domain in ("", "ai.onnx") for n in model.graph.node)
+
+
+def int_tensors(model: Any, consts: dict[str, np.ndarray]) -> set[str]:
+    """The quantised (int8/uint8) tensors of an integer model: the outputs of
+    QuantizeLinear and QLinear operators, and of the operators fed by one
+    (but DequantizeLinear). Empty for other models."""
+    if not is_integer_model(model):
+        return set()
+    out: set[str] = set()
+    for node in model.graph.node:
+        if node.output[0] in consts:
+            continue
+        if node.op_type in ("QuantizeLinear", *QLINEAR) or (
+            node.op_type != "DequantizeLinear" and node.input and node.input[0] in out
+        ):  # (an op other than INT_PASSTHROUGH is reported by the check, only once)
+            out.add(node.output[0])
+    return out
+
+
+def _zero_point(consts: dict[str, np.ndarray], inputs: list[str], index: int) -> np.ndarray:
+    """A QuantizeLinear/DequantizeLinear zero point (uint8 0 when not given)."""
+    if len(inputs) > index and inputs[index]:
+        return consts[inputs[index]]
+    return np.zeros((), np.uint8)
+
+
+def _qlinear_problems(node: Any, consts: dict[str, np.ndarray], ints: set[str]) -> list[str]:
+    """Why a QLinearConv/QLinearMatMul cannot be lowered."""
     op, a = node.op_type, _attrs(node)
+    ins = list(node.input)
+    const_ix = [1, 2, 3, 4, 5, 6, 7] + ([8] if op == "QLinearConv" and len(ins) > 8 else [])
+    missing = [ins[i] for i in const_ix if i < len(ins) and ins[i] and ins[i] not in consts]
+    if len(ins) < 8 or missing:
+        what = "weight and bias" if op == "QLinearConv" else "second operand"
+        return [f"the scales, zero points, {what} must be constants"]
+    out: list[str] = []
+    if ins[0] not in ints:
+        out.append(
+            f"input '{ins[0]}' is not a quantised tensor (from QuantizeLinear or a QLinear op)"
+        )
+    for i in (2, 5, 7):
+        if consts[ins[i]].dtype not in (np.int8, np.uint8):
+            out.append(f"only int8/uint8 zero points are supported, not {consts[ins[i]].dtype}")
+    if consts[ins[1]].size != 1 or consts[ins[2]].size != 1:
+        out.append("the input's scale and zero point must be one value (per tensor)")
+    if consts[ins[6]].size != 1 or consts[ins[7]].size != 1:
+        out.append("the output's scale and zero point must be one value (per tensor)")
+    w = consts[ins[3]]
+    if w.dtype not in (np.int8, np.uint8):
+        out.append(f"the weights must be int8 or uint8, not {w.dtype}")
+    channels = w.shape[0] if op == "QLinearConv" else (w.shape[-1] if w.ndim else 1)
+    if consts[ins[4]].size not in (1, channels) or consts[ins[5]].size not in (1, channels):
+        out.append("the weight scale and zero point must be one value or one per output channel")
+    if op == "QLinearConv":
+        if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+            out.append("attribute auto_pad is not supported (give explicit pads)")
+        if w.ndim != 4:
+            out.append("only 2-D convolutions (4-D weights) are supported")
+        if len(ins) > 8 and ins[8] and consts[ins[8]].dtype != np.int32:
+            out.append("the bias must be int32")
+    elif w.ndim != 2:
+        out.append("the second operand must be a 2-D constant")
+    return out
+
+
+def _problems(node: Any, consts: dict[str, np.ndarray], ints: set[str] | None = None) -> list[str]:
+    """Why ``node`` cannot be lowered (empty: it can). ``ints``: the quantised
+    tensors of an integer model (:func:`int_tensors`)."""
+    op, a = node.op_type, _attrs(node)
+    ints = ints or set()
     if node.domain not in ("", "ai.onnx"):
         return [f"operator domain '{node.domain}' is not supported"]
     if op in QUANTISED:
         return [
-            "int8 QLinear/integer operators are not supported yet (a model in QDQ form, "
-            "QuantizeLinear/DequantizeLinear around float operators, is)"
+            "int8 integer operators (ConvInteger, MatMulInteger) are not supported "
+            "(QLinearConv, QLinearMatMul and models in QDQ form are)"
         ]
+    if op in QLINEAR:  # one line per node
+        why = _qlinear_problems(node, consts, ints)
+        return ["; ".join(why)] if why else []
     if op not in SUPPORTED:
         return [f"operator '{op}' is not supported"]
     out: list[str] = []
+    quantised_in = [t for t in node.input[:1] if t in ints]
+    if quantised_in and op not in INT_PASSTHROUGH and op != "DequantizeLinear":
+        return [
+            f"operator '{op}' on the quantised tensor '{quantised_in[0]}' is not supported "
+            "(dequantise it first)"
+        ]
+    if ints and op in ("QuantizeLinear", "DequantizeLinear") and node.input[0] not in consts:
+        if any(t and t in consts and consts[t].size != 1 for t in node.input[1:3]):
+            out.append("in a QLinear model, activations are quantised per tensor (one scale)")
+        if op == "DequantizeLinear" and node.input[0] not in ints:
+            out.append(f"input '{node.input[0]}' is not a quantised tensor")
     if op in ("QuantizeLinear", "DequantizeLinear"):
         if any(t and t not in consts for t in node.input[1:3]):
             out.append("the scale and zero point must be constants")
@@ -163,9 +252,10 @@ def check_model(model: Any, filename: str = "model.onnx") -> list[str]:
     from onnx import TensorProto
 
     consts = _constants(model)
+    ints = int_tensors(model, consts)
     errors = []
     for i, node in enumerate(model.graph.node):
-        for why in _problems(node, consts):
+        for why in _problems(node, consts, ints):
             errors.append(
                 f"{filename}: error: node '{_node_name(node, i)}' ({node.op_type}): {why}"
             )
@@ -207,6 +297,7 @@ def import_onnx(model_or_path: Any, filename: str | None = None) -> Graph:
     if errors:
         raise NpuError("\n".join(errors))
     consts = _constants(model)
+    ints = int_tensors(model, consts)
     inits = {t.name for t in model.graph.initializer}
     tensors: dict[str, Tensor] = {}
     inputs = []
@@ -232,10 +323,15 @@ def import_onnx(model_or_path: Any, filename: str | None = None) -> Graph:
         if op in ("Identity", "Dropout"):
             alias[node.output[0]] = ins[0]
             continue
-        layer = _convert(name, op, a, ins, out, consts, opset)
+        if ints:
+            layer = _convert_integer(name, op, a, ins, out, consts, ints)
+        else:
+            layer = None
+        if layer is None:
+            layer = _convert(name, op, a, ins, out, consts, opset)
         layers.append(layer)
         for t in layer.outputs:
-            tensors[t] = Tensor(t)
+            tensors[t] = Tensor(t, dtype="int8" if t in ints else "float32")
     outputs = [src(vi.name) for vi in model.graph.output]
     return Graph(inputs, outputs, tensors, layers, name=model.graph.name or "npu")
 
@@ -339,3 +435,92 @@ def _convert(
             )
         return Layer(name, "softmax", ins[:1], out, {"axis": int(a.get("axis", -1))})
     raise CompileError(f"npu: node '{name}': operator '{op}' is not supported")  # checked before
+
+
+# ---------------------------------------------------------------- integer (QLinear) models
+
+
+def _as_int8(q: np.ndarray) -> np.ndarray:
+    """uint8 values (or zero points) as int8 ones: ``q - 128``. Every quantised
+    tensor is held as int8; a uint8 tensor of zero point ``z`` becomes the int8
+    tensor of zero point ``z - 128`` (the same real values, the same clamping)."""
+    v = np.asarray(q).astype(np.int64)
+    return v - 128 if np.asarray(q).dtype == np.uint8 else v
+
+
+def _qlinear(
+    name: str, op: str, a: dict[str, Any], ins: list[str], out: list[str],
+    consts: dict[str, np.ndarray],
+) -> Layer:  # fmt: skip
+    """QLinearConv/QLinearMatMul → an int8 conv/dense layer of the form
+    :func:`soff.npu.quantize.quantize_graph` makes, with zero points:
+    ``acc = bias + sum (x - x_zero) * w_eff`` (``w_eff = w - w_zero`` per output
+    channel, int8 when it fits, else int16), requantised by the fixed-point
+    ``x_scale * w_scale / y_scale``, plus ``y_zero``, clamped to int8."""
+    from soff.npu.quantize import multiplier
+
+    def c(i: int) -> np.ndarray:
+        return consts[ins[i]]
+
+    xs = float(np.float32(c(1)).reshape(-1)[0])
+    xz = int(_as_int8(c(2)).reshape(-1)[0])
+    ys = float(np.float32(c(6)).reshape(-1)[0])
+    yz = int(_as_int8(c(7)).reshape(-1)[0])
+    w = c(3).astype(np.int64)
+    if op == "QLinearMatMul":
+        w = w.T  # (out, K)
+    m = w.shape[0]
+    wz = np.broadcast_to(c(5).astype(np.int64).reshape(-1), (m,))
+    ws = np.broadcast_to(np.float32(c(4)).astype(np.float64).reshape(-1), (m,))
+    w_eff = w - wz.reshape((m,) + (1,) * (w.ndim - 1))
+    small = w_eff.min(initial=0) >= -128 and w_eff.max(initial=0) <= 127
+    bias = np.zeros(m, np.int32)
+    if op == "QLinearConv" and len(ins) > 8 and ins[8]:
+        bias = c(8).astype(np.int32).reshape(m)
+    mult, shift = multiplier(xs * ws / ys)
+    weights = {
+        "weight": w_eff.astype(np.int8 if small else np.int16),
+        "bias": bias,
+        "mult": mult.astype(np.int32) if np.any(mult != mult[0]) else mult[:1].astype(np.int32),
+    }
+    attrs: dict[str, Any] = {
+        "int8": True, "shift": shift, "qmin": -128, "qmax": 127, "x_zero": xz, "y_zero": yz,
+        "x_scale": xs, "weight_scale": ws.copy(), "y_scale": ys,
+    }  # fmt: skip
+    if op == "QLinearMatMul":
+        return Layer(name, "dense", ins[:1], out, attrs, weights)
+    pads = list(a.get("pads", [0, 0, 0, 0]))
+    attrs.update(
+        strides=list(a.get("strides", [1, 1])),
+        pads=[pads[0], pads[1], pads[2], pads[3]],
+        dilations=list(a.get("dilations", [1, 1])),
+        group=int(a.get("group", 1)),
+    )
+    return Layer(name, "conv", ins[:1], out, attrs, weights)
+
+
+def _convert_integer(
+    name: str, op: str, a: dict[str, Any], ins: list[str], out: list[str],
+    consts: dict[str, np.ndarray], ints: set[str],
+) -> Layer | None:  # fmt: skip
+    """The layers of an integer model that differ from a float model's (None:
+    convert as usual): QLinear ops, QuantizeLinear to an int8 tensor
+    (``quant8``), DequantizeLinear of one (``dequant8``), and the int8
+    MaxPool/Flatten/Reshape."""
+    if op in QLINEAR:
+        return _qlinear(name, op, a, ins, out, consts)
+    if op == "QuantizeLinear":
+        zp = _zero_point(consts, ins, 2)
+        scale = float(np.float32(consts[ins[1]]).reshape(-1)[0])
+        attrs = {"scale": scale, "zero_point": int(_as_int8(zp).reshape(-1)[0])}
+        return Layer(name, "quant8", ins[:1], out, attrs)
+    if op == "DequantizeLinear" and ins[0] in ints:
+        zp = _zero_point(consts, ins, 2)
+        scale = float(np.float32(consts[ins[1]]).reshape(-1)[0])
+        attrs = {"scale": scale, "zero_point": int(_as_int8(zp).reshape(-1)[0])}
+        return Layer(name, "dequant8", ins[:1], out, attrs)
+    if op in ("MaxPool", "Flatten", "Reshape") and ins[0] in ints:
+        layer = _convert(name, op, a, ins, out, consts)
+        layer.attrs["int8"] = True
+        return layer
+    return None

@@ -109,14 +109,17 @@ def multiplier(m: np.ndarray) -> tuple[np.ndarray, int]:
     return q, shift
 
 
-def requantize(acc: np.ndarray, m: np.ndarray, shift: int, lo: int, hi: int) -> np.ndarray:
-    """``clamp(round_half_even(acc * m / 2**shift), lo, hi)`` in int64 (the kernels' arithmetic)."""
+def requantize(
+    acc: np.ndarray, m: np.ndarray, shift: int, lo: int, hi: int, zero: int = 0
+) -> np.ndarray:
+    """``clamp(round_half_even(acc * m / 2**shift) + zero, lo, hi)`` in int64 (the
+    kernels' arithmetic; ``zero`` is the output's zero point)."""
     p = acc.astype(np.int64) * m.astype(np.int64)
     q = p >> shift
     r = p - (q << shift)
     half = np.int64(1) << (shift - 1)
     q = q + ((r > half) | ((r == half) & ((q & 1) == 1))).astype(np.int64)
-    return np.clip(q, lo, hi).astype(np.int8)
+    return np.clip(q + zero, lo, hi).astype(np.int8)
 
 
 def _bounds(layer: Layer, scale: float) -> tuple[int, int]:
@@ -241,10 +244,11 @@ def run_int_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
     op, a = layer.op, layer.attrs
     if op == "quant8":
         s = np.float32(a["scale"])
-        v = np.rint(xs[0].astype(np.float32) / s)
+        v = np.rint(xs[0].astype(np.float32) / s) + np.float32(a.get("zero_point", 0))
         return np.clip(v, np.float32(QMIN), np.float32(QMAX)).astype(np.int8)
     if op == "dequant8":
-        return xs[0].astype(np.float32) * np.float32(a["scale"])
+        q = xs[0].astype(np.int32) - np.int32(a.get("zero_point", 0))
+        return q.astype(np.float32) * np.float32(a["scale"])
     if not a.get("int8"):
         return run_layer(layer, xs)
     x = xs[0]
@@ -258,14 +262,15 @@ def run_int_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
         return _windows(xp, kh, kw, *a.get("strides", [1, 1])).max(axis=(4, 5)).astype(np.int8)
     w = layer.weights["weight"].astype(np.int64)
     m = w.shape[0]
+    x = x.astype(np.int64) - int(a.get("x_zero", 0))  # a padded element is then 0
     if op == "dense":
-        acc = x.astype(np.int64) @ w.T + layer.weights["bias"].astype(np.int64)
+        acc = x @ w.T + layer.weights["bias"].astype(np.int64)
         mult = np.broadcast_to(layer.weights["mult"].astype(np.int64), (m,))
     else:
         _, cpg, kh, kw = w.shape
         g = int(a.get("group", 1))
         win = _windows(
-            _pad(x.astype(np.int64), a.get("pads", [0] * 4), 0),
+            _pad(x, a.get("pads", [0] * 4), 0),
             kh, kw, *a.get("strides", [1, 1]), *a.get("dilations", [1, 1]),
         )  # fmt: skip
         n, _, oh, ow = win.shape[:4]
@@ -275,7 +280,9 @@ def run_int_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
         mult = np.broadcast_to(layer.weights["mult"].astype(np.int64), (m,)).reshape(1, m, 1, 1)
     if np.any(np.abs(acc) >= 2**31):
         raise CompileError(f"npu: layer '{layer.name}': the int32 accumulator overflows")
-    return requantize(acc, mult, int(a["shift"]), int(a["qmin"]), int(a["qmax"]))
+    return requantize(
+        acc, mult, int(a["shift"]), int(a["qmin"]), int(a["qmax"]), int(a.get("y_zero", 0))
+    )
 
 
 def run_int_graph(

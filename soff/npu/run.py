@@ -226,8 +226,16 @@ class NpuModel:
         outs = [bufs[b].reshape(self.plan.buffers[b].shape) for b in self.plan.outputs]
         return outs[0], cycles
 
+    @property
+    def imported_int8(self) -> bool:
+        """The model came quantised (QLinearConv/QLinearMatMul): no float model."""
+        return self.qgraph is not None and self.qgraph is self.graph
+
     def reference(self, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Every tensor of the float reference (:mod:`soff.npu.reference`)."""
+        """Every tensor of the float reference (:mod:`soff.npu.reference`); for a
+        model imported quantised (QLinear operators), the integer reference."""
+        if self.imported_int8:
+            return self.int_reference(x)
         xs = x if isinstance(x, dict) else {self.graph.inputs[0]: x}
         return run_graph(self.graph, xs)
 
@@ -252,7 +260,10 @@ class NpuModel:
         reference magnitude. The layer outputs come from ``buffers`` (e.g. a
         simulation's), else from running the plan with ``engine``; with int8
         precision ``engine="numpy"`` takes them from the integer reference, and
-        int8 tensors are compared dequantised (``q * scale``)."""
+        int8 tensors are compared dequantised (``q * scale``). A model imported
+        quantised has no float model to compare with: no rows."""
+        if self.imported_int8:
+            return []
         ref = self.reference(x)
         if buffers is None:
             if engine == "numpy" and self.qgraph is not None:
@@ -319,12 +330,21 @@ def compile_model(
 ) -> NpuModel:
     """Import and lower a model; with ``eager`` compile every layer kernel now.
     ``precision="int8"`` quantises it first, with scales calibrated (max-abs)
-    on ``calibration`` (a stack of inputs; default: random normal inputs).
+    on ``calibration`` (a stack of inputs; default: random normal inputs). A
+    model with QLinearConv/QLinearMatMul is int8 as imported, whatever
+    ``precision`` says.
     ``parallelism``: compute units per layer, a number or ``auto``."""
     if precision not in ("float32", "int8"):
         raise CompileError(f"unknown precision '{precision}' (float32 or int8)")
     graph = load_graph(path_or_graph)
-    if precision == "int8":
+    if any(t.dtype == "int8" for t in graph.tensors.values()):
+        # quantised already (QLinearConv/QLinearMatMul): the graph is the int8 model
+        if calibration is not None:
+            raise CompileError("npu: the model is quantised already (QLinear operators): "
+                               "--calibrate does not apply")  # fmt: skip
+        model = NpuModel(graph, lower_graph(graph, weight_limit, parallelism), target, "int8")
+        model.qgraph = graph
+    elif precision == "int8":
         from soff.npu.quantize import calibrate, calibration_samples, quantize_graph
 
         scales = calibrate(graph, calibration_samples(graph, calibration))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
@@ -307,3 +309,90 @@ def assert_close_to_onnxruntime(model, inputs, outputs, rtol=1e-5) -> float:
         np.testing.assert_allclose(got, ref, rtol=rtol, atol=rtol * scale, err_msg=name)
         worst = max(worst, float(np.abs(got - ref).max(initial=0)) / max(scale, 1e-30))
     return worst
+
+
+def _q(name: str, a, dtype) -> Any:
+    return numpy_helper.from_array(np.asarray(a, dtype), name)
+
+
+def qlinear_cnn(seed=8):
+    """An int8 model in QOperator form with zero points: QuantizeLinear to uint8
+    (zero point 128), QLinearConv 3x3 pad 1 (int8 weights, per-channel scales,
+    int32 bias, uint8 output of zero point 100), MaxPool 2x2 and Flatten on the
+    uint8 tensor, QLinearMatMul (int8 weights with zero point 3, int8 output of
+    zero point -5), DequantizeLinear."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q_in"),
+        helper.make_node(
+            "QLinearConv",
+            ["xq", "xs", "xz", "wc", "wcs", "wcz", "cs", "cz", "bc"],
+            ["c"],
+            name="conv",
+            pads=[1, 1, 1, 1],
+        ),
+        helper.make_node("MaxPool", ["c"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Flatten", ["p"], ["f"], name="flat"),
+        helper.make_node(
+            "QLinearMatMul", ["f", "cs", "cz", "wm", "wms", "wmz", "zs", "zz"], ["z"], name="fc"
+        ),
+        helper.make_node("DequantizeLinear", ["z", "zs", "zz"], ["y"], name="dq_out"),
+    ]
+    inits = [
+        _init("xs", np.array(0.03)),
+        _q("xz", 128, np.uint8),
+        _q("wc", rng.integers(-127, 128, (4, 2, 3, 3)), np.int8),
+        _init("wcs", rng.uniform(0.002, 0.006, 4)),
+        _q("wcz", np.zeros(4), np.int8),
+        _init("cs", np.array(0.04)),
+        _q("cz", 100, np.uint8),
+        _q("bc", rng.integers(-2000, 2000, 4), np.int32),
+        _q("wm", rng.integers(-100, 100, (36, 3)), np.int8),
+        _init("wms", np.array(0.004)),
+        _q("wmz", 3, np.int8),
+        _init("zs", np.array(0.05)),
+        _q("zz", -5, np.int8),
+    ]
+    return _model(nodes, [("x", [1, 2, 6, 6])], [("y", [1, 3])], inits, "qlinear_cnn", opset=21)
+
+
+def qlinear_depthwise(seed=9):
+    """QOperator int8 depthwise-separable block: QuantizeLinear to int8 (zero
+    point -3), a depthwise QLinearConv 3x3 stride 2 pad 1 with uint8 weights of
+    zero point 60 (weights less zero point need 16 bits), a pointwise
+    QLinearConv 1x1 with no bias, DequantizeLinear."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q_in"),
+        helper.make_node(
+            "QLinearConv",
+            ["xq", "xs", "xz", "wd", "wds", "wdz", "ds", "dz", "bd"],
+            ["d"],
+            name="dw",
+            group=3,
+            pads=[1, 1, 1, 1],
+            strides=[2, 2],
+        ),
+        helper.make_node(
+            "QLinearConv", ["d", "ds", "dz", "wp", "wps", "wpz", "ys", "yz"], ["p"], name="pw"
+        ),
+        helper.make_node("DequantizeLinear", ["p", "ys", "yz"], ["y"], name="dq_out"),
+    ]
+    inits = [
+        _init("xs", np.array(0.02)),
+        _q("xz", -3, np.int8),
+        _q("wd", rng.integers(0, 256, (3, 1, 3, 3)), np.uint8),
+        _init("wds", np.array(0.01)),
+        _q("wdz", 60, np.uint8),
+        _init("ds", np.array(0.1)),
+        _q("dz", 7, np.int8),
+        _q("bd", rng.integers(-300, 300, 3), np.int32),
+        _q("wp", rng.integers(-127, 128, (4, 3, 1, 1)), np.int8),
+        _init("wps", rng.uniform(0.005, 0.01, 4)),
+        _q("wpz", np.zeros(4), np.int8),
+        _init("ys", np.array(0.1)),
+        _q("yz", 0, np.int8),
+    ]
+    return _model(
+        nodes, [("x", [1, 3, 7, 7])], [("y", [1, 4, 4, 4])], inits, "qlinear_depthwise", opset=21
+    )
