@@ -479,13 +479,72 @@ def convert_builtin(
         # integers (others above); integer to integer is exact
         if isinstance(dst, IntType) and isinstance(src, FloatType):
             ok = mode == "_rtz"
-        elif isinstance(dst, FloatType) and (isinstance(src, IntType) or src.width > dst.width):
-            ok = mode == "_rte"
+        elif isinstance(dst, FloatType) and _inexact_to_float(src, dst):
+            if mode != "_rte":
+                if dst.width not in (32, 64):
+                    raise UnsupportedError(
+                        f"the rounding mode of '{name}' is not supported yet", loc
+                    )
+                return make([_round_to_float(fn, x, dst, mode, loc) for x in lanes_of(v)])
+            ok = True
         else:
             ok = True  # exact conversions: the mode does not matter
         if not ok:
             raise UnsupportedError(f"the rounding mode of '{name}' is not supported yet", loc)
     return make([_convert_lane(fn, x, dst, sat, loc) for x in lanes_of(v)])
+
+
+def _inexact_to_float(src: Type, dst: FloatType) -> bool:
+    """Whether converting ``src`` values to ``dst`` can round (so the mode matters)."""
+    if isinstance(src, FloatType):
+        return src.width > dst.width
+    assert isinstance(src, IntType)
+    significand = {16: 11, 32: 24, 64: 53}[dst.width]
+    return src.width - (1 if src.signed else 0) > significand
+
+
+def _round_to_float(
+    fn: _FunctionLowerer, x: Value, dst: FloatType, mode: str, loc: SourceLoc
+) -> Value:
+    """``x`` (an integer, or a wider float) rounded to ``dst`` toward zero (``_rtz``),
+    +inf (``_rtp``) or -inf (``_rtn``): the round-to-nearest-even conversion, then one
+    step of the result's bit pattern back toward where the mode wants it when that
+    conversion went the wrong way (found by comparing the result with ``x`` exactly)."""
+    src = x.type
+    y = fn.cast(x, dst, loc)
+    ubits = IntType(dst.width, False)
+    bits = fn.b.op("bitcast", [y], ubits, loc=loc)
+
+    def cmp(a: Value, b: Value, pred: str) -> Value:
+        return fn.b.op("cmp", [a, b], BOOL, {"pred": pred}, loc=loc)
+
+    def sel(c: Value, a: Value, b: Value) -> Value:
+        return fn.b.op("select", [c, a, b], a.type, loc=loc)
+
+    if isinstance(src, FloatType):  # the result widens back exactly: compare as floats
+        back = fn.cast(y, src, loc)
+        gt, lt = cmp(back, x, "gt"), cmp(back, x, "lt")
+    elif src.width <= 32:  # the result is an integer below 2^32: compare in 64 bits
+        back, wide = fn.cast(y, I64, loc), fn.cast(x, I64, loc)
+        gt, lt = cmp(back, wide, "gt"), cmp(back, wide, "lt")
+    else:  # 64-bit integers: the result may be 2^63 (2^64), one past the type's range
+        limit = fn.const(float(src.max + 1), dst, loc)
+        over = cmp(y, limit, "ge")
+        back = fn.cast(sel(over, fn.const(0.0, dst, loc), y), src, loc)
+        true, false = fn.const(1, BOOL, loc), fn.const(0, BOOL, loc)
+        gt = sel(over, true, cmp(back, x, "gt"))
+        lt = sel(over, false, cmp(back, x, "lt"))
+    one = fn.const(1, ubits, loc)
+    up = fn.b.op("add", [bits, one], ubits, loc=loc)  # one ulp more magnitude
+    down = fn.b.op("sub", [bits, one], ubits, loc=loc)  # one ulp less magnitude
+    negative = cmp(bits, fn.const(1 << (dst.width - 1), ubits, loc), "ge")
+    if mode == "_rtz":  # rounded away from zero: back one step
+        fixed = sel(sel(negative, lt, gt), down, bits)
+    elif mode == "_rtp":  # rounded down: one step toward +inf
+        fixed = sel(lt, sel(negative, down, up), bits)
+    else:  # _rtn, rounded up: one step toward -inf
+        fixed = sel(gt, sel(negative, up, down), bits)
+    return fn.b.op("bitcast", [fixed], dst, loc=loc)
 
 
 def as_type(fn: _FunctionLowerer, v: Value, t: Type, name: str, loc: SourceLoc) -> Value:

@@ -429,7 +429,6 @@ def test_vectors_through_control_flow_and_helpers() -> None:
         ("float2 v = (float2)(1); float x = v.z;", CompileError, "exceeds"),
         ("float4 v = (float4)(1); if (v) {}", CompileError, "use any"),
         ("float4 v = (float4)(1); int4 w = v % 2;", CompileError, "integer operands"),
-        ("int4 v = (int4)(1); float4 w = convert_float4_rtp(v);", UnsupportedError, "rounding"),
         ("float4 v = (float4)(1); int2 w = as_int2(v);", CompileError, "same size"),
         ("double2 v = (double2)(1); int4 w = as_int4(v);", UnsupportedError, "across lanes"),
         ("float4 a[3];", UnsupportedError, "arrays of vectors"),
