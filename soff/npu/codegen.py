@@ -60,7 +60,7 @@ def layer_parallelism(items: int, parallelism: int | str) -> tuple[int, int]:
 
 _FLT_MAX = "3.40282347e+38f"
 #: numpy dtype of a buffer or weight array -> its OpenCL C type
-_C_TYPES = {"float32": "float", "int8": "char", "int16": "short", "int32": "int"}
+_C_TYPES = {"float32": "float", "int8": "char", "int16": "short", "int32": "int", "int64": "long"}
 
 
 @dataclass
@@ -255,7 +255,8 @@ class _Lowering:
                 if ctype == "float":
                     vals = ", ".join(_lit(float(v)) for v in flat)
                 else:
-                    vals = ", ".join(str(int(v)) for v in flat)
+                    suffix = "L" if ctype == "long" else ""
+                    vals = ", ".join(f"{int(v)}{suffix}" for v in flat)
                 head.append(f"__constant {ctype} {wname}[{flat.size}] = {{{vals}}};")
             else:
                 bname = f"{layer.name}.{wname}"
@@ -528,12 +529,16 @@ class _Lowering:
 
     def _requant(self, layer: Layer, acc: str, channel: str) -> list[str]:
         """C lines: y[i] = clamp(round_half_even(acc * mult / 2**shift) + y_zero) (int64)."""
+        mult = "mult[0]" if layer.weights["mult"].size == 1 else f"mult[{channel}]"
+        return self._round_store(layer, f"(long){acc} * (long){mult}")
+
+    def _round_store(self, layer: Layer, product: str, index: str = "i") -> list[str]:
+        """C lines: y[index] = clamp(round_half_even(product / 2**shift) + y_zero)."""
         a = layer.attrs
         sh = int(a["shift"])
-        mult = "mult[0]" if layer.weights["mult"].size == 1 else f"mult[{channel}]"
         yz = int(a.get("y_zero", 0))
         return [
-            f"long p_ = (long){acc} * (long){mult};",
+            f"long p_ = {product};",
             f"long q_ = p_ >> {sh};",
             f"long rq_ = p_ - (q_ << {sh});",
             f"if (rq_ > {1 << (sh - 1)}L || (rq_ == {1 << (sh - 1)}L && (q_ & 1L) != 0L))",
@@ -541,8 +546,87 @@ class _Lowering:
             *([f"q_ = q_ {'+' if yz > 0 else '-'} {abs(yz)}L;"] if yz else []),
             f"if (q_ < {int(a['qmin'])}L) q_ = {int(a['qmin'])}L;",
             f"if (q_ > {int(a['qmax'])}L) q_ = {int(a['qmax'])}L;",
-            "y[i] = (char)q_;",
+            f"y[{index}] = (char)q_;",
         ]
+
+    def lower_add_int8(self, layer: Layer) -> None:
+        """x0·m0 + x1·m1 (or + the int64 constant), rounded and clamped (quantize._rescale)."""
+        g = self.graph
+        shape = g.shape(layer.output)
+        body = _unravel("i", shape, [f"o{d}" for d in range(len(shape))]) if shape else []
+        inputs = [("x", layer.inputs[0])]
+        ia = self._broadcast_index(shape, g.shape(layer.inputs[0]))
+        weights = {"mult": layer.weights["mult"]}
+        if len(layer.inputs) > 1:
+            inputs.append(("x1", layer.inputs[1]))
+            ib = self._broadcast_index(shape, g.shape(layer.inputs[1]))
+            other = f"(long)x1[{ib}] * (long)mult[1]"
+        else:
+            weights["k"] = layer.weights["constant"]
+            other = f"k[{self._broadcast_index(shape, tuple(weights['k'].shape))}]"
+        body += self._round_store(layer, f"(long)x[{ia}] * (long)mult[0] + {other}")
+        self.emit(layer, body, int(np.prod(shape)), inputs, weights)
+
+    def lower_concat_int8(self, layer: Layer) -> None:
+        g = self.graph
+        shape = g.shape(layer.output)
+        axis = int(layer.attrs.get("axis", 0)) % len(shape)
+        inner = int(np.prod(shape[axis + 1 :], dtype=np.int64))
+        body = [f"int in_ = i % {inner};", f"int a_ = (i / {inner}) % {shape[axis]};",
+                f"int out_ = i / ({inner} * {shape[axis]});", "long v;"]  # fmt: skip
+        inputs, start = [], 0
+        for k, t in enumerate(layer.inputs):
+            size = g.shape(t)[axis]
+            inputs.append((f"x{k}", t))
+            cond = f"if (a_ < {start + size}) " if k < len(layer.inputs) - 1 else ""
+            prefix = "else " if k else ""
+            body.append(
+                f"{prefix}{cond}v = (long)x{k}[(out_ * {size} + a_ - {start}) * {inner} + in_]"
+                f" * (long)mult[{k}];"
+            )
+            start += size
+        body += self._round_store(layer, "v")
+        self.emit(layer, body, int(np.prod(shape)), inputs, {"mult": layer.weights["mult"]})
+
+    def lower_avgpool_int8(self, layer: Layer) -> None:
+        """The window's int32 sum times mult[elements in the window], rounded."""
+        a, g = layer.attrs, self.graph
+        n, c, h, w = g.shape(layer.inputs[0])
+        shape = g.shape(layer.output)
+        kh, kw = a["kernel"]
+        sh, sw = a.get("strides", [1, 1])
+        pt, pl, _, _ = a.get("pads", [0, 0, 0, 0])
+        body = _unravel("i", shape, ["n", "ch", "oh", "ow"])
+        body += [
+            "int acc = 0;",
+            "int cnt = 0;",
+            f"for (int kh = 0; kh < {kh}; kh++) {{",
+            f"    int ih = oh * {sh} - {pt} + kh;",
+            f"    for (int kw = 0; kw < {kw}; kw++) {{",
+            f"        int iw = ow * {sw} - {pl} + kw;",
+            f"        if (ih >= 0 && ih < {h} && iw >= 0 && iw < {w}) {{",
+            f"            acc += (int)x[((n * {c} + ch) * {h} + ih) * {w} + iw];",
+            "            cnt = cnt + 1;",
+            "        }",
+            "    }",
+            "}",
+        ]
+        count = str(kh * kw) if a.get("count_include_pad", 0) else "cnt"
+        body += self._round_store(layer, f"(long)acc * (long)mult[{count}]")
+        self.emit(layer, body, int(np.prod(shape)), [("x", layer.inputs[0])],
+                  {"mult": layer.weights["mult"]})  # fmt: skip
+
+    def lower_global_avgpool_int8(self, layer: Layer) -> None:
+        x = self.graph.shape(layer.inputs[0])
+        hw = int(np.prod(x[2:], dtype=np.int64))
+        body = [
+            "int acc = 0;",
+            f"for (int k = 0; k < {hw}; k++)",
+            f"    acc += (int)x[i * {hw} + k];",
+            *self._round_store(layer, "(long)acc * (long)mult[0]"),
+        ]
+        self.emit(layer, body, x[0] * x[1], [("x", layer.inputs[0])],
+                  {"mult": layer.weights["mult"]})  # fmt: skip
 
     def _int_weights(self, layer: Layer) -> dict[str, np.ndarray]:
         return {

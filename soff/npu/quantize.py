@@ -19,8 +19,14 @@ The scheme (docs/npu.md, "int8"):
   ``sh`` per layer (``M[c] ≈ m[c] / 2**sh``, the largest ``m`` below 2**31),
   in 64 bits, and round **half to even** when shifting right; then clamp
   (to [0, 127] with a fused ReLU, to the quantised bounds with a Clip).
+- **Add, Concat, average pooling** rescale in integers: add
+  ``round_half_even((x0·m0 + x1·m1) / 2**sh)`` with ``m_k ≈ s_k / s_y · 2**sh``
+  (a constant operand as int64 ``rint(c / s_y · 2**sh)``), concat each input
+  times its ``m_k``, average pooling the int32 window sum times
+  ``mult[n] ≈ s_x / (n · s_y) · 2**sh`` for a window of ``n`` elements; they
+  are integer when an input already is (:func:`_rescale`).
 - **Float islands.** Layers with no integer kernel (softmax, sigmoid, tanh,
-  add, mul, concat, average pooling, batchnorm...) run in float32 on
+  mul, standalone batchnorm...) run in float32 on
   dequantised inputs: a ``dequant8`` layer (``q * s`` in float32) before and a
   ``quant8`` layer (``clamp(rint(x / s))`` in float32) after, where a
   neighbour is integer. Graph inputs are float32 (a ``quant8`` layer first)
@@ -48,7 +54,12 @@ from soff.npu.reference import _pad, _windows, run_graph, run_layer
 
 QMIN, QMAX = -128, 127
 #: ops with an integer kernel (and the fused activations they may carry)
-INT_OPS = ("dense", "conv", "maxpool", "relu", "flatten", "reshape")
+INT_OPS = (
+    "dense", "conv", "maxpool", "relu", "flatten", "reshape",
+    "add", "concat", "avgpool", "global_avgpool",
+)  # fmt: skip
+#: integer when one of their inputs is (a float island otherwise: no quantise kernel for them)
+INT_WHEN_INPUT_IS = ("add", "concat", "avgpool", "global_avgpool")
 INT_ACTIVATIONS = (None, "relu", "clip")
 #: ops whose output has the input's scale
 SCALE_KEEPING = ("maxpool", "relu", "flatten", "reshape")
@@ -114,11 +125,7 @@ def requantize(
 ) -> np.ndarray:
     """``clamp(round_half_even(acc * m / 2**shift) + zero, lo, hi)`` in int64 (the
     kernels' arithmetic; ``zero`` is the output's zero point)."""
-    p = acc.astype(np.int64) * m.astype(np.int64)
-    q = p >> shift
-    r = p - (q << shift)
-    half = np.int64(1) << (shift - 1)
-    q = q + ((r > half) | ((r == half) & ((q & 1) == 1))).astype(np.int64)
+    q = _round_shift(acc.astype(np.int64) * m.astype(np.int64), shift)
     return np.clip(q + zero, lo, hi).astype(np.int8)
 
 
@@ -190,6 +197,8 @@ def quantize_graph(
         if layer.op in ("flatten", "reshape", "relu", "maxpool"):
             # follow the input: integer only when the input already is
             is_int = g.tensors[where[layer.inputs[0]]].dtype == "int8"
+        elif layer.op in INT_WHEN_INPUT_IS:
+            is_int = is_int and any(g.tensors[where[t]].dtype == "int8" for t in layer.inputs)
         new = copy.copy(layer)
         new.attrs, new.weights = dict(layer.attrs), dict(layer.weights)
         new.outputs = [out]
@@ -200,8 +209,9 @@ def quantize_graph(
             where[layer.output] = layer.output
             g.layers.append(new)
             continue
-        x = int_input(where[layer.inputs[0]])
-        new.inputs = [x]
+        ins = [int_input(where[t]) for t in layer.inputs]
+        new.inputs = ins if layer.op in ("add", "concat") else ins[:1]
+        x = ins[0]
         sx = qscale[x]
         sy = sx if layer.op in SCALE_KEEPING else float(scales[layer.output])
         g.tensors[out] = Tensor(out, shape, "int8")
@@ -228,6 +238,10 @@ def quantize_graph(
                 "mult": mq.astype(np.int32) if per_channel else mq[:1].astype(np.int32),
             }
             new.attrs.update(int8=True, shift=shift, qmin=lo, qmax=hi, weight_scale=sw)
+        elif layer.op in ("add", "concat", "avgpool", "global_avgpool"):
+            new.weights, new.attrs["shift"] = _rescale(layer, graph, [qscale[t] for t in ins], sy)
+            lo, hi = _bounds(layer, sy)
+            new.attrs.update(int8=True, qmin=lo, qmax=hi)
         else:
             new.attrs["int8"] = True
         g.layers.append(new)
@@ -237,6 +251,44 @@ def quantize_graph(
             g.tensors[t] = Tensor(t, graph.shape(t), "float32")
             g.layers.append(Layer(f"{t}_dequant", "dequant8", [q], [t], {"scale": qscale[q]}))
     return g, QuantInfo(qscale, int_of, per_channel)
+
+
+def _rescale(
+    layer: Layer, graph: Graph, sx: list[float], sy: float
+) -> tuple[dict[str, np.ndarray], int]:
+    """The integer weights (``mult``, and ``constant`` for an add of one) and
+    the shift of an int8 add, concat or average pool:
+
+    - add: ``y = round((x0·m0 + x1·m1) / 2^shift)`` with ``m_k ≈ s_k / s_y · 2^shift``;
+      a constant operand ``c`` is ``rint(c / s_y · 2^shift)`` in int64;
+    - concat: input k's elements times ``m_k ≈ s_k / s_y · 2^shift``;
+    - average pool: the window sum times ``mult[n] ≈ s_x / (n · s_y) · 2^shift``
+      for a window of n elements (index 0 unused), global: ``mult[0]`` for H·W."""
+    op = layer.op
+    if op == "avgpool":
+        k = int(np.prod(layer.attrs["kernel"]))
+        mq, shift = multiplier(np.array([sx[0] / (n * sy) for n in range(1, k + 1)]))
+        return {"mult": np.concatenate([[0], mq]).astype(np.int32)}, shift
+    if op == "global_avgpool":
+        hw = int(np.prod(graph.shape(layer.inputs[0])[2:], dtype=np.int64))
+        mq, shift = multiplier(np.array([sx[0] / (hw * sy)]))
+        return {"mult": mq.astype(np.int32)}, shift
+    mq, shift = multiplier(np.array(sx) / sy)
+    weights = {"mult": mq.astype(np.int32)}
+    if op == "add" and "constant" in layer.weights:
+        cq = round_half_even(layer.weights["constant"].astype(np.float64) / sy * 2.0**shift)
+        if np.any(np.abs(cq) >= 2.0**62):
+            raise CompileError(f"npu: layer '{layer.name}': the int8 add's constant is too large")
+        weights["constant"] = cq.astype(np.int64)
+    return weights, shift
+
+
+def _round_shift(p: np.ndarray, shift: int) -> np.ndarray:
+    """``round_half_even(p / 2**shift)`` of int64 ``p`` (the kernels' arithmetic)."""
+    q = p >> shift
+    r = p - (q << shift)
+    half = np.int64(1) << (shift - 1)
+    return q + ((r > half) | ((r == half) & ((q & 1) == 1))).astype(np.int64)
 
 
 def run_int_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
@@ -260,6 +312,8 @@ def run_int_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
         kh, kw = a["kernel"]
         xp = _pad(x.astype(np.int64), a.get("pads", [0] * 4), QMIN)
         return _windows(xp, kh, kw, *a.get("strides", [1, 1])).max(axis=(4, 5)).astype(np.int8)
+    if op in ("add", "concat", "avgpool", "global_avgpool"):
+        return _run_rescale(layer, xs)
     w = layer.weights["weight"].astype(np.int64)
     m = w.shape[0]
     x = x.astype(np.int64) - int(a.get("x_zero", 0))  # a padded element is then 0
@@ -283,6 +337,35 @@ def run_int_layer(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
     return requantize(
         acc, mult, int(a["shift"]), int(a["qmin"]), int(a["qmax"]), int(a.get("y_zero", 0))
     )
+
+
+def _run_rescale(layer: Layer, xs: list[np.ndarray]) -> np.ndarray:
+    """An int8 add, concat or average pool in numpy (see :func:`_rescale`)."""
+    op, a = layer.op, layer.attrs
+    mult = layer.weights["mult"].astype(np.int64)
+    if op == "add":
+        p = xs[0].astype(np.int64) * mult[0]
+        if len(xs) > 1:
+            p = p + xs[1].astype(np.int64) * mult[1]
+        else:
+            p = p + layer.weights["constant"].astype(np.int64)
+    elif op == "concat":
+        axis = int(a.get("axis", 0)) % xs[0].ndim
+        p = np.concatenate([v.astype(np.int64) * mult[k] for k, v in enumerate(xs)], axis=axis)
+    elif op == "global_avgpool":
+        p = xs[0].astype(np.int64).sum(axis=(2, 3), keepdims=True) * mult[0]
+    else:
+        kh, kw = a["kernel"]
+        strides, pads = a.get("strides", [1, 1]), a.get("pads", [0] * 4)
+        x = xs[0].astype(np.int64)
+        total = _windows(_pad(x, pads, 0), kh, kw, *strides).sum(axis=(4, 5))
+        if a.get("count_include_pad", 0):
+            count = np.full(total.shape, kh * kw, np.int64)
+        else:
+            ones = _pad(np.ones((1, 1) + x.shape[2:], np.int64), pads, 0)
+            count = np.broadcast_to(_windows(ones, kh, kw, *strides).sum(axis=(4, 5)), total.shape)
+        p = total * mult[count]
+    return np.clip(_round_shift(p, int(a["shift"])), int(a["qmin"]), int(a["qmax"])).astype(np.int8)
 
 
 def run_int_graph(

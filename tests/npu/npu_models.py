@@ -225,6 +225,46 @@ def unsupported():
     )
 
 
+def int8_blocks(seed=10):
+    """The int8 kernels without float islands: a residual Add of two conv
+    branches (Relu fused), an Add of a constant, an AveragePool 3x3 stride 2
+    with pads (count_include_pad 0), a Concat of it with a MaxPool of the other
+    branch (inputs of different scales), Flatten, Gemm."""
+    rng = np.random.default_rng(seed)
+    nodes = [
+        helper.make_node("Conv", ["x", "Wa", "ba"], ["a0"], name="conv_a", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["a0"], ["a"], name="relu_a"),
+        helper.make_node("Conv", ["x", "Wb"], ["b"], name="conv_b"),
+        helper.make_node("Add", ["a", "b"], ["s"], name="residual"),
+        helper.make_node("Relu", ["s"], ["s2"], name="relu_s"),
+        helper.make_node("Add", ["s2", "k"], ["t"], name="add_k"),
+        helper.make_node(
+            "AveragePool",
+            ["t"],
+            ["p"],
+            name="avg",
+            kernel_shape=[3, 3],
+            strides=[2, 2],
+            pads=[1, 1, 1, 1],
+        ),  # fmt: skip
+        helper.make_node(
+            "MaxPool", ["b"], ["mb"], name="maxb", kernel_shape=[2, 2], strides=[2, 2]
+        ),
+        helper.make_node("Concat", ["p", "mb"], ["c"], name="cat", axis=1),
+        helper.make_node("Flatten", ["c"], ["f"], name="flat"),
+        helper.make_node("Gemm", ["f", "Wd", "bd"], ["y"], name="fc", transB=1),
+    ]
+    inits = [
+        _init("Wa", rng.standard_normal((3, 2, 3, 3)) * 0.4),
+        _init("ba", rng.standard_normal(3) * 0.1),
+        _init("Wb", rng.standard_normal((3, 2, 1, 1)) * 2.0),
+        _init("k", rng.standard_normal((3, 6, 6)) * 0.5),
+        _init("Wd", rng.standard_normal((4, 54)) * 0.3),
+        _init("bd", rng.standard_normal(4) * 0.1),
+    ]
+    return _model(nodes, [("x", [1, 2, 6, 6])], [("y", [1, 4])], inits, "int8_blocks")
+
+
 ALL = {
     "mlp": mlp,
     "tiny_cnn": tiny_cnn,
@@ -233,6 +273,7 @@ ALL = {
     "add_broadcast": add_broadcast,
     "gap_concat": gap_concat,
     "misc": misc,
+    "int8_blocks": int8_blocks,
 }
 
 

@@ -38,7 +38,7 @@ def _int_tensors_equal(model, buffers, ref):
     assert checked >= 2
 
 
-@pytest.mark.parametrize("name", ["mlp", "tiny_cnn", "depthwise"])
+@pytest.mark.parametrize("name", ["mlp", "tiny_cnn", "depthwise", "gap_concat", "int8_blocks"])
 def test_int8_plan_in_interpreter_is_bit_exact(name):
     model = soff.npu.compile(npu_models.ALL[name](), precision="int8")
     assert any(b.dtype == "int8" for b in model.plan.buffers.values())
@@ -49,6 +49,32 @@ def test_int8_plan_in_interpreter_is_bit_exact(name):
     rows = model.accuracy(x, engine="numpy")
     assert [r.layer for r in rows] == [la.name for la in model.graph.layers]
     assert all(r.max_rel < 0.25 for r in rows), rows
+
+
+def test_add_concat_avgpool_are_int8_without_float_islands():
+    """Add (two tensors, and a constant held as int64 at 2**shift), Concat of
+    inputs of different scales, AveragePool (a multiplier per window size) and
+    GlobalAveragePool have int8 kernels: only the model's input and output
+    convert to and from float."""
+    model = soff.npu.compile(npu_models.int8_blocks(), precision="int8")
+    kinds = [(lk.name, lk.op, model.plan.buffers[lk.output].dtype) for lk in model.plan.layers]
+    assert [k for k in kinds if k[2] != "int8"] == [("y_dequant", "dequant8", "float32")]
+    assert [k[1] for k in kinds if k[1] in ("add+relu", "add", "avgpool", "concat")] == [
+        "add+relu", "add", "avgpool", "concat"
+    ]  # fmt: skip
+    src = {lk.name: lk.source for lk in model.plan.layers}
+    assert "(long)x[" in src["residual"] and "(long)x1[" in src["residual"]
+    assert "__constant long k[108]" in src["add_k"]
+    assert "(long)acc * (long)mult[cnt]" in src["avg"]
+    gap = soff.npu.compile(npu_models.gap_concat(), precision="int8")
+    assert "global_avgpool" in [
+        lk.op for lk in gap.plan.layers if gap.plan.buffers[lk.output].dtype == "int8"
+    ]
+    # the integer reference against the float model: within a few quantisation steps
+    for seed in range(3):
+        x = np.random.default_rng(seed).standard_normal((1, 2, 6, 6)).astype(np.float32)
+        rows = model.accuracy(x, engine="numpy")
+        assert all(r.max_rel < 0.05 for r in rows), rows
 
 
 def test_int8_weights_are_int8_roms_and_buffers():
@@ -175,3 +201,17 @@ def test_tiny_cnn_int8_on_hardware_bit_exact():
     y = model.graph.outputs[0]
     np.testing.assert_array_equal(r.outputs[y], ref[y])
     print("tiny_cnn int8 cycles", r.cycles, r.layer_cycles)
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_int8_blocks_on_hardware_bit_exact():
+    """int8 residual add (+relu), add of an int64 constant, average pool,
+    concat, maxpool, conv, dense: bit-exact with the numpy integer model."""
+    model = soff.npu.compile(npu_models.int8_blocks(), precision="int8")
+    x = np.random.default_rng(3).standard_normal((1, 2, 6, 6)).astype(np.float32)
+    r = model.simulate(x)
+    ref = model.int_reference(x)
+    _int_tensors_equal(model, r.buffers, ref)
+    np.testing.assert_array_equal(r.outputs["y"], ref["y"])
+    print("int8_blocks cycles", r.cycles, r.layer_cycles)
