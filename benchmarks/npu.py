@@ -36,6 +36,7 @@ MODELS = {
     "tiny_cnn_int8": (npu_models.tiny_cnn, "int8", "the same"),
     "depthwise": (npu_models.depthwise, "float32", "dw conv3x3/2 +Relu6, pw 1x1 +LeakyRelu"),
     "depthwise_int8": (npu_models.depthwise, "int8", "the same"),
+    "int8_blocks": (npu_models.int8_blocks, "int8", "residual add, add const, avgpool, concat"),
     "qlinear_cnn": (npu_models.qlinear_cnn, "int8 (QLinear)", "QLinearConv, pool, QLinearMatMul"),
     "qlinear_depthwise": (npu_models.qlinear_depthwise, "int8 (QLinear)", "dw + pw QLinearConv"),
 }
