@@ -223,9 +223,14 @@ def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequen
         return done(OK)
     from soff.sim.errors import SimulationError, SimulationHang
 
+    try:
+        bound = cycle_bound(design, args, gsz, lsz)
+    except Exception:  # noqa: BLE001 - the scheduled IR does not interpret: the default bound
+        bound = None
+
     def sim(simulator: str) -> Any:
         return design.simulate(gsz, lsz, {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in args.items()},
-                               simulator=simulator)
+                               simulator=simulator, timeout_cycles=bound)
 
     try:
         try:
@@ -247,6 +252,81 @@ def check(source: str, kernel: str, args: Mapping[str, Any], global_size: Sequen
     if diff:
         return done(MISMATCH, "hardware differs from the interpreter: " + diff, res.cycles)
     return done(OK, cycles=res.cycles)
+
+
+def block_visits(kernel: Any, args: Mapping[str, Any], global_size: Sequence[int],
+                 local_size: Sequence[int]) -> list[list[int]] | None:
+    """How often each work-item enters each block of ``kernel`` (the scheduled IR, in
+    the order of ``DatapathSchedule.blocks``), from the reference interpreter; None
+    for kernels with barriers or ``__local`` memory (work-groups run in lock-step)."""
+    from soff.ir import interp
+    from soff.layout import with_work_dim
+
+    names = [a.name or "" for a in kernel.args]
+    args = with_work_dim(names, args, tuple(global_size))
+    gsize, g3, l3, n3 = interp.launch_sizes(kernel, args, tuple(global_size), tuple(local_size))
+    wi = [0] * 18  # the layout run_kernel uses: ids, then sizes
+    comp = interp._Compiler(kernel, wi, len(gsize))
+    fns = comp.compile()
+    if comp.barriers or comp.local_allocas or any(isinstance(v, interp.Local) for v in args.values()):
+        return None
+    base: list[Any] = [None] * len(comp.slot)
+    for a in kernel.args:
+        base[comp.slot[a]] = interp._arg_value(a, args[a.name or ""], {})
+    for slot, v in comp.consts.items():
+        base[slot] = v
+    wi[9:18] = (*g3, *l3, *n3)
+    out: list[list[int]] = []
+    with np.errstate(all="ignore"):
+        for z in range(g3[2]):
+            for y in range(g3[1]):
+                for x in range(g3[0]):
+                    wi[0:9] = (x, y, z, x % l3[0], y % l3[1], z % l3[2],
+                               x // l3[0], y // l3[1], z // l3[2])
+                    r, count, b = base[:], [0] * len(fns), 0
+                    while b >= 0:
+                        count[b] += 1
+                        b = fns[b](r, wi)
+                    out.append(count)
+    return out
+
+
+#: cycles a work-item spends on a memory boundary and on a control-flow edge FIFO
+#: in the estimate of :func:`cycle_bound` (the simulated memory answers in 4)
+_MEMORY_CYCLES = 8
+_EDGE_CYCLES = 2
+
+
+def cycle_bound(design: Any, args: Mapping[str, Any], global_size: Sequence[int],
+                local_size: Sequence[int]) -> int | None:
+    """The cycle bound after which a simulation counts as a hang.
+
+    The simulator's default (1000 + 200 per work-item) is far too short for a
+    kernel whose work-items go round loops with deep pipelines (a 64-bit divider
+    in a loop header: 69 stages a trip; seeds 20227 and 20694 finished correctly
+    in 19,410 and 8,194 cycles against bounds of 10,600 and 7,400). From the
+    interpreter's count of block visits: ``latency`` is the longest work-item's
+    trip through the pipelines (stages, memory boundaries, edge FIFOs), paid once
+    per wave of ``loop_limit`` work-items (no more are inside a loop at once);
+    ``busiest`` is the most visits any block takes (a block takes one work-item
+    a cycle). Twice their sum, on top of the default, separates a slow design
+    from a stuck one; a deadlock or an endless loop never finishes."""
+    from soff.sim.api import default_timeout
+
+    sched = design.schedule
+    if sched is None or design.kernel.single_work_item:
+        return None  # simulate's own default
+    g3 = tuple(global_size) + (1,) * (3 - len(global_size))
+    base = default_timeout(g3)  # type: ignore[arg-type]
+    visits = block_visits(sched.kernel, args, global_size, local_size)
+    if not visits:
+        return base
+    cost = [sum(s.depth for s in b.segments) + _MEMORY_CYCLES * len(b.memory_ops) + _EDGE_CYCLES
+            for b in sched.blocks]
+    latency = max(sum(c * n for c, n in zip(cost, v, strict=True)) for v in visits)
+    busiest = max(sum(col) for col in zip(*visits, strict=True))
+    waves = -(-len(visits) // max(1, sched.loop_limit)) if sched.loops else 1
+    return base + 2 * (latency * waves + busiest)
 
 
 def _compare(expect: Mapping[str, np.ndarray], got: Mapping[str, np.ndarray]) -> str:

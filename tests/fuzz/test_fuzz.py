@@ -122,7 +122,8 @@ def test_icarus_out_of_wall_time_goes_to_verilator(monkeypatch: pytest.MonkeyPat
             self.outputs = {"o": np.full(4, value, np.int32)}
 
     def fake(value: int) -> object:
-        def simulate(self: object, gsz: object, lsz: object, args: object, simulator: str) -> Result:
+        def simulate(self: object, gsz: object, lsz: object, args: object, simulator: str,
+                     timeout_cycles: int | None = None) -> Result:
             calls.append(simulator)
             if simulator == "icarus":
                 raise SimulationError("simulating 'k' with icarus failed ('vvp' did not finish "
@@ -136,6 +137,60 @@ def test_icarus_out_of_wall_time_goes_to_verilator(monkeypatch: pytest.MonkeyPat
         monkeypatch.setattr(design_type, "simulate", fake(value))
         o = check(src, "k", {"o": np.zeros(4, np.int32)}, [4], [4], pocl=False, simulator="icarus")
         assert (o.kind, o.notes, calls) == (kind, [ICARUS_TOO_SLOW], ["icarus", "verilator"])
+
+
+# 8 work-items, each 64 trips through a loop whose header holds a 64-bit divider
+# (67 stages): ~4,500 cycles, more than the simulator's default bound (1000 + 200
+# per work-item), which called such kernels hangs (seeds 20227 and 20694)
+DEEP_LOOP = """__kernel void fuzz(__global const ulong *in0, __global ulong *out0) {
+    size_t gid = get_global_id(0);
+    ulong acc = in0[gid];
+    for (uint i = 0; i < 64; i++) {
+        acc = acc / 3ul + (ulong)i * 977ul;
+    }
+    out0[gid] = acc;
+}
+"""
+
+
+def _deep_loop_args() -> dict[str, object]:
+    import numpy as np
+
+    return {"in0": np.arange(8, dtype=np.uint64) * 12345 + 7, "out0": np.zeros(8, np.uint64)}
+
+
+def test_cycle_bound_counts_loop_trips() -> None:
+    """The bound comes from the interpreter's block visits on the scheduled IR: the
+    loop header is entered 65 times per work-item, the body (the divider) 64 times,
+    and the bound covers 64 trips through the body's pipeline."""
+    import soff
+    from soff.sim.api import default_timeout
+    from soff.testing.fuzz import block_visits, cycle_bound
+
+    design = soff.compile(DEEP_LOOP, kernel="fuzz")
+    sched = design.schedule
+    visits = block_visits(sched.kernel, _deep_loop_args(), [8], [4])
+    assert visits is not None and len(visits) == 8
+    header = sched.blocks[sched.loops[0].header]
+    assert {v[header.index] for v in visits} == {65}
+    body = max(sched.blocks, key=lambda b: sum(s.depth for s in b.segments))
+    assert {v[body.index] for v in visits} == {64}
+    depth = sum(s.depth for s in body.segments)
+    assert depth > 60  # the divider
+    bound = cycle_bound(design, _deep_loop_args(), [8], [4])
+    assert bound is not None and bound > default_timeout((8, 1, 1)) + 2 * 64 * depth
+
+
+@pytest.mark.sim
+def test_deep_loop_is_not_a_hang() -> None:
+    from soff.sim.api import default_timeout
+    from soff.sim.tools import icarus_available
+    from soff.testing.fuzz import OK, check
+
+    sim = "icarus" if icarus_available() else "verilator"
+    o = check(DEEP_LOOP, "fuzz", _deep_loop_args(), [8], [4], pocl=False, simulator=sim)
+    assert o.kind == OK, o.detail
+    assert o.cycles is not None and o.cycles > default_timeout((8, 1, 1))
 
 
 @pytest.mark.sim

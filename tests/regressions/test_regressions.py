@@ -3,7 +3,7 @@ or by hand): the interpreter, PoCL (when installed) and the hardware must agree.
 
 A JSON with an ``"xfail"`` reason is a known, not yet fixed bug: the test is
 ``xfail(strict=True)``, so it starts failing (XPASS) once the bug is fixed and the
-marker must be removed.
+marker must be removed. ``"slow": true`` puts a long case in the slow suite.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ def _params():
     for p in CASES:
         spec = json.loads(p.with_suffix(".json").read_text())
         marks = [pytest.mark.xfail(strict=True, reason=spec["xfail"])] if spec.get("xfail") else []
-        if spec.get("xfail") and spec.get("kind") == "hang":
-            marks.append(pytest.mark.slow)  # an open hang runs to its cycle bound: a minute
+        if spec.get("slow") or (spec.get("xfail") and spec.get("kind") == "hang"):
+            # a big design (minutes of build and simulation), or an open hang that
+            # runs to its cycle bound
+            marks.append(pytest.mark.slow)
         if spec.get("simulator") == "icarus" and not icarus_available():
             marks.append(pytest.mark.skip(reason="Icarus Verilog (iverilog) not installed"))
         yield pytest.param(p, id=p.stem, marks=marks)
