@@ -433,11 +433,165 @@ def _id_onehot(n: int, id_sig: Expr, id_w: int) -> Expr:
     return cat(*(eq(id_sig, Const(i, id_w)) for i in reversed(range(n))))
 
 
+def read_burst_module(data_w: int) -> Module:
+    """``soff_axi_rd_burst_<data_w>``: gathers a load unit's requests into INCR bursts.
+
+    It sits between a load unit's request FIFO (``in_*``: byte address and
+    size, one bus word each) and the read arbiter (``out_*``, with ``out_len``
+    = beats - 1). A request opens a burst; each next request for the bus word
+    right after the burst's last word joins it, until the burst has
+    ``MAX_LEN + 1`` beats, its last word ends a 4 KiB page (AXI4: a burst
+    never crosses one), a request for another word arrives, or no request came
+    for ``WAIT`` cycles. Then the burst goes out. Beats come back one per
+    request, in order, so the load unit's response FIFO is unchanged. A burst
+    of one beat keeps the request's address and size; longer ones start at
+    the first word's aligned address with the bus size. Nothing is read that
+    no work-item asked for; the added latency is at most ``WAIT`` cycles after
+    the last request of a burst (the load units' FIFOs cover it).
+    """
+    lb = clog2(data_w // 8)
+    wb, pb = ADDR_W - lb, 12 - lb
+    ports = _clk_rst() + [
+        _in("in_valid"),
+        _out("in_ready"),
+        _in("in_addr", ADDR_W),
+        _in("in_size", 3),
+        _out("out_valid"),
+        _in("out_ready"),
+        _out("out_addr", ADDR_W),
+        _out("out_len", 8),
+        _out("out_size", 3),
+    ]
+    opn, idle, blen, last = Ref("open"), Ref("idle"), Ref("b_len"), Ref("b_last")
+    in_valid, in_ready, word = Ref("in_valid"), Ref("in_ready"), Ref("in_word")
+    ext, close, take = Ref("extend"), Ref("close"), Ref("take_new")
+    aligned: Expr = cat(Ref("b_addr")[ADDR_W - 1 : lb], Const(0, lb)) if lb else Ref("b_addr")
+    items: list[Item] = [
+        Reg("open", comment="a burst is being gathered"),
+        Reg("b_addr", ADDR_W, comment="its first request's address"),
+        Reg("b_size", 3),
+        Reg("b_len", 8, comment="beats - 1"),
+        Reg("b_last", wb, comment="bus word of its last beat"),
+        Reg("idle", 8, comment="cycles without a request since the last one joined"),
+        Wire("in_word", wb),
+        Wire("full"),
+        Wire("page_end"),
+        Wire("extend"),
+        Wire("close"),
+        Wire("take_new"),
+        Assign(word, Ref("in_addr")[ADDR_W - 1 : lb]),
+        Assign(Ref("full"), eq(blen, Ref("MAX_LEN")[7:0])),
+        Assign(
+            Ref("page_end"),
+            reduce_and(last[pb - 1 : 0]),
+            comment="the next word starts a 4 KiB page",
+        ),
+        Assign(
+            ext,
+            land(
+                opn,
+                in_valid,
+                eq(word, last + Const(1, wb)),
+                lnot(Ref("full")),
+                lnot(Ref("page_end")),
+            ),
+            comment="the request reads the word after the burst: one more beat",
+        ),
+        Assign(
+            close,
+            land(
+                opn,
+                lnot(ext),
+                lor(Ref("full"), Ref("page_end"), in_valid, eq(idle, Ref("WAIT")[7:0])),
+            ),
+            comment="the burst is complete: send it",
+        ),
+        Assign(in_ready, lor(lnot(opn), ext, land(close, Ref("out_ready")))),
+        Assign(take, land(in_valid, in_ready, lnot(ext)), comment="the request opens a burst"),
+        Assign(Ref("out_valid"), close),
+        Assign(Ref("out_len"), blen),
+        Assign(Ref("out_addr"), mux(eq(blen, Const(0, 8)), Ref("b_addr"), aligned)),
+        Assign(Ref("out_size"), mux(eq(blen, Const(0, 8)), Ref("b_size"), Const(lb, 3))),
+        Always(
+            [
+                If(
+                    lnot(Ref("rst_n")),
+                    [
+                        NonBlocking(opn, Const(0, 1)),
+                        NonBlocking(Ref("b_addr"), Const(0, ADDR_W)),
+                        NonBlocking(Ref("b_size"), Const(0, 3)),
+                        NonBlocking(blen, Const(0, 8)),
+                        NonBlocking(last, Const(0, wb)),
+                        NonBlocking(idle, Const(0, 8)),
+                    ],
+                    [
+                        If(
+                            ext,
+                            [
+                                NonBlocking(blen, blen + Const(1, 8)),
+                                NonBlocking(last, word),
+                                NonBlocking(idle, Const(0, 8)),
+                            ],
+                            [
+                                If(
+                                    take,
+                                    [
+                                        NonBlocking(opn, Const(1, 1)),
+                                        NonBlocking(Ref("b_addr"), Ref("in_addr")),
+                                        NonBlocking(Ref("b_size"), Ref("in_size")),
+                                        NonBlocking(blen, Const(0, 8)),
+                                        NonBlocking(last, word),
+                                        NonBlocking(idle, Const(0, 8)),
+                                    ],
+                                    [
+                                        If(
+                                            land(close, Ref("out_ready")),
+                                            [NonBlocking(opn, Const(0, 1))],
+                                            [
+                                                If(
+                                                    land(opn, ne(idle, Ref("WAIT")[7:0])),
+                                                    [NonBlocking(idle, idle + Const(1, 8))],
+                                                )
+                                            ],
+                                        )
+                                    ],
+                                )
+                            ],
+                        )
+                    ],
+                )
+            ]
+        ),
+    ]
+    return Module(
+        f"soff_axi_rd_burst_{data_w}",
+        [Parameter("MAX_LEN", 15), Parameter("WAIT", 2)],
+        ports,
+        items,
+        header_comment=(
+            f"Read burst gatherer ({data_w}-bit bus): consecutive bus words of one load unit "
+            "become one INCR burst of up to MAX_LEN + 1 beats within a 4 KiB page"
+        ),
+    )
+
+
+def burst_beats(depth: int, lanes: int, data_w: int) -> int:
+    """Most beats a load unit with ``depth`` requests in flight gathers into a
+    burst when ``lanes`` work-items share a bus word: a power of two with
+    beats * lanes <= depth / 2 (the rest of the FIFOs covers the memory
+    latency), at most 256 beats and one 4 KiB page."""
+    beats = 1
+    while beats * 2 * lanes <= depth // 2 and beats * 2 <= min(256, 4096 * 8 // data_w):
+        beats *= 2
+    return beats
+
+
 def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Module:
-    """``soff_axi_rd_arb_<n>_<data_w>``: N single-beat read clients onto one AXI4 master.
+    """``soff_axi_rd_arb_<n>_<data_w>``: N read clients onto one AXI4 master.
 
     Client i's request is ``c_arvalid[i] / c_arready[i] / c_araddr[i*64 +: 64] /
-    c_arsize[i*3 +: 3]``; the granted request goes through an output register
+    c_arsize[i*3 +: 3] / c_arlen[i*8 +: 8]`` (a burst of ``c_arlen + 1`` beats;
+    0 for a single beat); the granted request goes through an output register
     (held stable until ``m_arready``) with ``m_arid = i`` (``id_w`` bits, at
     least :func:`id_width` of the clients; ``_id<w>`` ends the module name unless
     it is :data:`ID_W`). Read data is routed back by RID: ``c_rvalid`` is
@@ -451,6 +605,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Mo
         _out("c_arready", n),
         _in("c_araddr", n * ADDR_W),
         _in("c_arsize", n * 3),
+        _in("c_arlen", n * 8),
         _out("c_rvalid", n),
         _in("c_rready", n),
         _out("c_rdata", data_w),
@@ -458,7 +613,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Mo
         _in("m_arready"),
         _out("m_araddr", ADDR_W, reg=True),
         _out("m_arid", id_w, reg=True),
-        _out("m_arlen", 8),
+        _out("m_arlen", 8, reg=True),
         _out("m_arsize", 3, reg=True),
         _out("m_arburst", 2),
         _in("m_rvalid"),
@@ -473,12 +628,18 @@ def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Mo
     if n > 1:
         items.append(Reg("rr_last", iw, comment="the last client granted"))
     items += _round_robin(
-        n, Ref("c_arvalid"), last, [("addr", Ref("c_araddr"), ADDR_W), ("size", Ref("c_arsize"), 3)]
+        n,
+        Ref("c_arvalid"),
+        last,
+        [
+            ("addr", Ref("c_araddr"), ADDR_W),
+            ("size", Ref("c_arsize"), 3),
+            ("len", Ref("c_arlen"), 8),
+        ],
     )
     items += [
         Assign(load, lor(lnot(Ref("m_arvalid")), Ref("m_arready")), comment="output register free"),
         Assign(Ref("c_arready"), Repl(n, load) & Ref("g_onehot")),
-        Assign(Ref("m_arlen"), Const(0, 8)),
         Assign(Ref("m_arburst"), Const(BURST_INCR, 2)),
         Always(
             [
@@ -489,6 +650,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Mo
                         NonBlocking(Ref("m_araddr"), Const(0, ADDR_W)),
                         NonBlocking(Ref("m_arid"), Const(0, id_w)),
                         NonBlocking(Ref("m_arsize"), Const(0, 3)),
+                        NonBlocking(Ref("m_arlen"), Const(0, 8)),
                         *_track(n, NonBlocking(last, Const(n - 1, iw))),
                     ],
                     [
@@ -502,6 +664,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Mo
                                         NonBlocking(Ref("m_araddr"), Ref("g_addr")),
                                         NonBlocking(Ref("m_arid"), _id(Ref("g_idx"), iw, id_w)),
                                         NonBlocking(Ref("m_arsize"), Ref("g_size")),
+                                        NonBlocking(Ref("m_arlen"), Ref("g_len")),
                                         *_track(n, NonBlocking(last, Ref("g_idx"))),
                                     ],
                                 ),
@@ -527,7 +690,7 @@ def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Mo
         [],
         ports,
         items,
-        f"Round-robin arbiter: {n} single-beat read clients onto one AXI4 master ({data_w}-bit data)",
+        f"Round-robin arbiter: {n} read clients onto one AXI4 master ({data_w}-bit data)",
     )
 
 

@@ -588,8 +588,10 @@ def build_top(
         start = ctx.wire("start", 1, Ref("cu_start"))
         # start resets barrier counters and load-reuse state; a CU with neither ignores it
         ctx.unused += [Ref(f"disp_grp_last_{d}") for d in range(3)] + [empty_range, start] + grp
-        wg_ready = land(lnot(running), lnot(grp_hold)) if serial else lor(
-            lnot(running), land(disp_fire, *lid_last)
+        wg_ready = (
+            land(lnot(running), lnot(grp_hold))
+            if serial
+            else lor(lnot(running), land(disp_fire, *lid_last))
         )
         items.append(Assign(Ref("wg_ready"), wg_ready))
         ctx.wire("wg_fire", 1, land(Ref("wg_valid"), Ref("wg_ready")))
@@ -917,9 +919,7 @@ def build_top(
                 npred = predicate_index(m)
                 assert npred is not None
                 pred: Expr = (
-                    at(bi, k, m.operands[npred], stage)
-                    if len(m.operands) > npred
-                    else Const(1, 1)
+                    at(bi, k, m.operands[npred], stage) if len(m.operands) > npred else Const(1, 1)
                 )
                 if m.opcode == "atomic":
                     values = [at(bi, k, v, stage) for v in m.operands[1:npred]]
@@ -1004,6 +1004,20 @@ def build_top(
                             tag_out,
                         )
                     )
+                    # consecutive bus words of a word-reusing load go out as INCR bursts
+                    lanes = dw // 8 // size
+                    beats = lib.burst_beats(depth, lanes, dw) if coalesce else 1
+                    req_len: Expr = Const(0, 8)
+                    req_size: Expr = Const(clog2(size), 3)
+                    if beats > 1:
+                        fifo_valid, fifo_ready = (
+                            ctx.wire(p + "fifo_valid", 1),
+                            ctx.wire(p + "fifo_ready", 1),
+                        )
+                        fifo_addr = ctx.wire(p + "fifo_addr", 64)
+                        req_len, req_size = ctx.wire(p + "req_len", 8), ctx.wire(p + "req_size", 3)
+                        burst = lib.read_burst_module(dw)
+                        ctx.units.setdefault(burst.name, burst)
                     items.append(
                         _fifo(
                             p + "reqs",
@@ -1012,11 +1026,33 @@ def build_top(
                             land(push, issue),
                             req_in_ready,
                             addr,
-                            req_valid,
-                            req_ready,
-                            req_addr,
+                            fifo_valid if beats > 1 else req_valid,
+                            fifo_ready if beats > 1 else req_ready,
+                            fifo_addr if beats > 1 else req_addr,
                         )
                     )
+                    if beats > 1:
+                        items.append(
+                            Instance(
+                                burst.name,
+                                p + "burst",
+                                [("MAX_LEN", beats - 1), ("WAIT", lanes + 1)],
+                                [
+                                    ("clk", Ref("ap_clk")),
+                                    ("rst_n", Ref("ap_rst_n")),
+                                    ("in_valid", fifo_valid),
+                                    ("in_ready", fifo_ready),
+                                    ("in_addr", fifo_addr),
+                                    ("in_size", Const(clog2(size), 3)),
+                                    ("out_valid", req_valid),
+                                    ("out_ready", req_ready),
+                                    ("out_addr", req_addr),
+                                    ("out_len", req_len),
+                                    ("out_size", req_size),
+                                ],
+                                comment=f"bursts of up to {beats} beats",
+                            )
+                        )
                     items.append(
                         _fifo(
                             p + "resp",
@@ -1067,7 +1103,8 @@ def build_top(
                             "valid": req_valid,
                             "ready": req_ready,
                             "addr": req_addr,
-                            "size": Const(clog2(size), 3),
+                            "size": req_size,
+                            "len": req_len,
                             "rvalid": data_in_valid,
                             "rready": data_in_ready,
                         }
@@ -1401,6 +1438,8 @@ def build_top(
         cready = ctx.wire("rd_c_arready", n)
         caddr = ctx.wire("rd_c_araddr", 64 * n, _pack(rd_clients, "addr"))
         csize = ctx.wire("rd_c_arsize", 3 * n, _pack(rd_clients, "size"))
+        clens = [c.get("len", Const(0, 8)) for c in reversed(rd_clients)]
+        clen = ctx.wire("rd_c_arlen", 8 * n, cat(*clens))
         crvalid = ctx.wire("rd_c_rvalid", n)
         crready = ctx.wire("rd_c_rready", n, _pack(rd_clients, "rready"))
         for i, client in enumerate(rd_clients):
@@ -1413,6 +1452,7 @@ def build_top(
             ("c_arready", cready),
             ("c_araddr", caddr),
             ("c_arsize", csize),
+            ("c_arlen", clen),
             ("c_rvalid", crvalid),
             ("c_rready", crready),
             ("c_rdata", Ref("rd_rdata")),

@@ -326,3 +326,89 @@ async def write_arbiter(dut: Dut) -> None:
             assert sum(shares) >= cycles * 9 // 10, f"{sum(shares)} grants in {cycles} cycles"
     assert accepted == bdone and min(bdone) > 0, f"accepted {accepted}, responses {bdone}"
     assert ram.read(0, RAM_SIZE) == bytes(model), "RAM contents differ from the model"
+
+
+# --------------------------------------------------------------------------- read bursts
+
+
+@cocotb.test()
+async def read_burst(dut: Dut) -> None:
+    """soff_axi_rd_burst: random request streams (runs of consecutive bus words,
+    some across 4 KiB pages, jumps, repeats, pauses) under random backpressure.
+    The bursts must replay exactly the requested words in order, obey AXI4
+    (<= MAX_LEN + 1 beats, no 4 KiB crossing), keep a single beat's address and
+    size, and leave no request waiting longer than WAIT cycles without input."""
+    max_len, wait, dw = _env_int("MAX_LEN"), _env_int("WAIT"), _env_int("DW")
+    nb = dw // 8
+    lb = nb.bit_length() - 1
+    rng = _rng()
+    await _start(dut, in_valid=0, in_addr=0, in_size=0, out_ready=0)
+
+    # the request stream: (byte address, size)
+    # a long run across page boundaries first, then runs of random length
+    first_page = 0x1000 // nb
+    reqs: list[tuple[int, int]] = [(w * nb, lb) for w in range(first_page - 5, first_page + 600)]
+    word = first_page + 599
+    while len(reqs) < 3000:
+        kind = rng.random()
+        if kind < 0.6:
+            word += 1
+        elif kind < 0.7:
+            word = (0x1000 * rng.randrange(1, 64)) // nb - rng.randrange(1, 4)  # near a page end
+        elif kind < 0.8:
+            pass  # the same word again (a load that does not reuse words)
+        else:
+            word = rng.randrange(1 << 20)
+        size = rng.randrange(lb + 1)
+        reqs.append((word * nb + rng.randrange(nb >> size) * (1 << size), size))
+
+    sent: list[int] = []  # words, in beat order
+    bursts: list[int] = []
+    it, pending = 0, None
+    phases = [(1.0, 1.0, 1000), (0.5, 0.7, 2000), (0.9, 0.3, 2000), (1.0, 1.0, 10**6)]
+    idle_since_input = 0
+    for p_in, p_out, cycles in phases:
+        for _ in range(cycles):
+            if pending is None and it < len(reqs) and rng.random() < p_in:
+                pending = reqs[it]
+            rdy = int(rng.random() < p_out)
+            dut.in_valid.value = int(pending is not None)
+            dut.in_addr.value = pending[0] if pending else 0
+            dut.in_size.value = pending[1] if pending else 0
+            dut.out_ready.value = rdy
+            await RisingEdge(dut.clk)
+            if pending is not None and int(dut.in_ready.value):
+                pending, it = None, it + 1
+                idle_since_input = 0
+            else:
+                idle_since_input += 1
+            if int(dut.out_valid.value) and rdy:
+                addr, blen, size = (int(dut.out_addr.value), int(dut.out_len.value),
+                                    int(dut.out_size.value))  # fmt: skip
+                assert blen <= max_len, f"burst of {blen + 1} beats"
+                first = addr // nb
+                if blen == 0:
+                    a, s = reqs[len(sent)]
+                    assert (addr, size) == (a, s), f"single beat {addr:#x}/{size} != {a:#x}/{s}"
+                else:
+                    assert size == lb and addr % nb == 0, f"burst {addr:#x} size {size}"
+                assert (first * nb) >> 12 == ((first + blen) * nb) >> 12, (
+                    f"burst {addr:#x} + {blen + 1} beats crosses 4 KiB"
+                )
+                sent += range(first, first + blen + 1)
+                bursts.append(blen + 1)
+                want = [a // nb for a, _ in reqs[len(sent) - blen - 1 : len(sent)]]
+                assert list(range(first, first + blen + 1)) == want, (
+                    f"burst {addr:#x}+{blen + 1} does not match requests {want}"
+                )
+            if it == len(reqs) and p_in == 1.0 and cycles > 10**5:
+                assert idle_since_input <= wait + 3 or len(sent) == len(reqs), (
+                    "a request waits longer than WAIT cycles"
+                )
+                if len(sent) == len(reqs):
+                    break
+    assert len(sent) == len(reqs), f"{len(sent)} of {len(reqs)} requests sent"
+    # the first phase streams back to back: mostly full bursts
+    assert max(bursts) == min(max_len + 1, 4096 // nb)
+    runs = sum(1 for i in range(1, len(reqs)) if reqs[i][0] // nb != reqs[i - 1][0] // nb + 1)
+    assert len(bursts) < len(reqs), f"{len(bursts)} bursts for {len(reqs)} requests ({runs} runs)"

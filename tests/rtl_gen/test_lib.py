@@ -203,3 +203,31 @@ def test_write_arbiter_sim(run_sim: Runner) -> None:
         "write_arbiter",
         extra_env={"SOFF_TB_N": str(n), "SOFF_TB_DW": str(data_w)},
     )
+
+
+@pytest.mark.parametrize("data_w", [8, 64, 512])
+def test_read_burst_lint(tmp_path: Path, data_w: int) -> None:
+    module = lib.read_burst_module(data_w)
+    assert module.name == f"soff_axi_rd_burst_{data_w}"
+    assert lint(_write(tmp_path, module), module.name) == ""
+
+
+@pytest.mark.parametrize(
+    ("depth", "lanes", "data_w", "beats"),
+    [(32, 2, 64, 8), (32, 1, 64, 16), (32, 8, 64, 2), (32, 16, 64, 1), (1024, 1, 64, 256),
+     (1024, 1, 1024, 32)],
+)  # fmt: skip
+def test_burst_beats(depth: int, lanes: int, data_w: int, beats: int) -> None:
+    # at most half the requests in flight wait in a burst; <= 256 beats and one 4 KiB page
+    assert lib.burst_beats(depth, lanes, data_w) == beats
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize(("max_len", "wait"), [(7, 3), (255, 0)])
+def test_read_burst_sim(run_sim: Runner, max_len: int, wait: int) -> None:
+    run_sim(
+        lib.read_burst_module(64),
+        "read_burst",
+        {"MAX_LEN": max_len, "WAIT": wait},
+        {"SOFF_TB_MAX_LEN": str(max_len), "SOFF_TB_WAIT": str(wait), "SOFF_TB_DW": "64"},
+    )

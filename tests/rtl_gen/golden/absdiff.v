@@ -421,6 +421,11 @@ module absdiff (
     .out_ready(b0_pop),
     .out_data(ld0_tag_out)
   );
+  wire ld0_fifo_valid;
+  wire ld0_fifo_ready;
+  wire [63:0] ld0_fifo_addr;
+  wire [7:0] ld0_req_len;
+  wire [2:0] ld0_req_size;
   soff_fifo #(
     .WIDTH(64),
     .DEPTH(32)
@@ -430,9 +435,26 @@ module absdiff (
     .in_valid(b0_push && (1'b1 && (!ld0_same_beat))),
     .in_ready(ld0_req_in_ready),
     .in_data(v_2_k0s1),
+    .out_valid(ld0_fifo_valid),
+    .out_ready(ld0_fifo_ready),
+    .out_data(ld0_fifo_addr)
+  );
+  // bursts of up to 8 beats
+  soff_axi_rd_burst_64 #(
+    .MAX_LEN(7),
+    .WAIT(3)
+  ) ld0_burst (
+    .clk(ap_clk),
+    .rst_n(ap_rst_n),
+    .in_valid(ld0_fifo_valid),
+    .in_ready(ld0_fifo_ready),
+    .in_addr(ld0_fifo_addr),
+    .in_size(3'd2),
     .out_valid(ld0_req_valid),
     .out_ready(ld0_req_ready),
-    .out_data(ld0_req_addr)
+    .out_addr(ld0_req_addr),
+    .out_len(ld0_req_len),
+    .out_size(ld0_req_size)
   );
   soff_fifo #(
     .WIDTH(64),
@@ -504,6 +526,11 @@ module absdiff (
     .out_ready(b0_pop),
     .out_data(ld1_tag_out)
   );
+  wire ld1_fifo_valid;
+  wire ld1_fifo_ready;
+  wire [63:0] ld1_fifo_addr;
+  wire [7:0] ld1_req_len;
+  wire [2:0] ld1_req_size;
   soff_fifo #(
     .WIDTH(64),
     .DEPTH(32)
@@ -513,9 +540,26 @@ module absdiff (
     .in_valid(b0_push && (1'b1 && (!ld1_same_beat))),
     .in_ready(ld1_req_in_ready),
     .in_data(v_3_k0s1),
+    .out_valid(ld1_fifo_valid),
+    .out_ready(ld1_fifo_ready),
+    .out_data(ld1_fifo_addr)
+  );
+  // bursts of up to 8 beats
+  soff_axi_rd_burst_64 #(
+    .MAX_LEN(7),
+    .WAIT(3)
+  ) ld1_burst (
+    .clk(ap_clk),
+    .rst_n(ap_rst_n),
+    .in_valid(ld1_fifo_valid),
+    .in_ready(ld1_fifo_ready),
+    .in_addr(ld1_fifo_addr),
+    .in_size(3'd2),
     .out_valid(ld1_req_valid),
     .out_ready(ld1_req_ready),
-    .out_data(ld1_req_addr)
+    .out_addr(ld1_req_addr),
+    .out_len(ld1_req_len),
+    .out_size(ld1_req_size)
   );
   soff_fifo #(
     .WIDTH(64),
@@ -727,7 +771,9 @@ module absdiff (
   wire [127:0] rd_c_araddr;
   assign rd_c_araddr = {ld1_req_addr, ld0_req_addr};
   wire [5:0] rd_c_arsize;
-  assign rd_c_arsize = {3'd2, 3'd2};
+  assign rd_c_arsize = {ld1_req_size, ld0_req_size};
+  wire [15:0] rd_c_arlen;
+  assign rd_c_arlen = {ld1_req_len, ld0_req_len};
   wire [1:0] rd_c_rvalid;
   wire [1:0] rd_c_rready;
   assign rd_c_rready = {ld1_data_in_ready, ld0_data_in_ready};
@@ -742,6 +788,7 @@ module absdiff (
     .c_arready(rd_c_arready),
     .c_araddr(rd_c_araddr),
     .c_arsize(rd_c_arsize),
+    .c_arlen(rd_c_arlen),
     .c_rvalid(rd_c_rvalid),
     .c_rready(rd_c_rready),
     .c_rdata(rd_rdata),
@@ -1241,7 +1288,83 @@ module soff_absdiff_control (
   assign unused_ok = &{1'b0, s_axi_control_awaddr[1:0], s_axi_control_araddr[1:0], 1'b0};
 endmodule
 
-// Round-robin arbiter: 2 single-beat read clients onto one AXI4 master (64-bit data)
+// Read burst gatherer (64-bit bus): consecutive bus words of one load unit become one INCR burst of up to MAX_LEN + 1 beats within a 4 KiB page
+module soff_axi_rd_burst_64 #(
+  parameter MAX_LEN = 15,
+  parameter WAIT = 2
+) (
+  input wire clk,
+  input wire rst_n,
+  input wire in_valid,
+  output wire in_ready,
+  input wire [63:0] in_addr,
+  input wire [2:0] in_size,
+  output wire out_valid,
+  input wire out_ready,
+  output wire [63:0] out_addr,
+  output wire [7:0] out_len,
+  output wire [2:0] out_size
+);
+  // a burst is being gathered
+  reg open;
+  // its first request's address
+  reg [63:0] b_addr;
+  reg [2:0] b_size;
+  // beats - 1
+  reg [7:0] b_len;
+  // bus word of its last beat
+  reg [60:0] b_last;
+  // cycles without a request since the last one joined
+  reg [7:0] idle;
+  wire [60:0] in_word;
+  wire full;
+  wire page_end;
+  wire extend;
+  wire close;
+  wire take_new;
+  assign in_word = in_addr[63:3];
+  assign full = b_len == MAX_LEN[7:0];
+  // the next word starts a 4 KiB page
+  assign page_end = &b_last[8:0];
+  // the request reads the word after the burst: one more beat
+  assign extend = (((open && in_valid) && (in_word == (b_last + 61'h1))) && (!full)) && (!page_end);
+  // the burst is complete: send it
+  assign close = (open && (!extend)) && (((full || page_end) || in_valid) || (idle == WAIT[7:0]));
+  assign in_ready = ((!open) || extend) || (close && out_ready);
+  // the request opens a burst
+  assign take_new = (in_valid && in_ready) && (!extend);
+  assign out_valid = close;
+  assign out_len = b_len;
+  assign out_addr = (b_len == 8'd0) ? b_addr : {b_addr[63:3], 3'd0};
+  assign out_size = (b_len == 8'd0) ? b_size : 3'd3;
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      open <= 1'b0;
+      b_addr <= 64'h0;
+      b_size <= 3'd0;
+      b_len <= 8'd0;
+      b_last <= 61'h0;
+      idle <= 8'd0;
+    end else if (extend) begin
+      b_len <= b_len + 8'd1;
+      b_last <= in_word;
+      idle <= 8'd0;
+    end else if (take_new) begin
+      open <= 1'b1;
+      b_addr <= in_addr;
+      b_size <= in_size;
+      b_len <= 8'd0;
+      b_last <= in_word;
+      idle <= 8'd0;
+    end else if (close && out_ready) begin
+      open <= 1'b0;
+    end else if (open && (idle != WAIT[7:0])) begin
+      idle <= idle + 8'd1;
+    end
+  end
+endmodule
+
+// Round-robin arbiter: 2 read clients onto one AXI4 master (64-bit data)
 module soff_axi_rd_arb_2_64 (
   input wire clk,
   input wire rst_n,
@@ -1249,6 +1372,7 @@ module soff_axi_rd_arb_2_64 (
   output wire [1:0] c_arready,
   input wire [127:0] c_araddr,
   input wire [5:0] c_arsize,
+  input wire [15:0] c_arlen,
   output wire [1:0] c_rvalid,
   input wire [1:0] c_rready,
   output wire [63:0] c_rdata,
@@ -1256,7 +1380,7 @@ module soff_axi_rd_arb_2_64 (
   input wire m_arready,
   output reg [63:0] m_araddr,
   output reg [3:0] m_arid,
-  output wire [7:0] m_arlen,
+  output reg [7:0] m_arlen,
   output reg [2:0] m_arsize,
   output wire [1:0] m_arburst,
   input wire m_rvalid,
@@ -1276,12 +1400,14 @@ module soff_axi_rd_arb_2_64 (
   reg [1:0] g_onehot;
   reg [63:0] g_addr;
   reg [2:0] g_size;
+  reg [7:0] g_len;
   always @* begin
     g_any = 1'b0;
     g_idx = 1'b0;
     g_onehot = 2'd0;
     g_addr = 64'h0;
     g_size = 3'd0;
+    g_len = 8'd0;
     case (rr_last)
       1'b0: begin
         if (c_arvalid[1]) begin
@@ -1290,12 +1416,14 @@ module soff_axi_rd_arb_2_64 (
           g_onehot = 2'd2;
           g_addr = c_araddr[127:64];
           g_size = c_arsize[5:3];
+          g_len = c_arlen[15:8];
         end else if (c_arvalid[0]) begin
           g_any = 1'b1;
           g_idx = 1'b0;
           g_onehot = 2'd1;
           g_addr = c_araddr[63:0];
           g_size = c_arsize[2:0];
+          g_len = c_arlen[7:0];
         end
       end
       default: begin
@@ -1305,12 +1433,14 @@ module soff_axi_rd_arb_2_64 (
           g_onehot = 2'd1;
           g_addr = c_araddr[63:0];
           g_size = c_arsize[2:0];
+          g_len = c_arlen[7:0];
         end else if (c_arvalid[1]) begin
           g_any = 1'b1;
           g_idx = 1'b1;
           g_onehot = 2'd2;
           g_addr = c_araddr[127:64];
           g_size = c_arsize[5:3];
+          g_len = c_arlen[15:8];
         end
       end
     endcase
@@ -1318,7 +1448,6 @@ module soff_axi_rd_arb_2_64 (
   // output register free
   assign load = (!m_arvalid) || m_arready;
   assign c_arready = {2{load}} & g_onehot;
-  assign m_arlen = 8'd0;
   assign m_arburst = 2'd1;
   always @(posedge clk) begin
     if (!rst_n) begin
@@ -1326,6 +1455,7 @@ module soff_axi_rd_arb_2_64 (
       m_araddr <= 64'h0;
       m_arid <= 4'd0;
       m_arsize <= 3'd0;
+      m_arlen <= 8'd0;
       rr_last <= 1'b1;
     end else if (load) begin
       m_arvalid <= g_any;
@@ -1333,6 +1463,7 @@ module soff_axi_rd_arb_2_64 (
         m_araddr <= g_addr;
         m_arid <= {3'd0, g_idx};
         m_arsize <= g_size;
+        m_arlen <= g_len;
         rr_last <= g_idx;
       end
     end
