@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from pycparser import c_ast
 
 from soff.diagnostics import CompileError, SourceLoc, UnsupportedError
-from soff.frontend import vectors
+from soff.frontend import libm, vectors
 from soff.ir.core import MATH_FUNCTIONS, MATH_INT_OPERAND, MATH_INT_RESULT, Value
 from soff.ir.semantics import ILOGB0, ILOGBNAN
-from soff.ir.types import BOOL, F32, I32, U32, FloatType, IntType, PtrType, Type, VectorType
+from soff.ir.types import BOOL, F32, F64, I32, U32, FloatType, IntType, PtrType, Type, VectorType
 
 if TYPE_CHECKING:
     from soff.frontend.lower import _FunctionLowerer
@@ -199,6 +199,8 @@ def _float_builtin(L: _Lowering, args: list[Value]) -> Value:
         return L.op("div", args, t)
     if name == "recip":
         return L.op("div", [L.const(1.0, t), args[0]], t)
+    if name in libm.F64_HELPERS and t == F64:
+        return libm.call(L.fn, libm.F64_HELPERS[name], args, L.loc)
     return L.op("math", args, I32 if name in MATH_INT_RESULT else t, fn=name)
 
 

@@ -2121,9 +2121,16 @@ class _FunctionLowerer:
         self.mem[self.block] = (op, [])  # later loads and stores follow it
         return _VOID_VALUE
 
-    def inline_call(self, name: str, arg_nodes: list[Any], loc: SourceLoc) -> Value:
+    def inline_call(
+        self,
+        name: str,
+        arg_nodes: list[Any],
+        loc: SourceLoc,
+        values: list[Value] | None = None,
+    ) -> Value:
         """Inline a helper function: arguments by value, the body lowered in a fresh
-        scope, every ``return`` a branch to the block after the call."""
+        scope, every ``return`` a branch to the block after the call. ``values``:
+        arguments already lowered (``arg_nodes`` then only counts them)."""
         fdef = self.ctx.functions[name]
         if name in self.call_stack:
             cycle = self.call_stack[self.call_stack.index(name) :] + [name]
@@ -2145,9 +2152,9 @@ class _FunctionLowerer:
                 f"have {len(arg_nodes)}",
                 loc,
             )
-        values: list[Value] | None = None  # a CUDA function template's: lowered first
         saved = None
-        if self.ctx.cuda is not None and name in self.ctx.cuda.generic:
+        if values is None and self.ctx.cuda is not None and name in self.ctx.cuda.generic:
+            # a CUDA function template's arguments: lowered first
             values = [self.lower_expr(node) for node in arg_nodes]
             saved = cuda.bind_template_types(self, name, params, values, loc)
         ret_type = self.ctx.c_type(ftype.type, floc)
@@ -2167,7 +2174,7 @@ class _FunctionLowerer:
                 # (OpenCL 2.0's generic address space; inlining knows it statically)
                 if isinstance(value.type, PtrType):
                     t = PtrType(t.pointee, value.type.space)
-            value = self.convert(value, t, _loc(node, loc))
+            value = self.convert(value, t, loc if node is None else _loc(node, loc))
             var = Var(p.name or "", t, ploc, const="const" in _outer_quals(ptype_node))
             bound.append((var, value))
         caller = self.frame
