@@ -399,6 +399,8 @@ class Summary:
     kinds: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[int, Outcome]] = field(default_factory=list)
+    clean_run: int = 0  # consecutive kernels that passed, up to the last one
+    longest_clean_run: int = 0
 
 
 def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float = 300.0,
@@ -432,6 +434,8 @@ def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float =
         note = "".join(f", {n}" for n in o.notes)
         log(f"[{i + 1}/{count}] seed {sd}: {o.kind} ({o.seconds:.1f} s{cyc}{note})"
             + (f"\n    {o.detail.splitlines()[0][:300] if o.detail else ''}" if o.failed else ""))
+        s.clean_run = 0 if o.failed else s.clean_run + 1
+        s.longest_clean_run = max(s.longest_clean_run, s.clean_run)
         if o.failed:
             s.failed += 1
             s.failures.append((sd, o))
@@ -448,7 +452,8 @@ def run(count: int, seed: int, keep: Path | None = None, reduce_seconds: float =
     per = s.seconds / max(s.ran, 1)
     notes = "".join(f", {k} {v}" for k, v in sorted(s.notes.items()))
     log(f"summary: {s.ran} ran, {s.failed} failed ({', '.join(f'{k} {v}' for k, v in sorted(s.kinds.items()))}"
-        f"{'; noted: ' + notes[2:] if notes else ''}); {s.seconds:.0f} s, {per:.1f} s per kernel")
+        f"{'; noted: ' + notes[2:] if notes else ''}); longest clean run {s.longest_clean_run}; "
+        f"{s.seconds:.0f} s, {per:.1f} s per kernel")
     return s
 
 
