@@ -147,3 +147,22 @@ def test_qlinear_model_on_hardware_bit_exact(name):
     np.testing.assert_array_equal(r.outputs["y"], ref["y"])
     np.testing.assert_array_equal(r.outputs["y"], _onnx_values(onnx_model, x)["y"])
     print(f"qlinear {name} cycles", r.cycles, r.layer_cycles)
+
+
+def test_cli_report_of_a_qlinear_model(tmp_path):
+    import subprocess
+    import sys
+
+    import onnx
+
+    onnx.save(npu_models.qlinear_cnn(), str(tmp_path / "q.onnx"))
+    r = subprocess.run(
+        [sys.executable, "-m", "soff", "npu", "q.onnx", "-o", "q.v", "--report"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "int8 as imported (QLinear operators)" in r.stderr
+    assert "0x18 xq  @0x00002000        72 B  activation int8[1, 2, 6, 6]" in r.stderr
+    assert "(precision int8), top 'qlinear_cnn_npu'" in (tmp_path / "q.v").read_text()
