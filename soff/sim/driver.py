@@ -285,6 +285,10 @@ class KernelDriver:
             msg += f" (control register = 0x{control:x})"
         if stalls:
             msg += "; stalled: " + ", ".join(stalls)
+        msg += (
+            "; a kernel that is only slow (long loops, slow units) needs a larger bound: "
+            "timeout_cycles=N in Python, --timeout-cycles N on the command line"
+        )
         raise SimulationHang(msg)
 
     async def launch(
