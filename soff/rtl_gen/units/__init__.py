@@ -94,10 +94,12 @@ INT_TYPES = tuple(f"{s}{w}" for w in (8, 16, 32, 64) for s in "iu")
 #: Default latency per (op, fmt) at 200 MHz on a generic FPGA; ``itof``/``ftoi``/``fcvt``
 #: are keyed by the float format, ``div``/``rem`` by the integer type.
 DEFAULT_LATENCY: dict[tuple[str, str], int] = {}
-# fadd.f32 at 8 stages: 119 MHz on ECP5-6 (yosys + nextpnr); fdiv/fsqrt: about one
-# stage per quotient/root bit
+# On ECP5-6 (yosys + nextpnr, benchmarks/operators.py): fadd.f32 at 11 stages 158 MHz
+# (10: 152, seed-dependent); fmul.f32 at 9 stages 142 MHz, bound by the MULT18X18D's
+# combinational path (yosys packs no DSP registers on ECP5: 3.9 ns + routing, about
+# 140 MHz for any latency); fdiv/fsqrt: about one stage per quotient/root bit
 _TABLE = {
-    "f32": dict(fadd=8, fsub=8, fmul=7, fma=10, fdiv=30, fsqrt=28, fcmp=1, fmin=1, fmax=1,
+    "f32": dict(fadd=11, fsub=11, fmul=9, fma=10, fdiv=30, fsqrt=28, fcmp=1, fmin=1, fmax=1,
                 fcvt=3, itof=5, ftoi=3, floor=2, ceil=2, trunc=2, round=2, rint=2,
                 copysign=1, fdim=9, ldexp=3, ilogb=2, logb=3),
     "f64": dict(fadd=9, fsub=9, fmul=9, fma=12, fdiv=60, fsqrt=58, fcmp=1, fmin=1, fmax=1,

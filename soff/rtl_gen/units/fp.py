@@ -82,32 +82,108 @@ def _named(p: Pipe, x: V, name: str) -> V:
     return x if isinstance(x.e, Ref) else p.let(name, x)
 
 
+# Cut weights approximate the delay of a segment on an FPGA in LUT levels (one LUT4
+# and its routing, about 1 ns on ECP5); a carry chain of n bits counts 1.5 + n/40, a
+# DSP multiplier 5 (its combinational path alone is about 4 ns on ECP5 plus routing).
+_NORM_LEVEL = {1: 1.2, 2: 1.5, 4: 2.0, 8: 2.5}
+
+
+#: weight of the segment after round_pack's last cut: the rounding add, the
+#: zero/overflow mux and the caller's NaN/infinity mux
+_RP_OUT = 4.0
+
+
+def _chain(w: int) -> float:
+    """Weight of a ``w``-bit carry chain (add, subtract, magnitude compare)."""
+    return 1.5 + w / 40
+
+
 def normalize(p: Pipe, x: V, name: str) -> tuple[V, V]:
     """Shift ``x`` left until its top bit is set: (shifted, leading-zero count).
     For ``x == 0`` the count is meaningless."""
-    x = _named(p, x, f"{name}_x")
-    w = x.w
-    nb = (w - 1).bit_length()
-    cur = x
-    zs: list[V] = []
-    for k in reversed(range(nb)):
-        s = 1 << k
-        z = p.let(f"{name}_z{k}", eq(cur[w - 1 : w - s], 0))
-        shifted = catv(cur[w - 1 - s : 0], zeros(s))
-        cur = p.let(f"{name}_n{k}", mux(z, shifted, cur))
-        zs.append(z)
-        p.cut(1.0 + s / 32)
-    lz = p.let(f"{name}_lz", catv(*zs)) if zs else const(0, 1)
-    return cur, lz
+    return normalize_many(p, [(x, name)])[0]
 
 
-def shr_sticky(p: Pipe, x: V, amt: V, name: str) -> tuple[V, V]:
-    """``x >> amt`` (``amt`` unsigned, any size) and the OR of the bits shifted out."""
+def _shl(x: V, s: int) -> V:
+    """``x << s`` at the width of ``x`` (``x`` a signal)."""
+    if s == 0:
+        return x
+    if s >= x.w:
+        return zeros(x.w)
+    return catv(x[x.w - 1 - s : 0], zeros(s))
+
+
+def lzc(p: Pipe, x: V, nb: int, name: str) -> V:
+    """Leading zeros of ``x`` (``nb`` bits; meaningless for ``x == 0``) by a tree: each
+    group of 4 bits gives a valid bit and a 2-bit count in one LUT level, then pairs of
+    groups merge in one more level each."""
+    pw = 1 << nb
+    pad = _named(p, catv(x, const(-1, pw - x.w)) if pw > x.w else x, f"{name}_pad")
+    if nb == 1:
+        return p.let(f"{name}_c", bnot(pad[1]))
+    nodes: list[tuple[V, V]] = []
+    for g in range(pw // 4):
+        hi = pw - 1 - 4 * g
+        b3, b2, b1 = pad[hi], pad[hi - 1], pad[hi - 2]
+        v = p.let(f"{name}_v0_{g}", red_or(pad[hi : hi - 3]))
+        c1 = bnot(bor(b3, b2))
+        c0 = band(bnot(b3), bor(b2, bnot(b1)))
+        nodes.append((v, p.let(f"{name}_c0_{g}", catv(c1, c0))))
+    level = 0
+    while len(nodes) > 1:
+        level += 1
+        nxt = []
+        for i in range(0, len(nodes), 2):
+            (vh, ch), (vl, cl) = nodes[i], nodes[i + 1]
+            v = p.let(f"{name}_v{level}_{i // 2}", bor(vh, vl))
+            c = mux(vh, catv(zeros(1), ch), catv(const(1, 1), cl))
+            nxt.append((v, p.let(f"{name}_c{level}_{i // 2}", c)))
+        nodes = nxt
+    return nodes[0][1]
+
+
+def normalize_many(p: Pipe, xs: list[tuple[V, str]]) -> list[tuple[V, V]]:
+    """:func:`normalize` of independent values side by side: a leading-zero count
+    (:func:`lzc`), a cut, then the shift, two bits of the count (a 4:1 mux) per level."""
+    cur = [_named(p, x, f"{name}_x") for x, name in xs]
+    nbs = [(x.w - 1).bit_length() for x in cur]
+    lzs = [
+        p.let(f"{name}_lz", lzc(p, x, nb, f"{name}_lc")) if nb else const(0, 1)
+        for x, nb, (_, name) in zip(cur, nbs, xs)
+    ]
+    # a 4-input group, then a 2:1 merge per level
+    p.cut(1.0 + max(nbs) - 2 if max(nbs) > 2 else 1.0)
+    for j in range((max(nbs) + 1) // 2):
+        for i, (_, name) in enumerate(xs):
+            hi = nbs[i] - 1 - 2 * j
+            if hi < 0:
+                continue
+            lz, x = lzs[i], cur[i]
+            if hi >= 1:
+                s_hi, s_lo = 1 << hi, 1 << (hi - 1)
+                sel = mux(
+                    lz[hi],
+                    mux(lz[hi - 1], _shl(x, s_hi + s_lo), _shl(x, s_hi)),
+                    mux(lz[hi - 1], _shl(x, s_lo), x),
+                )
+            else:
+                sel = mux(lz[0], _shl(x, 1), x)
+            cur[i] = p.let(f"{name}_n{hi}", sel)
+        # a 4:1 mux (LUT4 + PFUMX) whose selects fan out to every bit
+        p.cut(1.5)
+    return list(zip(cur, lzs))
+
+
+def shr_sticky(p: Pipe, x: V, amt: V, name: str, big: V | None = None) -> tuple[V, V]:
+    """``x >> amt`` (``amt`` unsigned, any size) and the OR of the bits shifted out.
+    ``big``, if given, is ``amt >= x.w`` computed by the caller."""
     x = _named(p, x, f"{name}_x")
     amt = _named(p, amt, f"{name}_amt")
     w = x.w
     nb = w.bit_length()  # 2**nb > w
-    if amt.w > nb:
+    if big is not None:
+        pass
+    elif amt.w > nb:
         big = p.let(
             f"{name}_big", bor(red_or(amt[amt.w - 1 : nb]), geu(amt[nb - 1 : 0], const(w, nb)))
         )
@@ -121,7 +197,7 @@ def shr_sticky(p: Pipe, x: V, amt: V, name: str) -> tuple[V, V]:
         bit = amt[k]
         st = p.let(f"{name}_st{k}", bor(st, band(bit, red_or(cur[s - 1 : 0]))))
         cur = p.let(f"{name}_r{k}", mux(bit, catv(zeros(s), cur[w - 1 : s]), cur))
-        p.cut(1.0)
+        p.cut(1.2 if s < 8 else 1.7)
     y = p.let(f"{name}_y", mux(big, zeros(w), cur))
     sticky = p.let(f"{name}_s", mux(big, red_or(x), st))
     return y, sticky
@@ -136,21 +212,27 @@ def round_pack(p: Pipe, f: Fmt, s: V, e: V, m: V, sticky: V, name: str = "rp") -
     m = _named(p, m, f"{name}_m")
     w = m.w
     xw = max(f.xw, e.w)
-    eb = p.let(f"{name}_eb", add(sext(e, xw), const(f.bias, xw)))
-    p.cut(1.5)
-    ovf = p.let(f"{name}_ovf", bnot(lts(eb, const((1 << f.ew) - 1, xw))))
-    sub_ = p.let(f"{name}_sub", lts(eb, const(1, xw)))
-    sh = p.let(f"{name}_sh", mux(sub_, sub(const(1, xw), eb), zeros(xw)))
+    # the biased exponent, the overflow and subnormal tests and the denormalising shift
+    # all straight from e, side by side (eb = e + bias; sh = 1 - eb)
+    ex = _named(p, sext(e, xw), f"{name}_e")
+    eb = p.let(f"{name}_eb", add(ex, const(f.bias, xw)))
+    ovf = p.let(f"{name}_ovf", bnot(lts(ex, const((1 << f.ew) - 1 - f.bias, xw))))
+    sub_ = p.let(f"{name}_sub", lts(ex, const(1 - f.bias, xw)))
+    sh_raw = p.let(f"{name}_shr", sub(const(1 - f.bias, xw), ex))
+    # sh >= w: everything shifted out
+    big = p.let(f"{name}_big", lts(ex, const(2 - f.bias - w, xw)))
     zero = p.let(f"{name}_zero", eq(m, 0))
-    p.cut(2.0)
-    md, st2 = shr_sticky(p, m, sh, f"{name}_dn")
-    p.cut(1.0)
+    p.cut(_chain(xw) + 1.5)  # four compares and a subtraction, each a carry chain
+    sh = p.let(f"{name}_sh", mux(sub_, sh_raw, zeros(xw)))
+    md, st2 = shr_sticky(p, m, sh, f"{name}_dn", big)
+    p.cut(1.2)
     ef = p.let(f"{name}_ef", mux(sub_, zeros(f.ew), eb[f.ew - 1 : 0]))
     frac = md[w - 2 : w - f.m]
     lsb = md[w - f.m]
     g = md[w - f.m - 1]
     rest = bor(red_or(md[w - f.m - 2 : 0]), sticky, st2) if w - f.m - 2 >= 0 else bor(sticky, st2)
     up = p.let(f"{name}_up", band(g, bor(rest, lsb)))
+    p.cut(3.0)
     body = p.let(f"{name}_body", add(catv(ef, frac), up))
     inf = catv(s, const(-1, f.ew), zeros(f.mw))
     res = mux(zero, catv(s, zeros(f.n - 1)), mux(ovf, inf, catv(s, body)))
@@ -191,10 +273,18 @@ def unpack(p: Pipe, f: Fmt, x: V, name: str) -> Unpacked:
 def unpack_norm(p: Pipe, f: Fmt, x: V, name: str) -> tuple[Unpacked, V, V]:
     """Unpack and normalise: (fields, significand with top bit set, signed unbiased
     exponent of that bit)."""
-    u = unpack(p, f, x, name)
-    mn, lz = normalize(p, u.m, f"{name}_nm")
-    e = sub(sub(zext(u.eu, f.xw), const(f.bias, f.xw)), zext(lz, f.xw))
-    return u, mn, p.let(f"{name}_x", e)
+    return unpack_norm_many(p, f, [(x, name)])[0]
+
+
+def unpack_norm_many(p: Pipe, f: Fmt, xs: list[tuple[V, str]]) -> list[tuple[Unpacked, V, V]]:
+    """:func:`unpack_norm` of several operands, normalised side by side."""
+    us = [unpack(p, f, x, name) for x, name in xs]
+    norms = normalize_many(p, [(u.m, f"{name}_nm") for u, (_, name) in zip(us, xs)])
+    out = []
+    for u, (mn, lz), (_, name) in zip(us, norms, xs):
+        e = sub(sub(zext(u.eu, f.xw), const(f.bias, f.xw)), zext(lz, f.xw))
+        out.append((u, mn, p.let(f"{name}_x", e)))
+    return out
 
 
 def _qnan(f: Fmt) -> V:
@@ -212,7 +302,7 @@ def gen_fadd(f: Fmt, subtract: bool) -> Pipe:
     p = Pipe()
     a = p.input("a", f.n)
     b = p.input("b", f.n)
-    p.output(_fadd(p, f, a, b, subtract)[0], 1.0)
+    p.output(_fadd(p, f, a, b, subtract)[0], _RP_OUT)
     return p
 
 
@@ -229,7 +319,7 @@ def gen_fdim(f: Fmt) -> Pipe:
         mux(bxor(ua.s, ub.s), band(ub.s, bnot(both0)), mux(ua.s, ltu(amag, bmag), ltu(bmag, amag))),
     )
     res = mux(bor(ua.nan, ub.nan), _qnan(f), mux(a_gt_b, diff, zeros(f.n)))
-    p.output(res, 1.0)
+    p.output(res, _RP_OUT)
     return p
 
 
@@ -244,27 +334,32 @@ def _fadd(p: Pipe, f: Fmt, a: V, b: V, subtract: bool) -> tuple[V, Unpacked, Unp
     eff_sub = p.let("eff_sub", bxor(sa, sb))
     s_big = p.let("s_big", mux(swap, sb, sa))
     eu_big = p.let("eu_big", mux(swap, ub.eu, ua.eu))
-    eu_sm = p.let("eu_sm", mux(swap, ua.eu, ub.eu))
     m_big = p.let("m_big", mux(swap, ub.m, ua.m))
     m_sm = p.let("m_sm", mux(swap, ua.m, ub.m))
-    d = p.let("d", sub(eu_big, eu_sm))
-    e0 = p.let("e0", sub(zext(eu_big, f.xw), const(f.bias - 1, f.xw)))
+    # both exponent differences next to the magnitude compare, then a mux
+    d_ab = p.let("d_ab", sub(ua.eu, ub.eu))
+    d_ba = p.let("d_ba", sub(ub.eu, ua.eu))
+    d = p.let("d", mux(swap, d_ba, d_ab))
     nan = p.let("nan", bor(ua.nan, ub.nan, band(ua.inf, ub.inf, eff_sub)))
     inf = p.let("inf", bor(ua.inf, ub.inf))
     s_inf = p.let("s_inf", mux(ua.inf, sa, sb))
     s_zero = p.let("s_zero", band(sa, sb))
-    p.cut(1.5)
+    p.cut(_chain(f.n) + 1.0)
+    e0 = p.let("e0", sub(zext(eu_big, f.xw), const(f.bias - 1, f.xw)))
     w = f.m + 4
     x_big = p.let("x_big", catv(zeros(1), m_big, zeros(3)))
     x_sm, st = shr_sticky(p, catv(zeros(1), m_sm, zeros(3)), d, "al")
     x_al = p.let("x_al", bor(x_sm, zext(st, w)))
-    p.cut(2.0)
-    total = p.let("sum", mux(eff_sub, sub(x_big, x_al), add(x_big, x_al)))
     p.cut(1.5)
+    # x_big -/+ x_al in one carry chain: {x_big, 1} + {x_al ^ eff_sub, eff_sub}, top w bits
+    x_op = p.let("x_op", bxor(x_al, mux(eff_sub, const(-1, w), zeros(w))))
+    tot1 = p.let("sum1", add(catv(x_big, const(1, 1)), catv(x_op, eff_sub)))
+    total = p.let("sum", tot1[w : 1])
+    p.cut(_chain(w + 1) + 1.0)
     n, lz = normalize(p, total, "nrm")
     e = p.let("e", sub(e0, zext(lz, f.xw)))
     s = p.let("s", mux(eq(total, 0), s_zero, s_big))
-    p.cut(2.0)
+    p.cut(_chain(f.xw))
     r = round_pack(p, f, s, e, n, const(0, 1))
     return p.let("sum_res", mux(nan, _qnan(f), mux(inf, _inf(f, s_inf), r))), ua, ub
 
@@ -272,28 +367,52 @@ def _fadd(p: Pipe, f: Fmt, a: V, b: V, subtract: bool) -> tuple[V, Unpacked, Unp
 # --------------------------------------------------------------------------- mul
 
 
+def _chunks(w: int, most: int) -> list[tuple[int, int]]:
+    """``(lo, width)`` of the fewest pieces of at most ``most`` bits covering ``w`` bits,
+    as equal as possible."""
+    n = -(-w // most)
+    size = -(-w // n)
+    return [(lo, min(size, w - lo)) for lo in range(0, w, size)]
+
+
 def _product(p: Pipe, x: V, y: V, name: str) -> V:
-    """``x * y`` from partial products of at most 17 bits of ``y`` (DSP-sized), with a
-    cut between the partial products and their sum."""
-    chunk = 17
-    parts = []
-    for lo in range(0, y.w, chunk):
-        hi = min(lo + chunk, y.w) - 1
-        parts.append((lo, p.let(f"{name}_pp{lo}", mul(x, y[hi:lo]))))
-    p.cut(3.0)
+    """``x * y`` from partial products of at most 18 x 17 bits (one ECP5 MULT18X18D,
+    one Xilinx DSP48 each), alone in their segment, then summed by an adder tree with a
+    cut after each level."""
+    terms: list[tuple[int, V]] = []
+    for xlo, xw in _chunks(x.w, 18):
+        for ylo, yw in _chunks(y.w, 17):
+            xs = x[xlo + xw - 1 : xlo]
+            ys = y[ylo + yw - 1 : ylo]
+            terms.append((xlo + ylo, p.let(f"{name}_pp{xlo}_{ylo}", mul(xs, ys))))
+    p.cut(5.0)
     w = x.w + y.w
-    acc = zext(parts[0][1], w)
-    for lo, pp in parts[1:]:
-        acc = add(acc, catv(pp, zeros(lo)), w)
-    return p.let(f"{name}", acc)
+    level = 0
+    while len(terms) > 1:
+        terms.sort(key=lambda t: t[0])
+        nxt: list[tuple[int, V]] = []
+        widest = 0
+        for i in range(0, len(terms) - 1, 2):
+            (lo_a, va), (lo_b, vb) = terms[i], terms[i + 1]
+            sw = min(w - lo_a, max(va.w, vb.w + lo_b - lo_a) + 1)
+            sv = add(zext(va, sw), catv(vb, zeros(lo_b - lo_a)) if lo_b > lo_a else vb, sw)
+            nxt.append((lo_a, p.let(f"{name}_s{level}_{i // 2}", sv)))
+            widest = max(widest, sw)
+        if len(terms) % 2:
+            nxt.append(terms[-1])
+        terms = nxt
+        level += 1
+        if len(terms) > 1:
+            p.cut(_chain(widest))
+    lo, v = terms[0]
+    return p.let(f"{name}", catv(v, zeros(lo)) if lo else v)
 
 
 def gen_fmul(f: Fmt) -> Pipe:
     p = Pipe()
     a = p.input("a", f.n)
     b = p.input("b", f.n)
-    ua, ma, ea = unpack_norm(p, f, a, "a")
-    ub, mb, eb = unpack_norm(p, f, b, "b")
+    (ua, ma, ea), (ub, mb, eb) = unpack_norm_many(p, f, [(a, "a"), (b, "b")])
     s = p.let("s", bxor(ua.s, ub.s))
     nan = p.let("nan", bor(ua.nan, ub.nan, band(ua.inf, ub.zero), band(ua.zero, ub.inf)))
     inf = p.let("inf", bor(ua.inf, ub.inf))
@@ -301,13 +420,14 @@ def gen_fmul(f: Fmt) -> Pipe:
     e = p.let("e", add(add(ea, eb), const(1, f.xw)))
     p.cut(2.0)
     prod = _product(p, ma, mb, "prod")
-    p.cut(2.0)
+    p.cut(_chain(prod.w))
     top = prod.msb
     pn = p.let("pn", mux(top, prod, catv(prod[prod.w - 2 : 0], zeros(1))))
     en = p.let("en", mux(top, e, sub(e, const(1, f.xw))))
+    p.cut(2.0)
     r = round_pack(p, f, s, en, pn, const(0, 1))
     res = mux(nan, _qnan(f), mux(inf, _inf(f, s), mux(zero, catv(s, zeros(f.n - 1)), r)))
-    p.output(res, 1.0)
+    p.output(res, _RP_OUT)
     return p
 
 
@@ -319,9 +439,9 @@ def gen_fma(f: Fmt) -> Pipe:
     a = p.input("a", f.n)
     b = p.input("b", f.n)
     c = p.input("c", f.n)
-    ua, ma, ea = unpack_norm(p, f, a, "a")
-    ub, mb, eb = unpack_norm(p, f, b, "b")
-    uc, mc, ec = unpack_norm(p, f, c, "c")
+    (ua, ma, ea), (ub, mb, eb), (uc, mc, ec) = unpack_norm_many(
+        p, f, [(a, "a"), (b, "b"), (c, "c")]
+    )
     sp = p.let("sp", bxor(ua.s, ub.s))
     sc = uc.s
     pinf = p.let("pinf", bor(ua.inf, ub.inf))
@@ -369,7 +489,7 @@ def gen_fma(f: Fmt) -> Pipe:
     s = p.let("s", mux(eq(total, 0), s_zero, s_big))
     p.cut(2.0)
     r = round_pack(p, f, s, e, n, const(0, 1))
-    p.output(mux(nan, _qnan(f), mux(inf, _inf(f, s_inf), r)), 1.0)
+    p.output(mux(nan, _qnan(f), mux(inf, _inf(f, s_inf), r)), _RP_OUT)
     return p
 
 
@@ -381,8 +501,7 @@ def gen_fdiv(f: Fmt) -> Pipe:
     p = Pipe()
     a = p.input("a", f.n)
     b = p.input("b", f.n)
-    ua, ma, ea = unpack_norm(p, f, a, "a")
-    ub, mb, eb = unpack_norm(p, f, b, "b")
+    (ua, ma, ea), (ub, mb, eb) = unpack_norm_many(p, f, [(a, "a"), (b, "b")])
     s = p.let("s", bxor(ua.s, ub.s))
     nan = p.let("nan", bor(ua.nan, ub.nan, band(ua.zero, ub.zero), band(ua.inf, ub.inf)))
     inf = p.let("inf", bor(ua.inf, ub.zero))
@@ -406,7 +525,7 @@ def gen_fdiv(f: Fmt) -> Pipe:
     en = p.let("en", mux(top, e, sub(e, const(1, f.xw))))
     rp = round_pack(p, f, s, en, qn, sticky)
     res = mux(nan, _qnan(f), mux(inf, _inf(f, s), mux(zero, catv(s, zeros(f.n - 1)), rp)))
-    p.output(res, 1.0)
+    p.output(res, _RP_OUT)
     return p
 
 
@@ -443,7 +562,7 @@ def gen_fsqrt(f: Fmt) -> Pipe:
     res = mux(
         nan, _qnan(f), mux(inf, _inf(f, const(0, 1)), mux(zero, catv(ua.s, zeros(f.n - 1)), rp))
     )
-    p.output(res, 1.0)
+    p.output(res, _RP_OUT)
     return p
 
 
@@ -521,7 +640,7 @@ def gen_fcvt(src: Fmt, dst: Fmt) -> Pipe:
     res = mux(
         u.nan, _qnan(dst), mux(u.inf, _inf(dst, u.s), mux(u.zero, catv(u.s, zeros(dst.n - 1)), rp))
     )
-    p.output(res, 1.0)
+    p.output(res, _RP_OUT)
     return p
 
 
@@ -535,7 +654,7 @@ def gen_itof(f: Fmt, iw: int, signed: bool) -> Pipe:
     n, lz = normalize(p, mag, "nrm")
     e = p.let("e", sub(const(iw - 1, f.xw), zext(lz, f.xw)))
     p.cut(2.0)
-    p.output(round_pack(p, f, neg_, e, n, const(0, 1)), 1.0)
+    p.output(round_pack(p, f, neg_, e, n, const(0, 1)), _RP_OUT)
     return p
 
 
