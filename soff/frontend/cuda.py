@@ -194,6 +194,8 @@ class CudaContext:
     unusable: dict[str, tuple[str, SourceLoc]] = field(default_factory=dict)
     #: ``__device__`` function templates with type parameters: name -> the parameters
     generic: dict[str, list[str]] = field(default_factory=dict)
+    #: file-scope ``texture<T, dim, mode>`` references: name -> (template arguments, location)
+    textures: dict[str, tuple[list[str], SourceLoc]] = field(default_factory=dict)
     #: the types the parameters of the function templates being inlined stand for
     bindings: dict[str, Type] = field(default_factory=dict)
     #: per kernel (by id of its lowerer): the variables made for file-scope names
@@ -331,6 +333,64 @@ def lookup(fn: _FunctionLowerer, name: str, loc: SourceLoc) -> Var | None:
         raise UnsupportedError(f"'{name}' can only be used as {name}.x, {name}.y or {name}.z", loc)
     _check_unusable(cu, name, loc)
     return None
+
+
+def _tex1dfetch(fn: _FunctionLowerer, args: list[Any], loc: SourceLoc) -> Value:
+    """``tex1Dfetch(t, i)`` of a ``texture<T, 1[, cudaReadModeElementType]> t`` bound
+    to linear memory (``cudaBindTexture``): a load of element ``i`` of a read-only
+    ``__global`` buffer argument named after the texture (one per kernel that
+    fetches from it, after the kernel's own arguments). The index must be in range:
+    CUDA's zero for fetches beyond the bound memory is not modelled."""
+    cu = _context(fn)
+    ref = args[0]
+    tname = ref.name if isinstance(ref, c_ast.ID) else None
+    if tname is None or tname not in cu.textures:
+        raise CompileError(
+            "the first argument of 'tex1Dfetch' must name a file-scope texture reference", loc
+        )
+    targs, tloc = cu.textures[tname]
+    mode = targs[2] if len(targs) > 2 else "cudaReadModeElementType"
+    dims = targs[1] if len(targs) > 1 else "1"
+    if dims not in ("1", "cudaTextureType1D") or mode != "cudaReadModeElementType":
+        raise UnsupportedError(
+            f"texture '{tname}' ({', '.join(targs)}) is not supported: only one-dimensional "
+            "textures read as their element type (texture<T, 1, cudaReadModeElementType>)",
+            loc,
+        )
+    key = (id(fn), f"texture {tname}")
+    if key not in cu.made:
+        elem = _texture_element(fn, targs[0], tname, tloc)
+        arg = Arg(PtrType(elem, "global"), tname, len(fn.kernel.args), tloc)
+        fn.kernel.args.append(arg)
+        from soff.frontend.lower import Var
+
+        var = Var(tname, arg.type, tloc, const=True)
+        fn.write_raw(var, fn.blocks[0], arg)
+        cu.made[key] = var
+    var = cu.made[key]
+    index = fn.lower_expr(args[1])
+    if not isinstance(index.type, IntType):
+        raise CompileError(f"the index of 'tex1Dfetch' must be an integer, not {index.type}", loc)
+    base = fn.read_var(var, fn.block, loc)
+    return fn.load(fn.pointer_add(base, index, loc, negate=False), loc)
+
+
+def _texture_element(fn: _FunctionLowerer, text: str, tname: str, loc: SourceLoc) -> Type:
+    words = text.split()
+    t = None
+    if words and all(w.isidentifier() for w in words):
+        node = c_ast.TypeDecl(None, [], None, c_ast.IdentifierType(words))
+        try:
+            t = fn.ctx.c_type(node, loc)
+        except CompileError:
+            t = None
+    if not isinstance(t, (IntType, FloatType)) or t.width == 16:
+        raise UnsupportedError(
+            f"texture '{tname}' of element type '{text}' is not supported yet "
+            "(textures of numbers are)",
+            loc,
+        )
+    return t
 
 
 def _symbol_argument(fn: _FunctionLowerer, decl: c_ast.Decl, loc: SourceLoc) -> Var:
@@ -581,8 +641,15 @@ def lower_call(
         return fn.lower_expr(c_ast.UnaryOp("*", args[0], coord))
     if name in _WARP_FUNCTIONS:
         raise UnsupportedError(f"warp-level primitives ('{name}') are not supported", loc)
-    if name in _TEXTURE_FUNCTIONS:  # the texture<...> objects they read are host-side templates
-        raise UnsupportedError(f"textures and surfaces ('{name}') are not supported", loc)
+    if name == "tex1Dfetch":
+        _arity(name, args, 2, loc)
+        return _tex1dfetch(fn, args, loc)
+    if name in _TEXTURE_FUNCTIONS:
+        raise UnsupportedError(
+            f"textures and surfaces ('{name}') are not supported (tex1Dfetch of a "
+            "one-dimensional texture<T, 1, cudaReadModeElementType> is)",
+            loc,
+        )
     base = name.removesuffix("_block").removesuffix("_system")
     if base in atomics.CUDA_ATOMICS:
         return atomics.lower_cuda_atomic(fn, base, args, loc)  # scopes: memory is coherent
@@ -703,7 +770,10 @@ def compile_cuda(
     device = extract_device_code(text)
     parsed = parse(device.text, filename, cuda=True)
     cuda_ctx = CudaContext(
-        shared_bytes=shared_bytes, templates=device.templates, generic=device.generic
+        shared_bytes=shared_bytes,
+        templates=device.templates,
+        generic=device.generic,
+        textures=device.textures,
     )
     for name, loc in device.host_variables.items():
         cuda_ctx.unusable[name] = (_host_variable_message(name), loc)

@@ -105,6 +105,8 @@ class DeviceCode:
     generic: dict[str, list[str]] = field(default_factory=dict)
     #: file-scope host variables (dropped): name -> location
     host_variables: dict[str, SourceLoc] = field(default_factory=dict)
+    #: file-scope texture references (dropped): name -> (template arguments, location)
+    textures: dict[str, tuple[list[str], SourceLoc]] = field(default_factory=dict)
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -382,6 +384,28 @@ def _instantiations(
     return found
 
 
+def _texture_reference(item: _Item) -> tuple[list[str], list[str]] | None:
+    """``[static] texture<T, dim, mode> name[, name...];``: (the template arguments,
+    the names), or None for any other item."""
+    vals = [t.val for t in item.toks]
+    k = 1 if vals[:1] == ["static"] else 0
+    if vals[k : k + 2] != ["texture", "<"] or vals[-1:] != [";"]:
+        return None
+    depth, end = 0, -1
+    for j in range(k + 1, len(vals)):
+        depth += (vals[j] == "<") - (vals[j] == ">")
+        if depth == 0:
+            end = j
+            break
+    if end < 0:
+        return None
+    targs = [" ".join(t.val for t in arg) for arg in _split_args(item.toks[k + 2 : end])]
+    names = [t.val for t in item.toks[end + 1 : -1] if t.kind == "id"]
+    if not names or any(v not in (",",) for v in vals[end + 2 : -1 : 2]):
+        return None
+    return targs, names
+
+
 def extract_device_code(text: str) -> DeviceCode:
     """Blank out everything of ``text`` (preprocessed CUDA) that device code does not need."""
     toks = _tokens(text)
@@ -410,6 +434,10 @@ def extract_device_code(text: str) -> DeviceCode:
         if item.kind == "candidate":
             for name in item.defines:
                 providers.setdefault(name, []).append(item)
+        elif _texture_reference(item) is not None:
+            targs, names = _texture_reference(item)  # type: ignore[misc]
+            for name in names:
+                result.textures.setdefault(name, (targs, loc.loc(item.toks[0].pos)))
         elif item.kind == "host":
             for name in item.defines:
                 result.host_variables.setdefault(name, loc.loc(item.toks[0].pos))

@@ -199,6 +199,29 @@ def _daxpy_ref(a: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"y": a["a"] * x + y, "norm": np.sqrt(x * x + 1.0)}
 
 
+def _nearest_args(rng: np.random.Generator) -> dict[str, Any]:
+    n, k = 100, 5
+    return {
+        "label": np.zeros(128, np.int32),
+        "best": np.zeros(128, np.float32),
+        "npoints": n,
+        "ncentroids": k,
+        # small integers: every distance is exact, ties go to the first centroid
+        "t_points": rng.integers(-8, 8, 3 * n).astype(np.float32),
+        "c_centroids": rng.integers(-8, 8, 8 * 3).astype(np.float32),
+    }
+
+
+def _nearest_ref(a: dict[str, Any]) -> dict[str, np.ndarray]:
+    n, k = a["npoints"], a["ncentroids"]
+    pts = a["t_points"].reshape(3, n).T
+    cen = a["c_centroids"].reshape(8, 3)[:k]
+    dist = ((pts[:, None, :] - cen[None, :, :]) ** 2).sum(axis=2)
+    label, best = np.zeros(128, np.int32), np.zeros(128, np.float32)
+    label[:n], best[:n] = dist.argmin(axis=1), dist.min(axis=1)
+    return {"label": label, "best": best}
+
+
 CASES = {
     "vadd": Case("vadd.cu", (4,), (256,), _vadd_args, lambda a: {"C": a["A"] + a["B"]}),
     # blocks of 32: the hardware's loops hold at most 32 work-items (loop_limit), so a
@@ -238,6 +261,9 @@ CASES = {
     ),
     "daxpy_grid_stride": Case(
         "daxpy_grid_stride.cu", (2,), (32,), _daxpy_args, _daxpy_ref, rtol=1e-15
+    ),
+    "nearest_texture": Case(
+        "nearest_texture.cu", (2,), (64,), _nearest_args, _nearest_ref
     ),
     "histogram_atomic": Case(
         "histogram_atomic.cu",

@@ -4,11 +4,13 @@ docs/suites.md lists the suites and what they need."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import soff
-from soff.diagnostics import UnsupportedError
+from soff.diagnostics import CompileError, UnsupportedError
 from soff.frontend import compile_source
 from soff.frontend.preprocess import preprocess
 from soff.ir.interp import run_kernel
@@ -42,17 +44,44 @@ def test_macro_tokens_are_not_glued_across_blanks() -> None:
     assert "p . x+.5f" in text or "p.x+.5f" in text
 
 
-def test_cuda_texture_fetch_is_named() -> None:
+def test_cuda_texture_fetch_is_a_buffer_argument() -> None:
     # Rodinia's CUDA kmeans reads its points through a texture reference
     src = """texture<float, 1, cudaReadModeElementType> t_in;
 __global__ void k(float *out, int n) {
     int i = threadIdx.x;
-    if (i < n) out[i] = tex1Dfetch(t_in, i);
+    if (i < n) out[i] = tex1Dfetch(t_in, i) + tex1Dfetch(t_in, n - 1 - i);
 }
 """
-    with pytest.raises(UnsupportedError) as e:
+    (kernel,) = compile_source(src, "tex.cu").kernels
+    assert [(a.name, str(a.type)) for a in kernel.args] == [
+        ("out", "ptr.global<f32>"), ("n", "i32"), ("t_in", "ptr.global<f32>")
+    ]  # fmt: skip
+    x = np.arange(8, dtype=np.float32)
+    out = run_kernel(kernel, {"out": np.zeros(8, np.float32), "n": 8, "t_in": x}, 8, 8)
+    np.testing.assert_array_equal(out["out"], x + x[::-1])
+
+
+@pytest.mark.parametrize(
+    ("decl", "call", "message"),
+    [
+        ("texture<float, 2, cudaReadModeElementType> t;", "tex2D(t, 0.5f, 0.5f)",
+         "textures and surfaces ('tex2D') are not supported"),
+        ("texture<float, 2, cudaReadModeElementType> t;", "tex1Dfetch(t, 0)",
+         "texture 't' (float, 2, cudaReadModeElementType) is not supported"),
+        ("texture<unsigned char, 1, cudaReadModeNormalizedFloat> t;", "tex1Dfetch(t, 0)",
+         "only one-dimensional textures read as their element type"),
+        ("texture<float4, 1, cudaReadModeElementType> t;", "tex1Dfetch(t, 0).x",
+         "texture 't' of element type 'float4' is not supported yet"),
+        ("float *t;", "tex1Dfetch(t, 0)", "must name a file-scope texture reference"),
+    ],
+)  # fmt: skip
+def test_cuda_texture_limits_are_named(decl: str, call: str, message: str) -> None:
+    src = f"{decl}\n__global__ void k(float *out) {{ out[0] = {call}; }}\n"
+    with pytest.raises(CompileError) as e:
         compile_source(src, "tex.cu")
-    assert str(e.value).startswith("tex.cu:4:25: error: textures and surfaces ('tex1Dfetch')")
+    # at the fetch, or (the element type) at the texture's declaration
+    assert re.match(r"tex\.cu:[12]:\d+: error: ", str(e.value)), str(e.value)
+    assert message in str(e.value)
 
 
 def test_cuda_bool_pointers() -> None:
