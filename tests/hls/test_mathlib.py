@@ -119,9 +119,6 @@ def reference(fn: str, width: int, x: np.ndarray, y: np.ndarray | None) -> list[
         if fn == "atan2" and v == 0:
             out.append(None)  # signed zeros: checked with the special values
             continue
-        if fn in _TRIG and abs(v) >= mathlib.TRIG_LIMIT:
-            out.append(None)  # not reduced yet: NaN (checked with the special values)
-            continue
         try:
             r = f(*(mpmath.mpf(a) for a in args))
         except (ValueError, ZeroDivisionError):
@@ -216,8 +213,13 @@ def inputs(fn: str, width: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarr
     elif fn in ("sin", "cos", "tan"):
         k = rng.integers(1, 600000, q)
         near = k * (math.pi / 2) + rng.uniform(-1e-6, 1e-6, q)
+        # |x| >= 2^20 takes Payne–Hanek: the binary64 closest to a multiple of pi/2
+        # (6381956970095103 * 2^797, 2^-61 away), the largest finite values, every binade
+        hard = [6381956970095103 * 2.0**797, -6381956970095103 * 2.0**797, 2.0**1023,
+                1.7976931348623157e308, -1.7976931348623157e308, 2.0**53 + 1, 2.0**54 * 3]
         x = np.concatenate([special, [1e6, -1e6, 2.0**20 - 1, 2.0**20, 1e300, 355.0, 103993.0],
-                            rng.uniform(-10, 10, q), _spread(rng, q, -30, 19.9), near,
+                            hard, rng.uniform(-10, 10, q), _spread(rng, q // 2, -30, 19.9),
+                            _spread(rng, q - q // 2, 20, 1023.99), near,
                             _bits_floats(rng, n - 3 * q, width)])  # fmt: skip
     elif fn in ("atan", "asin", "acos"):
         x = np.concatenate([special, [2.0**40, 1e300], _spread(rng, q, -60, 60),
@@ -292,8 +294,6 @@ def check_function(fn: str, width: int, n: int, seed: int) -> float:
     # special values: NaN where C99/OpenCL says so, infinities and zeros with their signs
     with np.errstate(all="ignore"):
         sref = special_reference(fn, width, x, y).astype(x.dtype).astype(np.float64)
-    if fn in _TRIG:
-        sref[np.abs(x) >= mathlib.TRIG_LIMIT] = np.nan
     nonfin = ~np.isfinite(sref) | (sref == 0)
     for i in np.flatnonzero(nonfin | ~np.isfinite(got.astype(np.float64))):
         g, s = float(got[i]), float(sref[i])
@@ -331,6 +331,29 @@ def test_f32_function_100k(fn: str) -> None:
 @pytest.mark.parametrize("fn", F64_FUNCS)
 def test_f64_function_20k(fn: str) -> None:
     print(f"{fn} f64: {check_function(fn, 64, 20_000, SEED + 1):.3f} ulp")
+
+
+def test_payne_hanek_digits_match_mpmath() -> None:
+    """The 48-bit chunks of 2/π (26 of them) and their windows for Payne–Hanek."""
+    with mpmath.workprec(1400):
+        acc = sum(mpmath.ldexp(d, -mathlib.PH_W * (i + 1)) for i, d in enumerate(mathlib.PH_D))
+        assert 0 <= 2 / mpmath.pi - acc < mpmath.mpf(2) ** (-mathlib.PH_W * 26)
+    for j, table in enumerate(mathlib.PH_TABLE):
+        assert table[0] == (0.0 if j == 0 else math.ldexp(mathlib.PH_D[j - 1], -48 * (j + 1)))
+        assert table[21] == math.ldexp(mathlib.PH_D[20 + j], -48 * (j + 1))
+
+
+def test_trig_huge_arguments() -> None:
+    """binary64 sin/cos/tan of |x| >= 2^20 (Payne–Hanek) against mpmath, with the hardest
+    argument (cos(6381956970095103 * 2^797) is 4.7e-19)."""
+    rng = np.random.default_rng([SEED, 7])
+    x = np.concatenate([[6381956970095103 * 2.0**797, 2.0**20, -(2.0**20), 2.0**1023, 1e22],
+                        _spread(rng, 200, 20, 1023.99)])  # fmt: skip
+    for fn in sorted(_TRIG):
+        got = evaluate(fn, 64, x)
+        err = ulp_errors(got, reference(fn, 64, x, None), 64)
+        k = int(np.argmax(err))
+        assert err[k] <= MEASURED_ULP[64][fn], f"{fn}(x = {x[k]!r}): {err[k]:.3f} ulp"
 
 
 def test_constants_match_mpmath() -> None:

@@ -16,7 +16,8 @@ rounds once at the end (within half an ulp and a hair).
 - pow/powr/rootn/cbrt: exp of y·log|x| in double-double, C99/OpenCL special cases by
   selects.
 - sin/cos/tan: x - k·π/2 with π/2 in three 33-bit parts and a tail (exact for
-  |x| < 2^20), Taylor polynomials on |r| ≤ π/4.
+  |x| < 2^20), Payne–Hanek above (five 48-bit chunks of 2/π picked by the exponent),
+  Taylor polynomials on |r| ≤ π/4.
 """
 
 from __future__ import annotations
@@ -83,8 +84,37 @@ ATAN_C = [_dd(Fraction(_atan_decimal(Decimal(j) / 8))) for j in range(9)]
 PIO2_DD = _dd(_PIO2)
 #: log(1 + j/8), j = 0 … 7, in double-double
 LOG_C = [_dd(Fraction(Decimal(1 + j / 8).ln())) for j in range(8)]
-#: |x| below which sin/cos/tan reduce exactly; above it they return NaN
+#: |x| below which sin/cos/tan reduce by Cody–Waite (exact); from it on by Payne–Hanek
 TRIG_LIMIT = 2.0**20
+
+
+def _pi_fixed(bits: int) -> int:
+    """π·2^bits to within a few units (Machin's formula in integers)."""
+    g = bits + 16
+    one = 1 << g
+
+    def atan_inv(n: int) -> int:
+        term, total, k, sign = one // n, one // n, 1, -1
+        while term:
+            term //= n * n
+            total += sign * (term // (2 * k + 1))
+            sign, k = -sign, k + 1
+        return total
+
+    return (16 * atan_inv(5) - 4 * atan_inv(239)) >> 16
+
+
+#: Payne–Hanek: 2/π = Σ d_i·2^(-48(i+1)), d_i 48-bit integers (i = 0 … 25)
+PH_W = 48
+_PH_N = PH_W * 27
+_TWO_OVER_PI_BITS = (1 << (2 * _PH_N + 65)) // _pi_fixed(_PH_N + 64)  # 2/π·2^N
+PH_D = [(_TWO_OVER_PI_BITS >> (_PH_N - PH_W * (i + 1))) & ((1 << PH_W) - 1) for i in range(26)]
+#: chunks j = 0 … 4 of the window picked by idx = (ilogb|x| - 6) // 48 (0 … 21):
+#: d_(idx-1+j)·2^(-48(j+1)), d_(-1) = 0 (2/π < 1)
+PH_TABLE = [
+    [math.ldexp(PH_D[i - 1 + j], -PH_W * (j + 1)) if i - 1 + j >= 0 else 0.0 for i in range(22)]
+    for j in range(5)
+]
 
 # polynomial lengths: (binary64, binary32)
 _EXP_TERMS = {64: 14, 32: 9}  # expm1(r) = r + r²·(1/2! + … + r^(n-2)/n!)
@@ -477,17 +507,100 @@ def f_hypot(e: Emit, x: Value, y: Value, w: int) -> Value:
     return e.sel(inf, math.inf, r)
 
 
+def _reduce4(e: Emit, v: Value) -> Value:
+    """v - 4·rint(v/4): exact, in [-2, 2]."""
+    return e.fma(e.m("rint", e.mul(v, 0.25)), -4.0, v)
+
+
+def _select_table(e: Emit, bits: list[Value], values: list[float]) -> Value:
+    """``values[idx]`` by a tree of selects on the bits of idx (``bits[b]``: bit b set)."""
+    level: list[Value] = [e.c(v) for v in values]
+    b = 0
+    while len(level) > 1:
+        nxt = []
+        for i in range(0, len(level) - 1, 2):
+            nxt.append(e.sel(bits[b], level[i + 1], level[i]))
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level, b = nxt, b + 1
+    return level[0]
+
+
+def _payne_hanek(e: Emit, ax: Value) -> tuple[Value, Value, Value]:
+    """ax·2/π = k + f for 2^20 ≤ ax < ∞: (k mod 4 as a small integral f64, f as a
+    double-double hi, lo), |f| ≤ 1/2 + 2^-40.
+
+    ax = 2^e·m; the bits of 2/π above 2^(52 - e) only add multiples of 4 (ax is a
+    multiple of 2^(e-52)), so five 48-bit chunks of 2/π from there on, picked by
+    idx = (e - 6) // 48 with select trees, are enough: X = ax·2^(48 - 48·idx) lies in
+    [2^54, 2^102), each X·chunk is exact as a product and its fma residual, and the
+    chunks left out weigh less than 2^-138. The pieces above 2^-41 are reduced mod 4
+    and cut at 2^-40 (exact), so their high parts sum exactly; the low parts and the
+    small pieces are summed with compensation (error below 2^-135). f keeps its full
+    relative precision even for the arguments closest to a multiple of π/2 (2^-61)."""
+    ei = e.m("ilogb", ax)
+    n = e.op("sub", [ei, e.c(6, I32)], I32)
+    idx = e.op("shr", [e.op("mul", [n, e.c(1366, I32)], I32), e.c(16, I32)], I32)  # n // 48
+    bits = [
+        e.icmp("ne", e.op("and", [idx, e.c(1 << b, I32)], I32), 0) for b in range(5)
+    ]
+    sh = e.op("sub", [e.c(PH_W, I32), e.op("mul", [idx, e.c(PH_W, I32)], I32)], I32)
+    xs = e.m("ldexp", ax, sh)
+    big: list[Value] = []  # pieces that may exceed 2^-41
+    small: list[Value] = []
+    for j, table in enumerate(PH_TABLE):
+        c = _select_table(e, bits, table)
+        p = e.mul(xs, c)
+        q = e.fma(xs, c, e.neg(p))
+        if j <= 1:
+            big += [p, q]
+        elif j == 2:
+            big.append(p)
+            small.append(q)
+        else:
+            small += [p, q]
+    highs: list[Value] = []
+    for v in big:
+        t = _reduce4(e, v)
+        h = e.mul(e.m("rint", e.mul(t, 2.0**40)), 2.0**-40)
+        highs.append(h)
+        small.append(e.sub(t, h))
+    hsum: Value = highs[0]
+    for h in highs[1:]:
+        hsum = e.add(hsum, h)  # multiples of 2^-40 below 10: exact
+    hsum = _reduce4(e, hsum)
+    lo_s: Value = small[0]
+    lo_c: Value | None = None
+    for v in small[1:]:
+        lo_s, err = e.two_sum(lo_s, v)
+        lo_c = err if lo_c is None else e.add(lo_c, err)
+    assert lo_c is not None
+    k = e.m("rint", e.add(hsum, lo_s))
+    u, ue = e.two_sum(e.sub(hsum, k), lo_s)  # hsum - k exact
+    fh, fl = e.fast_two_sum(u, e.add(ue, lo_c))
+    return k, fh, fl
+
+
 def _sincos_parts(e: Emit, x: Value) -> tuple[Value, Value, Value, Value]:
     """(sin r, cos r, quadrant bits q (i32), ok) for x = k·π/2 + r, q = k mod 4."""
     ax = e.m("fabs", x)
-    ok = e.cmp("lt", ax, TRIG_LIMIT)
-    xs = e.sel(ok, x, 0.0)
+    ok = e.cmp("lt", ax, math.inf)
+    near = e.cmp("lt", ax, TRIG_LIMIT)
+    xs = e.sel(near, x, 0.0)
     k = e.m("rint", e.mul(xs, TWO_OVER_PI))
     r1 = e.fma(k, -PIO2_1, xs)  # exact
     a, ae = e.two_sum(r1, e.mul(k, -PIO2_2))
     b, be = e.two_sum(a, e.mul(k, -PIO2_3))
     tail = e.add(e.add(ae, be), e.mul(k, -PIO2_3T))
     rh, rl = e.fast_two_sum(b, tail)
+    # |x| >= 2^20 (finite): Payne–Hanek on |x|, then the sign
+    far = e.and_(ok, e.cmp("ge", ax, TRIG_LIMIT))
+    kf, fh, fl = _payne_hanek(e, e.sel(far, ax, TRIG_LIMIT))
+    ph, pl = e.dd_mul_c(fh, fl, PIO2_DD)
+    neg = e.signbit(x)
+    k = e.sel(far, e.sel(neg, e.neg(kf), kf), k)
+    rh = e.sel(far, e.sel(neg, e.neg(ph), ph), rh)
+    rl = e.sel(far, e.sel(neg, e.neg(pl), pl), rl)
     z = e.mul(rh, rh)
     sc = [(-1) ** n / math.factorial(2 * n + 1) for n in range(1, 10)]
     s = e.add(rh, e.fma(e.mul(rh, z), e.horner(z, sc), rl))
