@@ -561,6 +561,9 @@ class _FunctionLowerer:
         self.incomplete: dict[Block, dict[Var, Op]] = {}
         self.phi_vars: dict[Op, Var] = {}
         self.replaced: dict[Op, Value] = {}  # removed trivial phis -> their replacement
+        # pointer relations through phis (loop pointers): placeholder offsets, resolved
+        # once every phi is complete (finish -> _resolve_pointer_offsets)
+        self.ptr_offsets: list[tuple[Op, Op, str, SourceLoc]] = []
         self.mem: dict[Block, tuple[Op | None, list[Op]]] = {}
         self.undefs: list[Op] = []
         self.frame = _Frame(self.name, VOID, [{}])
@@ -905,6 +908,69 @@ class _FunctionLowerer:
         else:
             self.write_var(var, self.blocks[0], value)
 
+    def _resolve_pointer_offsets(self) -> None:
+        """Replace the placeholders of pointer relations through phis by the pointers'
+        offsets (in elements, i64) from their common base: a ``ptradd`` adds its index
+        to its operand's offset (an ``add`` right after it), a pointer phi gets a phi of
+        its incoming pointers' offsets (right after it), any other pointer is a base
+        at offset 0. Both pointers of a relation must reach the same base."""
+        if not self.ptr_offsets:
+            return
+        entry = self.blocks[0]
+        zero = Op("const", [], I64, {"value": 0})
+        entry.insert(0, zero)
+        memo: dict[Value, tuple[Value, Value]] = {}
+        alias: dict[Value, Value] = {}  # a resolved pointer phi -> its base
+
+        def base_of(r: Value) -> Value:
+            while r in alias and alias[r] is not r:
+                r = alias[r]
+            return r
+
+        def resolve(v: Value) -> tuple[Value, Value]:
+            if v in memo:
+                return memo[v]
+            if isinstance(v, Op) and v.opcode == "ptradd" and v.type == v.operands[0].type:
+                root, off = resolve(v.operands[0])
+                block = v.parent
+                assert block is not None
+                at = block.ops.index(v) + 1
+                step: Value = v.operands[1]
+                if step.type != I64:
+                    step = block.insert(at, Op("cast", [step], I64, loc=v.loc))
+                    at += 1
+                total = block.insert(at, Op("add", [off, step], I64, loc=v.loc))
+                memo[v] = (root, total)
+            elif isinstance(v, Op) and v.opcode == "phi" and v.parent is not None:
+                block = v.parent
+                offs = Op("phi", [], I64, blocks=list(v.blocks), loc=v.loc)
+                block.insert(block.ops.index(v) + 1, offs)
+                memo[v] = (v, offs)  # pending: reached again around a loop
+                roots = []
+                for x in v.operands:
+                    root, off = resolve(x)
+                    offs.operands.append(off)
+                    root = base_of(root)
+                    if root is not v and all(root is not r for r in roots):
+                        roots.append(root)
+                alias[v] = roots[0] if len(roots) == 1 else v
+                memo[v] = (alias[v], offs)
+            else:
+                memo[v] = (v, zero)
+            return memo[v]
+
+        for oa, ob, what, loc in self.ptr_offsets:
+            (ra, off_a), (rb, off_b) = resolve(oa.operands[0]), resolve(ob.operands[0])
+            if base_of(ra) is not base_of(rb):
+                raise UnsupportedError(_NO_COMMON_BASE.format(what=what), loc)
+            for placeholder, off in ((oa, off_a), (ob, off_b)):
+                for b in self.blocks:
+                    for user in b.ops:
+                        user.replace_operand(placeholder, off)
+                assert placeholder.parent is not None
+                placeholder.parent.remove(placeholder)
+        self.ptr_offsets = []
+
     def finish(self) -> None:
         """Drop unreachable blocks and unused undefs; prune phis that became trivial."""
         entry = self.blocks[0]
@@ -936,6 +1002,8 @@ class _FunctionLowerer:
                     ):
                         self.try_remove_trivial_phi(phi)
                         changed = True
+        self.blocks = blocks
+        self._resolve_pointer_offsets()
         used = {id(v) for b in blocks for op in b.ops for v in op.operands}
         for u in self.undefs:
             if u.parent is not None and id(u) not in used:
@@ -1716,13 +1784,6 @@ class _FunctionLowerer:
             return v, steps
 
         (ra, sa), (rb, sb) = walk(a), walk(b)
-        if ra is not rb:
-            what = "subtraction" if op == "-" else "comparison"
-            raise UnsupportedError(
-                f"pointer {what} of pointers whose common base soff cannot see is not supported "
-                "yet (both must come from the same pointer by arithmetic in this function)",
-                loc,
-            )
 
         def total(steps: list[Value]) -> Value:
             acc = self.const(0, I64, loc)
@@ -1730,7 +1791,20 @@ class _FunctionLowerer:
                 acc = self.b.op("add", [acc, self.cast(i, I64, loc)], I64, loc=loc)
             return acc
 
-        oa, ob = total(sa), total(sb)
+        what = "subtraction" if op == "-" else "comparison"
+        if ra is not rb and not any(
+            isinstance(r, Op) and r.opcode == "phi" for r in (ra, rb)
+        ):
+            raise UnsupportedError(_NO_COMMON_BASE.format(what=what), loc)
+        if ra is not rb:
+            # a pointer that a loop (or a branch) updates is a phi: its offset from the
+            # common base becomes a phi of offsets once the loop is complete; until then
+            # each pointer's offset is a placeholder holding the pointer
+            oa = self.b.op("const", [a], I64, {"value": 0}, loc=loc)
+            ob = self.b.op("const", [b], I64, {"value": 0}, loc=loc)
+            self.ptr_offsets.append((oa, ob, what, loc))
+        else:
+            oa, ob = total(sa), total(sb)
         if op == "-":
             return self.b.op("sub", [oa, ob], I64, loc=loc)
         c = self.b.op("cmp", [oa, ob], BOOL, {"pred": _CMP_PREDS[op]}, loc=loc)
@@ -2447,5 +2521,10 @@ def lower_module(
         module.kernels.append(_FunctionLowerer(ctx, c_entry, attrs, c_function=True).lower())
     return module
 
+
+_NO_COMMON_BASE = (
+    "pointer {what} of pointers whose common base soff cannot see is not supported yet "
+    "(both must come from the same pointer by arithmetic in this function)"
+)
 
 _PRELUDE_NAMES = set(SCALAR_TYPEDEFS) | set(UNSUPPORTED_TYPE_NAMES) | cuda.CUDA_PRELUDE_NAMES

@@ -111,6 +111,57 @@ def test_work_dim_pointer_relations_and_rounding_conversions(dims: int) -> None:
     np.testing.assert_array_equal(out["d"], i + 1)
 
 
+WALK = """
+__kernel void k(__global const int *a, __global long *o, int n, int stride) {
+    size_t g = get_global_id(0);
+    __global const int *p = a + g, *end = a + n;
+    long sum = 0;
+    int steps = 0;
+    while (p < end) {           /* a pointer a loop updates: a phi */
+        sum += *p;
+        p += stride;
+        steps++;
+    }
+    __global const int *q = a;
+    for (int i = 0; i < 3; i++)  /* nested loops over one pointer */
+        for (int j = 0; j < (int)g; j++)
+            q++;
+    __global const int *r = (g & 1) ? a + 5 : end;  /* a phi of a branch */
+    o[4 * g] = sum;
+    o[4 * g + 1] = p - end;       /* how far the walk overshot */
+    o[4 * g + 2] = (q - a) + 100 * steps;
+    o[4 * g + 3] = (r - p) + 1000 * (r <= q);
+}
+"""
+
+
+def test_pointer_relations_through_phis() -> None:
+    (kernel,) = compile_source(WALK, "walk.cl").kernels
+    n, stride, gs = 20, 3, 8
+    a = np.arange(n, dtype=np.int32) * 7 - 30
+    out = run_kernel(kernel, {"a": a, "o": np.zeros(4 * gs, np.int64), "n": n,
+                              "stride": stride}, gs, gs)["o"].reshape(gs, 4)  # fmt: skip
+    for g in range(gs):
+        idx = list(range(g, n, stride))
+        p = g + len(idx) * stride
+        q = 3 * g
+        r = 5 if g & 1 else n
+        assert out[g].tolist() == [sum(a[idx]), p - n, q + 100 * len(idx), (r - p) + 1000 * (r <= q)]
+
+
+def test_pointer_phis_of_different_bases_are_refused() -> None:
+    from soff.diagnostics import UnsupportedError
+
+    src = """__kernel void k(__global int *a, __global int *b, __global long *o, int c) {
+        __global int *p = a;
+        if (c) p = b;
+        o[0] = p - a;
+    }"""
+    with pytest.raises(UnsupportedError, match="common base") as e:
+        compile_source(src, "p.cl")
+    assert str(e.value).startswith("p.cl:4:16: error:")
+
+
 def test_pointers_without_a_visible_common_base_are_refused() -> None:
     from soff.diagnostics import UnsupportedError
 
