@@ -25,8 +25,6 @@ import numpy as np
 
 from soff.diagnostics import CompileError
 
-SUBCOMMANDS = ("sim", "testbench", "boards")
-
 
 class UsageError(Exception):
     """A bad command line (reported like argparse does, exit 1)."""
@@ -184,8 +182,10 @@ def _write_atomic(path: Path, text: str | bytes) -> None:
 def compile_main(argv: Sequence[str]) -> int:
     p = ArgumentParser(
         prog="soff",
-        description="Compile an OpenCL C kernel into a pipelined Verilog circuit. "
-        "Other commands: soff sim, soff testbench, soff boards (each has --help).",
+        description="Compile an OpenCL C kernel (or CUDA C, or a plain C function with -k) "
+        "into a pipelined Verilog circuit. Other commands (each has --help): soff sim (run a "
+        "kernel's circuit on .npy arrays), soff testbench, soff boards, soff synth, "
+        "soff project, soff fuzz, soff npu and soff npu-sim (an NPU for an ONNX or .npu model).",
     )
     _add_compile_options(p)
     p.add_argument(
