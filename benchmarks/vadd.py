@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from axi_traffic import describe, simulate
 
 import soff
 
@@ -26,11 +27,12 @@ def main() -> None:
     a = np.arange(n, dtype=np.int32)
     b = (3 * np.arange(n)).astype(np.int32)
     c = np.zeros(n, np.int32)
-    res = design.simulate(n, 64, {"a": a, "b": b, "c": c, "n": n})
+    res = simulate(design, n, 64, {"a": a, "b": b, "c": c, "n": n})
     ok = bool((res.outputs["c"] == a + b).all())
     print(f"vadd N={n}: correct={ok}")
     print(f"  cycles            {res.cycles}")
     print(f"  cycles / N        {res.cycles / n:.3f}   (goal <= 1.1 with streaming memory)")
+    print(f"  AXI traffic       {describe(res, 8 * n, 4 * n)}")
     print(f"  compile time      {compile_s:.2f} s")
     print(
         f"  simulation        {res.wall_seconds:.2f} s wall, {res.cycles_per_second:,.0f} cycles/s "

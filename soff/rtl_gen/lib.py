@@ -21,6 +21,9 @@ from soff.rtl_gen.vast import (
     Expr,
     If,
     Index,
+    IndexedSlice,
+    Instance,
+    Int,
     Item,
     LocalParam,
     Memory,
@@ -32,6 +35,7 @@ from soff.rtl_gen.vast import (
     Reg,
     Repl,
     Stmt,
+    Ternary,
     Wire,
     cat,
     clog2,
@@ -575,13 +579,302 @@ def read_burst_module(data_w: int) -> Module:
     )
 
 
-def burst_beats(depth: int, lanes: int, data_w: int) -> int:
-    """Most beats a load unit with ``depth`` requests in flight gathers into a
-    burst when ``lanes`` work-items share a bus word: a power of two with
-    beats * lanes <= depth / 2 (the rest of the FIFOs covers the memory
-    latency), at most 256 beats and one 4 KiB page."""
+def write_burst_module(data_w: int, depth: int) -> Module:
+    """``soff_axi_wr_burst_<data_w>_<depth>``: gathers a store unit's writes into INCR bursts.
+
+    It sits between a store unit's request FIFO (``in_*``: byte address,
+    data in its byte lanes, strobes) and the write arbiter. Requests for the
+    bus word of the current beat merge into it (strobes OR-ed, a later
+    request's bytes win); a request for the next word starts the next beat of
+    the burst. The burst closes as a read burst does (``MAX_LEN + 1`` beats,
+    the end of a 4 KiB page, a request for another word, ``WAIT`` idle
+    cycles), or when it holds ``depth`` requests. A closed burst is one AW
+    (aligned address, bus size, ``aw_len``) and its beats in a FIFO
+    (``w_*``, ``w_last`` on the last); the AW is offered with its first beat
+    already there. Its write response (``bdone``) completes every request it
+    merged: ``credit`` is that number in the cycle of ``bdone`` (else 0).
+    """
+    sw, lb = data_w // 8, clog2(data_w // 8)
+    wb, pb, cw = ADDR_W - lb, 12 - lb, clog2(depth + 1)
+    bw = data_w + sw + 1  # a beat in the FIFO: {last, data, strb}
+    ports = _clk_rst() + [
+        _in("in_valid"),
+        _out("in_ready"),
+        _in("in_addr", ADDR_W),
+        _in("in_data", data_w),
+        _in("in_strb", sw),
+        _out("aw_valid"),
+        _in("aw_ready"),
+        _out("aw_addr", ADDR_W),
+        _out("aw_len", 8),
+        _out("aw_size", 3),
+        _out("w_valid"),
+        _in("w_ready"),
+        _out("w_data", data_w),
+        _out("w_strb", sw),
+        _out("w_last"),
+        _in("bdone"),
+        _out("credit", cw),
+    ]
+    opn, idle, blen, count = Ref("open"), Ref("idle"), Ref("b_len"), Ref("count")
+    cur, cdata, cstrb = Ref("cur_word"), Ref("cur_data"), Ref("cur_strb")
+    in_valid, in_ready, word = Ref("in_valid"), Ref("in_ready"), Ref("in_word")
+    in_data, in_strb = Ref("in_data"), Ref("in_strb")
+    merge, nxt, close, closing, take = (
+        Ref("merge"),
+        Ref("next_beat"),
+        Ref("close"),
+        Ref("closing"),
+        Ref("take_new"),
+    )
+    dv, aw_fire = Ref("d_valid"), Ref("aw_fire")
+    first = Ref("first_word")
+    merged = cat(
+        *(
+            Ternary(
+                in_strb[i] if sw > 1 else in_strb,
+                in_data[8 * i + 7 : 8 * i],
+                cdata[8 * i + 7 : 8 * i],
+            )
+            for i in reversed(range(sw))
+        )
+    )
+    room = ne(count, Const(depth, cw))
+
+    def fifo(
+        name: str, width: Expr | int, fdepth: Expr | int, conns: list[tuple[str, Expr]]
+    ) -> Instance:
+        return Instance(
+            "soff_fifo",
+            name,
+            [("WIDTH", width), ("DEPTH", fdepth)],
+            [("clk", Ref("clk")), ("rst_n", Ref("rst_n")), *conns],
+        )
+
+    items: list[Item] = [
+        Reg("open", comment="a burst is being gathered"),
+        Reg("first_word", wb, comment="its first bus word"),
+        Reg("b_len", 8, comment="beats - 1"),
+        Reg("count", cw, comment="requests merged into it"),
+        Reg("cur_word", wb, comment="the beat being filled"),
+        Reg("cur_data", data_w),
+        Reg("cur_strb", sw),
+        Reg("idle", 8, comment="cycles without a request since the last one joined"),
+        Reg("d_valid", comment="a closed burst waiting for its AW handshake"),
+        Reg("d_addr", ADDR_W),
+        Reg("d_len", 8),
+        Reg("d_count", cw),
+        Wire("in_word", wb),
+        Wire("full"),
+        Wire("page_end"),
+        Wire("merge"),
+        Wire("next_beat"),
+        Wire("close"),
+        Wire("closing"),
+        Wire("take_new"),
+        Wire("aw_fire"),
+        Wire("beat_ready"),
+        Wire("beat_in", bw),
+        Wire("beat_valid"),
+        Wire("beat_out", bw),
+        Wire("cred_ready"),
+        Wire("cred_valid"),
+        Wire("cred_out", cw),
+        Assign(word, Ref("in_addr")[ADDR_W - 1 : lb]),
+        Assign(Ref("full"), eq(blen, Ref("MAX_LEN")[7:0])),
+        Assign(
+            Ref("page_end"),
+            reduce_and(cur[pb - 1 : 0]),
+            comment="the next word starts a 4 KiB page",
+        ),
+        Assign(
+            merge,
+            land(opn, in_valid, eq(word, cur), room),
+            comment="the request writes the current beat's word",
+        ),
+        Assign(
+            nxt,
+            land(
+                opn,
+                in_valid,
+                eq(word, cur + Const(1, wb)),
+                room,
+                lnot(Ref("full")),
+                lnot(Ref("page_end")),
+                Ref("beat_ready"),
+            ),
+            comment="the request writes the next word: the current beat is complete",
+        ),
+        Assign(
+            close,
+            land(
+                opn,
+                lnot(merge),
+                lnot(nxt),
+                lor(Ref("full"), Ref("page_end"), in_valid, eq(idle, Ref("WAIT")[7:0]), lnot(room)),
+            ),
+            comment="the burst is complete",
+        ),
+        Assign(aw_fire, land(Ref("aw_valid"), Ref("aw_ready"))),
+        Assign(
+            closing,
+            land(close, lor(lnot(dv), aw_fire), Ref("beat_ready")),
+            comment="its last beat goes to the FIFO, its AW to the output register",
+        ),
+        Assign(in_ready, lor(lnot(opn), merge, nxt, closing)),
+        Assign(
+            take,
+            land(in_valid, in_ready, lnot(merge), lnot(nxt)),
+            comment="the request opens a burst",
+        ),
+        Assign(Ref("beat_in"), cat(closing, cdata, cstrb)),
+        fifo(
+            "beats",
+            bw,
+            BinOp("*", Ref("MAX_LEN") + Int(1), Int(2)),
+            [
+                ("in_valid", lor(nxt, closing)),
+                ("in_ready", Ref("beat_ready")),
+                ("in_data", Ref("beat_in")),
+                ("out_valid", Ref("beat_valid")),
+                ("out_ready", Ref("w_ready")),
+                ("out_data", Ref("beat_out")),
+            ],
+        ),
+        Assign(Ref("w_valid"), Ref("beat_valid")),
+        Assign(Ref("w_last"), Ref("beat_out")[bw - 1]),
+        Assign(Ref("w_data"), Ref("beat_out")[bw - 2 : sw]),
+        Assign(Ref("w_strb"), Ref("beat_out")[sw - 1 : 0]),
+        Assign(Ref("aw_valid"), land(dv, Ref("cred_ready"))),
+        Assign(Ref("aw_addr"), Ref("d_addr")),
+        Assign(Ref("aw_len"), Ref("d_len")),
+        Assign(Ref("aw_size"), Const(lb, 3)),
+        fifo(
+            "credits",
+            cw,
+            depth,
+            [
+                ("in_valid", aw_fire),
+                ("in_ready", Ref("cred_ready")),
+                ("in_data", Ref("d_count")),
+                ("out_valid", Ref("cred_valid")),
+                ("out_ready", Ref("bdone")),
+                ("out_data", Ref("cred_out")),
+            ],
+        ),
+        Assign(
+            Ref("credit"),
+            mux(land(Ref("bdone"), Ref("cred_valid")), Ref("cred_out"), Const(0, cw)),
+            comment="a write response completes the requests of the oldest burst",
+        ),
+        Always(
+            [
+                If(
+                    lnot(Ref("rst_n")),
+                    [
+                        NonBlocking(opn, Const(0, 1)),
+                        NonBlocking(first, Const(0, wb)),
+                        NonBlocking(blen, Const(0, 8)),
+                        NonBlocking(count, Const(0, cw)),
+                        NonBlocking(cur, Const(0, wb)),
+                        NonBlocking(cdata, Const(0, data_w)),
+                        NonBlocking(cstrb, Const(0, sw)),
+                        NonBlocking(idle, Const(0, 8)),
+                        NonBlocking(dv, Const(0, 1)),
+                        NonBlocking(Ref("d_addr"), Const(0, ADDR_W)),
+                        NonBlocking(Ref("d_len"), Const(0, 8)),
+                        NonBlocking(Ref("d_count"), Const(0, cw)),
+                    ],
+                    [
+                        If(
+                            closing,
+                            [
+                                NonBlocking(dv, Const(1, 1)),
+                                NonBlocking(
+                                    Ref("d_addr"), cat(first, Const(0, lb)) if lb else first
+                                ),
+                                NonBlocking(Ref("d_len"), blen),
+                                NonBlocking(Ref("d_count"), count),
+                            ],
+                            [If(aw_fire, [NonBlocking(dv, Const(0, 1))])],
+                        ),
+                        If(
+                            take,
+                            [
+                                NonBlocking(opn, Const(1, 1)),
+                                NonBlocking(first, word),
+                                NonBlocking(blen, Const(0, 8)),
+                                NonBlocking(count, Const(1, cw)),
+                                NonBlocking(cur, word),
+                                NonBlocking(cdata, in_data),
+                                NonBlocking(cstrb, in_strb),
+                                NonBlocking(idle, Const(0, 8)),
+                            ],
+                            [
+                                If(
+                                    merge,
+                                    [
+                                        NonBlocking(cdata, merged),
+                                        NonBlocking(cstrb, cstrb | in_strb),
+                                        NonBlocking(count, count + Const(1, cw)),
+                                        NonBlocking(idle, Const(0, 8)),
+                                    ],
+                                    [
+                                        If(
+                                            nxt,
+                                            [
+                                                NonBlocking(blen, blen + Const(1, 8)),
+                                                NonBlocking(count, count + Const(1, cw)),
+                                                NonBlocking(cur, word),
+                                                NonBlocking(cdata, in_data),
+                                                NonBlocking(cstrb, in_strb),
+                                                NonBlocking(idle, Const(0, 8)),
+                                            ],
+                                            [
+                                                If(
+                                                    closing,
+                                                    [NonBlocking(opn, Const(0, 1))],
+                                                    [
+                                                        If(
+                                                            land(opn, ne(idle, Ref("WAIT")[7:0])),
+                                                            [NonBlocking(idle, idle + Const(1, 8))],
+                                                        )
+                                                    ],
+                                                )
+                                            ],
+                                        )
+                                    ],
+                                )
+                            ],
+                        ),
+                    ],
+                )
+            ]
+        ),
+    ]
+    items += _unused_items(Ref("cred_valid"), *([Ref("in_addr")[lb - 1 : 0]] if lb else []))
+    return Module(
+        f"soff_axi_wr_burst_{data_w}_{depth}",
+        [Parameter("MAX_LEN", 15), Parameter("WAIT", 2)],
+        ports,
+        items,
+        header_comment=(
+            f"Write burst gatherer ({data_w}-bit bus, up to {depth} requests a burst): "
+            "writes to one bus word merge, consecutive words become one INCR burst "
+            "of up to MAX_LEN + 1 beats within a 4 KiB page (uses soff_fifo)"
+        ),
+    )
+
+
+def burst_beats(depth: int, lanes: int, data_w: int, write: bool = False) -> int:
+    """Most beats a memory unit with ``depth`` requests in flight gathers into
+    a burst when ``lanes`` work-items share a bus word: a power of two that
+    keeps a burst's requests within half of ``depth`` (the other half covers
+    the memory latency) while it is gathered, plus, for a write, while its
+    beats go out after it closed; at most 256 beats and one 4 KiB page."""
+    per_beat = lanes + 1 if write else lanes
     beats = 1
-    while beats * 2 * lanes <= depth // 2 and beats * 2 <= min(256, 4096 * 8 // data_w):
+    while (beats * 2) * per_beat <= depth // 2 and beats * 2 <= min(256, 4096 * 8 // data_w):
         beats *= 2
     return beats
 
@@ -695,38 +988,48 @@ def axi_read_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Mo
 
 
 def axi_write_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> Module:
-    """``soff_axi_wr_arb_<n>_<data_w>``: N single-beat write clients onto one AXI4 master.
+    """``soff_axi_wr_arb_<n>_<data_w>``: N write clients onto one AXI4 master.
 
-    Client i presents ``c_valid[i] / c_ready[i] / c_addr[i*64 +: 64] /
-    c_size[i*3 +: 3] / c_data[i*W +: W] / c_strb[i*W/8 +: W/8]`` with the data
-    already in its byte lanes. A granted write loads both an AW and a W output
-    register; each drains on its own handshake, and a new write is granted when
-    both are free (or freeing). Write responses come back as one-hot
-    ``c_bdone`` pulses routed by BID; ``m_bready`` is always 1. IDs are
-    ``id_w`` bits, as in :func:`axi_read_arbiter_module`.
+    Client i offers a write burst as ``c_awvalid[i] / c_awready[i] /
+    c_awaddr[i*64 +: 64] / c_awsize[i*3 +: 3] / c_awlen[i*8 +: 8]`` and its
+    beats as ``c_wvalid[i] / c_wready[i] / c_wdata[i*W +: W] /
+    c_wstrb[i*W/8 +: W/8] / c_wlast[i]``, data already in its byte lanes. A
+    client takes part in the round robin when its AW and its first beat are
+    both valid; the grant loads the AW and the W output registers together
+    (``c_awready`` and ``c_wready``), then the W register takes the client's
+    further beats, one per cycle, until the one with ``c_wlast`` (no other
+    write is granted meanwhile: AXI4 W beats are not interleaved). A
+    single-beat client drives ``c_awvalid = c_wvalid`` and ``c_wlast = 1``.
+    Write responses come back as one-hot ``c_bdone`` pulses routed by BID;
+    ``m_bready`` is always 1. IDs are ``id_w`` bits, as in
+    :func:`axi_read_arbiter_module`.
     """
     _check_arbiter(n_clients, data_w, id_w)
     n, iw, sw = n_clients, index_bits(n_clients), data_w // 8
     ports = _clk_rst() + [
-        _in("c_valid", n),
-        _out("c_ready", n),
-        _in("c_addr", n * ADDR_W),
-        _in("c_size", n * 3),
-        _in("c_data", n * data_w),
-        _in("c_strb", n * sw),
+        _in("c_awvalid", n),
+        _out("c_awready", n),
+        _in("c_awaddr", n * ADDR_W),
+        _in("c_awsize", n * 3),
+        _in("c_awlen", n * 8),
+        _in("c_wvalid", n),
+        _out("c_wready", n),
+        _in("c_wdata", n * data_w),
+        _in("c_wstrb", n * sw),
+        _in("c_wlast", n),
         _out("c_bdone", n),
         _out("m_awvalid", reg=True),
         _in("m_awready"),
         _out("m_awaddr", ADDR_W, reg=True),
         _out("m_awid", id_w, reg=True),
-        _out("m_awlen", 8),
+        _out("m_awlen", 8, reg=True),
         _out("m_awsize", 3, reg=True),
         _out("m_awburst", 2),
         _out("m_wvalid", reg=True),
         _in("m_wready"),
         _out("m_wdata", data_w, reg=True),
         _out("m_wstrb", sw, reg=True),
-        _out("m_wlast"),
+        _out("m_wlast", reg=True),
         _in("m_bvalid"),
         _out("m_bready"),
         _in("m_bid", id_w),
@@ -734,30 +1037,61 @@ def axi_write_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> M
     ]
     load, last = Ref("load"), Ref("rr_last")
     awv, wv = Ref("m_awvalid"), Ref("m_wvalid")
-    items: list[Item] = [Wire("load")]
+    busy, owner, more = Ref("w_busy"), Ref("w_owner"), Ref("w_more")
+
+    def owned(sig: str, w: int) -> Expr:
+        """Client ``w_owner``'s ``w``-bit field of ``sig``."""
+        if n == 1:
+            return Ref(sig)
+        return IndexedSlice(Ref(sig), BinOp("*", owner, Int(w)), w)
+
+    items: list[Item] = [
+        Wire("load"),
+        Wire("w_free"),
+        Wire("w_more"),
+        Reg("w_busy", comment="the W register is taking the rest of a granted burst"),
+        *([Reg("w_owner", iw, comment="from this client")] if n > 1 else []),
+        Wire("owner_onehot", n),
+        Wire("req", n),
+        Assign(Ref("req"), Ref("c_awvalid") & Ref("c_wvalid"), comment="an AW and its first beat"),
+    ]
     if n > 1:
         items.append(Reg("rr_last", iw, comment="the last client granted"))
     items += _round_robin(
         n,
-        Ref("c_valid"),
+        Ref("req"),
         last,
         [
-            ("addr", Ref("c_addr"), ADDR_W),
-            ("size", Ref("c_size"), 3),
-            ("data", Ref("c_data"), data_w),
-            ("strb", Ref("c_strb"), sw),
+            ("addr", Ref("c_awaddr"), ADDR_W),
+            ("size", Ref("c_awsize"), 3),
+            ("len", Ref("c_awlen"), 8),
+            ("data", Ref("c_wdata"), data_w),
+            ("strb", Ref("c_wstrb"), sw),
+            ("last", Ref("c_wlast"), 1),
         ],
     )
     items += [
+        Assign(Ref("w_free"), lor(lnot(wv), Ref("m_wready")), comment="W register free"),
         Assign(
             load,
-            land(lor(lnot(awv), Ref("m_awready")), lor(lnot(wv), Ref("m_wready"))),
-            comment="both output registers free",
+            land(lor(lnot(awv), Ref("m_awready")), Ref("w_free"), lnot(busy)),
+            comment="AW and W registers free, no burst in progress",
         ),
-        Assign(Ref("c_ready"), Repl(n, load) & Ref("g_onehot")),
-        Assign(Ref("m_awlen"), Const(0, 8)),
+        Assign(
+            Ref("owner_onehot"),
+            _id_onehot(n, owner, iw) if n > 1 else Const(1, 1),
+        ),
+        Assign(
+            more,
+            land(busy, Ref("w_free"), reduce_or(Ref("c_wvalid") & Ref("owner_onehot"))),
+            comment="the next beat of the burst in progress",
+        ),
+        Assign(Ref("c_awready"), Repl(n, load) & Ref("g_onehot")),
+        Assign(
+            Ref("c_wready"),
+            (Repl(n, load) & Ref("g_onehot")) | (Repl(n, more) & Ref("owner_onehot")),
+        ),
         Assign(Ref("m_awburst"), Const(BURST_INCR, 2)),
-        Assign(Ref("m_wlast"), Const(1, 1)),
         Assign(Ref("m_bready"), Const(1, 1)),
         Always(
             [
@@ -767,10 +1101,14 @@ def axi_write_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> M
                         NonBlocking(awv, Const(0, 1)),
                         NonBlocking(Ref("m_awaddr"), Const(0, ADDR_W)),
                         NonBlocking(Ref("m_awid"), Const(0, id_w)),
+                        NonBlocking(Ref("m_awlen"), Const(0, 8)),
                         NonBlocking(Ref("m_awsize"), Const(0, 3)),
                         NonBlocking(wv, Const(0, 1)),
                         NonBlocking(Ref("m_wdata"), Const(0, data_w)),
                         NonBlocking(Ref("m_wstrb"), Const(0, sw)),
+                        NonBlocking(Ref("m_wlast"), Const(0, 1)),
+                        NonBlocking(busy, Const(0, 1)),
+                        *_track(n, NonBlocking(owner, Const(0, iw))),
                         *_track(n, NonBlocking(last, Const(n - 1, iw))),
                     ],
                     [
@@ -782,11 +1120,27 @@ def axi_write_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> M
                                 NonBlocking(awv, Const(1, 1)),
                                 NonBlocking(Ref("m_awaddr"), Ref("g_addr")),
                                 NonBlocking(Ref("m_awid"), _id(Ref("g_idx"), iw, id_w)),
+                                NonBlocking(Ref("m_awlen"), Ref("g_len")),
                                 NonBlocking(Ref("m_awsize"), Ref("g_size")),
                                 NonBlocking(wv, Const(1, 1)),
                                 NonBlocking(Ref("m_wdata"), Ref("g_data")),
                                 NonBlocking(Ref("m_wstrb"), Ref("g_strb")),
+                                NonBlocking(Ref("m_wlast"), Ref("g_last")),
+                                NonBlocking(busy, lnot(Ref("g_last"))),
+                                *_track(n, NonBlocking(owner, Ref("g_idx"))),
                                 *_track(n, NonBlocking(last, Ref("g_idx"))),
+                            ],
+                            [
+                                If(
+                                    more,
+                                    [
+                                        NonBlocking(wv, Const(1, 1)),
+                                        NonBlocking(Ref("m_wdata"), owned("c_wdata", data_w)),
+                                        NonBlocking(Ref("m_wstrb"), owned("c_wstrb", sw)),
+                                        NonBlocking(Ref("m_wlast"), owned("c_wlast", 1)),
+                                        NonBlocking(busy, lnot(owned("c_wlast", 1))),
+                                    ],
+                                )
                             ],
                         ),
                     ],
@@ -805,7 +1159,7 @@ def axi_write_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> M
         [],
         ports,
         items,
-        f"Round-robin arbiter: {n} single-beat write clients onto one AXI4 master ({data_w}-bit data)",
+        f"Round-robin arbiter: {n} write clients (bursts) onto one AXI4 master ({data_w}-bit data)",
     )
 
 

@@ -114,9 +114,11 @@ def interconnect_module(n: int, dw: int, id_w: int = lib.ID_W) -> Module:
 
     Reads: round-robin over the ARs into an output register; ``m_arid =
     {cu, arid}``; R beats go back to the CU named by the ID's high bits.
-    Writes: a CU's AW and its single W beat are taken together (soff's write
-    arbiter presents them together and only single-beat writes), round-robin,
-    into output registers; B goes back by the ID's high bits.
+    Writes: a CU's AW and its first W beat are taken together (soff's write
+    arbiter presents them together), round-robin, into output registers; the
+    W register then takes the rest of that burst from the same CU, up to
+    WLAST, before another write is granted (AXI4 W beats are not
+    interleaved); B goes back by the ID's high bits.
     """
     if not 2 <= n <= MAX_CU:
         raise ValueError(f"an interconnect joins 2 to {MAX_CU} masters, not {n}")
@@ -225,7 +227,9 @@ def interconnect_module(n: int, dw: int, id_w: int = lib.ID_W) -> Module:
 
     # ---------------------------------------------------------------- writes
     items.append(Blank())
-    items.append(Comment("write address + data: a CU's AW and its single W beat move together"))
+    items.append(
+        Comment("write address + data: a CU's AW and first W beat move together, then its burst")
+    )
     aw_last = Ref("aw_last")
     items.append(Reg("aw_last", iw, comment="the last CU granted a write"))
     req = Ref("w_req")
@@ -233,7 +237,12 @@ def interconnect_module(n: int, dw: int, id_w: int = lib.ID_W) -> Module:
     witems, w_grant, w_idx = _rr_grant(n, req, aw_last, "w_")
     items += witems
     awv, wv, w_load = Ref("aw_valid_q"), Ref("w_valid_q"), Ref("w_load")
+    busy, owner, more = Ref("w_busy"), Ref("w_owner"), Ref("w_more")
+    owner_hot = _onehot(n, owner, iw)
     items += [
+        Reg("w_busy", comment="the W register is taking the rest of a granted burst"),
+        Reg("w_owner", iw, comment="from this CU"),
+        Wire("w_more"),
         Reg("aw_valid_q"),
         Reg("aw_addr_q", lib.ADDR_W),
         Reg("aw_id_q", idw),
@@ -247,11 +256,16 @@ def interconnect_module(n: int, dw: int, id_w: int = lib.ID_W) -> Module:
         Wire("w_load"),
         Assign(
             w_load,
-            land(lor(lnot(awv), Ref("m_awready")), lor(lnot(wv), Ref("m_wready"))),
-            comment="both registers free",
+            land(lor(lnot(awv), Ref("m_awready")), lor(lnot(wv), Ref("m_wready")), lnot(busy)),
+            comment="both registers free, no burst in progress",
+        ),
+        Assign(
+            more,
+            land(busy, lor(lnot(wv), Ref("m_wready")), reduce_or(Ref("s_wvalid") & owner_hot)),
+            comment="the next beat of the burst in progress",
         ),
         Assign(Ref("s_awready"), Repl(n, w_load) & w_grant),
-        Assign(Ref("s_wready"), Repl(n, w_load) & w_grant),
+        Assign(Ref("s_wready"), (Repl(n, w_load) & w_grant) | (Repl(n, more) & owner_hot)),
         Always(
             [
                 If(
@@ -260,6 +274,8 @@ def interconnect_module(n: int, dw: int, id_w: int = lib.ID_W) -> Module:
                         NonBlocking(awv, Const(0, 1)),
                         NonBlocking(wv, Const(0, 1)),
                         NonBlocking(aw_last, Const(n - 1, iw)),
+                        NonBlocking(busy, Const(0, 1)),
+                        NonBlocking(owner, Const(0, iw)),
                     ],
                     [
                         If(Ref("m_awready"), [NonBlocking(awv, Const(0, 1))]),
@@ -295,7 +311,32 @@ def interconnect_module(n: int, dw: int, id_w: int = lib.ID_W) -> Module:
                                 NonBlocking(
                                     Ref("w_last_q"), _select(Ref("s_wlast"), w_grant, n, 1)
                                 ),
+                                NonBlocking(busy, lnot(_select(Ref("s_wlast"), w_grant, n, 1))),
+                                NonBlocking(owner, w_idx),
                                 NonBlocking(aw_last, w_idx),
+                            ],
+                            [
+                                If(
+                                    more,
+                                    [
+                                        NonBlocking(wv, Const(1, 1)),
+                                        NonBlocking(
+                                            Ref("w_data_q"),
+                                            _select(Ref("s_wdata"), owner_hot, n, dw),
+                                        ),
+                                        NonBlocking(
+                                            Ref("w_strb_q"),
+                                            _select(Ref("s_wstrb"), owner_hot, n, sw),
+                                        ),
+                                        NonBlocking(
+                                            Ref("w_last_q"),
+                                            _select(Ref("s_wlast"), owner_hot, n, 1),
+                                        ),
+                                        NonBlocking(
+                                            busy, lnot(_select(Ref("s_wlast"), owner_hot, n, 1))
+                                        ),
+                                    ],
+                                )
                             ],
                         ),
                     ],

@@ -1005,7 +1005,7 @@ def build_top(
                         )
                     )
                     # consecutive bus words of a word-reusing load go out as INCR bursts
-                    lanes = dw // 8 // size
+                    lanes = max(1, dw // 8 // size)
                     beats = lib.burst_beats(depth, lanes, dw) if coalesce else 1
                     req_len: Expr = Const(0, 8)
                     req_size: Expr = Const(clog2(size), 3)
@@ -1166,6 +1166,74 @@ def build_top(
                     bcount = ctx.reg(p + "bcount", cw, "write responses received, not yet consumed")
                     bdone = ctx.wire(p + "bdone", 1)
                     take = ctx.wire(p + "take", 1, land(pop, tag_out))
+                    # writes to one bus word merge, consecutive words go out as INCR bursts;
+                    # a burst's write response completes all the requests it holds
+                    lanes = max(1, dw // 8 // size)
+                    beats = lib.burst_beats(depth, lanes, dw, write=True)
+                    client: dict[str, Expr] = {
+                        "awvalid": req_valid,
+                        "addr": req[reqw - 1 : dw + dw // 8],
+                        "size": Const(clog2(size), 3),
+                        "len": Const(0, 8),
+                        "wvalid": req_valid,
+                        "data": req[dw + dw // 8 - 1 : dw // 8],
+                        "strb": req[dw // 8 - 1 : 0],
+                        "last": Const(1, 1),
+                        "bdone": bdone,
+                    }
+                    credit: Expr = cat(Const(0, cw - 1), bdone)
+                    if beats > 1 or lanes > 1:
+                        gw = clog2(depth + 1)
+                        burst = lib.write_burst_module(dw, depth)
+                        ctx.units.setdefault(burst.name, burst)
+                        client = {
+                            "awvalid": ctx.wire(p + "awvalid", 1),
+                            "awready": ctx.wire(p + "awready", 1),
+                            "addr": ctx.wire(p + "awaddr", 64),
+                            "size": ctx.wire(p + "awsize", 3),
+                            "len": ctx.wire(p + "awlen", 8),
+                            "wvalid": ctx.wire(p + "wvalid", 1),
+                            "wready": ctx.wire(p + "wready", 1),
+                            "data": ctx.wire(p + "wdata", dw),
+                            "strb": ctx.wire(p + "wstrb", dw // 8),
+                            "last": ctx.wire(p + "wlast", 1),
+                            "bdone": bdone,
+                        }
+                        gcredit = ctx.wire(p + "credit", gw)
+                        credit = cat(Const(0, cw - gw), gcredit)
+                        items.append(
+                            Instance(
+                                burst.name,
+                                p + "burst",
+                                [("MAX_LEN", beats - 1), ("WAIT", lanes + 1)],
+                                [
+                                    ("clk", Ref("ap_clk")),
+                                    ("rst_n", Ref("ap_rst_n")),
+                                    ("in_valid", req_valid),
+                                    ("in_ready", req_ready),
+                                    ("in_addr", req[reqw - 1 : dw + dw // 8]),
+                                    ("in_data", req[dw + dw // 8 - 1 : dw // 8]),
+                                    ("in_strb", req[dw // 8 - 1 : 0]),
+                                    ("aw_valid", client["awvalid"]),
+                                    ("aw_ready", client["awready"]),
+                                    ("aw_addr", client["addr"]),
+                                    ("aw_len", client["len"]),
+                                    ("aw_size", client["size"]),
+                                    ("w_valid", client["wvalid"]),
+                                    ("w_ready", client["wready"]),
+                                    ("w_data", client["data"]),
+                                    ("w_strb", client["strb"]),
+                                    ("w_last", client["last"]),
+                                    ("bdone", bdone),
+                                    ("credit", gcredit),
+                                ],
+                                comment=f"bursts of up to {beats} beats; writes to one bus word merge",
+                            )
+                        )
+                    else:  # one beat a request: AW and W move together
+                        client["awready"] = req_ready
+                        client["wready"] = ctx.wire(p + "wready", 1)
+                        ctx.unused.append(client["wready"])
                     items.append(
                         Always(
                             [
@@ -1173,15 +1241,9 @@ def build_top(
                                     lnot(Ref("ap_rst_n")),
                                     [NonBlocking(bcount, Const(0, cw))],
                                     [
-                                        If(
-                                            land(bdone, lnot(take)),
-                                            [NonBlocking(bcount, bcount + Const(1, cw))],
-                                            [
-                                                If(
-                                                    land(take, lnot(bdone)),
-                                                    [NonBlocking(bcount, bcount - Const(1, cw))],
-                                                )
-                                            ],
+                                        NonBlocking(
+                                            bcount,
+                                            bcount + credit - cat(Const(0, cw - 1), take),
                                         )
                                     ],
                                 )
@@ -1199,17 +1261,7 @@ def build_top(
                             comment="debug: waiting for a write response",
                         )
                     )
-                    wr_clients.append(
-                        {
-                            "valid": req_valid,
-                            "ready": req_ready,
-                            "addr": req[reqw - 1 : dw + dw // 8],
-                            "data": req[dw + dw // 8 - 1 : dw // 8],
-                            "strb": req[dw // 8 - 1 : 0],
-                            "size": Const(clog2(size), 3),
-                            "bdone": bdone,
-                        }
-                    )
+                    wr_clients.append(client)
             items.append(Assign(seg_out_ready[k], land(*readies)))
             items.append(Assign(seg_in_valid[k + 1], land(*valids)))
 
@@ -1491,27 +1543,33 @@ def build_top(
         arb = lib.axi_write_arbiter_module(n, dw, idw)
         modules.append(arb)
         sw = dw // 8
-        cvalid = ctx.wire("wr_c_valid", n, _pack(wr_clients, "valid"))
-        cready = ctx.wire("wr_c_ready", n)
-        caddr = ctx.wire("wr_c_addr", 64 * n, _pack(wr_clients, "addr"))
-        csize = ctx.wire("wr_c_size", 3 * n, _pack(wr_clients, "size"))
-        cdata = ctx.wire("wr_c_data", dw * n, _pack(wr_clients, "data"))
-        cstrb = ctx.wire("wr_c_strb", sw * n, _pack(wr_clients, "strb"))
+        for client in wr_clients:
+            if "valid" in client:  # a single-beat client (the atomic unit)
+                client.update(awvalid=client["valid"], wvalid=client["valid"],
+                              awready=client["ready"], len=Const(0, 8), last=Const(1, 1))  # fmt: skip
+        cawready = ctx.wire("wr_c_awready", n)
+        cwready = ctx.wire("wr_c_wready", n)
         cbdone = ctx.wire("wr_c_bdone", n)
         for j, client in enumerate(wr_clients):
-            items.append(Assign(client["ready"], cready[j] if n > 1 else cready))
+            items.append(Assign(client["awready"], cawready[j] if n > 1 else cawready))
+            if "wready" in client:
+                items.append(Assign(client["wready"], cwready[j] if n > 1 else cwready))
+            else:
+                ctx.unused.append(cwready[j] if n > 1 else cwready)
             items.append(Assign(client["bdone"], cbdone[j] if n > 1 else cbdone))
-        conns = [
-            ("clk", Ref("ap_clk")),
-            ("rst_n", Ref("ap_rst_n")),
-            ("c_valid", cvalid),
-            ("c_ready", cready),
-            ("c_addr", caddr),
-            ("c_size", csize),
-            ("c_data", cdata),
-            ("c_strb", cstrb),
-            ("c_bdone", cbdone),
-        ]
+        conns = [("clk", Ref("ap_clk")), ("rst_n", Ref("ap_rst_n"))]
+        for port, key, w in (
+            ("awvalid", "awvalid", 1),
+            ("awaddr", "addr", 64),
+            ("awsize", "size", 3),
+            ("awlen", "len", 8),
+            ("wvalid", "wvalid", 1),
+            ("wdata", "data", dw),
+            ("wstrb", "strb", sw),
+            ("wlast", "last", 1),
+        ):
+            conns.append(("c_" + port, ctx.wire("wr_c_" + port, w * n, _pack(wr_clients, key))))
+        conns += [("c_awready", cawready), ("c_wready", cwready), ("c_bdone", cbdone)]
         for s in (
             "awvalid",
             "awready",

@@ -15,7 +15,7 @@ from typing import Any
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles, RisingEdge, Timer
 from cocotbext.axi import (
     AxiLiteBus,
     AxiLiteMaster,
@@ -273,13 +273,16 @@ async def read_arbiter(dut: Dut) -> None:
 
 @cocotb.test()
 async def write_arbiter(dut: Dut) -> None:
-    """Random concurrent single-beat writes (random strobes) into per-client regions."""
+    """Random concurrent write bursts (1-4 beats, random strobes, beats after
+    the first offered with random gaps) into per-client regions; single-beat
+    writes are the 1-beat case."""
     n, dw = _env_int("N"), _env_int("DW")
     nb = dw // 8
     size = nb.bit_length() - 1
     region = RAM_SIZE // n // nb * nb
     rng = _rng()
-    await _start(dut, c_valid=0, c_addr=0, c_size=0, c_data=0, c_strb=0)
+    await _start(dut, c_awvalid=0, c_awaddr=0, c_awsize=0, c_awlen=0, c_wvalid=0, c_wdata=0,
+                 c_wstrb=0, c_wlast=0)  # fmt: skip
     ram = AxiRamWrite(
         AxiWriteBus.from_prefix(dut, "m"),
         dut.clk,
@@ -290,40 +293,64 @@ async def write_arbiter(dut: Dut) -> None:
     model = bytearray(RAM_SIZE)
     ram.write(0, bytes(model))
 
-    pending: list[tuple[int, int, int] | None] = [None] * n  # (addr, data, strb)
-    accepted, bdone = [0] * n, [0] * n
-    phases = [(0.4, 300), (1.0, 32 * n), (0.0, 100)]
-    for p_req, cycles in phases:
-        fair_start = list(accepted)
+    # per client: the burst being offered: [addr, beats [(data, strb)], next beat, AW taken]
+    pending: list[list[Any] | None] = [None] * n
+    accepted, bdone, beats_in = [0] * n, [0] * n, 0
+    owner = None  # the client whose burst the W channel is taking
+    phases = [(0.4, 0.7, 300), (1.0, 1.0, 64 * n), (0.0, 1.0, 100)]
+    for p_req, p_beat, cycles in phases:
+        fair_start, beats_start = list(accepted), beats_in
         for _ in range(cycles):
             for i in range(n):
                 if pending[i] is None and rng.random() < p_req:
-                    addr = i * region + rng.randrange(region // nb) * nb
-                    pending[i] = (addr, rng.getrandbits(dw), rng.getrandbits(nb))
-            reqs = [p or (0, 0, 0) for p in pending]
-            dut.c_valid.value = _pack([int(p is not None) for p in pending], 1)
-            dut.c_addr.value = _pack([r[0] for r in reqs], 64)
-            dut.c_size.value = _pack([size] * n, 3)
-            dut.c_data.value = _pack([r[1] for r in reqs], dw)
-            dut.c_strb.value = _pack([r[2] for r in reqs], nb)
+                    length = rng.randrange(1, 5)
+                    words = region // nb
+                    w = rng.randrange(words - length + 1)
+                    addr = i * region + w * nb
+                    if (addr >> 12) != ((addr + length * nb - 1) >> 12):
+                        addr = (addr + length * nb - 1) >> 12 << 12  # start on the next page
+                    data = [(rng.getrandbits(dw), rng.getrandbits(nb)) for _ in range(length)]
+                    pending[i] = [addr, data, 0, False]
+            offer = [p or [0, [(0, 0)], 0, False] for p in pending]
+            wv = [int(p is not None and (p[2] == 0 or rng.random() < p_beat)) for p in pending]
+            dut.c_awvalid.value = _pack([int(p is not None and not p[3]) for p in pending], 1)
+            dut.c_awaddr.value = _pack([o[0] for o in offer], 64)
+            dut.c_awsize.value = _pack([size] * n, 3)
+            dut.c_awlen.value = _pack([len(o[1]) - 1 for o in offer], 8)
+            dut.c_wvalid.value = _pack(wv, 1)
+            dut.c_wdata.value = _pack([o[1][o[2]][0] for o in offer], dw)
+            dut.c_wstrb.value = _pack([o[1][o[2]][1] for o in offer], nb)
+            dut.c_wlast.value = _pack([int(o[2] == len(o[1]) - 1) for o in offer], 1)
             await RisingEdge(dut.clk)
-            ready, bd = dut.c_ready.value, int(dut.c_bdone.value)
-            assert bin(int(ready)).count("1") <= 1, "one grant per cycle"
+            awready, wready = int(dut.c_awready.value), int(dut.c_wready.value)
+            bd = int(dut.c_bdone.value)
+            assert bin(awready).count("1") <= 1, "one AW grant per cycle"
+            assert bin(wready).count("1") <= 1, "one W beat per cycle"
             assert bin(bd).count("1") <= 1, "c_bdone is one-hot"
             for i in range(n):
                 req = pending[i]
-                if req is not None and _bit(ready, i):
-                    addr, data, strb = req
+                if req is not None and _bit(awready, i):
+                    assert owner is None and req[2] == 0 and _bit(wready, i), "AW without beat 0"
+                    req[3] = True
+                    accepted[i] += 1
+                    owner = i
+                if req is not None and _bit(wready, i):
+                    assert owner == i and wv[i], f"beat taken from client {i}, not {owner}"
+                    data, strb = req[1][req[2]]
+                    addr = req[0] + req[2] * nb
                     for b in range(nb):
                         if strb >> b & 1:
                             model[addr + b] = (data >> (8 * b)) & 0xFF
-                    pending[i] = None
-                    accepted[i] += 1
+                    beats_in += 1
+                    req[2] += 1
+                    if req[2] == len(req[1]):
+                        pending[i], owner = None, None
                 bdone[i] += _bit(bd, i)
         if p_req == 1.0 and n > 1:
             shares = [a - s for a, s in zip(accepted, fair_start, strict=True)]
             assert max(shares) - min(shares) <= 1, f"unfair grants {shares}"
-            assert sum(shares) >= cycles * 9 // 10, f"{sum(shares)} grants in {cycles} cycles"
+            moved = beats_in - beats_start
+            assert moved >= cycles * 9 // 10, f"{moved} beats in {cycles} cycles"
     assert accepted == bdone and min(bdone) > 0, f"accepted {accepted}, responses {bdone}"
     assert ram.read(0, RAM_SIZE) == bytes(model), "RAM contents differ from the model"
 
@@ -412,3 +439,121 @@ async def read_burst(dut: Dut) -> None:
     assert max(bursts) == min(max_len + 1, 4096 // nb)
     runs = sum(1 for i in range(1, len(reqs)) if reqs[i][0] // nb != reqs[i - 1][0] // nb + 1)
     assert len(bursts) < len(reqs), f"{len(bursts)} bursts for {len(reqs)} requests ({runs} runs)"
+
+
+@cocotb.test()
+async def write_burst(dut: Dut) -> None:
+    """soff_axi_wr_burst: random writes (runs of consecutive elements, several
+    to one bus word, jumps, page ends, pauses) drained by a model of the write
+    arbiter and memory with random backpressure and response delays. Memory
+    must end as the writes in order leave it; bursts obey AXI4 (<= MAX_LEN + 1
+    beats, WLAST on the last, no 4 KiB crossing); every request is completed
+    by exactly one credit, never before its burst's response (the store unit
+    keeps at most DEPTH requests outstanding; the model does too)."""
+    max_len, wait, dw, depth = (_env_int(k) for k in ("MAX_LEN", "WAIT", "DW", "DEPTH"))
+    nb = dw // 8
+    rng = _rng()
+    await _start(dut, in_valid=0, in_addr=0, in_data=0, in_strb=0, aw_ready=0, w_ready=0, bdone=0)
+
+    size = 4  # 4-byte elements: two work-items per 64-bit word
+    first_page = 0x1000 // size
+    elems = list(range(first_page - 7, first_page + 900))  # a long run across pages
+    e = elems[-1]
+    while len(elems) < 4000:
+        r = rng.random()
+        if r < 0.7:
+            e += 1
+        elif r < 0.8:
+            e = (0x1000 * rng.randrange(2, 16)) // size - rng.randrange(1, 6)
+        elif r < 0.85:
+            pass  # the same element again: the later value wins
+        else:
+            e = rng.randrange(0x1000 // size, 0x10000 // size)
+        elems.append(e)
+    reqs = []
+    model = bytearray(0x10000)
+    for e in elems:
+        addr, value = e * size, rng.getrandbits(8 * size)
+        lane = addr % nb
+        reqs.append((addr, value << (8 * lane), ((1 << size) - 1) << lane))
+        model[addr : addr + size] = value.to_bytes(size, "little")
+    mem = bytearray(0x10000)
+
+    it, pending = 0, None
+    outstanding = 0  # requests accepted, not credited
+    bursts: deque[list[int]] = deque()  # AW taken: [addr, beats left, beat index]
+    responses: deque[int] = deque()  # cycle each written burst's response may come
+    lens: list[int] = []
+    cycle, credited, idle_since_input = 0, 0, 0
+    phases = [(1.0, 1.0, 1500), (0.6, 0.6, 3000), (0.9, 0.4, 3000), (1.0, 1.0, 10**6)]
+    for p_in, p_out, cycles in phases:
+        for _ in range(cycles):
+            cycle += 1
+            # the store unit keeps at most DEPTH requests outstanding
+            if pending is None and it < len(reqs) and outstanding < depth and rng.random() < p_in:
+                pending = reqs[it]
+            b = int(bool(responses) and responses[0] <= cycle)
+            dut.in_valid.value = int(pending is not None)
+            dut.in_addr.value = pending[0] if pending else 0
+            dut.in_data.value = pending[1] if pending else 0
+            dut.in_strb.value = pending[2] if pending else 0
+            dut.bdone.value = b
+            dut.aw_ready.value = 0
+            dut.w_ready.value = 0
+            # the write arbiter: an AW together with its first beat, then the rest of its
+            # beats; nothing else meanwhile
+            await Timer(1, unit="ns")
+            if bursts:
+                aw_rdy, w_rdy = 0, int(rng.random() < p_out)
+            else:
+                if int(dut.aw_valid.value):
+                    assert int(dut.w_valid.value), "an AW offered without its first beat"
+                aw_rdy = w_rdy = int(int(dut.aw_valid.value) and rng.random() < p_out)
+            dut.aw_ready.value = aw_rdy
+            dut.w_ready.value = w_rdy
+            await RisingEdge(dut.clk)
+            credit = int(dut.credit.value)
+            if b:
+                responses.popleft()
+                assert credit >= 1, "a write response completes at least one request"
+            else:
+                assert credit == 0, "a credit without a write response"
+            outstanding -= credit
+            credited += credit
+            assert outstanding >= 0, "more credits than requests"
+            if pending is not None and int(dut.in_ready.value):
+                pending, it = None, it + 1
+                outstanding += 1
+                idle_since_input = 0
+            else:
+                idle_since_input += 1
+            assert outstanding <= depth, f"{outstanding} requests outstanding"
+            if int(dut.aw_valid.value) and aw_rdy:
+                addr, blen = int(dut.aw_addr.value), int(dut.aw_len.value)
+                assert int(dut.aw_size.value) == nb.bit_length() - 1 and addr % nb == 0
+                assert blen <= max_len, f"burst of {blen + 1} beats"
+                assert addr >> 12 == (addr + (blen + 1) * nb - 1) >> 12, f"{addr:#x} crosses 4 KiB"
+                bursts.append([addr, blen + 1, 0])
+                lens.append(blen + 1)
+            if int(dut.w_valid.value) and w_rdy:
+                assert bursts, "a W beat before its AW"  # (the arbiter takes AW with beat 0)
+                burst = bursts[0]
+                data, strb = int(dut.w_data.value), int(dut.w_strb.value)
+                base = burst[0] + burst[2] * nb
+                for k in range(nb):
+                    if strb >> k & 1:
+                        mem[base + k] = (data >> (8 * k)) & 0xFF
+                burst[2] += 1
+                assert int(dut.w_last.value) == (burst[2] == burst[1]), "WLAST misplaced"
+                if burst[2] == burst[1]:
+                    bursts.popleft()
+                    responses.append(cycle + rng.randrange(1, 8))
+            if it == len(reqs) and cycles > 10**5:
+                if outstanding == 0 and not responses:
+                    break
+                assert idle_since_input < 200, "requests left waiting"
+    assert it == len(reqs) and credited == len(reqs), f"{credited} credits for {len(reqs)} requests"
+    assert mem == model, "memory differs from the writes in order"
+    # the longest: MAX_LEN + 1 beats, a page, or DEPTH requests (two a beat here)
+    assert max(lens) == min(max_len + 1, 4096 // nb, depth // (nb // size)), max(lens)
+    assert len(lens) < len(reqs) // 2, f"{len(lens)} bursts for {len(reqs)} requests"

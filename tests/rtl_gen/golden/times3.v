@@ -357,13 +357,47 @@ module times3 (
   wire st0_bdone;
   wire st0_take;
   assign st0_take = b0_pop && st0_tag_out;
+  wire st0_awvalid;
+  wire st0_awready;
+  wire [63:0] st0_awaddr;
+  wire [2:0] st0_awsize;
+  wire [7:0] st0_awlen;
+  wire st0_wvalid;
+  wire st0_wready;
+  wire [63:0] st0_wdata;
+  wire [7:0] st0_wstrb;
+  wire st0_wlast;
+  wire [5:0] st0_credit;
+  // bursts of up to 4 beats; writes to one bus word merge
+  soff_axi_wr_burst_64_32 #(
+    .MAX_LEN(3),
+    .WAIT(3)
+  ) st0_burst (
+    .clk(ap_clk),
+    .rst_n(ap_rst_n),
+    .in_valid(st0_req_valid),
+    .in_ready(st0_req_ready),
+    .in_addr(st0_req[135:72]),
+    .in_data(st0_req[71:8]),
+    .in_strb(st0_req[7:0]),
+    .aw_valid(st0_awvalid),
+    .aw_ready(st0_awready),
+    .aw_addr(st0_awaddr),
+    .aw_len(st0_awlen),
+    .aw_size(st0_awsize),
+    .w_valid(st0_wvalid),
+    .w_ready(st0_wready),
+    .w_data(st0_wdata),
+    .w_strb(st0_wstrb),
+    .w_last(st0_wlast),
+    .bdone(st0_bdone),
+    .credit(st0_credit)
+  );
   always @(posedge ap_clk) begin
     if (!ap_rst_n) begin
       st0_bcount <= 7'd0;
-    end else if (st0_bdone && (!st0_take)) begin
-      st0_bcount <= st0_bcount + 7'd1;
-    end else if (st0_take && (!st0_bdone)) begin
-      st0_bcount <= st0_bcount - 7'd1;
+    end else begin
+      st0_bcount <= (st0_bcount + {1'b0, st0_credit}) - {6'd0, st0_take};
     end
   end
   // debug: waiting for a write response
@@ -389,29 +423,41 @@ module times3 (
   assign m_axi_gmem_arsize = 3'd0;
   assign m_axi_gmem_arburst = 2'd0;
   assign m_axi_gmem_rready = 1'b1;
-  wire wr_c_valid;
-  assign wr_c_valid = {st0_req_valid};
-  wire wr_c_ready;
-  wire [63:0] wr_c_addr;
-  assign wr_c_addr = {st0_req[135:72]};
-  wire [2:0] wr_c_size;
-  assign wr_c_size = {3'd2};
-  wire [63:0] wr_c_data;
-  assign wr_c_data = {st0_req[71:8]};
-  wire [7:0] wr_c_strb;
-  assign wr_c_strb = {st0_req[7:0]};
+  wire wr_c_awready;
+  wire wr_c_wready;
   wire wr_c_bdone;
-  assign st0_req_ready = wr_c_ready;
+  assign st0_awready = wr_c_awready;
+  assign st0_wready = wr_c_wready;
   assign st0_bdone = wr_c_bdone;
+  wire wr_c_awvalid;
+  assign wr_c_awvalid = {st0_awvalid};
+  wire [63:0] wr_c_awaddr;
+  assign wr_c_awaddr = {st0_awaddr};
+  wire [2:0] wr_c_awsize;
+  assign wr_c_awsize = {st0_awsize};
+  wire [7:0] wr_c_awlen;
+  assign wr_c_awlen = {st0_awlen};
+  wire wr_c_wvalid;
+  assign wr_c_wvalid = {st0_wvalid};
+  wire [63:0] wr_c_wdata;
+  assign wr_c_wdata = {st0_wdata};
+  wire [7:0] wr_c_wstrb;
+  assign wr_c_wstrb = {st0_wstrb};
+  wire wr_c_wlast;
+  assign wr_c_wlast = {st0_wlast};
   soff_axi_wr_arb_1_64 wr_arb (
     .clk(ap_clk),
     .rst_n(ap_rst_n),
-    .c_valid(wr_c_valid),
-    .c_ready(wr_c_ready),
-    .c_addr(wr_c_addr),
-    .c_size(wr_c_size),
-    .c_data(wr_c_data),
-    .c_strb(wr_c_strb),
+    .c_awvalid(wr_c_awvalid),
+    .c_awaddr(wr_c_awaddr),
+    .c_awsize(wr_c_awsize),
+    .c_awlen(wr_c_awlen),
+    .c_wvalid(wr_c_wvalid),
+    .c_wdata(wr_c_wdata),
+    .c_wstrb(wr_c_wstrb),
+    .c_wlast(wr_c_wlast),
+    .c_awready(wr_c_awready),
+    .c_wready(wr_c_wready),
     .c_bdone(wr_c_bdone),
     .m_awvalid(m_axi_gmem_awvalid),
     .m_awready(m_axi_gmem_awready),
@@ -795,77 +841,271 @@ module soff_times3_control (
   assign unused_ok = &{1'b0, s_axi_control_awaddr[1:0], s_axi_control_araddr[1:0], 1'b0};
 endmodule
 
-// Round-robin arbiter: 1 single-beat write clients onto one AXI4 master (64-bit data)
+// Write burst gatherer (64-bit bus, up to 32 requests a burst): writes to one bus word merge, consecutive words become one INCR burst of up to MAX_LEN + 1 beats within a 4 KiB page (uses soff_fifo)
+module soff_axi_wr_burst_64_32 #(
+  parameter MAX_LEN = 15,
+  parameter WAIT = 2
+) (
+  input wire clk,
+  input wire rst_n,
+  input wire in_valid,
+  output wire in_ready,
+  input wire [63:0] in_addr,
+  input wire [63:0] in_data,
+  input wire [7:0] in_strb,
+  output wire aw_valid,
+  input wire aw_ready,
+  output wire [63:0] aw_addr,
+  output wire [7:0] aw_len,
+  output wire [2:0] aw_size,
+  output wire w_valid,
+  input wire w_ready,
+  output wire [63:0] w_data,
+  output wire [7:0] w_strb,
+  output wire w_last,
+  input wire bdone,
+  output wire [5:0] credit
+);
+  // a burst is being gathered
+  reg open;
+  // its first bus word
+  reg [60:0] first_word;
+  // beats - 1
+  reg [7:0] b_len;
+  // requests merged into it
+  reg [5:0] count;
+  // the beat being filled
+  reg [60:0] cur_word;
+  reg [63:0] cur_data;
+  reg [7:0] cur_strb;
+  // cycles without a request since the last one joined
+  reg [7:0] idle;
+  // a closed burst waiting for its AW handshake
+  reg d_valid;
+  reg [63:0] d_addr;
+  reg [7:0] d_len;
+  reg [5:0] d_count;
+  wire [60:0] in_word;
+  wire full;
+  wire page_end;
+  wire merge;
+  wire next_beat;
+  wire close;
+  wire closing;
+  wire take_new;
+  wire aw_fire;
+  wire beat_ready;
+  wire [72:0] beat_in;
+  wire beat_valid;
+  wire [72:0] beat_out;
+  wire cred_ready;
+  wire cred_valid;
+  wire [5:0] cred_out;
+  assign in_word = in_addr[63:3];
+  assign full = b_len == MAX_LEN[7:0];
+  // the next word starts a 4 KiB page
+  assign page_end = &cur_word[8:0];
+  // the request writes the current beat's word
+  assign merge = ((open && in_valid) && (in_word == cur_word)) && (count != 6'd32);
+  // the request writes the next word: the current beat is complete
+  assign next_beat = (((((open && in_valid) && (in_word == (cur_word + 61'h1))) && (count != 6'd32)) && (!full)) && (!page_end)) && beat_ready;
+  // the burst is complete
+  assign close = ((open && (!merge)) && (!next_beat)) && ((((full || page_end) || in_valid) || (idle == WAIT[7:0])) || (!(count != 6'd32)));
+  assign aw_fire = aw_valid && aw_ready;
+  // its last beat goes to the FIFO, its AW to the output register
+  assign closing = (close && ((!d_valid) || aw_fire)) && beat_ready;
+  assign in_ready = (((!open) || merge) || next_beat) || closing;
+  // the request opens a burst
+  assign take_new = ((in_valid && in_ready) && (!merge)) && (!next_beat);
+  assign beat_in = {closing, cur_data, cur_strb};
+  soff_fifo #(
+    .WIDTH(73),
+    .DEPTH((MAX_LEN + 1) * 2)
+  ) beats (
+    .clk(clk),
+    .rst_n(rst_n),
+    .in_valid(next_beat || closing),
+    .in_ready(beat_ready),
+    .in_data(beat_in),
+    .out_valid(beat_valid),
+    .out_ready(w_ready),
+    .out_data(beat_out)
+  );
+  assign w_valid = beat_valid;
+  assign w_last = beat_out[72];
+  assign w_data = beat_out[71:8];
+  assign w_strb = beat_out[7:0];
+  assign aw_valid = d_valid && cred_ready;
+  assign aw_addr = d_addr;
+  assign aw_len = d_len;
+  assign aw_size = 3'd3;
+  soff_fifo #(
+    .WIDTH(6),
+    .DEPTH(32)
+  ) credits (
+    .clk(clk),
+    .rst_n(rst_n),
+    .in_valid(aw_fire),
+    .in_ready(cred_ready),
+    .in_data(d_count),
+    .out_valid(cred_valid),
+    .out_ready(bdone),
+    .out_data(cred_out)
+  );
+  // a write response completes the requests of the oldest burst
+  assign credit = (bdone && cred_valid) ? cred_out : 6'd0;
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      open <= 1'b0;
+      first_word <= 61'h0;
+      b_len <= 8'd0;
+      count <= 6'd0;
+      cur_word <= 61'h0;
+      cur_data <= 64'h0;
+      cur_strb <= 8'd0;
+      idle <= 8'd0;
+      d_valid <= 1'b0;
+      d_addr <= 64'h0;
+      d_len <= 8'd0;
+      d_count <= 6'd0;
+    end else begin
+      if (closing) begin
+        d_valid <= 1'b1;
+        d_addr <= {first_word, 3'd0};
+        d_len <= b_len;
+        d_count <= count;
+      end else if (aw_fire) begin
+        d_valid <= 1'b0;
+      end
+      if (take_new) begin
+        open <= 1'b1;
+        first_word <= in_word;
+        b_len <= 8'd0;
+        count <= 6'd1;
+        cur_word <= in_word;
+        cur_data <= in_data;
+        cur_strb <= in_strb;
+        idle <= 8'd0;
+      end else if (merge) begin
+        cur_data <= {in_strb[7] ? in_data[63:56] : cur_data[63:56], in_strb[6] ? in_data[55:48] : cur_data[55:48], in_strb[5] ? in_data[47:40] : cur_data[47:40], in_strb[4] ? in_data[39:32] : cur_data[39:32], in_strb[3] ? in_data[31:24] : cur_data[31:24], in_strb[2] ? in_data[23:16] : cur_data[23:16], in_strb[1] ? in_data[15:8] : cur_data[15:8], in_strb[0] ? in_data[7:0] : cur_data[7:0]};
+        cur_strb <= cur_strb | in_strb;
+        count <= count + 6'd1;
+        idle <= 8'd0;
+      end else if (next_beat) begin
+        b_len <= b_len + 8'd1;
+        count <= count + 6'd1;
+        cur_word <= in_word;
+        cur_data <= in_data;
+        cur_strb <= in_strb;
+        idle <= 8'd0;
+      end else if (closing) begin
+        open <= 1'b0;
+      end else if (open && (idle != WAIT[7:0])) begin
+        idle <= idle + 8'd1;
+      end
+    end
+  end
+  // inputs deliberately ignored
+  wire unused_ok;
+  assign unused_ok = &{1'b0, cred_valid, in_addr[2:0], 1'b0};
+endmodule
+
+// Round-robin arbiter: 1 write clients (bursts) onto one AXI4 master (64-bit data)
 module soff_axi_wr_arb_1_64 (
   input wire clk,
   input wire rst_n,
-  input wire c_valid,
-  output wire c_ready,
-  input wire [63:0] c_addr,
-  input wire [2:0] c_size,
-  input wire [63:0] c_data,
-  input wire [7:0] c_strb,
+  input wire c_awvalid,
+  output wire c_awready,
+  input wire [63:0] c_awaddr,
+  input wire [2:0] c_awsize,
+  input wire [7:0] c_awlen,
+  input wire c_wvalid,
+  output wire c_wready,
+  input wire [63:0] c_wdata,
+  input wire [7:0] c_wstrb,
+  input wire c_wlast,
   output wire c_bdone,
   output reg m_awvalid,
   input wire m_awready,
   output reg [63:0] m_awaddr,
   output reg [3:0] m_awid,
-  output wire [7:0] m_awlen,
+  output reg [7:0] m_awlen,
   output reg [2:0] m_awsize,
   output wire [1:0] m_awburst,
   output reg m_wvalid,
   input wire m_wready,
   output reg [63:0] m_wdata,
   output reg [7:0] m_wstrb,
-  output wire m_wlast,
+  output reg m_wlast,
   input wire m_bvalid,
   output wire m_bready,
   input wire [3:0] m_bid,
   input wire [1:0] m_bresp
 );
   wire load;
+  wire w_free;
+  wire w_more;
+  // the W register is taking the rest of a granted burst
+  reg w_busy;
+  wire owner_onehot;
+  wire req;
+  // an AW and its first beat
+  assign req = c_awvalid & c_wvalid;
   // round-robin grant: the first requester after the last granted
   reg g_any;
   reg g_idx;
   reg g_onehot;
   reg [63:0] g_addr;
   reg [2:0] g_size;
+  reg [7:0] g_len;
   reg [63:0] g_data;
   reg [7:0] g_strb;
+  reg g_last;
   always @* begin
     g_any = 1'b0;
     g_idx = 1'b0;
     g_onehot = 1'b0;
     g_addr = 64'h0;
     g_size = 3'd0;
+    g_len = 8'd0;
     g_data = 64'h0;
     g_strb = 8'd0;
-    if (c_valid) begin
+    g_last = 1'b0;
+    if (req) begin
       g_any = 1'b1;
       g_idx = 1'b0;
       g_onehot = 1'b1;
-      g_addr = c_addr;
-      g_size = c_size;
-      g_data = c_data;
-      g_strb = c_strb;
+      g_addr = c_awaddr;
+      g_size = c_awsize;
+      g_len = c_awlen;
+      g_data = c_wdata;
+      g_strb = c_wstrb;
+      g_last = c_wlast;
     end
   end
-  // both output registers free
-  assign load = ((!m_awvalid) || m_awready) && ((!m_wvalid) || m_wready);
-  assign c_ready = {1{load}} & g_onehot;
-  assign m_awlen = 8'd0;
+  // W register free
+  assign w_free = (!m_wvalid) || m_wready;
+  // AW and W registers free, no burst in progress
+  assign load = (((!m_awvalid) || m_awready) && w_free) && (!w_busy);
+  assign owner_onehot = 1'b1;
+  // the next beat of the burst in progress
+  assign w_more = (w_busy && w_free) && (|(c_wvalid & owner_onehot));
+  assign c_awready = {1{load}} & g_onehot;
+  assign c_wready = ({1{load}} & g_onehot) | ({1{w_more}} & owner_onehot);
   assign m_awburst = 2'd1;
-  assign m_wlast = 1'b1;
   assign m_bready = 1'b1;
   always @(posedge clk) begin
     if (!rst_n) begin
       m_awvalid <= 1'b0;
       m_awaddr <= 64'h0;
       m_awid <= 4'd0;
+      m_awlen <= 8'd0;
       m_awsize <= 3'd0;
       m_wvalid <= 1'b0;
       m_wdata <= 64'h0;
       m_wstrb <= 8'd0;
+      m_wlast <= 1'b0;
+      w_busy <= 1'b0;
     end else begin
       if (m_awready) begin
         m_awvalid <= 1'b0;
@@ -877,10 +1117,19 @@ module soff_axi_wr_arb_1_64 (
         m_awvalid <= 1'b1;
         m_awaddr <= g_addr;
         m_awid <= {3'd0, g_idx};
+        m_awlen <= g_len;
         m_awsize <= g_size;
         m_wvalid <= 1'b1;
         m_wdata <= g_data;
         m_wstrb <= g_strb;
+        m_wlast <= g_last;
+        w_busy <= !g_last;
+      end else if (w_more) begin
+        m_wvalid <= 1'b1;
+        m_wdata <= c_wdata;
+        m_wstrb <= c_wstrb;
+        m_wlast <= c_wlast;
+        w_busy <= !c_wlast;
       end
     end
   end
