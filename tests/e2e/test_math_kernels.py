@@ -484,6 +484,9 @@ def test_double_transcendentals_end_to_end() -> None:
     x = RNG.uniform(-30, 30, n)
     y = RNG.uniform(-5, 5, n)
     x[:5], y[:5] = [0.0, -0.0, np.inf, np.nan, 1e-310], [2.0, -1.0, 0.5, 1.0, 0.5]
+    # sin/cos of |x| >= 2^20: Payne-Hanek (the closest binary64 to a multiple of pi/2 too)
+    x[5:9] = [6381956970095103 * 2.0**797, -1e300, 2.0**20, -3.0e7]
+    y[5:9] = [0.25, -0.25, 0.5, 1.5]  # pow of those stays finite
     args = {"x": x, "y": y, "o": np.zeros(4 * n)}
     d = soff.compile(src, filename="d.cl")
     r = d.simulate(n, 16, args)

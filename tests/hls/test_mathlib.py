@@ -215,8 +215,15 @@ def inputs(fn: str, width: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarr
         near = k * (math.pi / 2) + rng.uniform(-1e-6, 1e-6, q)
         # |x| >= 2^20 takes Payne–Hanek: the binary64 closest to a multiple of pi/2
         # (6381956970095103 * 2^797, 2^-61 away), the largest finite values, every binade
-        hard = [6381956970095103 * 2.0**797, -6381956970095103 * 2.0**797, 2.0**1023,
-                1.7976931348623157e308, -1.7976931348623157e308, 2.0**53 + 1, 2.0**54 * 3]
+        hard = [
+            6381956970095103 * 2.0**797,
+            -6381956970095103 * 2.0**797,
+            2.0**1023,
+            1.7976931348623157e308,
+            -1.7976931348623157e308,
+            2.0**53 + 1,
+            2.0**54 * 3,
+        ]
         x = np.concatenate([special, [1e6, -1e6, 2.0**20 - 1, 2.0**20, 1e300, 355.0, 103993.0],
                             hard, rng.uniform(-10, 10, q), _spread(rng, q // 2, -30, 19.9),
                             _spread(rng, q - q // 2, 20, 1023.99), near,

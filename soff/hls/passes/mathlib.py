@@ -541,9 +541,7 @@ def _payne_hanek(e: Emit, ax: Value) -> tuple[Value, Value, Value]:
     ei = e.m("ilogb", ax)
     n = e.op("sub", [ei, e.c(6, I32)], I32)
     idx = e.op("shr", [e.op("mul", [n, e.c(1366, I32)], I32), e.c(16, I32)], I32)  # n // 48
-    bits = [
-        e.icmp("ne", e.op("and", [idx, e.c(1 << b, I32)], I32), 0) for b in range(5)
-    ]
+    bits = [e.icmp("ne", e.op("and", [idx, e.c(1 << b, I32)], I32), 0) for b in range(5)]
     sh = e.op("sub", [e.c(PH_W, I32), e.op("mul", [idx, e.c(PH_W, I32)], I32)], I32)
     xs = e.m("ldexp", ax, sh)
     big: list[Value] = []  # pieces that may exceed 2^-41

@@ -149,7 +149,7 @@ def normalize_many(p: Pipe, xs: list[tuple[V, str]]) -> list[tuple[V, V]]:
     nbs = [(x.w - 1).bit_length() for x in cur]
     lzs = [
         p.let(f"{name}_lz", lzc(p, x, nb, f"{name}_lc")) if nb else const(0, 1)
-        for x, nb, (_, name) in zip(cur, nbs, xs)
+        for x, nb, (_, name) in zip(cur, nbs, xs, strict=True)
     ]
     # a 4-input group, then a 2:1 merge per level
     p.cut(1.0 + max(nbs) - 2 if max(nbs) > 2 else 1.0)
@@ -171,7 +171,7 @@ def normalize_many(p: Pipe, xs: list[tuple[V, str]]) -> list[tuple[V, V]]:
             cur[i] = p.let(f"{name}_n{hi}", sel)
         # a 4:1 mux (LUT4 + PFUMX) whose selects fan out to every bit
         p.cut(1.5)
-    return list(zip(cur, lzs))
+    return list(zip(cur, lzs, strict=True))
 
 
 def shr_sticky(p: Pipe, x: V, amt: V, name: str, big: V | None = None) -> tuple[V, V]:
@@ -279,9 +279,9 @@ def unpack_norm(p: Pipe, f: Fmt, x: V, name: str) -> tuple[Unpacked, V, V]:
 def unpack_norm_many(p: Pipe, f: Fmt, xs: list[tuple[V, str]]) -> list[tuple[Unpacked, V, V]]:
     """:func:`unpack_norm` of several operands, normalised side by side."""
     us = [unpack(p, f, x, name) for x, name in xs]
-    norms = normalize_many(p, [(u.m, f"{name}_nm") for u, (_, name) in zip(us, xs)])
+    norms = normalize_many(p, [(u.m, f"{name}_nm") for u, (_, name) in zip(us, xs, strict=True)])
     out = []
-    for u, (mn, lz), (_, name) in zip(us, norms, xs):
+    for u, (mn, lz), (_, name) in zip(us, norms, xs, strict=True):
         e = sub(sub(zext(u.eu, f.xw), const(f.bias, f.xw)), zext(lz, f.xw))
         out.append((u, mn, p.let(f"{name}_x", e)))
     return out
@@ -354,7 +354,7 @@ def _fadd(p: Pipe, f: Fmt, a: V, b: V, subtract: bool) -> tuple[V, Unpacked, Unp
     # x_big -/+ x_al in one carry chain: {x_big, 1} + {x_al ^ eff_sub, eff_sub}, top w bits
     x_op = p.let("x_op", bxor(x_al, mux(eff_sub, const(-1, w), zeros(w))))
     tot1 = p.let("sum1", add(catv(x_big, const(1, 1)), catv(x_op, eff_sub)))
-    total = p.let("sum", tot1[w : 1])
+    total = p.let("sum", tot1[w:1])
     p.cut(_chain(w + 1) + 1.0)
     n, lz = normalize(p, total, "nrm")
     e = p.let("e", sub(e0, zext(lz, f.xw)))
