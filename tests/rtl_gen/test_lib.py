@@ -225,8 +225,16 @@ def test_burst_beats(depth: int, lanes: int, data_w: int, beats: int) -> None:
     assert lib.burst_beats(depth, lanes, data_w) == beats
 
 
+def test_write_burst_beats_leave_room_for_sending() -> None:
+    # a write burst also waits while its beats go out: (lanes + 1) per beat
+    assert [lib.burst_beats(32, lanes, 64, write=True) for lanes in (1, 2, 4, 8)] == [8, 4, 2, 1]
+
+
 @pytest.mark.sim
-@pytest.mark.parametrize(("max_len", "wait"), [(7, 3), (255, 0)])
+# the long-burst variants (a burst may reach 256 beats / a page) are in the slow suite
+@pytest.mark.parametrize(
+    ("max_len", "wait"), [(7, 3), pytest.param(255, 0, marks=pytest.mark.slow)]
+)
 def test_read_burst_sim(run_sim: Runner, max_len: int, wait: int) -> None:
     run_sim(
         lib.read_burst_module(64),
@@ -244,7 +252,9 @@ def test_write_burst_lint(tmp_path: Path, data_w: int, depth: int) -> None:
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize(("max_len", "wait"), [(3, 2), (255, 0)])
+@pytest.mark.parametrize(
+    ("max_len", "wait"), [(3, 2), pytest.param(255, 0, marks=pytest.mark.slow)]
+)
 def test_write_burst_sim(run_sim: Runner, max_len: int, wait: int) -> None:
     depth = 32
     run_sim(
