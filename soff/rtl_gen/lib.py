@@ -437,6 +437,53 @@ def _id_onehot(n: int, id_sig: Expr, id_w: int) -> Expr:
     return cat(*(eq(id_sig, Const(i, id_w)) for i in reversed(range(n))))
 
 
+def _stream_predictor(
+    take: Expr, contiguous: Expr, closed: Expr, wasted: Expr
+) -> tuple[list[Item], Expr]:
+    """Whether a burst gatherer waits ``WAIT`` idle cycles before it sends a burst.
+
+    Waiting pays off in a stream (the next request comes within a few
+    cycles) and costs latency otherwise (a single work-item's loop whose
+    next request waits for this one's answer). ``stream`` is set when a
+    request opens a burst right after the previous one (``contiguous``)
+    within ``WAIT`` cycles of its close (``closed``); it is cleared when a
+    burst was sent after waiting for nothing (``wasted``: the timeout ended
+    it with one request). Out of a stream a burst goes as soon as no request
+    is there. Returns the items and the timeout condition.
+    """
+    stream, since = Ref("stream"), Ref("since")
+    items: list[Item] = [
+        Reg("stream", comment="requests stream: wait WAIT idle cycles before sending"),
+        Reg("since", 8, comment="cycles since the last burst was sent (saturating)"),
+        Always(
+            [
+                If(
+                    lnot(Ref("rst_n")),
+                    [NonBlocking(stream, Const(1, 1)), NonBlocking(since, Const(255, 8))],
+                    [
+                        If(
+                            closed,
+                            [NonBlocking(since, Const(0, 8))],
+                            [
+                                If(
+                                    ne(since, Const(255, 8)),
+                                    [NonBlocking(since, since + Const(1, 8))],
+                                )
+                            ],
+                        ),
+                        If(
+                            land(take, contiguous, BinOp("<=", since, Ref("WAIT")[7:0])),
+                            [NonBlocking(stream, Const(1, 1))],
+                            [If(wasted, [NonBlocking(stream, Const(0, 1))])],
+                        ),
+                    ],
+                )
+            ]
+        ),
+    ]
+    return items, lor(lnot(stream), eq(Ref("idle"), Ref("WAIT")[7:0]))
+
+
 def read_burst_module(data_w: int) -> Module:
     """``soff_axi_rd_burst_<data_w>``: gathers a load unit's requests into INCR bursts.
 
@@ -446,7 +493,8 @@ def read_burst_module(data_w: int) -> Module:
     right after the burst's last word joins it, until the burst has
     ``MAX_LEN + 1`` beats, its last word ends a 4 KiB page (AXI4: a burst
     never crosses one), a request for another word arrives, or no request came
-    for ``WAIT`` cycles. Then the burst goes out. Beats come back one per
+    for ``WAIT`` cycles (while requests stream; else at once, see
+    :func:`_stream_predictor`). Then the burst goes out. Beats come back one per
     request, in order, so the load unit's response FIFO is unchanged. A burst
     of one beat keeps the request's address and size; longer ones start at
     the first word's aligned address with the bus size. Nothing is read that
@@ -470,7 +518,15 @@ def read_burst_module(data_w: int) -> Module:
     in_valid, in_ready, word = Ref("in_valid"), Ref("in_ready"), Ref("in_word")
     ext, close, take = Ref("extend"), Ref("close"), Ref("take_new")
     aligned: Expr = cat(Ref("b_addr")[ADDR_W - 1 : lb], Const(0, lb)) if lb else Ref("b_addr")
+    sent = land(close, Ref("out_ready"))
+    pred_items, timeout = _stream_predictor(
+        take,
+        eq(word, last + Const(1, wb)),
+        sent,
+        land(sent, lnot(in_valid), lnot(Ref("full")), lnot(Ref("page_end")), eq(blen, Const(0, 8))),
+    )
     items: list[Item] = [
+        Wire("timeout"),
         Reg("open", comment="a burst is being gathered"),
         Reg("b_addr", ADDR_W, comment="its first request's address"),
         Reg("b_size", 3),
@@ -506,13 +562,15 @@ def read_burst_module(data_w: int) -> Module:
             land(
                 opn,
                 lnot(ext),
-                lor(Ref("full"), Ref("page_end"), in_valid, eq(idle, Ref("WAIT")[7:0])),
+                lor(Ref("full"), Ref("page_end"), in_valid, Ref("timeout")),
             ),
             comment="the burst is complete: send it",
         ),
         Assign(in_ready, lor(lnot(opn), ext, land(close, Ref("out_ready")))),
         Assign(take, land(in_valid, in_ready, lnot(ext)), comment="the request opens a burst"),
         Assign(Ref("out_valid"), close),
+        *pred_items,
+        Assign(Ref("timeout"), timeout),
         Assign(Ref("out_len"), blen),
         Assign(Ref("out_addr"), mux(eq(blen, Const(0, 8)), Ref("b_addr"), aligned)),
         Assign(Ref("out_size"), mux(eq(blen, Const(0, 8)), Ref("b_size"), Const(lb, 3))),
@@ -588,7 +646,7 @@ def write_burst_module(data_w: int, depth: int) -> Module:
     request's bytes win); a request for the next word starts the next beat of
     the burst. The burst closes as a read burst does (``MAX_LEN + 1`` beats,
     the end of a 4 KiB page, a request for another word, ``WAIT`` idle
-    cycles), or when it holds ``depth`` requests. A closed burst is one AW
+    cycles while requests stream), or when it holds ``depth`` requests. A closed burst is one AW
     (aligned address, bus size, ``aw_len``) and its beats in a FIFO
     (``w_*``, ``w_last`` on the last); the AW is offered with its first beat
     already there. Its write response (``bdone``) completes every request it
@@ -640,6 +698,12 @@ def write_burst_module(data_w: int, depth: int) -> Module:
         )
     )
     room = ne(count, Const(depth, cw))
+    pred_items, timeout = _stream_predictor(
+        take,
+        lor(eq(word, cur), eq(word, cur + Const(1, wb))),
+        closing,
+        land(closing, lnot(in_valid), eq(count, Const(1, cw))),
+    )
 
     def fifo(
         name: str, width: Expr | int, fdepth: Expr | int, conns: list[tuple[str, Expr]]
@@ -664,6 +728,9 @@ def write_burst_module(data_w: int, depth: int) -> Module:
         Reg("d_addr", ADDR_W),
         Reg("d_len", 8),
         Reg("d_count", cw),
+        Wire("timeout"),
+        *pred_items,
+        Assign(Ref("timeout"), timeout),
         Wire("in_word", wb),
         Wire("full"),
         Wire("page_end"),
@@ -711,7 +778,7 @@ def write_burst_module(data_w: int, depth: int) -> Module:
                 opn,
                 lnot(merge),
                 lnot(nxt),
-                lor(Ref("full"), Ref("page_end"), in_valid, eq(idle, Ref("WAIT")[7:0]), lnot(room)),
+                lor(Ref("full"), Ref("page_end"), in_valid, Ref("timeout"), lnot(room)),
             ),
             comment="the burst is complete",
         ),

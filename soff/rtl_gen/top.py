@@ -21,6 +21,7 @@ from soff.hls.schedule.datapath import (
     rom_base,
     value_bits,
 )
+from soff.hls.schedule.loop_pipeline import single_work_item
 from soff.ir.core import Arg, Kernel, Op, Value, predicate_index
 from soff.ir.printer import Namer
 from soff.ir.types import ArrayType, FloatType, IntType, PtrType, Type
@@ -714,6 +715,16 @@ def build_top(
 
     rd_clients: list[dict[str, Expr]] = []
     wr_clients: list[dict[str, Expr]] = []
+    swi = single_work_item(kernel)
+
+    def streams(bi: int) -> bool:
+        """Whether a block's memory requests may stream (burst gatherers pay off): any
+        block of an NDRange kernel; in a single-work-item kernel, a pipelined loop's
+        (elsewhere the one work-item waits for each answer before its next request)."""
+        inner = min((lp for lp in sched.loops if bi in lp.blocks), key=lambda lp: len(lp.blocks),
+                    default=None)  # fmt: skip
+        return not swi or (inner is not None and inner.pipelined)
+
     atomic_clients: list[atomics.AtomicClient] = []
     lane_bits = clog2(dw // 8)
     blk_in_valid: dict[int, Ref] = ctx.blk_in_valid
@@ -1006,7 +1017,7 @@ def build_top(
                     )
                     # consecutive bus words of a word-reusing load go out as INCR bursts
                     lanes = max(1, dw // 8 // size)
-                    beats = lib.burst_beats(depth, lanes, dw) if coalesce else 1
+                    beats = lib.burst_beats(depth, lanes, dw) if coalesce and streams(bi) else 1
                     req_len: Expr = Const(0, 8)
                     req_size: Expr = Const(clog2(size), 3)
                     if beats > 1:
@@ -1182,7 +1193,7 @@ def build_top(
                         "bdone": bdone,
                     }
                     credit: Expr = cat(Const(0, cw - 1), bdone)
-                    if beats > 1 or lanes > 1:
+                    if streams(bi) and (beats > 1 or lanes > 1):
                         gw = clog2(depth + 1)
                         burst = lib.write_burst_module(dw, depth)
                         ctx.units.setdefault(burst.name, burst)

@@ -1135,6 +1135,29 @@ module soff_axi_wr_burst_64_32 #(
   reg [63:0] d_addr;
   reg [7:0] d_len;
   reg [5:0] d_count;
+  wire timeout;
+  // requests stream: wait WAIT idle cycles before sending
+  reg stream;
+  // cycles since the last burst was sent (saturating)
+  reg [7:0] since;
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      stream <= 1'b1;
+      since <= 8'd255;
+    end else begin
+      if (closing) begin
+        since <= 8'd0;
+      end else if (since != 8'd255) begin
+        since <= since + 8'd1;
+      end
+      if ((take_new && ((in_word == cur_word) || (in_word == (cur_word + 61'h1)))) && (since <= WAIT[7:0])) begin
+        stream <= 1'b1;
+      end else if ((closing && (!in_valid)) && (count == 6'd1)) begin
+        stream <= 1'b0;
+      end
+    end
+  end
+  assign timeout = (!stream) || (idle == WAIT[7:0]);
   wire [60:0] in_word;
   wire full;
   wire page_end;
@@ -1160,7 +1183,7 @@ module soff_axi_wr_burst_64_32 #(
   // the request writes the next word: the current beat is complete
   assign next_beat = (((((open && in_valid) && (in_word == (cur_word + 61'h1))) && (count != 6'd32)) && (!full)) && (!page_end)) && beat_ready;
   // the burst is complete
-  assign close = ((open && (!merge)) && (!next_beat)) && ((((full || page_end) || in_valid) || (idle == WAIT[7:0])) || (!(count != 6'd32)));
+  assign close = ((open && (!merge)) && (!next_beat)) && ((((full || page_end) || in_valid) || timeout) || (!(count != 6'd32)));
   assign aw_fire = aw_valid && aw_ready;
   // its last beat goes to the FIFO, its AW to the output register
   assign closing = (close && ((!d_valid) || aw_fire)) && beat_ready;

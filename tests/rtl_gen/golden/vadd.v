@@ -1261,6 +1261,7 @@ module soff_axi_rd_burst_64 #(
   output wire [7:0] out_len,
   output wire [2:0] out_size
 );
+  wire timeout;
   // a burst is being gathered
   reg open;
   // its first request's address
@@ -1285,11 +1286,33 @@ module soff_axi_rd_burst_64 #(
   // the request reads the word after the burst: one more beat
   assign extend = (((open && in_valid) && (in_word == (b_last + 61'h1))) && (!full)) && (!page_end);
   // the burst is complete: send it
-  assign close = (open && (!extend)) && (((full || page_end) || in_valid) || (idle == WAIT[7:0]));
+  assign close = (open && (!extend)) && (((full || page_end) || in_valid) || timeout);
   assign in_ready = ((!open) || extend) || (close && out_ready);
   // the request opens a burst
   assign take_new = (in_valid && in_ready) && (!extend);
   assign out_valid = close;
+  // requests stream: wait WAIT idle cycles before sending
+  reg stream;
+  // cycles since the last burst was sent (saturating)
+  reg [7:0] since;
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      stream <= 1'b1;
+      since <= 8'd255;
+    end else begin
+      if (close && out_ready) begin
+        since <= 8'd0;
+      end else if (since != 8'd255) begin
+        since <= since + 8'd1;
+      end
+      if ((take_new && (in_word == (b_last + 61'h1))) && (since <= WAIT[7:0])) begin
+        stream <= 1'b1;
+      end else if (((((close && out_ready) && (!in_valid)) && (!full)) && (!page_end)) && (b_len == 8'd0)) begin
+        stream <= 1'b0;
+      end
+    end
+  end
+  assign timeout = (!stream) || (idle == WAIT[7:0]);
   assign out_len = b_len;
   assign out_addr = (b_len == 8'd0) ? b_addr : {b_addr[63:3], 3'd0};
   assign out_size = (b_len == 8'd0) ? b_size : 3'd3;
@@ -1364,6 +1387,29 @@ module soff_axi_wr_burst_64_32 #(
   reg [63:0] d_addr;
   reg [7:0] d_len;
   reg [5:0] d_count;
+  wire timeout;
+  // requests stream: wait WAIT idle cycles before sending
+  reg stream;
+  // cycles since the last burst was sent (saturating)
+  reg [7:0] since;
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      stream <= 1'b1;
+      since <= 8'd255;
+    end else begin
+      if (closing) begin
+        since <= 8'd0;
+      end else if (since != 8'd255) begin
+        since <= since + 8'd1;
+      end
+      if ((take_new && ((in_word == cur_word) || (in_word == (cur_word + 61'h1)))) && (since <= WAIT[7:0])) begin
+        stream <= 1'b1;
+      end else if ((closing && (!in_valid)) && (count == 6'd1)) begin
+        stream <= 1'b0;
+      end
+    end
+  end
+  assign timeout = (!stream) || (idle == WAIT[7:0]);
   wire [60:0] in_word;
   wire full;
   wire page_end;
@@ -1389,7 +1435,7 @@ module soff_axi_wr_burst_64_32 #(
   // the request writes the next word: the current beat is complete
   assign next_beat = (((((open && in_valid) && (in_word == (cur_word + 61'h1))) && (count != 6'd32)) && (!full)) && (!page_end)) && beat_ready;
   // the burst is complete
-  assign close = ((open && (!merge)) && (!next_beat)) && ((((full || page_end) || in_valid) || (idle == WAIT[7:0])) || (!(count != 6'd32)));
+  assign close = ((open && (!merge)) && (!next_beat)) && ((((full || page_end) || in_valid) || timeout) || (!(count != 6'd32)));
   assign aw_fire = aw_valid && aw_ready;
   // its last beat goes to the FIFO, its AW to the output register
   assign closing = (close && ((!d_valid) || aw_fire)) && beat_ready;
