@@ -283,3 +283,70 @@ def test_non_constant_ops_and_float_ops_are_left_alone() -> None:
         }
     """
     check(text, "fold-constants", text)
+
+
+DIV_SRC = """
+__kernel void k(__global const {T} *x, __global {T} *o) {{
+    size_t i = get_global_id(0);
+    {T} v = x[i];
+    o[{N} * i + 0] = v / 1;
+    o[{N} * i + 1] = v % 1;
+    o[{N} * i + 2] = v / 2;
+    o[{N} * i + 3] = v % 2;
+    o[{N} * i + 4] = v / 8;
+    o[{N} * i + 5] = v % 8;
+    o[{N} * i + 6] = v / ({T})(({U})1 << (sizeof({T}) * 8 - 2));
+    o[{N} * i + 7] = v % ({T})(({U})1 << (sizeof({T}) * 8 - 2));
+    o[{N} * i + 8] = v / 3;
+    o[{N} * i + 9] = v % -4;
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("ctype", "utype", "dtype"),
+    [("char", "uchar", "int8"), ("uchar", "uchar", "uint8"), ("int", "uint", "int32"),
+     ("uint", "uint", "uint32"), ("long", "ulong", "int64"), ("ulong", "ulong", "uint64")],
+)  # fmt: skip
+def test_division_by_powers_of_two_becomes_shifts(ctype: str, utype: str, dtype: str) -> None:
+    """x / 2^k and x % 2^k (C: truncated toward zero) become shifts and masks; the
+    kernel gives the same results before and after the pass on every 8-bit value
+    and on random and extreme wider ones. Division by 3 and by -4 keeps its divider."""
+    import numpy as np
+
+    from soff.frontend import compile_source
+    from soff.hls.passes.fold_constants import fold_kernel
+    from soff.ir.interp import run_kernel
+
+    src = DIV_SRC.format(T=ctype, U=utype, N=10)
+    (before,) = compile_source(src, "div.cl").kernels
+    (after,) = compile_source(src, "div.cl").kernels
+    while fold_kernel(after):
+        pass
+    ops = [op.opcode for op in after.ops()]
+    assert ops.count("div") + ops.count("rem") == 2  # v / 3 and v % -4 only
+    info = np.iinfo(dtype)
+    if info.bits == 8:
+        x = np.arange(info.min, info.max + 1).astype(dtype)
+    else:
+        rng = np.random.default_rng(3)
+        x = rng.integers(info.min, info.max, 2000, dtype=dtype, endpoint=True)
+        extremes = [info.min, info.min + 1, info.max, info.max - 1, 0, 1, 2, 3, 7, 8, 9]
+        extremes += [-1, -2, -7, -8, -9] if info.min < 0 else []
+        x[: len(extremes)] = np.array(extremes, dtype=object).astype(dtype)
+    args = {"x": x, "o": np.zeros(10 * len(x), dtype)}
+    want = run_kernel(before, dict(args), len(x), None)["o"]
+    got = run_kernel(after, dict(args), len(x), None)["o"]
+    np.testing.assert_array_equal(got, want)
+    # and the C meaning, independently: truncation toward zero
+    q = want.reshape(-1, 10)
+    xi = x.astype(object)
+    d = 1 << (info.bits - 2)
+
+    def tdiv(v: int, m: int) -> int:
+        return (abs(v) // m) * (1 if v >= 0 else -1)
+
+    for col, m in ((2, 2), (4, 8), (6, d)):
+        np.testing.assert_array_equal(q[:, col], np.array([tdiv(v, m) for v in xi], object).astype(dtype))
+        rem = np.array([v - m * tdiv(v, m) for v in xi], object).astype(dtype)
+        np.testing.assert_array_equal(q[:, col + 1], rem)

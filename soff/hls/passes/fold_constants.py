@@ -33,8 +33,10 @@ def _fold(op: Op) -> int | Value | None:
             return x
         if op.opcode in ("add", "or", "xor") and a == 0:
             return y
-        if op.opcode == "mul" and b == 1:
+        if op.opcode in ("mul", "div") and b == 1:
             return x
+        if op.opcode == "rem" and b == 1:
+            return 0
         if op.opcode == "mul" and a == 1:
             return y
         if op.opcode in ("mul", "and") and (a == 0 or b == 0):
@@ -65,6 +67,50 @@ def _fold(op: Op) -> int | Value | None:
     return None
 
 
+def _power_of_two_division(op: Op) -> list[Op] | None:
+    """``x / 2^k`` and ``x % 2^k`` (C semantics: the quotient truncated toward zero)
+    as shifts and masks instead of a divider: the last op is the result. Signed
+    ``x`` adds ``2^k - 1`` first when negative (``(x >> (w-1)) & (2^k - 1)``)."""
+    t = op.type
+    if op.opcode not in ("div", "rem") or not isinstance(t, IntType) or len(op.operands) != 2:
+        return None
+    b = _const_value(op.operands[1])
+    if b is None:
+        return None
+    b = t.wrap(b)
+    if b <= 1 or b & (b - 1):
+        return None  # 1 and 0 are handled elsewhere (x / 1) or keep their defined value
+    k = b.bit_length() - 1
+    x = op.operands[0]
+    ops: list[Op] = []
+
+    def emit(opcode: str, operands: list[Value]) -> Op:
+        new = Op(opcode, operands, t, loc=op.loc)
+        ops.append(new)
+        return new
+
+    def const(value: int) -> Op:
+        new = Op("const", [], t, {"value": t.wrap(value)}, loc=op.loc)
+        ops.append(new)
+        return new
+
+    mask = const(b - 1)
+    if not t.signed:
+        if op.opcode == "div":
+            emit("shr", [x, const(k)])
+        else:
+            emit("and", [x, mask])
+    else:
+        sign = emit("shr", [x, const(t.width - 1)])  # 0 or -1
+        biased = emit("add", [x, emit("and", [sign, mask])])
+        if op.opcode == "div":
+            emit("shr", [biased, const(k)])
+        else:
+            emit("sub", [x, emit("and", [biased, const(~(b - 1))])])
+    ops[-1].name = op.name
+    return ops
+
+
 def _simplify_predicates(block: Block) -> bool:
     """Drop load/store/atomic predicates that are constant true."""
     changed = False
@@ -85,7 +131,13 @@ def fold_kernel(kernel: Kernel) -> bool:
                 continue
             result = _fold(op)
             if result is None:
-                continue
+                reduced = _power_of_two_division(op)
+                if reduced is None:
+                    continue
+                at = block.ops.index(op)
+                for k, new in enumerate(reduced):
+                    block.insert(at + k, new)
+                result = reduced[-1]
             if isinstance(result, int):
                 new = Op("const", [], op.type, {"value": result}, loc=op.loc, name=op.name)
                 block.insert(block.ops.index(op), new)
@@ -101,7 +153,8 @@ def fold_kernel(kernel: Kernel) -> bool:
 class FoldConstants(Pass):
     """Integer ops whose operands are constants become constants (with the
     exact wrap-around semantics of docs/ir.md); identities such as ``x + 0``,
-    ``x * 1``, ``x & -1`` and ``select`` on a constant are simplified, and
+    ``x * 1``, ``x / 1``, ``x & -1`` and ``select`` on a constant are simplified,
+    division and remainder by a power of two become shifts and masks, and
     constant-true load/store predicates are dropped. Runs to a fixpoint."""
 
     name = "fold-constants"
