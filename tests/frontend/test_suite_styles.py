@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import soff
-from soff.diagnostics import CompileError, UnsupportedError
+from soff.diagnostics import CompileError
 from soff.frontend import compile_source
 from soff.frontend.preprocess import preprocess
 from soff.ir.interp import run_kernel
