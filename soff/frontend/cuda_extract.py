@@ -434,8 +434,8 @@ def extract_device_code(text: str) -> DeviceCode:
         if item.kind == "candidate":
             for name in item.defines:
                 providers.setdefault(name, []).append(item)
-        elif _texture_reference(item) is not None:
-            targs, names = _texture_reference(item)  # type: ignore[misc]
+        elif (texture := _texture_reference(item)) is not None:
+            targs, names = texture
             for name in names:
                 result.textures.setdefault(name, (targs, loc.loc(item.toks[0].pos)))
         elif item.kind == "host":
