@@ -12,7 +12,8 @@ functions that expand-math turns into binary64 arithmetic) and a copy kernel
 ``o[i] = x[i]``; the cost of the expansion is the difference.
 
 A unit is ``op.fmt`` (``fcmp.f32`` is the ``lt`` predicate, ``itof.f32`` from i32,
-``ftoi.f32`` to i32, ``fcvt.f64`` from the other format); ``@L`` picks a latency.
+``ftoi.f32`` to i32, ``fcvt.f64`` from the other format); ``@L`` picks a latency;
+``fmul.f32:lut`` is the multiplier without DSP blocks (``mult="lut"``).
 Goal: binary32 add/mul >= 150 MHz on ECP5 at their default latency.
 """
 
@@ -31,15 +32,18 @@ DEFAULT_UNITS = [
     f"{op}.{f}"
     for f in ("f32", "f64")
     for op in ("fadd", "fmul", "fma", "fdiv", "fsqrt", "fcmp", "fmax", "itof", "ftoi", "fcvt")
-] + ["fmod.f32", "div.i32", "div.i64", "rem.u32"]
-PNR_UNITS = {"fadd.f32", "fmul.f32", "fdiv.f32"}
+] + ["fmul.f32:lut", "fmod.f32", "div.i32", "div.i64", "rem.u32"]
+PNR_UNITS = {"fadd.f32", "fmul.f32", "fmul.f32:lut", "fdiv.f32"}
 
 
 def make_unit(spec: str) -> Unit:
     name, _, lat = spec.partition("@")
+    name, _, mult = name.partition(":")
     op, _, fmt = name.partition(".")
     latency = int(lat) if lat else None
     opts: dict[str, str] = {}
+    if mult:
+        opts["mult"] = mult
     if op == "fcmp":
         opts["pred"] = "lt"
     elif op == "itof":

@@ -57,6 +57,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     },
     "synth": {"yosys": _STR, "nextpnr": _STR, "nextpnr_args": _LIST, "io": _STR},
     "project": {"platform": _STR, "quartus_family": _STR, "quartus_device": _STR},
+    "units": {"fmul_multiplier": _STR},
     "latency": {},  # checked by _check_latency
 }  # fmt: skip
 _REQUIRED = ("name", "description", "vendor", "part", "clock_mhz", "flow")
@@ -84,6 +85,8 @@ class Board:
     flow: str = "none"
     synth: dict[str, Any] = field(default_factory=dict)
     project: dict[str, str] = field(default_factory=dict)
+    #: operator-library choices: ``fmul_multiplier`` ("dsp" or "lut")
+    units: dict[str, str] = field(default_factory=dict)
 
     @property
     def data_width(self) -> int:
@@ -175,6 +178,12 @@ def parse_board(text: str, where: str, expect_name: str | None = None) -> Board:
         raise BoardError(f"{where}: an open-flow board needs [synth] nextpnr")
     if data["flow"] == "vitis" and "platform" not in data.get("project", {}):
         raise BoardError(f"{where}: a Vitis board needs [project] platform")
+    units = dict(data.get("units", {}))
+    if units.get("fmul_multiplier", "dsp") not in ("dsp", "lut"):
+        raise BoardError(
+            f"{where}: [units] fmul_multiplier must be 'dsp' or 'lut', "
+            f"not '{units['fmul_multiplier']}'"
+        )
     table = dict(data.get("latency", {}))
     _check_latency(table, where)
     return Board(
@@ -192,6 +201,7 @@ def parse_board(text: str, where: str, expect_name: str | None = None) -> Board:
         flow=data["flow"],
         synth=synth,
         project=dict(data.get("project", {})),
+        units=units,
     )
 
 

@@ -454,7 +454,10 @@ def _instantiate(
     ctx: _Ctx, binding: Binding, op: Op, operands: list[Expr], latency: int, en: Expr, out_name: str
 ) -> Ref:
     """An operator-library unit for ``op``; its result wire appears ``latency`` stages later."""
-    u = units.unit(binding.unit, binding.fmt, latency, **dict(binding.options))
+    opts = dict(binding.options)
+    if binding.unit == "fmul" and ctx.board.units.get("fmul_multiplier", "dsp") != "dsp":
+        opts["mult"] = ctx.board.units["fmul_multiplier"]
+    u = units.unit(binding.unit, binding.fmt, latency, **opts)
     ctx.units.setdefault(u.name, u.module)
     conns: list[tuple[str, Expr | None]] = [("clk", Ref("ap_clk")), ("ce", en)]
     for (port, width), value, src in zip(

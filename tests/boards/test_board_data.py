@@ -175,6 +175,7 @@ def test_minimal_board_parses() -> None:
         (lambda s: s + '[synth]\nnextpnr = "gowin"\n', "nextpnr must be 'ecp5' or 'ice40'"),
         (lambda s: s.replace("clock_mhz = 100.0", "clock_mhz = [1]"), "clock_mhz must be a number"),
         (lambda s: s + "x = = 1\n", "not valid TOML"),
+        (lambda s: s + '[units]\nfmul_multiplier = "booth"\n', "must be 'dsp' or 'lut'"),
     ],
 )
 def test_validation_errors(edit, message: str) -> None:
@@ -182,3 +183,51 @@ def test_validation_errors(edit, message: str) -> None:
         parse_board(edit(GOOD), "t.toml", expect_name="t")
     assert message in str(e.value)
     assert "error: t.toml: " in str(e.value)
+
+
+SAXPY = """
+__kernel void saxpy(float a, __global const float *x, __global float *y) {
+  int i = get_global_id(0);
+  y[i] = a * x[i] + y[i];
+}
+"""
+
+
+def _lut_board(tmp_path: Path) -> str:
+    text = (VADD.parents[1] / "soff" / "boards" / "data" / "generic.toml").read_text()
+    text = text.replace('name = "generic"', 'name = "lutmul"')
+    text = text.replace('"fmul.32" = 5', '"fmul.32" = 13')
+    path = tmp_path / "lutmul.toml"
+    path.write_text(text + '\n[units]\nfmul_multiplier = "lut"\n')
+    return str(path)
+
+
+def test_board_chooses_the_lut_multiplier(tmp_path) -> None:
+    import soff
+
+    assert load_board().units.get("fmul_multiplier", "dsp") == "dsp"
+    board = _lut_board(tmp_path)
+    assert load_board(board).units == {"fmul_multiplier": "lut"}
+    d = soff.compile(SAXPY, filename="saxpy.cl", target=board)
+    assert "module soff_fmul_lut_f32_l13" in d.verilog
+    assert "soff_fmul_f32" not in d.verilog
+    assert "module soff_fmul_f32_l5" in soff.compile(SAXPY, filename="saxpy.cl").verilog
+
+
+@pytest.mark.sim
+def test_lut_multiplier_kernel_in_verilator(tmp_path) -> None:
+    import numpy as np
+
+    import soff
+
+    d = soff.compile(SAXPY, filename="saxpy.cl", target=_lut_board(tmp_path))
+    rng = np.random.default_rng(7)
+    n = 192
+    x = rng.standard_normal(n).astype(np.float32)
+    y = rng.standard_normal(n).astype(np.float32)
+    x[:4] = [np.float32(1e-40), np.float32(3e38), np.inf, -0.0]
+    a = np.float32(1.7)
+    res = d.simulate(n, 64, {"a": a, "x": x, "y": y.copy()})
+    with np.errstate(all="ignore"):
+        want = a * x + y  # float32 mul then add, each rounded: the kernel has no fma
+    np.testing.assert_array_equal(res.outputs["y"].view(np.uint32), want.view(np.uint32))

@@ -10,7 +10,8 @@ Operations (``fmt`` is ``"f32"`` or ``"f64"`` unless said otherwise):
 
 =========  ==================================================================
 fadd fsub  a +/- b
-fmul       a * b
+fmul       a * b; ``mult=`` "dsp" (default: multipliers synthesis maps to DSP blocks)
+           or "lut" (an adder tree, no DSP: faster on ECP5, about 1,300 LUT4 more)
 fdiv       a / b (correctly rounded)
 fsqrt      sqrt(a) (correctly rounded; input ``a`` only)
 fma        a * b + c with a single rounding
@@ -123,6 +124,10 @@ _TABLE["f32"].update(
     fmod=72,  # 276 division steps, about four per stage
     remainder=72,
 )
+#: default latency of ``fmul`` with ``mult="lut"``: ECP5-6, nextpnr seeds 1/2/3 at 13
+#: stages: 177/148/158 MHz (12: 147-151; the adder tree is then off the critical path,
+#: which is round_pack's exponent logic)
+LUT_FMUL_LATENCY = {"f32": 13, "f64": 15}
 for _f, _lat in _TABLE.items():
     for _op, _l in _lat.items():
         DEFAULT_LATENCY[(_op, _f)] = _l
@@ -184,7 +189,9 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
     if op in ("fadd", "fsub"):
         return fp.gen_fadd(f, op == "fsub"), f"soff_{op}_{fmt}"
     if op == "fmul":
-        return fp.gen_fmul(f), f"soff_fmul_{fmt}"
+        mult = str(opts.pop("mult", "dsp"))
+        stem = f"soff_fmul_{fmt}" if mult == "dsp" else f"soff_fmul_{mult}_{fmt}"
+        return fp.gen_fmul(f, mult), stem
     if op == "fma":
         return fp.gen_fma(f), f"soff_fma_{fmt}"
     if op == "fdiv":
@@ -250,11 +257,13 @@ def _generate(op: str, fmt: str, opts: dict[str, object]) -> tuple[Pipe, str]:
 def unit(op: str, fmt: str, latency: int | None = None, **opts: object) -> Unit:
     """Generate unit ``op`` on format ``fmt`` with ``latency`` pipeline stages
     (default: :func:`default_latency`). Options: ``pred`` (fcmp), ``src`` (fcvt, itof),
-    ``dst`` (ftoi)."""
+    ``dst`` (ftoi), ``mult`` (fmul)."""
     rest = dict(opts)
     pipe, stem = _generate(op, fmt, rest)
     if rest:
         raise ValueError(f"unit '{op}' has no option(s) {', '.join(sorted(rest))}")
+    if latency is None and op == "fmul" and opts.get("mult", "dsp") == "lut":
+        latency = LUT_FMUL_LATENCY[fmt]
     lat = default_latency(op, fmt) if latency is None else latency
     if not isinstance(lat, int) or lat < 1:
         raise ValueError(f"latency must be an integer >= 1, not {lat!r}")

@@ -36,7 +36,7 @@ from soff.rtl_gen.units.pipe import (
     zeros,
     zext,
 )
-from soff.rtl_gen.vast import Ref
+from soff.rtl_gen.vast import Ref, Repl
 
 
 @dataclass(frozen=True)
@@ -408,7 +408,45 @@ def _product(p: Pipe, x: V, y: V, name: str) -> V:
     return p.let(f"{name}", catv(v, zeros(lo)) if lo else v)
 
 
-def gen_fmul(f: Fmt) -> Pipe:
+def _product_lut(p: Pipe, x: V, y: V, name: str) -> V:
+    """``x * y`` without multipliers (so yosys maps no DSP): one AND row per bit of
+    ``y``, the first level adding rows in pairs (the ANDs fold into the adder's LUTs),
+    then a binary adder tree with a cut after each level. On ECP5 a carry chain is
+    much faster than a MULT18X18D's combinational path."""
+    terms: list[tuple[int, V]] = []
+    for j in range(y.w):
+        terms.append((j, band(x, V(Repl(x.w, y[j].e), x.w))))
+    w = x.w + y.w
+    level = 0
+    while len(terms) > 1:
+        nxt: list[tuple[int, V]] = []
+        widest = 0
+        for i in range(0, len(terms) - 1, 2):
+            (lo_a, va), (lo_b, vb) = terms[i], terms[i + 1]
+            sw = min(w - lo_a, max(va.w, vb.w + lo_b - lo_a) + 1)
+            sv = add(zext(va, sw), catv(vb, zeros(lo_b - lo_a)) if lo_b > lo_a else vb, sw)
+            nxt.append((lo_a, p.let(f"{name}_s{level}_{i // 2}", sv)))
+            widest = max(widest, sw)
+        if len(terms) % 2:
+            lo, v = terms[-1]
+            nxt.append((lo, v if isinstance(v.e, Ref) else p.let(f"{name}_r{level}", v)))
+        terms = nxt
+        level += 1
+        if len(terms) > 1:
+            # measured on ECP5: a level is two routed nets around its LUT and chain
+            p.cut(_chain(widest) + 1.5)
+    lo, v = terms[0]
+    return p.let(f"{name}", catv(v, zeros(lo)) if lo else v)
+
+
+#: fmul's significand multiplier: "dsp" (``*`` in 18 x 17 pieces, which synthesis maps
+#: to DSP blocks) or "lut" (an adder tree of AND rows, no DSP)
+MULTIPLIERS = ("dsp", "lut")
+
+
+def gen_fmul(f: Fmt, mult: str = "dsp") -> Pipe:
+    if mult not in MULTIPLIERS:
+        raise ValueError(f"fmul multiplier must be one of {', '.join(MULTIPLIERS)}, not '{mult}'")
     p = Pipe()
     a = p.input("a", f.n)
     b = p.input("b", f.n)
@@ -417,9 +455,14 @@ def gen_fmul(f: Fmt) -> Pipe:
     nan = p.let("nan", bor(ua.nan, ub.nan, band(ua.inf, ub.zero), band(ua.zero, ub.inf)))
     inf = p.let("inf", bor(ua.inf, ub.inf))
     zero = p.let("zero", bor(ua.zero, ub.zero))
-    e = p.let("e", add(add(ea, eb), const(1, f.xw)))
-    p.cut(2.0)
-    prod = _product(p, ma, mb, "prod")
+    if mult == "dsp":
+        e = p.let("e", add(add(ea, eb), const(1, f.xw)))
+        p.cut(2.0)
+        prod = _product(p, ma, mb, "prod")
+    else:  # the exponent sum beside the first adder level (it is the longer path otherwise)
+        p.cut(2.0)
+        e = p.let("e", add(add(ea, eb), const(1, f.xw)))
+        prod = _product_lut(p, ma, mb, "prod")
     p.cut(_chain(prod.w))
     top = prod.msb
     pn = p.let("pn", mux(top, prod, catv(prod[prod.w - 2 : 0], zeros(1))))

@@ -32,6 +32,7 @@ def _float_arith(fmt: str) -> list[Unit]:
     units += [unit("fadd", fmt, 1), unit("fmul", fmt, 1), unit("fma", fmt, 2)]
     units += [unit("fadd", fmt, default_latency("fadd", fmt) + 3)]
     units += [unit("fdiv", fmt, 3), unit("fsqrt", fmt, 80)]
+    units += [unit("fmul", fmt, mult="lut"), unit("fmul", fmt, 2, mult="lut")]
     return units
 
 
@@ -171,6 +172,10 @@ def test_unit_names_and_errors() -> None:
         unit("fadd", "f32", 0)
     with pytest.raises(ValueError):
         unit("itof", "f32", src="i12")
+    assert unit("fmul", "f32", 12, mult="lut").name == "soff_fmul_lut_f32_l12"
+    assert unit("fmul", "f32", mult="dsp").name == unit("fmul", "f32").name
+    with pytest.raises(ValueError, match="multiplier"):
+        unit("fmul", "f32", mult="booth")
 
 
 def _simulate(tmp_path: Path, name: str, seed: int, n_random: int) -> None:
