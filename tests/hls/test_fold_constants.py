@@ -311,7 +311,8 @@ __kernel void k(__global const {T} *x, __global {T} *o) {{
 def test_division_by_powers_of_two_becomes_shifts(ctype: str, utype: str, dtype: str) -> None:
     """x / 2^k and x % 2^k (C: truncated toward zero) become shifts and masks; the
     kernel gives the same results before and after the pass on every 8-bit value
-    and on random and extreme wider ones. Division by 3 and by -4 keeps its divider."""
+    and on random and extreme wider ones. Division by 3 and by -4 (not powers of two)
+    becomes a multiplication (tested below)."""
     import numpy as np
 
     from soff.frontend import compile_source
@@ -324,7 +325,7 @@ def test_division_by_powers_of_two_becomes_shifts(ctype: str, utype: str, dtype:
     while fold_kernel(after):
         pass
     ops = [op.opcode for op in after.ops()]
-    assert ops.count("div") + ops.count("rem") == 2  # v / 3 and v % -4 only
+    assert ops.count("div") + ops.count("rem") == 0
     info = np.iinfo(dtype)
     if info.bits == 8:
         x = np.arange(info.min, info.max + 1).astype(dtype)
@@ -350,3 +351,85 @@ def test_division_by_powers_of_two_becomes_shifts(ctype: str, utype: str, dtype:
         np.testing.assert_array_equal(q[:, col], np.array([tdiv(v, m) for v in xi], object).astype(dtype))
         rem = np.array([v - m * tdiv(v, m) for v in xi], object).astype(dtype)
         np.testing.assert_array_equal(q[:, col + 1], rem)
+
+
+DIVC_SRC = """
+__kernel void k(__global const {T} *x, __global {T} *o) {{
+    size_t i = get_global_id(0);
+    {T} v = x[i];
+{BODY}
+}}
+"""
+
+
+def _divisors(bits: int, signed: bool) -> list[int]:
+    top = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+    ds = [3, 5, 6, 7, 10, 11, 100, 125, top, top - 1, top // 3, (top >> 1) + 1 + (not signed)]
+    if bits > 8:
+        ds += [641, 1000, 6700417 % top, 0x7FFF, 12345]
+    if signed:
+        ds += [-3, -7, -10, -4, -top, -(1 << (bits - 1)), -1]
+    return sorted(set(ds), key=ds.index)
+
+
+@pytest.mark.parametrize(
+    ("ctype", "dtype"),
+    [("char", "int8"), ("uchar", "uint8"), ("short", "int16"), ("ushort", "uint16"),
+     ("int", "int32"), ("uint", "uint32"), ("long", "int64"), ("ulong", "uint64")],
+)  # fmt: skip
+def test_division_by_constants_becomes_multiplication(ctype: str, dtype: str) -> None:
+    """x / d and x % d for constants d that are not powers of two (and negative d)
+    become a multiplication by a fixed-point reciprocal: the results equal C's
+    truncating division on every 8- and 16-bit value and on random and extreme wider
+    ones; INT_MIN and -1 keep the divider (their defined results)."""
+    import numpy as np
+
+    from soff.frontend import compile_source
+    from soff.hls.passes.fold_constants import fold_kernel
+    from soff.ir.interp import run_kernel
+
+    info = np.iinfo(dtype)
+    signed = info.min < 0
+    ds = _divisors(info.bits, signed)
+    n = 2 * len(ds)
+    body = "\n".join(
+        f"    o[{n} * i + {2 * j}] = v / ({ctype})({d}L);\n"
+        f"    o[{n} * i + {2 * j + 1}] = v % ({ctype})({d}L);"
+        for j, d in enumerate(ds)
+    )
+    if not signed or info.bits == 64:
+        body = body.replace("L);", "UL);").replace("(-", "(-")
+    src = DIVC_SRC.format(T=ctype, BODY=body)
+    (after,) = compile_source(src, "divc.cl").kernels
+    while fold_kernel(after):
+        pass
+    ops = [op.opcode for op in after.ops()]
+    # -1 and INT_MIN keep div and rem each (char and short divide as int: -1 only)
+    kept = 0 if not signed else 2 if info.bits < 32 else 4
+    assert ops.count("div") + ops.count("rem") == kept
+    if info.bits <= 16:
+        x = np.arange(info.min, info.max + 1).astype(dtype)
+    else:
+        rng = np.random.default_rng(5)
+        x = rng.integers(info.min, info.max, 3000, dtype=dtype, endpoint=True)
+        extremes = [info.min, info.min + 1, info.max, info.max - 1, 0, 1, 2, 3]
+        extremes += [k * d + e for d in ds[:6] for k in (1, 5, 1000) for e in (-1, 0, 1)]
+        extremes += [-1, -2, -7, -8, -9] if signed else []
+        ex = np.array([v for v in extremes if info.min <= v <= info.max], dtype=object)
+        x[: len(ex)] = ex.astype(dtype)
+    got = run_kernel(after, {"x": x, "o": np.zeros(n * len(x), dtype)}, len(x), None)["o"]
+    q = got.reshape(-1, n)
+    xi = x.astype(object)
+
+    def tdiv(v: int, m: int) -> int:
+        if m == -1:
+            return info.min if v == info.min else -v
+        return (abs(v) // abs(m)) * (1 if (v >= 0) == (m > 0) else -1)
+
+    for j, d in enumerate(ds):
+        want = np.array([tdiv(v, d) for v in xi], object)
+        wrapped = (want - info.min) % (1 << info.bits) + info.min if signed else want
+        np.testing.assert_array_equal(q[:, 2 * j], wrapped.astype(dtype), err_msg=f"/ {d}")
+        rem = np.array([v - d * tdiv(v, d) for v in xi], object)
+        rem = (rem - info.min) % (1 << info.bits) + info.min if signed else rem
+        np.testing.assert_array_equal(q[:, 2 * j + 1], rem.astype(dtype), err_msg=f"% {d}")

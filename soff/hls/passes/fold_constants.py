@@ -111,6 +111,72 @@ def _power_of_two_division(op: Op) -> list[Op] | None:
     return ops
 
 
+def magic_divisor(d: int, w: int) -> tuple[int, int]:
+    """``(m, sh)`` with ``x // d == (x * m) >> sh`` for every ``0 <= x < 2**w``
+    (``d >= 2``): ``m = ceil(2**sh / d)`` for the smallest ``sh >= w`` whose error
+    ``e = m*d - 2**sh`` satisfies ``e * 2**w <= 2**sh``. Then ``x*m/2**sh`` exceeds
+    ``x/d`` by ``x*e/(d*2**sh) < 1/d``, which never reaches the next integer
+    (Granlund and Montgomery, 1994); ``sh = w + ceil(log2 d)`` always qualifies."""
+    sh = w
+    while True:
+        m = -(-(1 << sh) // d)
+        if (m * d - (1 << sh)) << w <= 1 << sh:
+            return m, sh
+        sh += 1
+
+
+def _constant_division(op: Op) -> list[Op] | None:
+    """``x / d`` and ``x % d`` for a constant ``d`` that is not a power of two (or is
+    negative) as a multiplication by a fixed-point reciprocal and a shift (see
+    :func:`magic_divisor`) instead of a divider: the last op is the result. Signed
+    ``x`` divides its magnitude and puts the sign back (C truncates toward zero);
+    ``x % d`` is ``x - (x / d) * d``. Divisors 0, +-1 and INT_MIN keep the divider
+    (their defined results); powers of two are :func:`_power_of_two_division`'s."""
+    t = op.type
+    if op.opcode not in ("div", "rem") or not isinstance(t, IntType) or len(op.operands) != 2:
+        return None
+    b = _const_value(op.operands[1])
+    if b is None or t.width < 2:
+        return None
+    b = t.wrap(b)
+    d = abs(b)
+    if d <= 1 or d == 1 << (t.width - 1) and t.signed or b > 0 and not b & (b - 1):
+        return None
+    w = t.width
+    m, sh = magic_divisor(d, w)
+    u = IntType(w, False)
+    wide = IntType(w + m.bit_length(), False)
+    x = op.operands[0]
+    ops: list[Op] = []
+
+    def emit(opcode: str, operands: list[Value], ty: IntType = t) -> Op:
+        new = Op(opcode, operands, ty, loc=op.loc)
+        ops.append(new)
+        return new
+
+    def const(value: int, ty: IntType = t) -> Op:
+        new = Op("const", [], ty, {"value": ty.wrap(value)}, loc=op.loc)
+        ops.append(new)
+        return new
+
+    sign: Op | None = None
+    magnitude: Value = x
+    if t.signed:
+        sign = emit("shr", [x, const(w - 1)])  # 0 or -1
+        magnitude = emit("sub", [emit("xor", [x, sign]), sign])  # |x|; INT_MIN stays 2^(w-1)
+    ux = emit("cast", [emit("cast", [magnitude], u) if t.signed else magnitude], wide)
+    q_wide = emit("shr", [emit("mul", [ux, const(m, wide)], wide), const(sh, wide)], wide)
+    q: Op = emit("cast", [q_wide])
+    if t.signed:
+        assert sign is not None
+        qsign = sign if b > 0 else emit("xor", [sign, const(-1)])
+        q = emit("sub", [emit("xor", [q, qsign]), qsign])
+    if op.opcode == "rem":
+        emit("sub", [x, emit("mul", [q, const(b)])])
+    ops[-1].name = op.name
+    return ops
+
+
 def _simplify_predicates(block: Block) -> bool:
     """Drop load/store/atomic predicates that are constant true."""
     changed = False
@@ -131,7 +197,7 @@ def fold_kernel(kernel: Kernel) -> bool:
                 continue
             result = _fold(op)
             if result is None:
-                reduced = _power_of_two_division(op)
+                reduced = _power_of_two_division(op) or _constant_division(op)
                 if reduced is None:
                     continue
                 at = block.ops.index(op)
@@ -154,7 +220,8 @@ class FoldConstants(Pass):
     """Integer ops whose operands are constants become constants (with the
     exact wrap-around semantics of docs/ir.md); identities such as ``x + 0``,
     ``x * 1``, ``x / 1``, ``x & -1`` and ``select`` on a constant are simplified,
-    division and remainder by a power of two become shifts and masks, and
+    division and remainder by a power of two become shifts and masks, by other
+    constants a multiplication by a fixed-point reciprocal and a shift, and
     constant-true load/store predicates are dropped. Runs to a fixpoint."""
 
     name = "fold-constants"
