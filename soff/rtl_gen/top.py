@@ -21,7 +21,7 @@ from soff.hls.schedule.datapath import (
     rom_base,
     value_bits,
 )
-from soff.hls.schedule.loop_pipeline import single_work_item
+from soff.hls.schedule.loop_pipeline import REDUCTIONS, reduction_identity, single_work_item
 from soff.ir.core import Arg, Kernel, Op, Value, predicate_index
 from soff.ir.printer import Namer
 from soff.ir.types import ArrayType, FloatType, IntType, PtrType, Type
@@ -1706,6 +1706,7 @@ def _loop_fork(
     loop_inc[li].append(take)
     back = 0
     returned: Expr = Const(0, 32)
+    backs: list[tuple[Ref, Ref]] = []
     for ei, e in enumerate(sched.edges):
         if e.dst != bi or ei == plan.entry_edge:
             continue
@@ -1713,8 +1714,35 @@ def _loop_fork(
         valid, ready, bdata = edge_out[ei]
         items.append(Assign(ready, Const(1, 1)))
         ctx.unused.append(bdata)
+        backs.append((valid, bdata))
         returned = BinOp("+", returned, cat(Const(0, 31), valid))
         back += 1
+    # reductions: iterations start from the identity; the join combines what returns
+    reduced: dict[Value, Expr] = {}
+    red_regs: list[tuple[Ref, Expr, Const]] = []
+    for phi, nxt in plan.reductions.items():
+        if phi not in bs.inputs:
+            continue  # the result is not used after the loop
+        w = value_bits(phi)
+        combine = REDUCTIONS[nxt.opcode]
+        ident = Const(reduction_identity(nxt.opcode, phi.type), w)  # type: ignore[arg-type]
+        sym = {"add": "+", "mul": "*", "and": "&", "or": "|", "xor": "^"}[combine]
+        acc = ctx.reg(
+            f"{p}{ctx.vname(phi)}_red",
+            w,
+            f"reduction `{ctx.vname(phi)}` ({nxt.loc}): contributions of the returned iterations",
+        )
+        at = bs.inputs.index(phi)
+        lo = sum(value_bits(v) for v in bs.inputs[at + 1 :])
+        acc_next: Expr = acc
+        for valid, bdata in backs:
+            acc_next = BinOp(sym, acc_next, Ternary(valid, _sel(bdata, lo + w - 1, lo), ident))
+        red_regs.append((acc, acc_next, ident))
+        total = ctx.wire(
+            f"{p}{ctx.vname(phi)}_total", w, BinOp(sym, field_of[phi], acc),
+            comment="the initial value combined with every iteration's contribution",
+        )
+        reduced[phi] = Ternary(Ref(p + "cond"), ident, total)
     ctx.wire(p + "back", 32, returned, comment="iterations returning over the back edges")
     fire = ctx.wire(p + "fire", 1)
     valid = land(active, lor(cond, BinOp("==", out, Const(0, 32))))
@@ -1734,7 +1762,10 @@ def _loop_fork(
         stepped.append(ctx.wire(f"{p}{ctx.vname(v)}_next", value_bits(v), _op_expr(nxt, ops)))
     for v in bs.inputs:
         if value_bits(v):
-            items.append(Assign(sig[(bi, 0, v, 0)], field_of[v]))
+            items.append(Assign(sig[(bi, 0, v, 0)], reduced.get(v, field_of[v])))
+    red_stmts: list[Stmt] = [
+        NonBlocking(acc, Ternary(take, ident, acc_next)) for acc, acc_next, ident in red_regs
+    ]
     items.append(
         Always(
             [
@@ -1742,6 +1773,7 @@ def _loop_fork(
                     lnot(Ref("ap_rst_n")),
                     [NonBlocking(active, Const(0, 1)), NonBlocking(out, Const(0, 32))],
                     [
+                        *red_stmts,
                         If(take, [NonBlocking(active, Const(1, 1)), NonBlocking(data, entry_data)]),
                         If(
                             issue,

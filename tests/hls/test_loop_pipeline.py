@@ -95,6 +95,32 @@ def test_carried_scalar_names_variable_and_line() -> None:
     assert plan == (False, "loop-carried `acc` through add at line 4")
 
 
+@pytest.mark.parametrize(
+    "update", ["acc += x[i];", "acc -= x[i] * 3;", "acc ^= x[i];", "acc |= x[i];",
+               "acc &= x[i];", "acc *= x[i];", "acc += i > 3 ? x[i] : 0;"],
+)  # fmt: skip
+def test_integer_reductions_are_pipelined(update: str) -> None:
+    ok, cause = _one(f"int acc = 1; for (int i = 0; i < n; i++) {update} y[0] = acc;")
+    assert ok and "reduction `acc` combined as iterations return" in cause
+
+
+@pytest.mark.parametrize(
+    "body, why",
+    [
+        ("float acc = 0; for (int i = 0; i < n; i++) acc += f[i]; y[0] = (int)acc;", "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc = x[i] - acc; y[0] = acc;", "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) { acc += x[i]; y[i] = acc; }", "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc += x[acc & 7]; y[0] = acc;", "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n && acc < 9; i++) acc += x[i]; y[0] = acc;", ""),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc = acc * 2 + x[i]; y[0] = acc;", "`acc`"),
+    ],
+)
+def test_non_reductions_keep_circulating(body: str, why: str) -> None:
+    params = "__global const int *restrict x, __global int *restrict y, __global const float *f"
+    ok, cause = _one(body, params)
+    assert not ok and why in cause
+
+
 def test_several_work_items_keep_circulating() -> None:
     ok, cause = _one("int g = get_global_id(0); for (int i = 0; i < n; i++) y[g * n + i] = x[i];")
     assert not ok and "several work-items" in cause

@@ -24,8 +24,14 @@ memory keeps up (II 1).
 - the header holds only phis and one comparison feeding its branch, whose
   operands are the phis and loop-invariant values; every phi is an
   induction variable ``i = phi(init, i +/- step)`` with a uniform step (a
-  constant or an argument): any other phi is a loop-carried scalar, a
-  recurrence this leaves to the circulating datapath;
+  constant or an argument) or an integer *reduction* ``acc = acc OP c``
+  (``+ - * & | ^``, possibly under an if-converted condition) that nothing
+  else in the loop reads: each iteration then starts ``acc`` from OP's
+  identity and the join combines the contributions that come back, in any
+  order (wrapping integer OP is associative and commutative), with the
+  initial value when the work-item leaves. Any other phi (a float sum, a
+  partial sum the loop reads) is a loop-carried scalar, a recurrence this
+  leaves to the circulating datapath;
 - the loop is left only from its header (no ``break`` or ``return``
   inside), has one entry edge, and no barrier;
 - memory carries nothing from one iteration to another: the loop has no
@@ -73,6 +79,22 @@ class LoopPipeline:
     carried: tuple[Op, Op] | None = None
     #: inside a pipelined loop: it circulates that loop's iterations like work-items
     circulates: bool = False
+    #: integer reductions: header phi -> the op ``acc OP c`` computing its next value
+    #: (OP one of :data:`REDUCTIONS`; possibly under an if-converted select); the
+    #: iterations start from the identity and the join combines what they bring back
+    reductions: dict[Op, Op] = field(default_factory=dict)
+
+
+#: reduction operations (associative and commutative on integers, wrapping) and the
+#: operation the join combines contributions with (``acc - c``: each iteration
+#: returns ``0 - c``, which the join adds)
+REDUCTIONS = {"add": "add", "sub": "add", "mul": "mul", "and": "and", "or": "or", "xor": "xor"}
+
+
+def reduction_identity(opcode: str, t: IntType) -> int:
+    """The identity element of the join's combining operation for ``opcode``."""
+    combine = REDUCTIONS[opcode]
+    return t.wrap(-1) if combine == "and" else 1 if combine == "mul" else 0
 
 
 def variable_name(v: Value) -> str:
@@ -151,6 +173,8 @@ def _plan(
 
     # loop-carried scalars first: they are the usual reason
     steps: dict[Op, Op] = {}
+    reductions: dict[Op, Op] = {}
+    loop_ops = [op for b in blocks for op in b.ops]
     for phi in header.phis:
         nexts = {id(v): v for v, b in zip(phi.operands, phi.blocks, strict=True) if b in inside}
         nxt = next(iter(nexts.values())) if len(nexts) == 1 else None
@@ -166,6 +190,10 @@ def _plan(
             if len(other) == 1 and (isinstance(other[0], Arg) or _is_const(other[0])):
                 steps[phi] = nxt
                 continue
+        red = _is_reduction(phi, nxt, loop_ops, inside) if isinstance(nxt, Op) else None
+        if red is not None:
+            reductions[phi] = red
+            continue
         src = _carried_source(nxt if nxt is not None else phi, phi, inside) or phi
         return no(
             f"loop-carried `{variable_name(phi)}` through {_where(src)}",
@@ -249,15 +277,55 @@ def _plan(
                 f"`{base.name}` is read and written in the loop (line "
                 f"{op.loc.line if op.loc else '?'}): iterations may depend on each other"
             )
+    reduced = (
+        ", reduction "
+        + ", ".join(f"`{variable_name(p)}`" for p in reductions)
+        + " combined as iterations return"
+        if reductions
+        else ""
+    )
     return LoopPipeline(
         True,
         "iterations pipelined: induction "
         + ", ".join(f"`{variable_name(p)}`" for p in steps)
-        + " issued one per cycle, no loop-carried memory dependence",
+        + f" issued one per cycle{reduced}, no loop-carried memory dependence",
         cond=cond,
         steps=steps,
         entry_edge=entering[0],
+        reductions=reductions,
     )
+
+
+def _is_reduction(phi: Op, nxt: Op, loop_ops: list[Op], inside: set[Block]) -> Op | None:
+    """The op ``phi OP c`` if ``phi = phi(init, phi OP c)`` (or, if-converted,
+    ``phi(init, select(k, phi OP c, phi))`` either way round) where nothing else in
+    the loop reads ``phi`` or a partial result, so the iterations may compute their
+    contributions independently and in any order (integer OP: exact); else None."""
+    if not isinstance(phi.type, IntType) or nxt.type != phi.type or nxt.parent not in inside:
+        return None
+    red, sel = nxt, None
+    if nxt.opcode == "select" and len(nxt.operands) == 3:
+        _, t, f = nxt.operands
+        other = f if t is phi else t if f is phi else None
+        if not isinstance(other, Op) or other is phi or other.parent not in inside:
+            return None
+        red, sel = other, nxt
+    if red.opcode not in REDUCTIONS or red.type != phi.type or len(red.operands) != 2:
+        return None
+    if red.operands.count(phi) != 1 or red.opcode == "sub" and red.operands[0] is not phi:
+        return None  # c - acc alternates signs
+    if sel is not None and phi in sel.operands[:1]:
+        return None
+    for op in loop_ops:
+        if op is phi or op is red or op is sel:
+            continue
+        if phi in op.operands or red in op.operands or sel is not None and sel in op.operands:
+            return None
+    if sel is not None and sel.operands.count(red) != 1:
+        return None
+    if not all(v is nxt or b not in inside for v, b in zip(phi.operands, phi.blocks, strict=True)):
+        return None
+    return red
 
 
 def _rom(op: Op) -> bool:
