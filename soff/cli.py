@@ -446,7 +446,13 @@ def sim_main(argv: Sequence[str]) -> int:
         help="simulator (default: verilator); interp: the kernel's IR in the interpreter, "
         "no circuit and no cycle count",
     )
-    p.add_argument("--timeout-cycles", type=int, metavar="N", help="give up after N cycles")
+    p.add_argument(
+        "--timeout-cycles",
+        type=int,
+        metavar="N",
+        help="give up after N cycles (default: when no work-item moves for 20,000 cycles, "
+        "or after 20 x (1,000 + 200 per work-item) cycles, at least 2,000,000)",
+    )
     args = p.parse_args(argv)
 
     from soff.driver import launch_sizes
@@ -528,9 +534,7 @@ def sim_main(argv: Sequence[str]) -> int:
                     "local_size": list(ls) if ls else None,
                     "wall_seconds": round(result.wall_seconds, 6),
                     **(
-                        {"return": result.return_value}
-                        if design.kernel.returns is not None
-                        else {}
+                        {"return": result.return_value} if design.kernel.returns is not None else {}
                     ),
                 }
             )

@@ -1462,6 +1462,25 @@ def build_top(
     for ret_fire in retires:
         total = BinOp("+", total, cat(Const(0, 32), ret_fire))
     items.append(Assign(retire, total))
+    # simulation's hang detection reads this: a design that stops counting is stuck
+    fires = [land(blk_in_valid[b.index], blk_in_ready[b.index]) for b in sched.blocks]
+    fires += [land(blk_out_valid[b.index], blk_out_ready[b.index]) for b in sched.blocks]
+    progress = ctx.reg(
+        "dbg_progress", 32, "debug: work-items entering or leaving block pipelines (wraps)"
+    )
+    ctx.unused.append(progress)
+    items.append(
+        Always(
+            [
+                If(
+                    lnot(Ref("ap_rst_n")),
+                    [NonBlocking(progress, Const(0, 32))],
+                    [If(lor(*fires), [NonBlocking(progress, BinOp("+", progress, Const(1, 32)))])],
+                )
+            ],
+            clock="ap_clk",
+        )
+    )
 
     # ---------------------------------------------------------------- __local memory
     for ram in sorted(ctx.locals.values(), key=lambda r: r.name):

@@ -93,6 +93,16 @@ def default_timeout(global_size: tuple[int, int, int]) -> int:
     return 1000 + 200 * items
 
 
+#: with the default bound, a design whose progress counter (``dbg_progress``: work-items
+#: entering or leaving block pipelines) stays the same this many cycles is stuck
+STALL_WINDOW = 20_000
+
+
+def default_cycle_cap(global_size: tuple[int, int, int]) -> int:
+    """The bound on a design that keeps moving (long loops) when no bound is given."""
+    return max(20 * default_timeout(global_size), 2_000_000)
+
+
 def _validate_args(regmap: RegisterMap, args: Mapping[str, Any]) -> None:
     kernel = regmap.kernel
     names = [r.name for r in regmap.args]
@@ -156,8 +166,10 @@ def simulate(
     build is cached (see :mod:`soff.sim.runner`); ``keep_dir`` keeps the job,
     log and results there instead of a temporary directory. Raises
     :class:`ValueError` for bad arguments, :class:`SimulationHang` when
-    ap_done does not come within ``timeout_cycles`` (default
-    ``1000 + 200 * work-items``), :class:`SimulationError` when the simulator
+    ap_done does not come within ``timeout_cycles``, or, by default (None), when
+    no work-item enters or leaves a block pipeline for :data:`STALL_WINDOW`
+    cycles (a deadlock) or the run passes :func:`default_cycle_cap` cycles (at
+    least 2,000,000), :class:`SimulationError` when the simulator
     or testbench fails. ``probes`` names signals of the top (e.g. counters
     that no port shows) to read after ap_done, into ``SimResult.probes``.
     """
@@ -175,8 +187,10 @@ def simulate(
     for d in range(3):
         if gs[d] % ls[d]:
             raise ValueError(f"local_size {ls} does not divide global_size {gs} in dimension {d}")
+    stall_window: int | None = None
     if timeout_cycles is None:
-        timeout_cycles = default_timeout(gs)
+        timeout_cycles = default_cycle_cap(gs)
+        stall_window = STALL_WINDOW
     if (
         isinstance(timeout_cycles, bool)
         or not isinstance(timeout_cycles, int)
@@ -205,6 +219,8 @@ def simulate(
             "global_size": list(gs),
             "local_size": list(ls),
             "timeout_cycles": timeout_cycles,
+            "stall_window": stall_window,
+            "fallback_timeout": default_timeout(gs),  # designs without dbg_progress
             "mem_size": max(mem, 1 << 20),
             "result": str(work / "result.json"),
             "probes": list(probes),

@@ -244,13 +244,37 @@ class KernelDriver:
                 high.append(f"{name}=X")
         return sorted(high)
 
-    async def run(self, timeout_cycles: int) -> int:
+    def progress_count(self) -> int | None:
+        """The sum of the design's ``dbg_progress`` counters (one per compute unit:
+        work-items entering or leaving block pipelines), or None if it has none."""
+        scope = self.stall_scope
+        handles = []
+        if hasattr(scope, "dbg_progress"):
+            handles.append(scope.dbg_progress)
+        else:
+            k = 0
+            while hasattr(scope, f"cu{k}") and hasattr(getattr(scope, f"cu{k}"), "dbg_progress"):
+                handles.append(getattr(scope, f"cu{k}").dbg_progress)
+                k += 1
+        if not handles:
+            return None
+        try:
+            return sum(int(h.value) for h in handles)
+        except (ValueError, TypeError):
+            return None
+
+    async def run(
+        self, timeout_cycles: int, stall_window: int | None = None, fallback: int | None = None
+    ) -> int:
         """Start the kernel and wait for ap_done; return the cycles from the start write.
 
         Completion is seen on the ``interrupt`` port (GIE and IER bit0 are
         enabled here), so waiting costs no AXI-Lite traffic; the done bit is
         then read (and so cleared) and the ISR cleared. Raises
-        :class:`SimulationHang` after ``timeout_cycles`` cycles.
+        :class:`SimulationHang` after ``timeout_cycles`` cycles, or, with
+        ``stall_window``, as soon as the design's progress counter
+        (:meth:`progress_count`) stays the same for ``stall_window`` cycles; a
+        design without the counter then gets ``fallback`` cycles instead.
         """
         from cocotb.triggers import First, RisingEdge, Timer
         from cocotb.utils import get_sim_time
@@ -262,11 +286,22 @@ class KernelDriver:
         t0 = get_sim_time(unit="ns")
         await self.write_reg(CONTROL, 1)
         irq = self.dut.interrupt
-        if not int(irq.value):
+        last = self.progress_count() if stall_window else None
+        if stall_window and last is None and fallback:
+            timeout_cycles = fallback
+        while not int(irq.value):
             remaining = max(1, timeout_cycles * self.period_ns - (get_sim_time(unit="ns") - t0))
-            fired = await First(RisingEdge(irq), Timer(remaining, unit="ns"))
-            if not isinstance(fired, RisingEdge) and not int(irq.value):
+            window = remaining if last is None else min(remaining, stall_window * self.period_ns)
+            fired = await First(RisingEdge(irq), Timer(window, unit="ns"))
+            if isinstance(fired, RisingEdge) or int(irq.value):
+                break
+            if window == remaining:
                 await self._hang(timeout_cycles)
+            now = self.progress_count()
+            if now == last:
+                elapsed = round((get_sim_time(unit="ns") - t0) / self.period_ns)
+                await self._hang(timeout_cycles, stuck=(stall_window, elapsed))
+            last = now
         cycles = round((get_sim_time(unit="ns") - t0) / self.period_ns)
         await self.read_reg(CONTROL)  # clears ap_done
         isr = await self.read_reg(ISR)
@@ -275,20 +310,27 @@ class KernelDriver:
         await self.write_reg(GIE, 0)
         return cycles
 
-    async def _hang(self, timeout_cycles: int) -> None:
+    async def _hang(self, timeout_cycles: int, stuck: tuple[int, int] | None = None) -> None:
         stalls = self.stall_signals()
         control = await self.read_reg(CONTROL)
-        msg = f"kernel '{self.regmap.kernel}' did not finish within {timeout_cycles} cycles"
+        if stuck is not None:
+            msg = (
+                f"kernel '{self.regmap.kernel}' is stuck: no work-item moved for "
+                f"{stuck[0]} cycles (at cycle {stuck[1]})"
+            )
+        else:
+            msg = f"kernel '{self.regmap.kernel}' did not finish within {timeout_cycles} cycles"
         if control & 0x2:
             msg += " (ap_done is set but 'interrupt' never rose: check GIE/IER/ISR logic)"
         else:
             msg += f" (control register = 0x{control:x})"
         if stalls:
             msg += "; stalled: " + ", ".join(stalls)
-        msg += (
-            "; a kernel that is only slow (long loops, slow units) needs a larger bound: "
-            "timeout_cycles=N in Python, --timeout-cycles N on the command line"
-        )
+        if stuck is None:
+            msg += (
+                "; a kernel that is only slow (long loops, slow units) needs a larger bound: "
+                "timeout_cycles=N in Python, --timeout-cycles N on the command line"
+            )
         raise SimulationHang(msg)
 
     async def launch(
@@ -297,6 +339,8 @@ class KernelDriver:
         global_size: int | Sequence[int],
         local_size: int | Sequence[int] | None = None,
         timeout_cycles: int = 100_000,
+        stall_window: int | None = None,
+        fallback: int | None = None,
     ) -> tuple[dict[str, np.ndarray], int]:
         """Write every buffer, set every argument, run, read every buffer back.
 
@@ -322,7 +366,7 @@ class KernelDriver:
             else:
                 await self.set_arg(reg.name, value)
         await self.set_ndrange(global_size, local_size)
-        cycles = await self.run(timeout_cycles)
+        cycles = await self.run(timeout_cycles, stall_window, fallback)
         outputs = {}
         for name, (addr, array) in buffers.items():
             flat = await self.read_buffer(addr, array.dtype, array.size)

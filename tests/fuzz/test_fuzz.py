@@ -142,11 +142,11 @@ def test_icarus_out_of_wall_time_goes_to_verilator(monkeypatch: pytest.MonkeyPat
 # 8 work-items, each 64 trips through a loop whose header holds a 64-bit divider
 # (67 stages): ~4,500 cycles, more than the simulator's default bound (1000 + 200
 # per work-item), which called such kernels hangs (seeds 20227 and 20694)
-DEEP_LOOP = """__kernel void fuzz(__global const ulong *in0, __global ulong *out0) {
+DEEP_LOOP = """__kernel void fuzz(__global const ulong *in0, __global ulong *out0, ulong d) {
     size_t gid = get_global_id(0);
     ulong acc = in0[gid];
     for (uint i = 0; i < 64; i++) {
-        acc = acc / 3ul + (ulong)i * 977ul;
+        acc = acc / d + (ulong)i * 977ul;
     }
     out0[gid] = acc;
 }
@@ -156,7 +156,11 @@ DEEP_LOOP = """__kernel void fuzz(__global const ulong *in0, __global ulong *out
 def _deep_loop_args() -> dict[str, object]:
     import numpy as np
 
-    return {"in0": np.arange(8, dtype=np.uint64) * 12345 + 7, "out0": np.zeros(8, np.uint64)}
+    return {
+        "in0": np.arange(8, dtype=np.uint64) * 12345 + 7,
+        "out0": np.zeros(8, np.uint64),
+        "d": 3,  # an argument: a constant divisor would become a multiplication
+    }
 
 
 def test_cycle_bound_counts_loop_trips() -> None:

@@ -61,7 +61,9 @@ async def _launch_verilog_mem(
         value = addresses[reg.name] if reg.kind == "pointer" else args[reg.name]
         await drv.set_arg(reg.name, value)
     await drv.set_ndrange(tuple(job["global_size"]), tuple(job["local_size"]))
-    cycles = await drv.run(int(job["timeout_cycles"]))
+    cycles = await drv.run(
+        int(job["timeout_cycles"]), job.get("stall_window"), job.get("fallback_timeout")
+    )
     nb = int(job["data_width"]) // 8
     outputs: dict[str, np.ndarray] = {}
     if addresses:
@@ -105,6 +107,8 @@ async def run_job(dut: Any) -> None:
                 tuple(job["global_size"]),
                 tuple(job["local_size"]),
                 int(job["timeout_cycles"]),
+                job.get("stall_window"),
+                job.get("fallback_timeout"),
             )
             scope = dut
         result["wall_seconds"] = time.perf_counter() - start
