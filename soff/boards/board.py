@@ -50,6 +50,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "memory": {
         "kind": _STR, "channels": _INT, "data_width": _INT, "max_outstanding": _INT,
         "size_gib": _NUM, "latency": _INT, "local_latency": _INT, "note": _STR,
+        "cache_lines": _INT,
     },
     "resources": {
         "lut": _INT, "ff": _INT, "bram": _INT, "bram_kbits": _INT, "dsp": _INT,
@@ -160,6 +161,12 @@ def parse_board(text: str, where: str, expect_name: str | None = None) -> Board:
     dw = memory.get("data_width", 64)
     if dw < 8 or dw & (dw - 1):
         raise BoardError(f"{where}: [memory] data_width must be a power of two >= 8, not {dw}")
+    lines = memory.get("cache_lines", 256)
+    if lines < 0 or lines & (lines - 1) or lines == 1:
+        raise BoardError(
+            f"{where}: [memory] cache_lines must be 0 (no caches) or a power of two >= 2, "
+            f"not {lines}"
+        )
     for key, value in data.get("resources", {}).items():
         if value < 0:
             raise BoardError(f"{where}: [resources] {key} must not be negative, not {value}")

@@ -1446,3 +1446,215 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
         items,
         f"Global atomic unit: {n} clients, one read-modify-write in flight ({data_w}-bit data)",
     )
+
+
+# --------------------------------------------------------------------------- read-only cache
+
+
+def _fifo_inst(
+    name: str, width: int, depth: int, iv: Expr, ir: Expr, idata: Expr, ov: Expr, ordy: Expr, od: Expr
+) -> Instance:
+    return Instance(
+        "soff_fifo",
+        name,
+        [("WIDTH", width), ("DEPTH", depth)],
+        [
+            ("clk", Ref("clk")),
+            ("rst_n", Ref("rst_n")),
+            ("in_valid", iv),
+            ("in_ready", ir),
+            ("in_data", idata),
+            ("out_valid", ov),
+            ("out_ready", ordy),
+            ("out_data", od),
+        ],
+    )
+
+
+def read_cache_module(data_w: int, lines: int, depth: int) -> Module:
+    """``soff_rd_cache_<data_w>_<lines>_<depth>``: a direct-mapped cache of bus words for
+    one load unit whose buffer nothing in the kernel writes.
+
+    Between the load unit's request FIFO (``in_*``: byte addresses) and the read
+    arbiter (``mem_*``: single-beat reads of the aligned bus word; responses in
+    order), it returns the bus word of every request in order on ``out_*``. A
+    lookup reads the tag, valid bit and word of the request's line (one bus word;
+    ``lines`` of them) in one cycle; the next cycle a hit queues the word it read
+    and a miss queues a read of the word. Misses do not block: up to ``depth``
+    requests wait in order, hits behind misses included, and a read's word fills
+    its line when it returns (a line being filled reads as a miss, which fetches
+    it again: nothing is ever read stale). A miss costs what the load unit
+    without the cache pays, one beat; a hit costs no memory traffic. ``flush``
+    (the kernel's start) invalidates every line: the host may have written the
+    buffer between launches.
+    """
+    lb = clog2(data_w // 8)
+    ib = clog2(lines)
+    tw = ADDR_W - lb - ib
+    name = f"soff_rd_cache_{data_w}_{lines}_{depth}"
+    ports = _clk_rst() + [
+        _in("flush"),
+        _in("in_valid"),
+        _out("in_ready"),
+        _in("in_addr", ADDR_W),
+        _out("mem_valid"),
+        _in("mem_ready"),
+        _out("mem_addr", ADDR_W),
+        _in("mem_rvalid"),
+        _out("mem_rready"),
+        _in("mem_rdata", data_w),
+        _out("out_valid"),
+        _in("out_ready"),
+        _out("out_data", data_w),
+    ]
+    in_addr = Ref("in_addr")
+    s1v, s1a = Ref("s1_valid"), Ref("s1_addr")
+    idx_in = in_addr[lb + ib - 1 : lb]
+    accept, advance = Ref("accept"), Ref("advance")
+    hit = Ref("hit")
+    fill_idx, fill_tag = Ref("fill_info")[tw + ib - 1 : tw], Ref("fill_info")[tw - 1 : 0]
+    fill = Ref("fill")
+    valid = Ref("line_valid")
+    aligned = cat(s1a[ADDR_W - 1 : lb], Const(0, lb))
+    items: list[Item] = [
+        Memory("tags", tw, lines, comment="tag of each line's word"),
+        Memory("words", data_w, lines, comment="each line's bus word"),
+        Reg("line_valid", lines, comment="lines holding a word"),
+        Reg("s1_valid", comment="a lookup: tag, valid bit and word read last cycle"),
+        Reg("s1_addr", ADDR_W),
+        Reg("s1_tag", tw),
+        Reg("s1_word", data_w),
+        Reg("s1_line_valid"),
+        Wire("accept"),
+        Wire("advance"),
+        Wire("hit"),
+        Wire("pend_ready"),
+        Wire("req_ready"),
+        Wire("info_ready"),
+        Wire("fill"),
+        Wire("fill_info", tw + ib),
+        Wire("fill_info_valid"),
+        Wire("miss_valid"),
+        Wire("miss_ready"),
+        Wire("miss_word", data_w),
+        Wire("pend_valid"),
+        Wire("pend", data_w + 1),
+        Wire("pend_pop"),
+        Assign(hit, land(Ref("s1_line_valid"), eq(Ref("s1_tag"), s1a[ADDR_W - 1 : lb + ib]))),
+        Assign(
+            advance,
+            land(s1v, Ref("pend_ready"), lor(hit, land(Ref("req_ready"), Ref("info_ready")))),
+            comment="the lookup queues its answer (and a miss its read)",
+        ),
+        Assign(Ref("in_ready"), land(lnot(Ref("flush")), lor(lnot(s1v), advance))),
+        Assign(accept, land(Ref("in_valid"), Ref("in_ready"))),
+        Always(
+            [
+                If(
+                    accept,
+                    [
+                        NonBlocking(Ref("s1_tag"), Ref("tags")[idx_in]),
+                        NonBlocking(Ref("s1_word"), Ref("words")[idx_in]),
+                        NonBlocking(Ref("s1_line_valid"), Index(valid, idx_in)),
+                        NonBlocking(s1a, in_addr),
+                    ],
+                )
+            ],
+            comment="lookup: the arrays are read in one clocked step (block RAM)",
+        ),
+        Always(
+            [
+                If(
+                    lnot(Ref("rst_n")),
+                    [NonBlocking(s1v, Const(0, 1))],
+                    [If(lor(accept, advance), [NonBlocking(s1v, accept)])],
+                )
+            ]
+        ),
+        _fifo_inst(
+            "pending",
+            data_w + 1,
+            depth,
+            advance,
+            Ref("pend_ready"),
+            cat(hit, Ref("s1_word")),
+            Ref("pend_valid"),
+            Ref("pend_pop"),
+            Ref("pend"),
+        ),
+        _fifo_inst(
+            "reads",
+            ADDR_W,
+            depth,
+            land(advance, lnot(hit)),
+            Ref("req_ready"),
+            aligned,
+            Ref("mem_valid"),
+            Ref("mem_ready"),
+            Ref("mem_addr"),
+        ),
+        _fifo_inst(
+            "fills",
+            tw + ib,
+            depth,
+            land(advance, lnot(hit)),
+            Ref("info_ready"),
+            cat(s1a[lb + ib - 1 : lb], s1a[ADDR_W - 1 : lb + ib]),
+            Ref("fill_info_valid"),
+            fill,
+            Ref("fill_info"),
+        ),
+        _fifo_inst(
+            "missed",
+            data_w,
+            depth,
+            fill,
+            Ref("miss_ready"),
+            Ref("mem_rdata"),
+            Ref("miss_valid"),
+            land(Ref("pend_pop"), lnot(Ref("pend")[data_w])),
+            Ref("miss_word"),
+        ),
+        Assign(Ref("mem_rready"), land(Ref("miss_ready"), Ref("fill_info_valid"))),
+        Assign(fill, land(Ref("mem_rvalid"), Ref("mem_rready"))),
+        Always(
+            [
+                If(
+                    fill,
+                    [
+                        NonBlocking(Ref("tags")[fill_idx], fill_tag),
+                        NonBlocking(Ref("words")[fill_idx], Ref("mem_rdata")),
+                    ],
+                )
+            ],
+            comment="a returning read fills its line (no reset: block RAM)",
+        ),
+        Always(
+            [
+                If(
+                    lor(lnot(Ref("rst_n")), Ref("flush")),
+                    [NonBlocking(valid, _zero(lines))],
+                    [If(fill, [NonBlocking(Index(valid, fill_idx), Const(1, 1))])],
+                )
+            ]
+        ),
+        Assign(
+            Ref("out_valid"),
+            land(Ref("pend_valid"), lor(Ref("pend")[data_w], Ref("miss_valid"))),
+        ),
+        Assign(Ref("pend_pop"), land(Ref("out_valid"), Ref("out_ready"))),
+        Assign(
+            Ref("out_data"),
+            Ternary(Ref("pend")[data_w], Ref("pend")[data_w - 1 : 0], Ref("miss_word")),
+        ),
+    ]
+    if lb:
+        items += _unused_items(s1a[lb - 1 : 0])
+    return Module(
+        name,
+        [],
+        ports,
+        items,
+        header_comment=f"Read-only cache: {lines} lines of one {data_w}-bit bus word, "
+        f"{depth} requests in flight, in order.",
+    )

@@ -450,6 +450,63 @@ def _rom_read(ctx: _Ctx, op: Op, operands: list[Expr], name: str) -> Expr:
     return read
 
 
+#: lines of the read-only cache of an irregular load (``[memory] cache_lines``)
+DEFAULT_CACHE_LINES = 256
+
+
+def cached_loads(kernel: Kernel, sched: DatapathSchedule, board: Board) -> set[Op]:
+    """Global loads that get a read-only cache (:func:`soff.rtl_gen.lib.read_cache_module`):
+    gathers (:func:`_indirect`: the address depends on a value read from memory)
+    through a pointer argument whose buffer nothing in the kernel can write. Nothing may store or do atomics
+    through that argument, and every other global store or atomic must go through
+    a ``restrict`` argument (else it may reach the same buffer), unless the
+    argument is ``__constant`` or itself ``restrict`` (then, by C's rule, no
+    other pointer modifies its object)."""
+    if int(board.memory.get("cache_lines", DEFAULT_CACHE_LINES)) <= 0:
+        return set()
+    from soff.hls.analysis import pointer_base
+    from soff.hls.schedule.datapath import is_variable_latency
+
+    noalias = set(kernel.attrs.get("noalias", []) or [])
+    writes = [op for op in kernel.ops() if op.opcode in ("store", "atomic") and is_variable_latency(op)]
+    written = {id(pointer_base(op.operands[0])) for op in writes}
+    loose = any(
+        not isinstance(b := pointer_base(op.operands[0]), Arg) or b.name not in noalias
+        for op in writes
+    )
+    out: set[Op] = set()
+    for op in kernel.ops():
+        if op.opcode != "load" or not is_variable_latency(op) or not _indirect(op):
+            continue
+        base = pointer_base(op.operands[0])
+        if not isinstance(base, Arg) or id(base) in written:
+            continue
+        space = base.type.space if isinstance(base.type, PtrType) else ""
+        if space == "constant" or base.name in noalias or not loose:
+            out.add(op)
+    return out
+
+
+def _indirect(load: Op) -> bool:
+    """Whether a load's address depends on a value read from global memory (a gather
+    such as ``table[idx[i]]``): such addresses do not stream, but may repeat."""
+    from soff.hls.schedule.datapath import is_variable_latency
+
+    seen: set[int] = set()
+    stack: list[Value] = [load.operands[0]]
+    while stack:
+        v = stack.pop()
+        if not isinstance(v, Op) or id(v) in seen:
+            continue
+        seen.add(id(v))
+        if v is not load and v.opcode == "load" and is_variable_latency(v):
+            return True
+        if v.opcode in ("load", "store", "atomic", "call"):
+            continue
+        stack.extend(v.operands)
+    return False
+
+
 def _instantiate(
     ctx: _Ctx, binding: Binding, op: Op, operands: list[Expr], latency: int, en: Expr, out_name: str
 ) -> Ref:
@@ -521,6 +578,8 @@ def build_top(
     ctx = _Ctx(kernel, sched, board, Namer(kernel))
     dw = board.data_width
     depth = sched.fifo_depth
+    caches = cached_loads(kernel, sched, board)
+    cache_lines = int(board.memory.get("cache_lines", DEFAULT_CACHE_LINES))
     idw = max(axi_id_width(kernel, sched), id_w)
     items = ctx.items
     ports = [Port("ap_clk", "input"), Port("ap_rst_n", "input")]
@@ -948,7 +1007,8 @@ def build_top(
                     i = len(rd_clients)
                     p = f"ld{i}_"
                     items.append(Comment(f"load unit {i}: {m.loc}" if m.loc else f"load unit {i}"))
-                    coalesce = m in sched.coalesce
+                    # a gather with a read-only cache neither reuses words nor bursts
+                    coalesce = m in sched.coalesce and m not in caches
                     beat_w = 64 - lane_bits
                     issue: Expr = pred
                     if coalesce:
@@ -1067,6 +1127,58 @@ def build_top(
                                 comment=f"bursts of up to {beats} beats",
                             )
                         )
+                    client = {
+                        "valid": req_valid,
+                        "ready": req_ready,
+                        "addr": req_addr,
+                        "size": req_size,
+                        "len": req_len,
+                        "rvalid": data_in_valid,
+                        "rready": data_in_ready,
+                    }
+                    resp_data: Expr = Ref("rd_rdata")
+                    if m in caches and beats == 1:
+                        cache = lib.read_cache_module(dw, cache_lines, depth)
+                        ctx.units.setdefault(cache.name, cache)
+                        cv, cr = ctx.wire(p + "cache_arvalid", 1), ctx.wire(p + "cache_arready", 1)
+                        ca = ctx.wire(p + "cache_araddr", 64)
+                        crv, crr = ctx.wire(p + "cache_rvalid", 1), ctx.wire(p + "cache_rready", 1)
+                        resp_data = ctx.wire(p + "cache_data", dw)
+                        items.append(
+                            Instance(
+                                cache.name,
+                                p + "cache",
+                                [],
+                                [
+                                    ("clk", Ref("ap_clk")),
+                                    ("rst_n", Ref("ap_rst_n")),
+                                    ("flush", Ref("start")),
+                                    ("in_valid", req_valid),
+                                    ("in_ready", req_ready),
+                                    ("in_addr", req_addr),
+                                    ("mem_valid", cv),
+                                    ("mem_ready", cr),
+                                    ("mem_addr", ca),
+                                    ("mem_rvalid", crv),
+                                    ("mem_rready", crr),
+                                    ("mem_rdata", Ref("rd_rdata")),
+                                    ("out_valid", data_in_valid),
+                                    ("out_ready", data_in_ready),
+                                    ("out_data", resp_data),
+                                ],
+                                comment=f"read-only cache of {cache_lines} bus words "
+                                "(nothing in the kernel writes this buffer)",
+                            )
+                        )
+                        client = {
+                            "valid": cv,
+                            "ready": cr,
+                            "addr": ca,
+                            "size": Const(lane_bits, 3),
+                            "len": Const(0, 8),
+                            "rvalid": crv,
+                            "rready": crr,
+                        }
                     items.append(
                         _fifo(
                             p + "resp",
@@ -1074,7 +1186,7 @@ def build_top(
                             depth,
                             data_in_valid,
                             data_in_ready,
-                            Ref("rd_rdata"),
+                            resp_data,
                             data_valid,
                             data_ready,
                             data,
@@ -1112,17 +1224,7 @@ def build_top(
                         Assign(sig[(bi, k + 1, m, 0)], Ternary(tag_pred, got, Const(0, w)))
                     )
                     ctx.unused.append(ldata)
-                    rd_clients.append(
-                        {
-                            "valid": req_valid,
-                            "ready": req_ready,
-                            "addr": req_addr,
-                            "size": req_size,
-                            "len": req_len,
-                            "rvalid": data_in_valid,
-                            "rready": data_in_ready,
-                        }
-                    )
+                    rd_clients.append(client)
                 else:
                     j = len(wr_clients)
                     p = f"st{j}_"
