@@ -450,8 +450,9 @@ def sim_main(argv: Sequence[str]) -> int:
         "--timeout-cycles",
         type=int,
         metavar="N",
-        help="give up after N cycles (default: when no work-item moves for 20,000 cycles, "
-        "or after 20 x (1,000 + 200 per work-item) cycles, at least 2,000,000)",
+        help="give up after N cycles (default: 20 x (1,000 + 200 per work-item), at least "
+        "2,000,000); a design whose work-items stop moving for 20,000 cycles is reported "
+        "as stuck at once",
     )
     args = p.parse_args(argv)
 

@@ -166,10 +166,11 @@ def simulate(
     build is cached (see :mod:`soff.sim.runner`); ``keep_dir`` keeps the job,
     log and results there instead of a temporary directory. Raises
     :class:`ValueError` for bad arguments, :class:`SimulationHang` when
-    ap_done does not come within ``timeout_cycles``, or, by default (None), when
-    no work-item enters or leaves a block pipeline for :data:`STALL_WINDOW`
-    cycles (a deadlock) or the run passes :func:`default_cycle_cap` cycles (at
-    least 2,000,000), :class:`SimulationError` when the simulator
+    ap_done does not come within ``timeout_cycles`` (default
+    :func:`default_cycle_cap`: at least 2,000,000) or as soon as no work-item
+    enters or leaves a block pipeline for :data:`STALL_WINDOW` cycles (a
+    deadlock; designs without soff's progress counter get
+    :func:`default_timeout` cycles by default), :class:`SimulationError` when the simulator
     or testbench fails. ``probes`` names signals of the top (e.g. counters
     that no port shows) to read after ap_done, into ``SimResult.probes``.
     """
@@ -187,10 +188,10 @@ def simulate(
     for d in range(3):
         if gs[d] % ls[d]:
             raise ValueError(f"local_size {ls} does not divide global_size {gs} in dimension {d}")
-    stall_window: int | None = None
+    fallback: int | None = None
     if timeout_cycles is None:
         timeout_cycles = default_cycle_cap(gs)
-        stall_window = STALL_WINDOW
+        fallback = default_timeout(gs)  # for designs without a progress counter
     if (
         isinstance(timeout_cycles, bool)
         or not isinstance(timeout_cycles, int)
@@ -219,8 +220,8 @@ def simulate(
             "global_size": list(gs),
             "local_size": list(ls),
             "timeout_cycles": timeout_cycles,
-            "stall_window": stall_window,
-            "fallback_timeout": default_timeout(gs),  # designs without dbg_progress
+            "stall_window": STALL_WINDOW,
+            "fallback_timeout": fallback,
             "mem_size": max(mem, 1 << 20),
             "result": str(work / "result.json"),
             "probes": list(probes),

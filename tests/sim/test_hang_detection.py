@@ -47,13 +47,18 @@ def test_long_single_work_item_loop_is_not_a_hang() -> None:
     assert res.outputs["out"].view(np.uint32)[0] == _want(x, n)
 
 
-def test_no_progress_is_reported_as_stuck(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("timeout", [None, 100_000])
+def test_no_progress_is_reported_as_stuck(
+    monkeypatch: pytest.MonkeyPatch, timeout: int | None
+) -> None:
     """A window shorter than one memory round trip: the first load's wait is
-    (wrongly, on purpose) taken for a deadlock, which shows the report."""
+    (wrongly, on purpose) taken for a deadlock, which shows the report, with the
+    default bound and with an explicit one."""
     import soff.sim.api
 
     monkeypatch.setattr(soff.sim.api, "STALL_WINDOW", 2)
     d = soff.compile(LOOP, filename="spin.cl")
     x = np.arange(16, dtype=np.int32)
+    args = {"x": x, "out": np.zeros(1, np.int32), "n": 100}
     with pytest.raises(SimulationHang, match=r"is stuck: no work-item moved for 2 cycles"):
-        d.simulate(1, 1, {"x": x, "out": np.zeros(1, np.int32), "n": 100})
+        d.simulate(1, 1, args, timeout_cycles=timeout)
