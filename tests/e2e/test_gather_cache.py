@@ -21,6 +21,30 @@ __kernel void gather(__global const int *restrict table, __global const int *res
 }
 """
 
+# gathers next to writes through computed pointers (a select, a loop's phi)
+SELECT = """
+__kernel void k(__global int *restrict table, __global const int *restrict idx,
+                __global int *restrict y, __global int *restrict tmp, int n, int c) {
+    __global int *p = P;
+    for (int k = 0; k < n; k++) {
+        int v = table[idx[k]];
+        p[idx[k]] = v + 1;
+        y[k] = v;
+    }
+}
+"""
+STEPPED = """
+__kernel void k(__global int *restrict table, __global const int *restrict idx,
+                __global int *restrict y, __global int *restrict tmp, int n) {
+    __global int *p = table;
+    for (int k = 0; k < n; k++) {
+        y[k] = table[idx[k]];
+        *p = k;
+        p++;
+    }
+}
+"""
+
 
 def _cached(src: str, target: str | None = None) -> int:
     d = soff.compile(src, filename="k.cl", target=target)
@@ -44,6 +68,14 @@ def _cached(src: str, target: str | None = None) -> int:
          .replace("+ 1;", "+ 1; table[i] = 0;"), 0),
         # not a gather: the address comes from the work-item id
         (GATHER.replace("table[idx[i]]", "table[i * 3]"), 0),
+        # the kernel writes the table through a pointer that may be the table's
+        (SELECT.replace("P", "c ? table : tmp"), 0),
+        (SELECT.replace("P", "c ? y : tmp"), 1),  # but not so when both are restrict
+        (SELECT.replace("P", "c ? y : tmp").replace("int *restrict table", "int *table"), 1),
+        (SELECT.replace("P", "c ? y : tmp").replace("int *restrict table", "int *table")
+         .replace("int *restrict tmp", "int *tmp"), 0),
+        (STEPPED, 0),  # a pointer stepped through the table in a loop
+        (STEPPED.replace("*p = table", "*p = tmp"), 1),
     ],
 )  # fmt: skip
 def test_which_loads_get_a_cache(src: str, n: int) -> None:
