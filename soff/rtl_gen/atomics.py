@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from soff.hls.bind import bind_op
-from soff.ir.core import ATOMIC_OPS, Op
+from soff.ir.core import ATOMIC_OPS, Arg, Kernel, Op
 from soff.ir.types import FloatType, IntType, PtrType
 from soff.rtl_gen import lib
 from soff.rtl_gen.vast import (
@@ -170,16 +170,48 @@ def global_atomic_unit(
     return readies, valids, result, client
 
 
+def forwarding_safe(kernel: Kernel) -> bool:
+    """Whether nothing but global atomics can write the buffers global atomics reach,
+    so the atomic unit may forward the word it wrote last instead of reading it
+    again: every atomic goes through a pointer argument, and every plain global
+    store through another argument that cannot alias them (it, or all of them,
+    ``restrict``)."""
+    from soff.hls.analysis import pointer_base
+    from soff.hls.schedule.datapath import is_variable_latency
+
+    noalias = set(kernel.attrs.get("noalias", []) or [])
+    mem = [op for op in kernel.ops() if op.opcode in ("atomic", "store") and is_variable_latency(op)]
+    bases = [pointer_base(op.operands[0]) for op in mem if op.opcode == "atomic"]
+    if not all(isinstance(b, Arg) for b in bases):
+        return False
+    all_restrict = all(b.name in noalias for b in bases)  # type: ignore[union-attr]
+    for op in mem:
+        if op.opcode != "store":
+            continue
+        b = pointer_base(op.operands[0])
+        if not isinstance(b, Arg) or any(b is a for a in bases):
+            return False
+        if b.name not in noalias and not all_restrict:
+            return False
+    return True
+
+
 def atomic_engine(
     ctx: _Ctx, clients: list[AtomicClient], dw: int
 ) -> tuple[dict[str, Expr], dict[str, Expr]]:
     """The kernel's atomic engine serving ``clients``; returns its read and write
     clients for the AXI arbiters."""
     n = len(clients)
-    eng = lib.atomic_engine_module(n, dw, max(c.latency for c in clients))
+    fwd = forwarding_safe(ctx.kernel)
+    eng = lib.atomic_engine_module(n, dw, max(c.latency for c in clients), forward=fwd)
     ctx.units.setdefault(eng.name, eng)
     items = ctx.items
-    items.append(Comment(f"the global atomic unit: {n} client(s), one atomic in flight"))
+    items.append(
+        Comment(
+            f"the global atomic unit: {n} client(s), one atomic in flight"
+            + ("; it forwards the word it wrote last (only atomics write those buffers)" if fwd else "")
+        )
+    )
     ctx.wire("atomic_old", dw)
     names = ("valid", "ready", "addr", "size", "rvalid", "rready")
     rd = {
@@ -218,6 +250,8 @@ def atomic_engine(
         ("rd_rdata", Ref("rd_rdata")),
     ]
     conns += [("wr_" + k, s) for k, s in wr.items()]
+    if fwd:
+        conns.append(("flush", Ref("start")))
     items.append(Instance(eng.name, "atomic_unit", [], conns))
     ctx.unused.append(Ref("atomic_old"))
     return dict(rd), dict(wr)

@@ -36,6 +36,7 @@ from soff.rtl_gen.vast import (
     Repl,
     Stmt,
     Ternary,
+    UnOp,
     Wire,
     cat,
     clog2,
@@ -1235,8 +1236,10 @@ def axi_write_arbiter_module(n_clients: int, data_w: int, id_w: int = ID_W) -> M
 _AT_IDLE, _AT_READ, _AT_RWAIT, _AT_WRITE, _AT_BWAIT, _AT_DONE, _AT_COMPUTE = range(7)
 
 
-def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> Module:
-    """``soff_atomic_<n>_<data_w>[_l<lat>]``: the kernel's one global atomic unit.
+def atomic_engine_module(
+    n_clients: int, data_w: int, new_latency: int = 0, forward: bool = False
+) -> Module:
+    """``soff_atomic_<n>_<data_w>[_l<lat>][_fwd]``: the kernel's one global atomic unit.
 
     It serialises every global atomic of the kernel, one in flight: it takes a
     request from client i (``c_valid[i]``, ``c_addr[i*64 +: 64]``,
@@ -1249,6 +1252,11 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
     each atomic's read sees every earlier atomic's write. With ``new_latency``,
     ``c_new`` comes from pipelined units (float add): the unit waits that many
     cycles after ``old`` settles before it writes.
+
+    With ``forward`` (only when nothing but atomics writes the buffers atomics
+    reach, so the unit knows the memory's contents after its own writes), the
+    unit keeps the bus word it wrote last; an atomic on that word skips the read
+    and its round trip. The ``flush`` input (the kernel's start) forgets it.
     """
     _check_arbiter(n_clients, data_w, id_width(n_clients))
     n, iw, sw = n_clients, index_bits(n_clients), data_w // 8
@@ -1276,6 +1284,8 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
         _out("wr_strb", sw),
         _in("wr_bdone"),
     ]
+    if forward:
+        ports.append(_in("flush"))
     state, sel = Ref("state"), Ref("sel")
     addr, size = Ref("addr"), Ref("size")
 
@@ -1289,7 +1299,70 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
         for j in reversed(range(n)):
             new = mux(eq(sel, Const(j, iw)), Ref("c_new")[(j + 1) * data_w - 1 : j * data_w], new)
     sel_room = Ref("c_room") if n == 1 else Index(Ref("c_room"), sel)
+    fwd_grant: list[Stmt] = []
+    fwd_items: list[Item] = []
+    if forward:
+        g_addr = Ref("g_addr")
+        g_off = g_addr[lane - 1 : 0] if sw > 1 else Const(0, 1)
+        g_word = g_addr[ADDR_W - 1 : lane] if sw > 1 else g_addr
+        a_word = addr[ADDR_W - 1 : lane] if sw > 1 else addr
+        fw = ADDR_W - lane if sw > 1 else ADDR_W
+        after = [
+            NonBlocking(Ref("old"), BinOp(">>", Ref("fwd_data"), cat(g_off, Const(0, 3)))),
+            NonBlocking(Ref("word"), Ref("fwd_data")),
+            *(
+                [
+                    NonBlocking(Ref("countdown"), Const(new_latency, 8)),
+                    NonBlocking(state, Const(_AT_COMPUTE, 3)),
+                ]
+                if new_latency
+                else [NonBlocking(state, Const(_AT_WRITE, 3))]
+            ),
+        ]
+        fwd_grant = [
+            If(
+                land(Ref("fwd_valid"), eq(g_word, Ref("fwd_addr"))),
+                after,
+                [NonBlocking(state, Const(_AT_READ, 3))],
+            )
+        ]
+        bitmask = cat(*(Repl(8, Index(Ref("wr_strb"), i)) for i in reversed(range(sw))))
+        fwd_items = [
+            Reg("word", data_w, comment="the bus word the atomic modifies (read or forwarded)"),
+            Reg("fwd_valid", comment="fwd_data holds memory's word at fwd_addr"),
+            Reg("fwd_addr", fw, comment="bus word address of the last write"),
+            Reg("fwd_data", data_w, comment="that word after the write"),
+            Wire("wmask", data_w),
+            Assign(Ref("wmask"), bitmask),
+            Always(
+                [
+                    If(
+                        lor(lnot(Ref("rst_n")), Ref("flush")),
+                        [NonBlocking(Ref("fwd_valid"), Const(0, 1))],
+                        [
+                            If(
+                                land(st(_AT_WRITE), Ref("wr_ready")),
+                                [
+                                    NonBlocking(Ref("fwd_valid"), Const(1, 1)),
+                                    NonBlocking(Ref("fwd_addr"), a_word),
+                                    NonBlocking(
+                                        Ref("fwd_data"),
+                                        BinOp(
+                                            "|",
+                                            BinOp("&", Ref("word"), UnOp("~", Ref("wmask"))),
+                                            BinOp("&", Ref("wr_data"), Ref("wmask")),
+                                        ),
+                                    ),
+                                ],
+                            )
+                        ],
+                    )
+                ],
+                comment="forwarding: nothing but this unit writes these buffers",
+            ),
+        ]
     items: list[Item] = [
+        *fwd_items,
         Reg("state", 3, comment="idle, read, wait for data, write, wait for response, done"),
         *([Reg("countdown", 8, comment="cycles until c_new is valid")] if new_latency else []),
         Reg("sel", iw, comment="the client being served"),
@@ -1355,7 +1428,9 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
                                                 *_track(
                                                     n, NonBlocking(Ref("rr_last"), Ref("g_idx"))
                                                 ),
-                                                NonBlocking(state, Const(_AT_READ, 3)),
+                                                *(fwd_grant if forward else [
+                                                    NonBlocking(state, Const(_AT_READ, 3))
+                                                ]),
                                             ],
                                         )
                                     ],
@@ -1377,6 +1452,11 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
                                             [
                                                 NonBlocking(
                                                     Ref("old"), BinOp(">>", Ref("rd_rdata"), shift)
+                                                ),
+                                                *(
+                                                    [NonBlocking(Ref("word"), Ref("rd_rdata"))]
+                                                    if forward
+                                                    else []
                                                 ),
                                                 *(
                                                     [
@@ -1440,7 +1520,9 @@ def atomic_engine_module(n_clients: int, data_w: int, new_latency: int = 0) -> M
     if not 0 <= new_latency < 255:
         raise ValueError(f"new-value latency must be 0 to 254 cycles, not {new_latency}")
     return Module(
-        f"soff_atomic_{n}_{data_w}" + (f"_l{new_latency}" if new_latency else ""),
+        f"soff_atomic_{n}_{data_w}"
+        + (f"_l{new_latency}" if new_latency else "")
+        + ("_fwd" if forward else ""),
         [],
         ports,
         items,
