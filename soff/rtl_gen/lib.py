@@ -1597,7 +1597,7 @@ def read_cache_module(data_w: int, lines: int, depth: int) -> Module:
     fill_idx, fill_tag = Ref("fill_info")[tw + ib - 1 : tw], Ref("fill_info")[tw - 1 : 0]
     fill = Ref("fill")
     valid = Ref("line_valid")
-    aligned = cat(s1a[ADDR_W - 1 : lb], Const(0, lb))
+    aligned = cat(s1a[ADDR_W - 1 : lb], Const(0, lb)) if lb else s1a  # an 8-bit bus: every byte
     items: list[Item] = [
         Memory("tags", tw, lines, comment="tag of each line's word"),
         Memory("words", data_w, lines, comment="each line's bus word"),
