@@ -240,3 +240,89 @@ def test_integer_reductions_in_hardware() -> None:
     # six loads per iteration (a[i] and b[i] three times each) share the read port:
     # 3.09 cycles per iteration measured; ~16 when the reductions circulated
     assert res.cycles / N <= 4.0, res.cycles
+
+
+# reductions in shapes the first test does not cover, one loop each (one build):
+# an if-converted `-=` whose initial value is an argument, commuted operands and a
+# multiplication that may hit zero, a 64-bit `&=` whose contribution is a second
+# induction variable, a sum carried through an inner loop of data-dependent length
+# (iterations return out of order), and an inner pipelined reduction entered once
+# per outer iteration with the outer value as its start
+REDUCE_SHAPES_CL = """
+__kernel void shapes(__global const int *restrict x, __global long *restrict out,
+                     __global int *restrict y, int n, int k) {
+    int a0 = k;
+    for (int i = 0; i < n; i++)
+        if (x[i] > 0) a0 -= x[i];
+    out[0] = a0;
+    int a1 = 1;
+    for (int i = 0; i < n; i++)
+        a1 = (x[i] & 3) * a1;
+    out[1] = a1;
+    long a2 = -1;
+    int b = k;
+    for (int i = 0; i < n; i++) {
+        a2 &= ~(1L << (b & 63));
+        b += 5;
+    }
+    out[2] = a2;
+    out[3] = b;
+    int a3 = 0;
+    for (int i = 0; i < n; i++) {
+        int s = 0;
+        for (int t = 0; t < (x[i] & 7); t++) s += t ^ x[i];
+        y[i] = s;
+        a3 += s;
+    }
+    out[4] = a3;
+    uint a4 = 7;
+    for (int j = 0; j < 3; j++) {
+        for (int i = 0; i < n; i++) a4 ^= (uint)x[i] >> j;
+        out[5 + j] = a4;
+    }
+}
+"""
+
+
+def _wrap(v: int, bits: int) -> int:
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+def _shapes_ref(x: list[int], k: int) -> tuple[list[int], list[int]]:
+    out = [0] * 8
+    out[0] = _wrap(k - sum(v for v in x if v > 0), 32)
+    p = 1
+    for v in x:
+        p = p * (v & 3)
+    out[1] = _wrap(p, 32)
+    a2, b = -1, k
+    for _ in x:
+        a2 &= ~(1 << (b & 63))
+        b = _wrap(b + 5, 32)
+    out[2], out[3] = _wrap(a2, 64), b
+    y = [_wrap(sum(t ^ v for t in range(v & 7)), 32) for v in x]
+    out[4] = _wrap(sum(y), 32)
+    a4 = 7
+    for j in range(3):
+        for v in x:
+            a4 ^= (v & 0xFFFFFFFF) >> j
+        out[5 + j] = a4  # stored as a uint widened to long: no sign
+    return out, y
+
+
+def test_reduction_shapes_in_hardware() -> None:
+    design = soff.compile(REDUCE_SHAPES_CL, filename="shapes.cl")
+    loops = design.report_data()["datapath"]["loops"]
+    assert [lp["iterations_pipelined"] for lp in loops] == [
+        True, True, True, True, False, False, True,
+    ]  # fmt: skip
+    rng = np.random.default_rng(8)
+    for n, k in ((0, -3), (1, 40), (67, 2**31 - 2)):
+        x = rng.integers(-(2**31), 2**31, max(n, 1), dtype=np.int64).astype(np.int32)
+        x[::2] = rng.integers(-6, 6, len(x[::2]))  # small values: zeros, both signs
+        args = {"x": x, "out": np.zeros(8, np.int64), "y": np.zeros(max(n, 1), np.int32)}
+        res = design.simulate(1, 1, {**args, "n": n, "k": k}, timeout_cycles=100_000)
+        out, y = _shapes_ref(x[:n].tolist(), k)
+        np.testing.assert_array_equal(res.outputs["out"], out, f"n={n}")
+        np.testing.assert_array_equal(res.outputs["y"][:n], y, f"n={n}")
