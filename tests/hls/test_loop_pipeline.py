@@ -97,7 +97,10 @@ def test_carried_scalar_names_variable_and_line() -> None:
 
 @pytest.mark.parametrize(
     "update", ["acc += x[i];", "acc -= x[i] * 3;", "acc ^= x[i];", "acc |= x[i];",
-               "acc &= x[i];", "acc *= x[i];", "acc += i > 3 ? x[i] : 0;"],
+               "acc &= x[i];", "acc *= x[i];", "acc += i > 3 ? x[i] : 0;",
+               "acc = x[i] + acc;", "acc = (x[i] | 1) * acc;", "acc = acc - x[i];",
+               "if (x[i] > 0) acc -= x[i];", "acc = x[i] > 0 ? acc : acc * x[i];",
+               "{ int t = acc; acc = t ^ x[i]; }", "{ acc += i; y[i + 1] = x[i]; }"],
 )  # fmt: skip
 def test_integer_reductions_are_pipelined(update: str) -> None:
     ok, cause = _one(f"int acc = 1; for (int i = 0; i < n; i++) {update} y[0] = acc;")
@@ -113,12 +116,57 @@ def test_integer_reductions_are_pipelined(update: str) -> None:
         ("int acc = 0; for (int i = 0; i < n; i++) acc += x[acc & 7]; y[0] = acc;", "`acc`"),
         ("int acc = 0; for (int i = 0; i < n && acc < 9; i++) acc += x[i]; y[0] = acc;", ""),
         ("int acc = 0; for (int i = 0; i < n; i++) acc = acc * 2 + x[i]; y[0] = acc;", "`acc`"),
+        # narrow accumulators: promoted to int and truncated back (the phi is a char)
+        ("char acc = 0; for (int i = 0; i < n; i++) acc += (char)x[i]; y[0] = acc;", "cast"),
+        ("uchar acc = 0; for (int i = 0; i < n; i++) acc |= x[i] == 3; y[0] = acc;", "cast"),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc = (int)((long)acc + x[i]); y[0] = acc;",
+         "cast"),
+        # a partial value read by another variable, or the sum feeding itself
+        ("int a = 0, b = 0; for (int i = 0; i < n; i++) { a += x[i]; b = a; } y[0] = b;", "`a`"),
+        ("int a = 0, b = 0; for (int i = 0; i < n; i++) { b = a; a += x[i]; } y[0] = b;", "`a`"),
+        ("int a = 0, b = 0; for (int i = 0; i < n; i++) { a += x[i]; b += a; } y[0] = b;", "`a`"),
+        ("int a = 0, b = 0; for (int i = 0; i < n; i++) { int t = a; a = b + x[i]; b = t + 1; }"
+         " y[0] = a;", "`a`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc += x[i] + acc; y[0] = acc;", "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) { acc += x[i]; acc += x[i + 1]; } y[0] = acc;",
+         "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc = (acc + x[i]) & 255; y[0] = acc;", "`acc`"),
+        ("int acc = 1; for (int i = 0; i < n; i++) acc = acc * acc; y[0] = acc;", "`acc`"),
+        ("int acc = 1; for (int i = 0; i < n; i++) acc = x[i] - 1 - acc; y[0] = acc;", "`acc`"),
+        # if-converted: a reset, a select on the partial value, two different updates
+        ("int acc = 0; for (int i = 0; i < n; i++) acc = x[i] > 0 ? acc + 1 : 0; y[0] = acc;",
+         "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc = x[i] > 0 ? 5 : acc; y[0] = acc;", "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc = x[i] > 0 ? acc : x[i] - acc; y[0] = acc;",
+         "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) acc += x[i] ? 1 : acc; y[0] = acc;", "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) { if (acc > 5) acc += x[i]; } y[0] = acc;",
+         "`acc`"),
+        ("int acc = 0; for (int i = 0; i < n; i++) { if (x[i] > 0) acc += x[i]; else acc *= 3; }"
+         " y[0] = acc;", "`acc`"),
+        # the partial value leaves through a store or an inner loop
+        ("int acc = 0; for (int i = 0; i < n; i++) { acc += x[i]; y[i] = acc - x[i]; }", "`acc`"),
     ],
-)
+)  # fmt: skip
 def test_non_reductions_keep_circulating(body: str, why: str) -> None:
     params = "__global const int *restrict x, __global int *restrict y, __global const float *f"
     ok, cause = _one(body, params)
     assert not ok and why in cause
+
+
+def test_reduction_through_an_inner_loop() -> None:
+    """A sum the inner loop updates is carried by the outer loop (its next value is
+    the inner loop's phi); the inner loop reduces, starting from the outer value."""
+    src = """__kernel void k(__global const int *restrict x, __global int *restrict y, int n) {
+    int acc = 0;
+    for (int i = 0; i < n; i++)
+        for (int t = 0; t < n; t++) acc += x[t] >> i;
+    y[0] = acc;
+}
+"""
+    (outer, inner) = _plans(src)
+    assert not outer[0] and "`acc`" in outer[1]
+    assert inner[0] and "reduction `acc`" in inner[1]
 
 
 def test_several_work_items_keep_circulating() -> None:
