@@ -485,6 +485,9 @@ def cached_loads(kernel: Kernel, sched: DatapathSchedule, board: Board) -> set[O
         base = pointer_base(op.operands[0])
         if not isinstance(base, Arg) or id(base) in written:
             continue
+        ptr_t = op.operands[0].type
+        if isinstance(ptr_t, PtrType) and ptr_t.pointee.bits > board.data_width:
+            continue  # wider than the bus: the cache's one-beat reads would truncate it
         space = base.type.space if isinstance(base.type, PtrType) else ""
         if space == "constant" or (base.name in noalias and not unknown) or not loose:
             out.add(op)

@@ -301,3 +301,146 @@ def test_cache_module_random_traffic_seeds(
 ) -> None:
     out = _run_cache_tb(tmp_path, dw, lines, depth, limit, seed=seed * 7919, n=20000)
     assert "RESULT errors=0 done=20000" in out and "ERROR" not in out, out[-2000:]
+
+
+# ------------------------------------------------------------------ gathers in hardware
+
+#: gathers of every width (char/short/int/long/float on a 64-bit bus: different
+#: lanes of one word), two from one table, one under ``if`` on the same line as
+#: another (j ^ 512: another tag), three in a loop, all against numpy
+MIX = """
+__kernel void mix(__global const char *restrict tc, __global const short *restrict ts,
+                  __global const int *restrict ti, __global const long *restrict tl,
+                  __global const float *restrict tf, __global const int *restrict idx,
+                  __global long *restrict y, __global float *restrict z, int n) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int j = idx[i];
+    long acc = (long)tc[j] * 3 + ts[j] + tl[j] + ti[j];
+    if (j & 1) acc += 1000 * ti[j ^ 512];
+    for (int k = 1; k < 4; k++) acc += ti[idx[(i + k) % n]] * k;
+    y[i] = acc;
+    z[i] = tf[j] * 0.5f + tf[idx[n - 1 - i]];
+}
+"""
+MIX_TABLES = ("tc", "ts", "ti", "tl", "tf")
+
+
+def _mix_indices(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    parts = [
+        rng.integers(0, 8, n // 4),  # heavy repetition
+        np.tile([0, 2048, 1, 2049, 512, 1024, 3, 515], n // 32),  # same line, other tags
+        rng.integers(0, size, n // 4),  # little reuse
+        np.repeat(rng.integers(0, size, n // 32), 8),  # runs
+    ]
+    idx = np.concatenate(parts)[:n]
+    return rng.permutation(idx).astype(np.int32) if rng.integers(2) else idx.astype(np.int32)
+
+
+def _check_mix(
+    d: soff.Design, seeds: range, n: int = 512, size: int = 4096, wide: bool = True
+) -> None:
+    """Run :data:`MIX` (without its long gather unless ``wide``) against numpy."""
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        tables = (
+            rng.integers(-128, 128, size).astype(np.int8),
+            rng.integers(-(2**15), 2**15, size).astype(np.int16),
+            rng.integers(-(2**20), 2**20, size).astype(np.int32),
+            rng.integers(-(2**62), 2**62, size).astype(np.int64),
+            rng.standard_normal(size).astype(np.float32),
+        )
+        tc, ts, ti, tl, tf = tables
+        idx = _mix_indices(rng, n, size)
+        args = dict(zip(MIX_TABLES, tables, strict=True))
+        args.update(idx=idx, y=np.zeros(n, np.int64), z=np.zeros(n, np.float32), n=n)
+        res = d.simulate(n, 64, args)
+        j = idx.astype(np.int64)
+        y = tc[j] * 3 + ts[j].astype(np.int64) + ti[j] + (tl[j] if wide else 0)
+        y += np.where(j & 1, 1000 * ti[j ^ 512].astype(np.int64), 0)
+        for k in range(1, 4):
+            y += ti[idx[(np.arange(n) + k) % n]].astype(np.int64) * k
+        z = tf[j] * np.float32(0.5) + tf[idx[::-1]]
+        np.testing.assert_array_equal(res.outputs["y"], y, err_msg=f"seed {seed}")
+        np.testing.assert_array_equal(res.outputs["z"], z, err_msg=f"seed {seed}")
+        for name, table in zip(MIX_TABLES, tables, strict=True):  # nothing wrote a table
+            np.testing.assert_array_equal(res.outputs[name], table)
+
+
+@pytest.mark.sim
+def test_mixed_gathers_in_hardware() -> None:
+    d = soff.compile(MIX, filename="mix.cl")
+    assert len(cached_loads(d.schedule.kernel, d.schedule, d.board)) == 8
+    _check_mix(d, range(3))
+
+
+def _board(tmp: Path, name: str, **memory: int) -> str:
+    """A copy of the generic board with some ``[memory]`` keys changed."""
+    text = (Path(soff.__file__).parent / "boards" / "data" / "generic.toml").read_text()
+    text = text.replace('name = "generic"', f'name = "{name}"')
+    for key, value in memory.items():
+        if f"\n{key} = " in text:
+            text = "\n".join(
+                f"{key} = {value}" if line.startswith(f"{key} = ") else line
+                for line in text.split("\n")
+            )
+        else:
+            text = text.replace("[memory]\n", f"[memory]\n{key} = {value}\n")
+    path = tmp / f"{name}.toml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_mixed_gathers_two_compute_units() -> None:
+    d = soff.compile(MIX, filename="mix.cl", num_cu=2)
+    assert d.verilog.count("soff_rd_cache_64_256_") >= 2
+    _check_mix(d, range(3, 6))
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_mixed_gathers_small_cache(tmp_path: Path) -> None:
+    # 4 lines: nearly every gather conflicts with another
+    d = soff.compile(MIX, filename="mix.cl", target=_board(tmp_path, "tiny", cache_lines=4))
+    assert "soff_rd_cache_64_4_" in d.verilog
+    _check_mix(d, range(6, 9))
+
+
+def test_no_cache_for_loads_wider_than_the_bus(tmp_path: Path) -> None:
+    # one-beat reads of a 32-bit bus would return half of each long
+    d = soff.compile(MIX, filename="mix.cl", target=_board(tmp_path, "bus32", data_width=32))
+    cached = cached_loads(d.schedule.kernel, d.schedule, d.board)
+    assert len(cached) == 7 and all(op.type.bits <= 32 for op in cached)
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_mixed_gathers_32_bit_bus(tmp_path: Path) -> None:
+    src = MIX.replace(" + tl[j]", "")
+    d = soff.compile(src, filename="mix.cl", target=_board(tmp_path, "bus32", data_width=32))
+    assert "soff_rd_cache_32_256_" in d.verilog
+    _check_mix(d, range(9, 12), wide=False)
+
+
+@pytest.mark.sim
+@pytest.mark.slow
+def test_computed_pointer_store_reads_fresh_words() -> None:
+    """p = c ? table : tmp; a loop reads table[idx[k]] and writes p[idx[k]]: with
+    c the later reads must see the writes (the table gets no cache)."""
+    src = SELECT.replace("P", "c ? table : tmp")
+    d = soff.compile(src, filename="k.cl")
+    assert "soff_rd_cache_" not in d.verilog
+    n = 64
+    idx = (np.arange(n) % 4).astype(np.int32)
+    table = np.arange(16, dtype=np.int32) * 100
+    t, y = table.copy(), np.zeros(n, np.int32)
+    for k in range(n):
+        y[k] = t[idx[k]]
+        t[idx[k]] += 1
+    args = {"table": table, "idx": idx, "y": np.zeros(n, np.int32),
+            "tmp": np.zeros(16, np.int32), "n": n, "c": 1}  # fmt: skip
+    res = d.simulate(1, 1, args)
+    np.testing.assert_array_equal(res.outputs["y"], y)
+    np.testing.assert_array_equal(res.outputs["table"], t)
