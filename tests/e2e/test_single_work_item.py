@@ -326,3 +326,67 @@ def test_reduction_shapes_in_hardware() -> None:
         out, y = _shapes_ref(x[:n].tolist(), k)
         np.testing.assert_array_equal(res.outputs["out"], out, f"n={n}")
         np.testing.assert_array_equal(res.outputs["y"][:n], y, f"n={n}")
+
+
+def _random_reductions(seed: int, loops: int = 16) -> str:
+    """A kernel of ``loops`` loops, each reducing one accumulator of a random integer
+    type with a random operation, form (plain, if-converted either way round,
+    commuted, through an inner loop, beside a second induction variable), initial
+    value and trip count (``n``, zero ``n0`` or at most one ``m``)."""
+    import random
+
+    r = random.Random(seed)
+    body = []
+    for j in range(loops):
+        t = r.choice(["int", "uint", "long", "ulong"])
+        op = r.choice(["+=", "-=", "*=", "&=", "|=", "^="])
+        c = r.choice(["x[i]", "x[i + 1]", "(x[i] & 3)", "(x[i] | 1)", "i", f"b{j}", "z[i]"])
+        if r.random() < 0.3:
+            c = f"({c} * {r.choice(['x[i]', 'k', '3', f'b{j}'])})"
+        c = f"({t}){c}"
+        a = f"a{j}"
+        upd = [
+            f"{a} {op} {c};",
+            f"if (x[i] > k) {a} {op} {c};",
+            f"{a} = (x[i] & 1) ? {a} : {a} {op[0]} {c};",
+            f"{a} = {c} {op[0]} {a};" if op != "-=" else f"{a} = {a} - {c};",
+            f"{{ int s = 0; for (int t = 0; t < (x[i] & 3); t++) s += t + x[i]; "
+            f"{a} {op} ({t})s; y[i] = s; }}",
+            f"{{ {a} {op} {c}; b{j} += 3; }}",
+        ][r.randrange(6)]
+        init = r.choice(["k", "0", "1", "-1", "(k ^ 5)"])
+        bound = r.choice(["n", "n", "n", "n0", "m"])
+        body.append(
+            f"    {t} {a} = ({t}){init}; int b{j} = k;\n"
+            f"    for (int i = 0; i < {bound}; i++) {upd}\n"
+            f"    out[{j}] = (long){a};\n"
+        )
+    return (
+        "__kernel void gen(__global const int *restrict x, __global const int *restrict z,\n"
+        "                  __global long *restrict out, __global int *restrict y,\n"
+        "                  int n, int k, int n0, int m) {\n" + "".join(body) + "}\n"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_reductions_match_the_interpreter(seed: int) -> None:
+    """~2-3 min each (one Verilator build of 16 loops): the circuit against the IR
+    interpreter, which runs the loops one iteration after another."""
+    design = soff.compile(_random_reductions(seed), filename=f"gen{seed}.cl")
+    assert sum(lp["iterations_pipelined"] for lp in design.report_data()["datapath"]["loops"]) >= 8
+    rng = np.random.default_rng(seed)
+    for n in (0, 3, 50):
+        x = rng.integers(-(2**31), 2**31, 64, dtype=np.int64).astype(np.int32)
+        x[::2] = rng.integers(-6, 6, 32)
+        args = {
+            "x": x,
+            "z": rng.integers(-(2**31), 2**31, 64, dtype=np.int64).astype(np.int32),
+            "out": np.zeros(16, np.int64),
+            "y": np.zeros(64, np.int32),
+            **{"n": n, "k": int(x[3]), "n0": 0, "m": min(n, 1)},
+        }
+        want = design.simulate(1, 1, args, simulator="interp").outputs
+        got = design.simulate(1, 1, args, timeout_cycles=200_000).outputs
+        for key in ("out", "y"):
+            np.testing.assert_array_equal(got[key], want[key], f"seed {seed}, n={n}: {key}")
