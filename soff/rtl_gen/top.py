@@ -613,6 +613,15 @@ def build_top(
     caches = cached_loads(kernel, sched, board)
     cache_lines = int(board.memory.get("cache_lines", DEFAULT_CACHE_LINES))
     idw = max(axi_id_width(kernel, sched), id_w)
+    for ms in sched.memory_ops:
+        for m in ms:
+            pt = m.operands[0].type
+            if isinstance(pt, PtrType) and pt.pointee.size * 8 > dw:
+                raise UnsupportedError(
+                    f"a {pt.pointee.size * 8}-bit global memory access needs a memory bus of "
+                    f"at least that width; target '{board.name}' has a {dw}-bit bus",
+                    m.loc,
+                )
     items = ctx.items
     ports = [Port("ap_clk", "input"), Port("ap_rst_n", "input")]
     if cu:
