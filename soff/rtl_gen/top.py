@@ -813,6 +813,7 @@ def build_top(
             prev = at(bi, k, v, stage - 1)
             r = ctx.reg(f"{bpre[bi]}{ctx.vname(v)}_k{k}s{stage}", value_bits(v))
             pipes[(bi, k)].append(NonBlocking(r, prev))
+            ctx.unused.append(r)  # a user may read only some bits (a shift amount)
             sig[key] = r
         return sig[key]
 
@@ -1567,7 +1568,7 @@ def build_top(
                 loop_inc[li].append(land(c, blk_in_ready[bi]))
         assert taken is not None
         items.append(Assign(blk_in_valid[bi], taken))
-        lo = sum(value_bits(v) for v in bs.inputs)
+        lo = total_bits = sum(value_bits(v) for v in bs.inputs)
         for v in bs.inputs:
             w = value_bits(v)
             lo -= w
@@ -1575,7 +1576,11 @@ def build_top(
                 continue
             merged: Expr = Const(0, w)
             for (ei, _), c in reversed(list(zip(in_edges, chosen, strict=True))):
-                merged = Ternary(c, _sel(edge_out[ei][2], lo + w - 1, lo), merged)
+                # a one-bit edge word is a scalar wire: Verilog cannot part-select it
+                field = (
+                    edge_out[ei][2] if total_bits == 1 else _sel(edge_out[ei][2], lo + w - 1, lo)
+                )
+                merged = Ternary(c, field, merged)
             items.append(Assign(sig[(bi, 0, v, 0)], merged))
 
     for li in range(len(sched.loops)):
@@ -1898,10 +1903,17 @@ def _loop_fork(
         lo = sum(value_bits(v) for v in bs.inputs[at + 1 :])
         acc_next: Expr = acc
         for valid, bdata in backs:
-            acc_next = BinOp(sym, acc_next, Ternary(valid, _sel(bdata, lo + w - 1, lo), ident))
+            field = (
+                bdata
+                if w == sum(value_bits(v) for v in bs.inputs) == 1
+                else _sel(bdata, lo + w - 1, lo)
+            )
+            acc_next = BinOp(sym, acc_next, Ternary(valid, field, ident))
         red_regs.append((acc, acc_next, ident))
         total = ctx.wire(
-            f"{p}{ctx.vname(phi)}_total", w, BinOp(sym, field_of[phi], acc),
+            f"{p}{ctx.vname(phi)}_total",
+            w,
+            BinOp(sym, field_of[phi], acc),
             comment="the initial value combined with every iteration's contribution",
         )
         reduced[phi] = Ternary(Ref(p + "cond"), ident, total)

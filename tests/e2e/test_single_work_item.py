@@ -146,7 +146,19 @@ def test_pipelined_loop_shapes(tmp_path: Path, src: str, ref) -> None:
 def test_generated_verilog_lints_clean(tmp_path: Path) -> None:
     from soff.sim.tools import lint
 
-    for name, src in (("axpb", AXPB_CL), ("mix", MIX_CL), ("br", BRANCH_CL)):
+    # a delay register of which a shift reads only the low bits; a 1-bit reduction
+    shift = """__kernel void sh(__global const int *restrict x, __global int *restrict y,
+                              int n, int k) {
+        for (int i = 0; i < n; i++) y[i] = (x[i] == k) << (i & 7);
+    }"""
+    found = """__kernel void fd(__global const int *restrict x, __global int *restrict y,
+                           int n, int k) {
+        bool f = false;
+        for (int i = 0; i < n; i++) f |= x[i] == k;
+        y[0] = f;
+    }"""
+    kernels = (("axpb", AXPB_CL), ("mix", MIX_CL), ("br", BRANCH_CL), ("sh", shift), ("fd", found))
+    for name, src in kernels:
         (tmp_path / f"{name}.cl").write_text(src)
         out = tmp_path / f"{name}.v"
         soff.compile(tmp_path / f"{name}.cl").write(out)

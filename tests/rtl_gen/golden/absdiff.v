@@ -942,7 +942,7 @@ module absdiff (
 
   // bits some paths do not read (Verilator idiom)
   wire unused_ok;
-  assign unused_ok = &{1'b0, arg_a, arg_b, arg_c, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_1_k0s0, v_i_k0s0, v_2_k0s1, v_3_k0s1, v_5_k0s1, v_x_k1s0, v_y_k1s0, v_5_k1s0, v_4_k1s1, v_6_k1s1, v_8_k1s2, v_9_k1s1, v_5_k2s0, v_7_k2s0, v_8_k2s0, v_9_k2s0, v_10_k3s0, dbg_stall_k0, dbg_stall_k1, dbg_stall_k2, dbg_stall_k3, dbg_stall_ld0_memory, ld0_shifted, dbg_stall_ld1_memory, ld1_shifted, dbg_stall_st0_memory, b2_bypass_out, dbg_stall_st1_memory, dbg_progress, 1'b0};
+  assign unused_ok = &{1'b0, arg_a, arg_b, arg_c, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_1_k0s0, v_i_k0s0, v_2_k0s1, v_3_k0s1, v_5_k0s1, v_5_k1s1, v_5_k1s2, v_4_k1s2, v_6_k1s2, v_9_k1s2, v_x_k1s0, v_y_k1s0, v_5_k1s0, v_4_k1s1, v_6_k1s1, v_8_k1s2, v_9_k1s1, v_5_k2s0, v_7_k2s0, v_8_k2s0, v_9_k2s0, v_10_k3s0, dbg_stall_k0, dbg_stall_k1, dbg_stall_k2, dbg_stall_k3, dbg_stall_ld0_memory, ld0_shifted, dbg_stall_ld1_memory, ld1_shifted, dbg_stall_st0_memory, b2_bypass_out, dbg_stall_st1_memory, dbg_progress, 1'b0};
 endmodule
 
 // First-word-fall-through FIFO; DEPTH is a power of two >= 2.

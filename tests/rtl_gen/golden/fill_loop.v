@@ -718,7 +718,7 @@ module fill_loop (
 
   // bits some paths do not read (Verilator idiom)
   wire unused_ok;
-  assign unused_ok = &{1'b0, arg_out, arg_n, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, dbg_stall_b0_k0, b1_v_i_1_k0s0, b1_v_0_k0s1, dbg_stall_b1_k0, b2_v_i_1_k0s0, b2_v_1_k0s3, b2_v_3_k0s3, b2_v_i_2_k0s3, b2_v_4_k1s0, b2_v_i_2_k1s0, dbg_stall_b2_k0, dbg_stall_b2_k1, dbg_stall_st0_memory, dbg_stall_b3_k0, dbg_stall_loop0_full, e2_out_data, e3_out_data, dbg_progress, m_axi_gmem_arready, m_axi_gmem_rvalid, m_axi_gmem_rdata, m_axi_gmem_rid, m_axi_gmem_rresp, m_axi_gmem_rlast, 1'b0};
+  assign unused_ok = &{1'b0, arg_out, arg_n, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, dbg_stall_b0_k0, b1_v_i_1_k0s1, b1_v_i_1_k0s0, b1_v_0_k0s1, dbg_stall_b1_k0, b2_v_i_1_k0s1, b2_v_i_1_k0s2, b2_v_i_1_k0s0, b2_v_1_k0s3, b2_v_3_k0s3, b2_v_i_2_k0s3, b2_v_4_k1s0, b2_v_i_2_k1s0, dbg_stall_b2_k0, dbg_stall_b2_k1, dbg_stall_st0_memory, dbg_stall_b3_k0, dbg_stall_loop0_full, e2_out_data, e3_out_data, dbg_progress, m_axi_gmem_arready, m_axi_gmem_rvalid, m_axi_gmem_rdata, m_axi_gmem_rid, m_axi_gmem_rresp, m_axi_gmem_rlast, 1'b0};
 endmodule
 
 // First-word-fall-through FIFO; DEPTH is a power of two >= 2.

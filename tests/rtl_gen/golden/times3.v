@@ -488,7 +488,7 @@ module times3 (
 
   // bits some paths do not read (Verilator idiom)
   wire unused_ok;
-  assign unused_ok = &{1'b0, arg_out, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_0_k0s0, v_i_k0s0, v_1_k0s3, v_3_k0s3, v_4_k1s0, dbg_stall_k0, dbg_stall_k1, b0_bypass_out, dbg_stall_st0_memory, dbg_progress, m_axi_gmem_arready, m_axi_gmem_rvalid, m_axi_gmem_rdata, m_axi_gmem_rid, m_axi_gmem_rresp, m_axi_gmem_rlast, 1'b0};
+  assign unused_ok = &{1'b0, arg_out, arg_global_size_0, arg_global_size_1, arg_global_size_2, arg_local_size_0, arg_local_size_1, arg_local_size_2, num_groups_0, num_groups_1, num_groups_2, v_i_k0s1, v_i_k0s2, v_0_k0s0, v_i_k0s0, v_1_k0s3, v_3_k0s3, v_4_k1s0, dbg_stall_k0, dbg_stall_k1, b0_bypass_out, dbg_stall_st0_memory, dbg_progress, m_axi_gmem_arready, m_axi_gmem_rvalid, m_axi_gmem_rdata, m_axi_gmem_rid, m_axi_gmem_rresp, m_axi_gmem_rlast, 1'b0};
 endmodule
 
 // First-word-fall-through FIFO; DEPTH is a power of two >= 2.
