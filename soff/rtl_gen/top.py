@@ -458,7 +458,7 @@ def cached_loads(kernel: Kernel, sched: DatapathSchedule, board: Board) -> set[O
     """Global loads that get a read-only cache (:func:`soff.rtl_gen.lib.read_cache_module`):
     gathers (:func:`_indirect`: the address depends on a value read from memory)
     through a pointer argument whose buffer nothing in the kernel can write. Nothing may store or do atomics
-    through a pointer that may come from that argument (:func:`_pointer_args`:
+    through a pointer that may come from that argument (:func:`soff.hls.analysis.pointer_args`:
     ``c ? table : y`` and a pointer stepped in a loop count), and every other
     global store or atomic must go through ``restrict`` arguments (else it may
     reach the same buffer), unless the argument is ``__constant`` or itself
@@ -466,14 +466,14 @@ def cached_loads(kernel: Kernel, sched: DatapathSchedule, board: Board) -> set[O
     every write's pointer comes from arguments."""
     if int(board.memory.get("cache_lines", DEFAULT_CACHE_LINES)) <= 0:
         return set()
-    from soff.hls.analysis import pointer_base
+    from soff.hls.analysis import pointer_args, pointer_base
     from soff.hls.schedule.datapath import is_variable_latency
 
     noalias = set(kernel.attrs.get("noalias", []) or [])
     writes = [
         op for op in kernel.ops() if op.opcode in ("store", "atomic") and is_variable_latency(op)
     ]
-    targets = [_pointer_args(op.operands[0]) for op in writes]
+    targets = [pointer_args(op.operands[0]) for op in writes]
     # a write through a pointer of unknown origin may reach any buffer
     unknown = any(t is None for t in targets)
     written = {id(a) for t in targets if t is not None for a in t}
@@ -492,31 +492,6 @@ def cached_loads(kernel: Kernel, sched: DatapathSchedule, board: Board) -> set[O
         if space == "constant" or (base.name in noalias and not unknown) or not loose:
             out.add(op)
     return out
-
-
-def _pointer_args(ptr: Value) -> list[Arg] | None:
-    """The arguments a pointer may be derived from, through ``ptradd``, ``bitcast``,
-    ``select`` and ``phi`` (``p = c ? a : b``, a pointer stepped in a loop), or None
-    when some origin is not an argument."""
-    args: list[Arg] = []
-    seen: set[int] = set()
-    stack = [ptr]
-    while stack:
-        v = stack.pop()
-        if id(v) in seen:
-            continue
-        seen.add(id(v))
-        if isinstance(v, Arg):
-            args.append(v)
-        elif isinstance(v, Op) and v.opcode in ("ptradd", "bitcast"):
-            stack.append(v.operands[0])
-        elif isinstance(v, Op) and v.opcode == "select":
-            stack += v.operands[1:]
-        elif isinstance(v, Op) and v.opcode == "phi":
-            stack += v.operands
-        else:
-            return None
-    return args
 
 
 def _indirect(load: Op) -> bool:

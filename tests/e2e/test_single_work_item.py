@@ -402,3 +402,19 @@ def test_random_reductions_match_the_interpreter(seed: int) -> None:
         got = design.simulate(1, 1, args, timeout_cycles=200_000).outputs
         for key in ("out", "y"):
             np.testing.assert_array_equal(got[key], want[key], f"seed {seed}, n={n}: {key}")
+
+
+def test_load_through_a_chosen_pointer_keeps_iterations_in_order() -> None:
+    """`p = c ? y : x; y[i + 1] = p[i] + 1`: with c the loop reads what it wrote one
+    iteration before (a recurrence); pipelined, it read stale zeros."""
+    src = """__kernel void k(__global const int *restrict x, __global int *restrict y,
+                    int m, int c) {
+    const __global int *p = c ? (const __global int *)y : x;
+    for (int i = 0; i < m; i++) y[i + 1] = p[i] + 1;
+}"""
+    d = soff.compile(src, filename="k.cl")
+    n = 24
+    x = np.arange(n, dtype=np.int32) * 10
+    for c, want in ((1, np.arange(n)), (0, np.concatenate([[0], x[:-1] + 1]))):
+        res = d.simulate(1, 1, {"x": x, "y": np.zeros(n, np.int32), "m": n - 1, "c": c})
+        np.testing.assert_array_equal(res.outputs["y"], want, f"c={c}")

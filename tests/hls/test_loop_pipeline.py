@@ -230,3 +230,16 @@ def test_corpus_fir_and_prefix_reports() -> None:
     assert loop["carried"] == {"variable": "acc", "op": "add", "line": 6}
     assert loop["ii_lower_bound"] and loop["ii"] >= 2
     assert "II >= " in prefix.report and "loop-carried `acc` through add at line 6" in prefix.report
+
+
+def test_load_through_a_pointer_chosen_between_a_stored_buffer() -> None:
+    """`p = c ? y : x` may be y, which the loop stores: iterations may depend on each
+    other (this was pipelined and miscompiled: y[i + 1] = p[i] + 1 with c set)."""
+    src = """__kernel void k(__global const int *restrict x, __global int *restrict y,
+                    int m, int c) {
+    const __global int *p = c ? (const __global int *)y : x;
+    for (int i = 0; i < m; i++) y[i + 1] = p[i] + 1;
+}
+"""
+    ((ok, cause),) = _plans(src)
+    assert not ok and "`y` is read and written in the loop" in cause

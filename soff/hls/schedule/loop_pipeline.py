@@ -53,7 +53,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from soff.hls.analysis import pointer_base
+from soff.hls.analysis import pointer_args, pointer_base
 from soff.ir.core import Arg, Block, Kernel, Op, Value
 from soff.ir.types import IntType
 
@@ -270,13 +270,21 @@ def _plan(
             # y[i] and y[i + 1]: one iteration writes what the next one writes
             return no(f"two stores through `{base.name}` may write the same element")
     for op in ops:
-        if op.opcode == "load" and pointer_base(op.operands[0]) in stored:
-            base = pointer_base(op.operands[0])
-            assert isinstance(base, Arg)
+        if op.opcode != "load" or not stored or is_local_access(op) or _rom(op):
+            continue
+        # through ptradd/bitcast/select/phi: `p = c ? y : x; ... p[i]` may read y
+        bases = pointer_args(op.operands[0])
+        if bases is None:
             return no(
-                f"`{base.name}` is read and written in the loop (line "
-                f"{op.loc.line if op.loc else '?'}): iterations may depend on each other"
+                f"load at line {op.loc.line if op.loc else '?'} through a computed pointer "
+                "may read what the loop stores"
             )
+        for base in bases:
+            if base in stored:
+                return no(
+                    f"`{base.name}` is read and written in the loop (line "
+                    f"{op.loc.line if op.loc else '?'}): iterations may depend on each other"
+                )
     reduced = (
         ", reduction "
         + ", ".join(f"`{variable_name(p)}`" for p in reductions)
