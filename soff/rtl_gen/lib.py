@@ -1533,22 +1533,33 @@ def atomic_engine_module(
 # --------------------------------------------------------------------------- read-only cache
 
 
-def _fifo_inst(
-    name: str, width: int, depth: int, iv: Expr, ir: Expr, idata: Expr, ov: Expr, ordy: Expr, od: Expr
+def fifo_instance(
+    name: str,
+    width: int,
+    depth: int,
+    in_valid: Expr,
+    in_ready: Expr,
+    in_data: Expr,
+    out_valid: Expr,
+    out_ready: Expr,
+    out_data: Expr,
+    clk: str = "clk",
+    rst_n: str = "rst_n",
 ) -> Instance:
+    """An instance of :func:`fifo_module` (``soff_fifo``) clocked by ``clk``."""
     return Instance(
         "soff_fifo",
         name,
         [("WIDTH", width), ("DEPTH", depth)],
         [
-            ("clk", Ref("clk")),
-            ("rst_n", Ref("rst_n")),
-            ("in_valid", iv),
-            ("in_ready", ir),
-            ("in_data", idata),
-            ("out_valid", ov),
-            ("out_ready", ordy),
-            ("out_data", od),
+            ("clk", Ref(clk)),
+            ("rst_n", Ref(rst_n)),
+            ("in_valid", in_valid),
+            ("in_ready", in_ready),
+            ("in_data", in_data),
+            ("out_valid", out_valid),
+            ("out_ready", out_ready),
+            ("out_data", out_data),
         ],
     )
 
@@ -1653,7 +1664,7 @@ def read_cache_module(data_w: int, lines: int, depth: int) -> Module:
                 )
             ]
         ),
-        _fifo_inst(
+        fifo_instance(
             "pending",
             data_w + 1,
             depth,
@@ -1664,7 +1675,7 @@ def read_cache_module(data_w: int, lines: int, depth: int) -> Module:
             Ref("pend_pop"),
             Ref("pend"),
         ),
-        _fifo_inst(
+        fifo_instance(
             "reads",
             ADDR_W,
             depth,
@@ -1675,7 +1686,7 @@ def read_cache_module(data_w: int, lines: int, depth: int) -> Module:
             Ref("mem_ready"),
             Ref("mem_addr"),
         ),
-        _fifo_inst(
+        fifo_instance(
             "fills",
             tw + ib,
             depth,
@@ -1686,7 +1697,7 @@ def read_cache_module(data_w: int, lines: int, depth: int) -> Module:
             fill,
             Ref("fill_info"),
         ),
-        _fifo_inst(
+        fifo_instance(
             "missed",
             data_w,
             depth,

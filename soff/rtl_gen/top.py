@@ -1957,21 +1957,10 @@ def _fifo(
     out_ready: Expr,
     out_data: Expr,
 ) -> Instance:
-    return Instance(
-        "soff_fifo",
-        name,
-        [("WIDTH", width), ("DEPTH", depth)],
-        [
-            ("clk", Ref("ap_clk")),
-            ("rst_n", Ref("ap_rst_n")),
-            ("in_valid", in_valid),
-            ("in_ready", in_ready),
-            ("in_data", in_data),
-            ("out_valid", out_valid),
-            ("out_ready", out_ready),
-            ("out_data", out_data),
-        ],
-    )
+    return lib.fifo_instance(
+        name, width, depth, in_valid, in_ready, in_data, out_valid, out_ready, out_data,
+        clk="ap_clk", rst_n="ap_rst_n",
+    )  # fmt: skip
 
 
 def emit_verilog(kernel: Kernel, sched: DatapathSchedule, board: Board) -> tuple[str, RegisterMap]:

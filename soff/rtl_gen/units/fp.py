@@ -375,18 +375,9 @@ def _chunks(w: int, most: int) -> list[tuple[int, int]]:
     return [(lo, min(size, w - lo)) for lo in range(0, w, size)]
 
 
-def _product(p: Pipe, x: V, y: V, name: str) -> V:
-    """``x * y`` from partial products of at most 18 x 17 bits (one ECP5 MULT18X18D,
-    one Xilinx DSP48 each), alone in their segment, then summed by an adder tree with a
-    cut after each level."""
-    terms: list[tuple[int, V]] = []
-    for xlo, xw in _chunks(x.w, 18):
-        for ylo, yw in _chunks(y.w, 17):
-            xs = x[xlo + xw - 1 : xlo]
-            ys = y[ylo + yw - 1 : ylo]
-            terms.append((xlo + ylo, p.let(f"{name}_pp{xlo}_{ylo}", mul(xs, ys))))
-    p.cut(5.0)
-    w = x.w + y.w
+def _sum_tree(p: Pipe, terms: list[tuple[int, V]], w: int, name: str, level_weight: float) -> V:
+    """The ``w``-bit sum of ``terms`` (bit offset, value) by a binary adder tree with a
+    cut after each level (weight: the widest adder's carry chain plus ``level_weight``)."""
     level = 0
     while len(terms) > 1:
         terms.sort(key=lambda t: t[0])
@@ -398,45 +389,39 @@ def _product(p: Pipe, x: V, y: V, name: str) -> V:
             sv = add(zext(va, sw), catv(vb, zeros(lo_b - lo_a)) if lo_b > lo_a else vb, sw)
             nxt.append((lo_a, p.let(f"{name}_s{level}_{i // 2}", sv)))
             widest = max(widest, sw)
-        if len(terms) % 2:
-            nxt.append(terms[-1])
+        if len(terms) % 2:  # the odd one waits for the next level (named: a signal)
+            lo, v = terms[-1]
+            nxt.append((lo, v if isinstance(v.e, Ref) else p.let(f"{name}_r{level}", v)))
         terms = nxt
         level += 1
         if len(terms) > 1:
-            p.cut(_chain(widest))
+            p.cut(_chain(widest) + level_weight)
     lo, v = terms[0]
     return p.let(f"{name}", catv(v, zeros(lo)) if lo else v)
+
+
+def _product(p: Pipe, x: V, y: V, name: str) -> V:
+    """``x * y`` from partial products of at most 18 x 17 bits (one ECP5 MULT18X18D,
+    one Xilinx DSP48 each), alone in their segment, then summed by an adder tree with a
+    cut after each level."""
+    terms: list[tuple[int, V]] = []
+    for xlo, xw in _chunks(x.w, 18):
+        for ylo, yw in _chunks(y.w, 17):
+            xs = x[xlo + xw - 1 : xlo]
+            ys = y[ylo + yw - 1 : ylo]
+            terms.append((xlo + ylo, p.let(f"{name}_pp{xlo}_{ylo}", mul(xs, ys))))
+    p.cut(5.0)
+    return _sum_tree(p, terms, x.w + y.w, name, 0.0)
 
 
 def _product_lut(p: Pipe, x: V, y: V, name: str) -> V:
     """``x * y`` without multipliers (so yosys maps no DSP): one AND row per bit of
     ``y``, the first level adding rows in pairs (the ANDs fold into the adder's LUTs),
     then a binary adder tree with a cut after each level. On ECP5 a carry chain is
-    much faster than a MULT18X18D's combinational path."""
-    terms: list[tuple[int, V]] = []
-    for j in range(y.w):
-        terms.append((j, band(x, V(Repl(x.w, y[j].e), x.w))))
-    w = x.w + y.w
-    level = 0
-    while len(terms) > 1:
-        nxt: list[tuple[int, V]] = []
-        widest = 0
-        for i in range(0, len(terms) - 1, 2):
-            (lo_a, va), (lo_b, vb) = terms[i], terms[i + 1]
-            sw = min(w - lo_a, max(va.w, vb.w + lo_b - lo_a) + 1)
-            sv = add(zext(va, sw), catv(vb, zeros(lo_b - lo_a)) if lo_b > lo_a else vb, sw)
-            nxt.append((lo_a, p.let(f"{name}_s{level}_{i // 2}", sv)))
-            widest = max(widest, sw)
-        if len(terms) % 2:
-            lo, v = terms[-1]
-            nxt.append((lo, v if isinstance(v.e, Ref) else p.let(f"{name}_r{level}", v)))
-        terms = nxt
-        level += 1
-        if len(terms) > 1:
-            # measured on ECP5: a level is two routed nets around its LUT and chain
-            p.cut(_chain(widest) + 1.5)
-    lo, v = terms[0]
-    return p.let(f"{name}", catv(v, zeros(lo)) if lo else v)
+    much faster than a MULT18X18D's combinational path; measured there, a level is
+    two routed nets around its LUT and chain (1.5 more than the chain)."""
+    terms = [(j, band(x, V(Repl(x.w, y[j].e), x.w))) for j in range(y.w)]
+    return _sum_tree(p, terms, x.w + y.w, name, 1.5)
 
 
 #: fmul's significand multiplier: "dsp" (``*`` in 18 x 17 pieces, which synthesis maps
